@@ -1,0 +1,44 @@
+# The two commands the README opens with:
+#   make demo   -- set up, then run a master + two agents on simulated clusters + a metrics daemon
+#   make test   -- set up (venv, system packages, Kubernetes test binaries), then run every check
+.PHONY: setup system-deps k8s-bins check test demo lint fmt proto bench clean
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml requirements/dev.lock
+	scripts/bootstrap.sh
+	@touch $@
+
+system-deps:
+	scripts/system-deps.sh
+
+k8s-bins:
+	scripts/k8s-bins.sh
+
+proto: setup
+	scripts/gen-proto.sh
+
+fmt: setup
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+lint: setup
+	scripts/check --no-tests
+
+check: setup
+	scripts/check
+
+test: system-deps setup k8s-bins
+	LOOKOUT_K8S_BIN="$$(scripts/k8s-bins.sh --print-dir)" scripts/check
+
+demo: setup
+	$(PY) -m scripts.demo
+
+bench: setup
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,1 @@
+"""③ Pure detectors: raw object + now -> findings. One module per family, listed in DETECTORS."""

@@ -1,0 +1,1 @@
+"""Commands from the master, one module per command, listed in COMMANDS."""

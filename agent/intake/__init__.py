@@ -1,0 +1,1 @@
+"""Node metrics intake: the MetricsIntake gRPC service the per-node daemons push to."""

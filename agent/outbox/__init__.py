@@ -1,0 +1,1 @@
+"""③ -> ④ The journal outbox: bounded, sequence-numbered spool of records until acknowledged."""

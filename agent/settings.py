@@ -1,0 +1,81 @@
+"""Agent settings (env prefix ``AGENT_``; nested groups use ``__``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import CommonSettings
+
+
+class AgentSettings(CommonSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="AGENT_", env_nested_delimiter="__", extra="forbid", validate_default=True
+    )
+
+    cluster_name: str = Field(
+        ..., min_length=1, max_length=63, description="Name this cluster is registered under."
+    )
+    master_address: str = Field(..., min_length=3, description="host:port of the master's gRPC.")
+    token: SecretStr = Field(
+        SecretStr(""), description="Agent token from `lookout-master cluster add`."
+    )
+    token_file: Path | None = Field(
+        None, description="File holding the token (a mounted Secret); wins over AGENT_TOKEN."
+    )
+    tls_ca_file: Path | None = Field(
+        None, description="CA bundle to verify the master (default: the system roots)."
+    )
+    tls_cert_file: Path | None = Field(None, description="Client certificate for mTLS.")
+    tls_key_file: Path | None = Field(None, description="Client key for mTLS.")
+    tls_server_name: str = Field(
+        "", description="Override the name checked in the master's certificate."
+    )
+    plaintext: bool = Field(
+        False, description="Dial without TLS (labs only; the token crosses in the clear)."
+    )
+    spool_max_records: int = Field(
+        50_000,
+        ge=100,
+        description="Unacknowledged journal records kept; past it the oldest become a counted gap. "
+        "50k small records is about 25 MiB and covers ~1 h of findings at incident rates.",
+    )
+    spool_path: Path | None = Field(
+        None, description="File that keeps the spool across agent restarts (None: memory only)."
+    )
+    heartbeat_interval_s: float = Field(5.0, gt=0, description="Heartbeat period (seconds).")
+    reconnect_initial_s: float = Field(0.5, gt=0, description="First reconnect delay (seconds).")
+    reconnect_max_s: float = Field(
+        30.0, gt=0, description="Reconnect delay cap: a fleet never waits longer than this."
+    )
+    max_message_mb: int = Field(16, ge=4, le=256, description="Largest gRPC message (MiB).")
+    snapshot_chunk: int = Field(
+        500,
+        ge=1,
+        description="Objects per snapshot frame: keeps a 5,000-pod snapshot under the gRPC "
+        "message limit and lets the master stage it incrementally.",
+    )
+
+    @field_validator("cluster_name")
+    @classmethod
+    def _dns_label(cls, v: str) -> str:
+        import re
+
+        if not re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", v):
+            raise ValueError("cluster_name must be a DNS label (lowercase, digits, '-')")
+        return v
+
+    @model_validator(mode="after")
+    def _credentials(self) -> AgentSettings:
+        if self.token_file is None and not self.token.get_secret_value():
+            raise ValueError("set AGENT_TOKEN or AGENT_TOKEN_FILE (from `lookout-master cluster add`)")
+        if (self.tls_cert_file is None) != (self.tls_key_file is None):
+            raise ValueError("mTLS needs both AGENT_TLS_CERT_FILE and AGENT_TLS_KEY_FILE")
+        return self
+
+    def read_token(self) -> str:
+        if self.token_file is not None:
+            return self.token_file.read_text().strip()
+        return self.token.get_secret_value()

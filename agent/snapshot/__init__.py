@@ -1,0 +1,1 @@
+"""② -> ④ The mirror of trimmed objects: full snapshots after (re)connect, coalesced deltas after."""

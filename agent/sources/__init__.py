@@ -1,0 +1,1 @@
+"""② Watchers, one module per Kubernetes kind, registered in SOURCES."""

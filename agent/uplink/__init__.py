@@ -1,0 +1,1 @@
+"""④ The stream client: dials the master, sends snapshot/deltas/journal, receives commands and acks."""

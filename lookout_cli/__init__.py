@@ -1,0 +1,1 @@
+"""The umbrella `lookout` command: subcommands for offline tools and the three processes."""

@@ -1,0 +1,3 @@
+from lookout_cli.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Cluster registration and agent tokens (issue, verify, revoke, rotate)."""

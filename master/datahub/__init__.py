@@ -1,0 +1,1 @@
+"""⑦ In-memory current state per cluster: trimmed resources, agent status, active findings."""

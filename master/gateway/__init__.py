@@ -1,0 +1,1 @@
+"""⑧ The HTTP gateway (FastAPI): health, API routes, authentication, dashboard assets."""

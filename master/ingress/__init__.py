@@ -1,0 +1,1 @@
+"""⑤ The gRPC server agents dial: authentication, one session per cluster, frames in and out."""

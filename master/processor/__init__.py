@@ -1,0 +1,1 @@
+"""⑥ Handles what sessions receive: applies state to the DataHub, journal records exactly once."""

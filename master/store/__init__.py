@@ -1,0 +1,1 @@
+"""⑦ The SQL history store (SQLite by default, MySQL/MariaDB) through SQLAlchemy async Core."""

@@ -1,0 +1,97 @@
+"""Logging, configured once per process: text or JSON lines, with context from contextvars.
+
+Context (cluster, session, command id) is bound with ``bind(...)`` in a task and appears on
+every record that task logs, without threading it through call signatures."""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Literal
+
+import orjson
+
+_CONTEXT: contextvars.ContextVar[dict[str, str]] = contextvars.ContextVar(
+    "lookout_log_context", default={}
+)
+
+LogFormat = Literal["text", "json"]
+
+
+@contextmanager
+def bind(**fields: str) -> Iterator[None]:
+    """Attach fields to every log record emitted in this context."""
+    token = _CONTEXT.set({**_CONTEXT.get(), **fields})
+    try:
+        yield
+    finally:
+        _CONTEXT.reset(token)
+
+
+class _ContextFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.ctx = _CONTEXT.get()
+        return True
+
+
+class _TextFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        base = super().format(record)
+        ctx: dict[str, str] = getattr(record, "ctx", {})
+        if ctx:
+            base += " " + " ".join(f"{k}={v}" for k, v in sorted(ctx.items()))
+        return base
+
+
+class _JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        doc: dict[str, object] = {
+            "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "level": record.levelname,
+            "logger": record.name,
+            "msg": record.getMessage(),
+            **getattr(record, "ctx", {}),
+        }
+        if record.exc_info:
+            doc["exc"] = self.formatException(record.exc_info)
+        return orjson.dumps(doc).decode()
+
+
+def configure(level: str = "INFO", fmt: LogFormat = "text") -> None:
+    """Install one stderr handler on the root logger; safe to call again (replaces it)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(_ContextFilter())
+    if fmt == "json":
+        handler.setFormatter(_JsonFormatter())
+    else:
+        handler.setFormatter(_TextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    # grpc and uvicorn chatter at INFO is per-connection; keep it out of operator logs.
+    for noisy in ("uvicorn.access", "hpack", "kubernetes.client.rest"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+class RateLimited:
+    """Lets a repeating log line through at most once per ``every_s`` seconds, counting the rest
+    so the next line can say how many were suppressed."""
+
+    def __init__(self, every_s: float) -> None:
+        self._every = every_s
+        self._last = float("-inf")
+        self.suppressed = 0
+
+    def ready(self, now: float) -> bool:
+        if now - self._last >= self._every:
+            self._last = now
+            return True
+        self.suppressed += 1
+        return False
+
+    def take_suppressed(self) -> int:
+        n, self.suppressed = self.suppressed, 0
+        return n
