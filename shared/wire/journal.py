@@ -189,3 +189,17 @@ def record_from_pb(msg: link_pb2.JournalRecord) -> JournalRecord:
     else:
         raise WireError(f"journal record {msg.seq} has no body")
     return JournalRecord(seq=msg.seq, created_ms=msg.created_ms, body=body)
+
+
+def record_to_bytes(rec: JournalRecord) -> bytes:
+    """Serialized form, for storing records outside the stream (the agent's spool file)."""
+    return record_to_pb(rec).SerializeToString()
+
+
+def record_from_bytes(payload: bytes) -> JournalRecord:
+    msg = link_pb2.JournalRecord()
+    try:
+        msg.ParseFromString(payload)
+    except Exception as e:  # protobuf raises its own DecodeError type
+        raise WireError(f"undecodable journal record: {e}") from e
+    return record_from_pb(msg)

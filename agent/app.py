@@ -1,0 +1,91 @@
+"""The agent's composition root: builds every part once and owns their lifetimes.
+
+    ① Kubernetes API -> ② sources -> mirror (state) / detectors -> outbox (journal)
+    -> ④ uplink -> master; commands come back down the same stream to the executor.
+
+SIGTERM: stop watching -> the uplink drains in-flight journal records (bounded wait) -> the
+spool file is closed (anything unacknowledged is replayed by the next process)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from importlib.metadata import PackageNotFoundError, version
+
+from agent.outbox.spool import Outbox
+from agent.settings import AgentSettings
+from agent.snapshot.mirror import Mirror
+from agent.uplink.credentials import channel_credentials, channel_options
+from agent.uplink.stream import Uplink, UplinkConfig
+from shared.retry import Backoff
+
+log = logging.getLogger(__name__)
+
+
+def agent_version() -> str:
+    try:
+        return version("lookout")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def build_uplink_config(settings: AgentSettings) -> UplinkConfig:
+    credentials = (
+        None
+        if settings.plaintext
+        else channel_credentials(
+            ca_file=settings.tls_ca_file,
+            cert_file=settings.tls_cert_file,
+            key_file=settings.tls_key_file,
+        )
+    )
+    if credentials is None:
+        log.warning("dialing the master in PLAINTEXT: the token crosses the network unencrypted")
+    return UplinkConfig(
+        address=settings.master_address,
+        cluster=settings.cluster_name,
+        token=settings.read_token,
+        agent_version=agent_version(),
+        instance_id=uuid.uuid4().hex[:12],
+        credentials=credentials,
+        options=channel_options(
+            max_message_bytes=settings.max_message_mb * 1024 * 1024,
+            keepalive_s=20.0,
+            server_name=settings.tls_server_name,
+        ),
+        capabilities=("snapshot", "journal", "commands"),
+        heartbeat_interval_s=settings.heartbeat_interval_s,
+        backoff=Backoff(initial_s=settings.reconnect_initial_s, max_s=settings.reconnect_max_s),
+        snapshot_chunk=settings.snapshot_chunk,
+        drain_timeout_s=min(5.0, settings.shutdown_grace_s / 2),
+    )
+
+
+class AgentCore:
+    """The parts every agent has; sources, intake and executor attach to these."""
+
+    def __init__(self, settings: AgentSettings) -> None:
+        self.settings = settings
+        self.wake = asyncio.Event()
+        self.mirror = Mirror(wake=self.wake)
+        self.outbox = Outbox(
+            max_records=settings.spool_max_records, path=settings.spool_path, wake=self.wake
+        )
+        self.uplink = Uplink(
+            build_uplink_config(settings), mirror=self.mirror, outbox=self.outbox, wake=self.wake
+        )
+
+    def close(self) -> None:
+        self.outbox.close()
+
+
+async def run(settings: AgentSettings, stop: asyncio.Event) -> None:
+    core = AgentCore(settings)
+    try:
+        async with asyncio.TaskGroup() as tg:
+            tg.create_task(core.uplink.run(stop), name="uplink")
+            log.info("agent for cluster %s started", settings.cluster_name)
+    finally:
+        core.close()
+        log.info("agent stopped")

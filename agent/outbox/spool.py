@@ -1,0 +1,159 @@
+"""The journal outbox: a bounded, sequence-numbered spool of records awaiting the master's ack.
+
+Owns sequence numbering, the bound (overflow turns the oldest records into one counted ``Gap``
+record that keeps the sequence contiguous), acknowledgement, replay from a resume point, and
+the optional on-disk file (``spoolfile``). Deliberately owns no networking: the uplink reads
+batches from here and reports acks back.
+
+Invariants (property-tested): sequence numbers are contiguous from the first unacked record to
+the newest; ``len(records) <= max_records``; every record ever put is either acknowledged,
+still held, or accounted for in exactly one gap's ``dropped`` count.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from collections.abc import Iterator
+from pathlib import Path
+
+from shared.domain.journal import Gap, JournalBody, JournalRecord
+from shared.logs import RateLimited
+
+from agent.outbox.spoolfile import SpoolFile
+
+log = logging.getLogger(__name__)
+
+
+class Outbox:
+    def __init__(
+        self, *, max_records: int, path: Path | None = None, wake: asyncio.Event | None = None
+    ) -> None:
+        if max_records < 2:
+            raise ValueError("max_records must be at least 2 (a gap needs a slot)")
+        self._max = max_records
+        self._records: deque[JournalRecord] = deque()
+        self._acked = 0
+        self._next_seq = 1
+        self.dropped_total = 0
+        self._changed = wake or asyncio.Event()
+        self._overflow_log = RateLimited(every_s=30.0)
+        self._file: SpoolFile | None = None
+        if path is not None:
+            self._file = SpoolFile(path)
+            acked, records = self._file.load()
+            self._acked = acked
+            for rec in records:
+                self._append(rec)
+            self._next_seq = max(acked, records[-1].last_seq if records else 0) + 1
+            self._file.rewrite(self._acked, self._records)
+            if records:
+                log.info("spool restored %d unacknowledged records from %s", len(records), path)
+
+    # -- producer side -------------------------------------------------------------------------
+
+    def put(self, body: JournalBody, now_ms: int) -> int:
+        """Append a record and return its sequence number. Never blocks: when the spool is full
+        the oldest records become a gap, so a slow or absent master bounds memory, not the
+        producer."""
+        seq = self._next_seq
+        self._next_seq += 1
+        rec = JournalRecord(seq=seq, created_ms=now_ms, body=body)
+        self._append(rec)
+        if self._file is not None:
+            self._file.append(rec)
+            if self._file.entries > 4 * self._max:
+                self._file.rewrite(self._acked, self._records)
+        self._changed.set()
+        return seq
+
+    def _append(self, rec: JournalRecord) -> None:
+        self._records.append(rec)
+        while len(self._records) > self._max:
+            self._drop_oldest()
+
+    def _drop_oldest(self) -> None:
+        first = self._records.popleft()
+        second = self._records.popleft()
+        dropped = _count(first) + _count(second)
+        self.dropped_total += sum(1 for r in (first, second) if not isinstance(r.body, Gap))
+        gap = Gap(first_seq=first.seq, last_seq=second.last_seq, dropped=dropped)
+        self._records.appendleft(JournalRecord(seq=first.seq, created_ms=second.created_ms, body=gap))
+        if self._overflow_log.ready(time.monotonic()):
+            log.warning(
+                "journal spool full (%d records): %d records dropped so far, reported to the "
+                "master as a gap",
+                self._max,
+                self.dropped_total,
+            )
+
+    # -- consumer side (uplink) ----------------------------------------------------------------
+
+    @property
+    def acked(self) -> int:
+        return self._acked
+
+    @property
+    def last_seq(self) -> int:
+        return self._next_seq - 1
+
+    @property
+    def depth(self) -> int:
+        return len(self._records)
+
+    def ack(self, seq: int) -> None:
+        """The master durably handled everything up to ``seq``."""
+        if seq <= self._acked:
+            return
+        if seq > self.last_seq:
+            # A master ahead of us means it kept a high-water mark from an agent that lost its
+            # spool (memory-only spool restarted): continue numbering above it.
+            log.warning("master acknowledged %d beyond our last %d; renumbering", seq, self.last_seq)
+            self._records.clear()
+            self._next_seq = seq + 1
+        while self._records and self._records[0].last_seq <= seq:
+            self._records.popleft()
+        self._acked = seq
+        if self._file is not None:
+            self._file.append_ack(seq)
+
+    def after(self, seq: int, limit: int) -> list[JournalRecord]:
+        """Up to ``limit`` held records that account for sequence numbers above ``seq``."""
+        out: list[JournalRecord] = []
+        for rec in self._iter_from(seq):
+            out.append(rec)
+            if len(out) >= limit:
+                break
+        return out
+
+    def _iter_from(self, seq: int) -> Iterator[JournalRecord]:
+        recs = self._records
+        if not recs:
+            return
+        # Records are contiguous and only the front one can be a gap, so record i (i >= 1)
+        # starts at recs[0].last_seq + i: the first record beyond seq is found arithmetically.
+        start = 0 if recs[0].last_seq > seq else seq - recs[0].last_seq + 1
+        for i in range(start, len(recs)):
+            yield recs[i]
+
+    async def wait_beyond(self, seq: int, timeout: float) -> bool:
+        """Wait until a record beyond ``seq`` exists (True) or ``timeout`` passes (False)."""
+        if self.last_seq > seq:
+            return True
+        self._changed.clear()
+        try:
+            async with asyncio.timeout(timeout):
+                await self._changed.wait()
+        except TimeoutError:
+            return False
+        return self.last_seq > seq
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+
+
+def _count(rec: JournalRecord) -> int:
+    return rec.body.dropped if isinstance(rec.body, Gap) else 1

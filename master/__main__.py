@@ -1,0 +1,121 @@
+"""``lookout-master``: run the master, or manage clusters and their agent tokens.
+
+    lookout-master [run]                    serve (settings from MASTER_* environment)
+    lookout-master cluster add NAME         register a cluster, print its agent token once
+    lookout-master cluster list
+    lookout-master cluster rotate NAME      new token; the old one stops working
+    lookout-master cluster revoke NAME      the agent is refused until rotated
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+from pydantic import ValidationError
+
+from shared import logs
+from shared.clock import now_ms
+from shared.errors import LookoutError
+from shared.lifecycle import install_stop_signals
+
+from master.clusters import tokens
+from master.settings import MasterSettings
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="lookout-master",
+        description="Lookout master: multi-cluster ingress, DataHub, history, alerts, API.",
+        epilog="Settings come from MASTER_* environment variables (see README).",
+    )
+    sub = p.add_subparsers(dest="command")
+    sub.add_parser("run", help="serve (the default)")
+    cluster = sub.add_parser("cluster", help="manage clusters and agent tokens")
+    csub = cluster.add_subparsers(dest="action", required=True)
+    for action, text in (
+        ("add", "register a cluster and print its agent token"),
+        ("rotate", "issue a new token (the old one stops working)"),
+        ("revoke", "refuse the cluster's agent until rotated"),
+    ):
+        csub.add_parser(action, help=text).add_argument("name")
+    csub.add_parser("list", help="list clusters")
+    return p
+
+
+async def _cluster_command(settings: MasterSettings, action: str, name: str | None) -> int:
+    from master.store import Store
+    from master.store.errors import ClusterExists, UnknownCluster
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    store = await Store.open(settings.effective_store_dsn)
+    try:
+        if action == "list":
+            rows = await store.clusters.list()
+            for row in rows:
+                state = "revoked" if row.revoked_ms is not None else "active"
+                sys.stdout.write(f"{row.name}\t{state}\ttoken {row.token_id}\n")
+            if not rows:
+                sys.stdout.write("no clusters registered\n")
+            return 0
+        assert name is not None
+        if action == "revoke":
+            try:
+                await store.clusters.revoke(name, now_ms())
+            except UnknownCluster:
+                sys.stderr.write(f"unknown cluster {name!r}\n")
+                return 1
+            sys.stdout.write(f"revoked the agent token of {name}\n")
+            return 0
+        issued = tokens.issue()
+        if action == "add":
+            try:
+                await store.clusters.add(name, issued.token_id, issued.token_hash, now_ms())
+            except ClusterExists:
+                sys.stderr.write(f"cluster {name!r} exists; use `cluster rotate {name}`\n")
+                return 1
+        else:
+            if await store.clusters.get(name) is None:
+                sys.stderr.write(f"unknown cluster {name!r}\n")
+                return 1
+            await store.clusters.set_token(name, issued.token_id, issued.token_hash, now_ms())
+        sys.stdout.write(issued.token + "\n")
+        sys.stderr.write(
+            f"agent token for {name} printed above; it is shown only once "
+            "(set it as AGENT_TOKEN or in the agent chart's token Secret)\n"
+        )
+        return 0
+    finally:
+        await store.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = MasterSettings()
+    except ValidationError as e:
+        sys.stderr.write(f"lookout-master: invalid settings:\n{e}\n")
+        return 2
+    logs.configure(settings.log_level, settings.log_format)
+    try:
+        if args.command == "cluster":
+            return asyncio.run(_cluster_command(settings, args.action, getattr(args, "name", None)))
+        return asyncio.run(_serve(settings))
+    except LookoutError as e:
+        sys.stderr.write(f"lookout-master: {e}\n")
+        return 1
+
+
+async def _serve(settings: MasterSettings) -> int:
+    from master.app import run
+
+    stop = asyncio.Event()
+    install_stop_signals(stop)
+    await run(settings, stop)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,161 @@
+"""The master's composition root: builds every part once and owns their lifetimes.
+
+Start order: store (migrations) -> DataHub -> processor -> gRPC link -> HTTP gateway -> ready.
+SIGTERM: readiness off and gRPC health NOT_SERVING -> sessions told to end, stop accepting ->
+drain within the grace period -> HTTP stops -> store flushes its writer and closes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import uvicorn
+from fastapi import FastAPI
+
+from shared.clock import now_ms
+
+from master.datahub.hub import DataHub
+from master.gateway.app import create_app
+from master.ingress.credentials import server_credentials
+from master.ingress.server import LinkOptions, LinkServer
+from master.ingress.session import SessionConfig, SessionHooks
+from master.processor.journal import JournalProcessor
+from master.settings import MasterSettings
+from master.store import Store
+
+log = logging.getLogger(__name__)
+
+
+class _Uvicorn(uvicorn.Server):
+    """uvicorn without its own signal handling: the composition root owns SIGTERM."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def _bind(listen: str) -> socket.socket:
+    host, _, port = listen.rpartition(":")
+    family = socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host.strip("[]") or "0.0.0.0", int(port)))
+    sock.listen(512)
+    sock.setblocking(False)
+    return sock
+
+
+class _StoreHooks(SessionHooks):
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    async def opened(self, cluster: str, session_id: str, hello: object) -> None:
+        instance = getattr(hello, "instance_id", "")
+        version = getattr(hello, "agent_version", "")
+        await self._store.journal.session_opened(cluster, session_id, instance, version, now_ms())
+
+    async def closed(self, cluster: str, session_id: str) -> None:
+        await self._store.journal.session_closed(session_id, now_ms())
+
+
+@dataclass
+class Master:
+    """A running master; ``grpc_port``/``http_port`` are the bound ports (useful with port 0)."""
+
+    settings: MasterSettings
+    store: Store
+    hub: DataHub
+    processor: JournalProcessor
+    link: LinkServer
+    app: FastAPI
+    http: _Uvicorn
+    http_socket: socket.socket
+    grpc_port: int = 0
+
+    @property
+    def http_port(self) -> int:
+        port: int = self.http_socket.getsockname()[1]
+        return port
+
+
+async def start(settings: MasterSettings) -> Master:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    store = await Store.open(settings.effective_store_dsn)
+    hub = DataHub(
+        reconnecting_after_s=settings.reconnecting_after_s,
+        offline_after_s=settings.offline_after_s,
+    )
+    for row in await store.clusters.list():
+        hub.ensure(row.name)
+    processor = JournalProcessor(hub, store.journal)
+    link = LinkServer(
+        LinkOptions(
+            listen=settings.grpc_listen,
+            credentials=server_credentials(
+                cert_file=settings.tls_cert_file,
+                key_file=settings.tls_key_file,
+                client_ca_file=settings.tls_client_ca_file,
+            ),
+            session=SessionConfig(
+                heartbeat_interval_s=settings.heartbeat_interval_s,
+                journal_batch_max=settings.journal_batch_max,
+            ),
+            max_message_bytes=settings.max_message_mb * 1024 * 1024,
+        ),
+        hub=hub,
+        processor=processor,
+        tokens=store.clusters,
+        hooks=_StoreHooks(store),
+    )
+    app = create_app(
+        state={
+            "hub": hub,
+            "store": store,
+            "settings": settings,
+            "api_token": settings.api_token.get_secret_value(),
+            "ready": False,
+        }
+    )
+    http_socket = _bind(settings.http_listen)
+    http = _Uvicorn(
+        uvicorn.Config(app, log_config=None, access_log=False, lifespan="off", proxy_headers=False)
+    )
+    master = Master(settings, store, hub, processor, link, app, http, http_socket)
+    master.grpc_port = await link.start()
+    app.state.link = link
+    app.state.ready = True
+    return master
+
+
+async def serve(master: Master, stop: asyncio.Event) -> None:
+    """Run until ``stop`` is set, then shut down in phases."""
+    settings = master.settings
+    try:
+        async with asyncio.TaskGroup() as tg:
+            http_task = tg.create_task(master.http.serve(sockets=[master.http_socket]), name="http")
+            log.info(
+                "master ready: gRPC :%d, HTTP :%d, store %s",
+                master.grpc_port,
+                master.http_port,
+                settings.effective_store_dsn.split("://")[0],
+            )
+            await stop.wait()
+            log.info("shutting down (grace %.0fs)", settings.shutdown_grace_s)
+            master.app.state.ready = False
+            await master.link.stop(settings.shutdown_grace_s * 0.6)
+            await master.processor.drain(settings.shutdown_grace_s * 0.1)
+            master.http.should_exit = True
+            async with asyncio.timeout(settings.shutdown_grace_s * 0.3):
+                await http_task
+    finally:
+        await master.store.close()
+        log.info("master stopped")
+
+
+async def run(settings: MasterSettings, stop: asyncio.Event) -> None:
+    master = await start(settings)
+    await serve(master, stop)

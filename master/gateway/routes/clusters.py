@@ -1,0 +1,47 @@
+"""Clusters: link status, agent facts and resource counts from the DataHub."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from master.datahub.cluster import ClusterState
+from master.datahub.hub import DataHub
+from master.gateway.deps import Cluster, Hub
+from master.gateway.responses import FastJSON
+
+router = APIRouter(tags=["clusters"])
+
+
+def cluster_view(hub: DataHub, state: ClusterState) -> dict[str, Any]:
+    return {
+        "name": state.name,
+        "status": hub.status(state),
+        "last_heartbeat_ms": state.last_heard_ms or None,
+        "agent_version": state.agent.version or None,
+        "agent_instance": state.agent.instance_id or None,
+        "connected_since_ms": state.agent.connected_since_ms or None,
+        "synced": state.synced,
+        "resource_counts": state.counts(),
+        "active_findings": len(state.findings),
+        "journal": {
+            "high_water_mark": state.hwm,
+            "gaps_dropped": state.gaps_dropped,
+            "agent_spool_depth": state.spool_depth,
+        },
+        "sources": {
+            k: {"state": s.state, "message": s.message} for k, s in sorted(state.sources.items())
+        },
+    }
+
+
+@router.get("/clusters")
+async def list_clusters(hub: Hub) -> FastJSON:
+    items = [cluster_view(hub, s) for s in sorted(hub.clusters(), key=lambda s: s.name)]
+    return FastJSON({"items": items})
+
+
+@router.get("/clusters/{name}")
+async def get_cluster(hub: Hub, state: Cluster) -> FastJSON:
+    return FastJSON(cluster_view(hub, state))

@@ -1,0 +1,98 @@
+"""⑥ Journal records, handled exactly once per (cluster, sequence number).
+
+A batch is filtered against the cluster's high-water mark (replays after a reconnect are
+dropped here), checked for contiguity, made durable through the sink (the store) together with
+the new mark, then applied to current state and handed to observers (alerts, command bus). The
+caller acknowledges the agent with the returned mark only after this returns, so an ack always
+means "durable"."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Protocol
+
+from shared.domain.journal import Gap, JournalRecord
+
+from master.datahub.cluster import ClusterState
+from master.datahub.hub import DataHub
+from master.errors import SequenceError
+
+log = logging.getLogger(__name__)
+
+Observer = Callable[[str, Sequence[JournalRecord]], Awaitable[None]]
+
+
+class JournalSink(Protocol):
+    async def high_water_mark(self, cluster: str) -> int: ...
+    async def commit(self, cluster: str, records: Sequence[JournalRecord], hwm: int) -> None: ...
+
+
+def fresh_records(hwm: int, records: Sequence[JournalRecord]) -> tuple[list[JournalRecord], int]:
+    """(records not yet handled, the mark after them). Pure; raises SequenceError when a
+    record leaves a hole (the agent then reconnects and replays from the mark)."""
+    expected = hwm + 1
+    fresh: list[JournalRecord] = []
+    for rec in records:
+        if rec.last_seq < expected:
+            continue  # already handled: a replay after reconnect
+        if rec.seq > expected or (rec.seq < expected and not isinstance(rec.body, Gap)):
+            raise SequenceError(expected, rec.seq)
+        fresh.append(rec)
+        expected = rec.last_seq + 1
+    return fresh, expected - 1
+
+
+class JournalProcessor:
+    def __init__(self, hub: DataHub, sink: JournalSink) -> None:
+        self._hub = hub
+        self._sink = sink
+        self._observers: list[Observer] = []
+        self._inflight: set[asyncio.Task[None]] = set()
+        self.handled_total = 0
+
+    def subscribe(self, observer: Observer) -> None:
+        """``observer(cluster, records)`` runs after each durable batch, in sequence order."""
+        self._observers.append(observer)
+
+    async def load_mark(self, state: ClusterState) -> int:
+        state.hwm = await self._sink.high_water_mark(state.name)
+        return state.hwm
+
+    async def handle(self, state: ClusterState, records: Sequence[JournalRecord]) -> int:
+        fresh, mark = fresh_records(state.hwm, records)
+        if not fresh:
+            return state.hwm
+        # Once a commit starts, its effects (mark, DataHub, observers) must happen exactly
+        # once even if the session is cancelled meanwhile (shutdown, replacement): the store
+        # will have the records, so a replay would skip them. drain() awaits these on shutdown.
+        task = asyncio.create_task(self._commit_and_apply(state, fresh, mark))
+        self._inflight.add(task)
+        task.add_done_callback(self._inflight.discard)
+        await asyncio.shield(task)
+        return mark
+
+    async def drain(self, timeout_s: float) -> None:
+        """Wait for commits in flight to finish applying (shutdown)."""
+        if self._inflight:
+            await asyncio.wait(set(self._inflight), timeout=timeout_s)
+
+    async def _commit_and_apply(
+        self, state: ClusterState, fresh: list[JournalRecord], mark: int
+    ) -> None:
+        await self._sink.commit(state.name, fresh, mark)
+        state.hwm = mark
+        self._hub.apply_journal(state, fresh)
+        self.handled_total += len(fresh)
+        for rec in fresh:
+            if isinstance(rec.body, Gap):
+                log.warning(
+                    "cluster %s: agent spool overflowed, %d records lost (seq %d-%d)",
+                    state.name,
+                    rec.body.dropped,
+                    rec.body.first_seq,
+                    rec.body.last_seq,
+                )
+        for observer in self._observers:
+            await observer(state.name, fresh)

@@ -1,0 +1,130 @@
+"""In-process master and agents for integration tests: real gRPC on port 0, real SQLite."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from shared.domain.journal import JournalRecord
+
+from agent.app import AgentCore
+from agent.settings import AgentSettings
+from master.app import Master, serve, start
+from master.clusters import tokens
+from master.settings import MasterSettings
+from master.store import Store
+
+API_TOKEN = "test-api-token-0123456789abcdef"
+
+
+def master_settings(data_dir: Path, **overrides: Any) -> MasterSettings:
+    values: dict[str, Any] = {
+        "data_dir": data_dir,
+        "grpc_listen": "127.0.0.1:0",
+        "http_listen": "127.0.0.1:0",
+        "grpc_plaintext": True,
+        "api_token": API_TOKEN,
+        "heartbeat_interval_s": 0.5,
+        "shutdown_grace_s": 2.0,
+    }
+    values.update(overrides)
+    return MasterSettings(**values)
+
+
+async def add_cluster(settings: MasterSettings, name: str) -> str:
+    """Register ``name`` in the master's store and return its agent token."""
+    store = await Store.open(settings.effective_store_dsn)
+    try:
+        issued = tokens.issue()
+        await store.clusters.add(name, issued.token_id, issued.token_hash, 1)
+        return issued.token
+    finally:
+        await store.close()
+
+
+@dataclass
+class RunningMaster:
+    master: Master
+    stop: asyncio.Event
+    task: asyncio.Task[None]
+    handled: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.master.grpc_port}"
+
+    async def shutdown(self) -> None:
+        self.stop.set()
+        await asyncio.wait_for(self.task, 10)
+
+
+@contextlib.asynccontextmanager
+async def running_master(settings: MasterSettings) -> AsyncIterator[RunningMaster]:
+    master = await start(settings)
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(master, stop))
+    running = RunningMaster(master, stop, task)
+
+    async def _record(cluster: str, records: list[JournalRecord] | Any) -> None:
+        running.handled.extend((cluster, r.seq) for r in records)
+
+    master.processor.subscribe(_record)
+    try:
+        yield running
+    finally:
+        if not task.done():
+            await running.shutdown()
+
+
+def agent_settings(cluster: str, token: str, address: str, **overrides: Any) -> AgentSettings:
+    values: dict[str, Any] = {
+        "cluster_name": cluster,
+        "master_address": address,
+        "token": token,
+        "plaintext": True,
+        "heartbeat_interval_s": 0.5,
+        "reconnect_initial_s": 0.05,
+        "reconnect_max_s": 0.5,
+        "shutdown_grace_s": 2.0,
+    }
+    values.update(overrides)
+    return AgentSettings(**values)
+
+
+@dataclass
+class RunningAgent:
+    core: AgentCore
+    stop: asyncio.Event
+    task: asyncio.Task[None]
+
+    async def shutdown(self) -> None:
+        self.stop.set()
+        await asyncio.wait_for(self.task, 10)
+        self.core.close()
+
+
+@contextlib.asynccontextmanager
+async def running_agent(settings: AgentSettings) -> AsyncIterator[RunningAgent]:
+    core = AgentCore(settings)
+    stop = asyncio.Event()
+    task = asyncio.create_task(core.uplink.run(stop))
+    agent = RunningAgent(core, stop, task)
+    try:
+        yield agent
+    finally:
+        if not task.done():
+            await agent.shutdown()
+
+
+async def eventually(check: Callable[[], bool], timeout: float = 10.0, what: str = "") -> None:
+    """Wait until ``check()`` holds (polling the event loop, bounded)."""
+    try:
+        async with asyncio.timeout(timeout):
+            while not check():
+                await asyncio.sleep(0.01)
+    except TimeoutError:
+        raise AssertionError(f"timed out after {timeout}s waiting for {what or check}") from None

@@ -1,0 +1,80 @@
+"""Link status under virtual time, and exactly-once filtering of journal batches."""
+
+from __future__ import annotations
+
+import pytest
+
+from shared.domain.journal import FindingBatch, Gap, JournalRecord
+
+from master.datahub.hub import DataHub
+from master.datahub.status import link_status
+from master.errors import SequenceError
+from master.processor.journal import fresh_records
+
+
+class VirtualClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_status_moves_connected_reconnecting_offline_connected() -> None:
+    clock = VirtualClock()
+    hub = DataHub(reconnecting_after_s=15, offline_after_s=60, clock=clock)
+    state = hub.ensure("edge")
+    assert hub.status(state) == "offline"  # never heard
+    state.stream_open = True
+    hub.heard(state)
+    assert hub.status(state) == "connected"
+    clock.now += 14
+    assert hub.status(state) == "connected"
+    clock.now += 2  # an open but silent stream counts as down
+    assert hub.status(state) == "reconnecting"
+    state.stream_open = False
+    clock.now += 43
+    assert hub.status(state) == "reconnecting"
+    clock.now += 1
+    assert hub.status(state) == "offline"
+    state.stream_open = True
+    hub.heard(state)
+    assert hub.status(state) == "connected"
+
+
+def test_closed_stream_is_reconnecting_even_when_just_heard() -> None:
+    assert (
+        link_status(
+            stream_open=False, last_heard=10, now=10, reconnecting_after=15, offline_after=60
+        )
+        == "reconnecting"
+    )
+
+
+def _rec(seq: int) -> JournalRecord:
+    return JournalRecord(seq=seq, created_ms=0, body=FindingBatch(()))
+
+
+def _gap(first: int, last: int) -> JournalRecord:
+    return JournalRecord(seq=first, created_ms=0, body=Gap(first, last, last - first + 1))
+
+
+def test_replayed_records_are_dropped_and_the_mark_advances() -> None:
+    fresh, mark = fresh_records(3, [_rec(2), _rec(3), _rec(4), _rec(5)])
+    assert [r.seq for r in fresh] == [4, 5]
+    assert mark == 5
+
+
+def test_a_gap_overlapping_the_mark_is_accepted() -> None:
+    fresh, mark = fresh_records(5, [_gap(3, 9), _rec(10)])
+    assert [r.seq for r in fresh] == [3, 10]
+    assert mark == 10
+
+
+def test_a_hole_in_the_sequence_is_a_protocol_error() -> None:
+    with pytest.raises(SequenceError, match="7 arrived while 5 was expected"):
+        fresh_records(4, [_rec(7)])
+
+
+def test_nothing_fresh_keeps_the_mark() -> None:
+    assert fresh_records(9, [_rec(8), _rec(9)]) == ([], 9)
