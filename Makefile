@@ -35,7 +35,7 @@ test: system-deps setup k8s-bins
 	LOOKOUT_K8S_BIN="$$(scripts/k8s-bins.sh --print-dir)" scripts/check
 
 demo: setup
-	$(PY) -m scripts.demo
+	$(VENV)/bin/lookout demo
 
 bench: setup
 	$(PY) -m bench

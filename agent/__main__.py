@@ -9,11 +9,10 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
+from agent.settings import AgentSettings
 from shared import logs
 from shared.errors import LookoutError
 from shared.lifecycle import install_stop_signals
-
-from agent.settings import AgentSettings
 
 
 def main(argv: Sequence[str] | None = None) -> int:

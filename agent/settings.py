@@ -70,7 +70,9 @@ class AgentSettings(CommonSettings):
     @model_validator(mode="after")
     def _credentials(self) -> AgentSettings:
         if self.token_file is None and not self.token.get_secret_value():
-            raise ValueError("set AGENT_TOKEN or AGENT_TOKEN_FILE (from `lookout-master cluster add`)")
+            raise ValueError(
+                "set AGENT_TOKEN or AGENT_TOKEN_FILE (from `lookout-master cluster add`)"
+            )
         if (self.tls_cert_file is None) != (self.tls_key_file is None):
             raise ValueError("mTLS needs both AGENT_TLS_CERT_FILE and AGENT_TLS_KEY_FILE")
         return self

@@ -1,10 +1,11 @@
 """``lookout``: one command for the offline tools and the three processes.
 
-    lookout scan [FILE|-]       run the detectors over `kubectl get -o json` output
-    lookout master ...          same as lookout-master
-    lookout agent ...           same as lookout-agent
-    lookout metrics ...         same as lookout-metrics
-    lookout version
+lookout scan [FILE|-]       run the detectors over `kubectl get -o json` output
+lookout master ...          same as lookout-master
+lookout agent ...           same as lookout-agent
+lookout metrics ...         same as lookout-metrics
+lookout demo                master + two agents on simulated clusters + a metrics daemon
+lookout version
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ SUBCOMMANDS: dict[str, str] = {
     "master": "master.__main__:main",
     "agent": "agent.__main__:main",
     "metrics": "metrics_daemon.__main__:main",
+    "demo": "lookout_cli.demo:main",
 }
 
 

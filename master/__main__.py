@@ -1,10 +1,10 @@
 """``lookout-master``: run the master, or manage clusters and their agent tokens.
 
-    lookout-master [run]                    serve (settings from MASTER_* environment)
-    lookout-master cluster add NAME         register a cluster, print its agent token once
-    lookout-master cluster list
-    lookout-master cluster rotate NAME      new token; the old one stops working
-    lookout-master cluster revoke NAME      the agent is refused until rotated
+lookout-master [run]                    serve (settings from MASTER_* environment)
+lookout-master cluster add NAME         register a cluster, print its agent token once
+lookout-master cluster list
+lookout-master cluster rotate NAME      new token; the old one stops working
+lookout-master cluster revoke NAME      the agent is refused until rotated
 """
 
 from __future__ import annotations
@@ -16,13 +16,12 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
+from master.clusters import tokens
+from master.settings import MasterSettings
 from shared import logs
 from shared.clock import now_ms
 from shared.errors import LookoutError
 from shared.lifecycle import install_stop_signals
-
-from master.clusters import tokens
-from master.settings import MasterSettings
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -16,8 +16,6 @@ from dataclasses import dataclass
 import uvicorn
 from fastapi import FastAPI
 
-from shared.clock import now_ms
-
 from master.datahub.hub import DataHub
 from master.gateway.app import create_app
 from master.ingress.credentials import server_credentials
@@ -26,6 +24,7 @@ from master.ingress.session import SessionConfig, SessionHooks
 from master.processor.journal import JournalProcessor
 from master.settings import MasterSettings
 from master.store import Store
+from shared.clock import now_ms
 
 log = logging.getLogger(__name__)
 

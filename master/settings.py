@@ -1,4 +1,4 @@
-"""Master settings (env prefix ``MASTER_``; nested groups use ``__``, e.g. ``MASTER_STORE__DSN``)."""
+"""Master settings (env prefix ``MASTER_``; nested groups use ``__``)."""
 
 from __future__ import annotations
 

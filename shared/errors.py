@@ -1,8 +1,8 @@
 """The root of every Lookout exception tree.
 
-    LookoutError
-    ├── ConfigError        -- settings that are missing, unsafe or contradictory (start-up)
-    └── (per package trees: shared.wire.errors.WireError, master.errors, agent.errors, ...)
+LookoutError
+├── ConfigError        -- settings that are missing, unsafe or contradictory (start-up)
+└── (per package trees: shared.wire.errors.WireError, master.errors, agent.errors, ...)
 """
 
 

@@ -14,8 +14,9 @@ from typing import Literal
 
 import orjson
 
-_CONTEXT: contextvars.ContextVar[dict[str, str]] = contextvars.ContextVar(
-    "lookout_log_context", default={}
+# Default None, not {}: a shared mutable default would leak fields between contexts.
+_CONTEXT: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar(
+    "lookout_log_context", default=None
 )
 
 LogFormat = Literal["text", "json"]
@@ -24,7 +25,7 @@ LogFormat = Literal["text", "json"]
 @contextmanager
 def bind(**fields: str) -> Iterator[None]:
     """Attach fields to every log record emitted in this context."""
-    token = _CONTEXT.set({**_CONTEXT.get(), **fields})
+    token = _CONTEXT.set({**(_CONTEXT.get() or {}), **fields})
     try:
         yield
     finally:
@@ -33,7 +34,7 @@ def bind(**fields: str) -> Iterator[None]:
 
 class _ContextFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        record.ctx = _CONTEXT.get()
+        record.ctx = _CONTEXT.get() or {}
         return True
 
 

@@ -9,14 +9,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from shared.domain.journal import JournalRecord
-
 from agent.app import AgentCore
 from agent.settings import AgentSettings
 from master.app import Master, serve, start
 from master.clusters import tokens
 from master.settings import MasterSettings
 from master.store import Store
+from shared.domain.journal import JournalRecord
 
 API_TOKEN = "test-api-token-0123456789abcdef"
 
@@ -120,11 +119,11 @@ async def running_agent(settings: AgentSettings) -> AsyncIterator[RunningAgent]:
             await agent.shutdown()
 
 
-async def eventually(check: Callable[[], bool], timeout: float = 10.0, what: str = "") -> None:
+async def eventually(check: Callable[[], bool], timeout: float = 30.0, what: str = "") -> None:
     """Wait until ``check()`` holds (polling the event loop, bounded)."""
     try:
         async with asyncio.timeout(timeout):
-            while not check():
+            while not check():  # noqa: ASYNC110 -- polls state it does not own
                 await asyncio.sleep(0.01)
     except TimeoutError:
         raise AssertionError(f"timed out after {timeout}s waiting for {what or check}") from None

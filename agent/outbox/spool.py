@@ -19,10 +19,9 @@ from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 
+from agent.outbox.spoolfile import SpoolFile
 from shared.domain.journal import Gap, JournalBody, JournalRecord
 from shared.logs import RateLimited
-
-from agent.outbox.spoolfile import SpoolFile
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +79,9 @@ class Outbox:
         dropped = _count(first) + _count(second)
         self.dropped_total += sum(1 for r in (first, second) if not isinstance(r.body, Gap))
         gap = Gap(first_seq=first.seq, last_seq=second.last_seq, dropped=dropped)
-        self._records.appendleft(JournalRecord(seq=first.seq, created_ms=second.created_ms, body=gap))
+        self._records.appendleft(
+            JournalRecord(seq=first.seq, created_ms=second.created_ms, body=gap)
+        )
         if self._overflow_log.ready(time.monotonic()):
             log.warning(
                 "journal spool full (%d records): %d records dropped so far, reported to the "
@@ -110,7 +111,9 @@ class Outbox:
         if seq > self.last_seq:
             # A master ahead of us means it kept a high-water mark from an agent that lost its
             # spool (memory-only spool restarted): continue numbering above it.
-            log.warning("master acknowledged %d beyond our last %d; renumbering", seq, self.last_seq)
+            log.warning(
+                "master acknowledged %d beyond our last %d; renumbering", seq, self.last_seq
+            )
             self._records.clear()
             self._next_seq = seq + 1
         while self._records and self._records[0].last_seq <= seq:

@@ -1,1 +1,1 @@
-"""② -> ④ The mirror of trimmed objects: full snapshots after (re)connect, coalesced deltas after."""
+"""② -> ④ The mirror of trimmed objects: full snapshots after (re)connect, then deltas."""

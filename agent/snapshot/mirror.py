@@ -129,7 +129,9 @@ class Mirror:
             total += len(items)
             for i in range(0, len(items), chunk):
                 deltas.append(
-                    ResourceDelta(kind=kind, upserts=tuple(items[i : i + chunk]), snapshot_id=snap_id)
+                    ResourceDelta(
+                        kind=kind, upserts=tuple(items[i : i + chunk]), snapshot_id=snap_id
+                    )
                 )
         kinds = tuple(sorted(set(self._objects) | set(self._status)))
         return Snapshot(tuple(deltas), Synced(snapshot_id=snap_id, kinds=kinds, objects=total))

@@ -1,1 +1,1 @@
-"""④ The stream client: dials the master, sends snapshot/deltas/journal, receives commands and acks."""
+"""④ The stream client: dials the master, sends state and journal, receives acks and commands."""

@@ -18,15 +18,14 @@ from dataclasses import dataclass, field
 
 import grpc
 
+from agent.outbox.spool import Outbox
+from agent.snapshot.mirror import Mirror
 from shared.clock import now_ms
 from shared.domain.commands import Command, CommandCancel
 from shared.pb.lookout.v1 import link_pb2, link_pb2_grpc
 from shared.retry import Backoff
 from shared.wire.journal import cancel_from_pb, command_from_pb, record_to_pb
 from shared.wire.refs import delta_to_pb, source_status_to_pb, synced_to_pb
-
-from agent.outbox.spool import Outbox
-from agent.snapshot.mirror import Mirror
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +45,7 @@ class UplinkConfig:
     options: list[tuple[str, int | str]] = field(default_factory=list)
     capabilities: tuple[str, ...] = ()
     heartbeat_interval_s: float = 5.0
-    backoff: Backoff = Backoff(initial_s=0.5, max_s=30.0)
+    backoff: Backoff = field(default_factory=lambda: Backoff(initial_s=0.5, max_s=30.0))
     snapshot_chunk: int = 500
     journal_batch: int = 512
     window: int = 8 * 512

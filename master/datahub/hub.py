@@ -8,11 +8,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 
-from shared.clock import now_ms
-from shared.domain.journal import FindingBatch, Gap, JournalRecord, NodeMetricsBatch
-
 from master.datahub.cluster import ClusterState
 from master.datahub.status import LinkStatus, link_status
+from shared.clock import now_ms
+from shared.domain.journal import FindingBatch, Gap, JournalRecord, NodeMetricsBatch
 
 
 class DataHub:

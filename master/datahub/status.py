@@ -1,8 +1,8 @@
 """Link status of a cluster, as a pure function of what the master last heard.
 
-    connected     a stream is open and the agent was heard within ``reconnecting_after``
-    reconnecting  no live stream (or a silent one), but the agent was heard within ``offline_after``
-    offline       nothing heard for ``offline_after`` (or never)
+connected     a stream is open and the agent was heard within ``reconnecting_after``
+reconnecting  no live stream (or a silent one), but the agent was heard within ``offline_after``
+offline       nothing heard for ``offline_after`` (or never)
 """
 
 from __future__ import annotations

@@ -4,21 +4,20 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import AsyncIterator
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1._async import HealthServicer
 from grpc_reflection.v1alpha import reflection
 
-from shared.pb.lookout.v1 import link_pb2, link_pb2_grpc
-
 from master.clusters.auth import TokenLookup
 from master.datahub.hub import DataHub
 from master.ingress.registry import SessionRegistry
 from master.ingress.session import Context, SessionConfig, SessionHooks, serve_stream
 from master.processor.journal import JournalProcessor
+from shared.pb.lookout.v1 import link_pb2, link_pb2_grpc
 
 log = logging.getLogger(__name__)
 
@@ -77,8 +76,11 @@ class LinkServer:
         link_pb2_grpc.add_AgentLinkServicer_to_server(_AgentLink(self), self._server)
         health_pb2_grpc.add_HealthServicer_to_server(self._health, self._server)
         reflection.enable_server_reflection(
-            (SERVICE, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
-             reflection.SERVICE_NAME),
+            (
+                SERVICE,
+                health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
+                reflection.SERVICE_NAME,
+            ),
             self._server,
         )
         self.port = 0
@@ -103,8 +105,9 @@ class LinkServer:
         await self._server.start()
         for name in ("", SERVICE):
             await self._health.set(name, health_pb2.HealthCheckResponse.SERVING)
-        log.info("gRPC listening on port %d (%s)", self.port,
-                 "plaintext" if creds is None else "TLS")
+        log.info(
+            "gRPC listening on port %d (%s)", self.port, "plaintext" if creds is None else "TLS"
+        )
         return self.port
 
     async def stop(self, grace_s: float) -> None:

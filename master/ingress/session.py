@@ -16,6 +16,12 @@ from dataclasses import dataclass
 
 import grpc
 
+from master.clusters.auth import TokenLookup, authenticate
+from master.datahub.cluster import AgentInfo, ClusterState
+from master.datahub.hub import DataHub
+from master.errors import AuthError, ProtocolError
+from master.ingress.registry import SessionRegistry, SessionSlot
+from master.processor.journal import JournalProcessor
 from shared.clock import now_ms
 from shared.domain.commands import Command
 from shared.domain.kinds import KINDS
@@ -24,13 +30,6 @@ from shared.pb.lookout.v1 import link_pb2
 from shared.wire.errors import WireError
 from shared.wire.journal import cancel_to_pb, command_to_pb, record_from_pb
 from shared.wire.refs import delta_from_pb, source_status_from_pb, synced_from_pb
-
-from master.clusters.auth import TokenLookup, authenticate
-from master.datahub.cluster import AgentInfo, ClusterState
-from master.datahub.hub import DataHub
-from master.errors import AuthError, ProtocolError
-from master.ingress.registry import SessionRegistry, SessionSlot
-from master.processor.journal import JournalProcessor
 
 log = logging.getLogger(__name__)
 
@@ -152,8 +151,12 @@ async def _run_session(
             )
         )
     )
-    log.info("agent %s connected (version %s), resuming after %d", hello.instance_id,
-             hello.agent_version, resume)
+    log.info(
+        "agent %s connected (version %s), resuming after %d",
+        hello.instance_id,
+        hello.agent_version,
+        resume,
+    )
     outbox = _Outgoing()
     reader = asyncio.create_task(
         _read_loop(context, state, hub, config, processor, outbox), name="session-reader"

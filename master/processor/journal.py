@@ -13,11 +13,10 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
-from shared.domain.journal import Gap, JournalRecord
-
 from master.datahub.cluster import ClusterState
 from master.datahub.hub import DataHub
 from master.errors import SequenceError
+from shared.domain.journal import Gap, JournalRecord
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +48,7 @@ class JournalProcessor:
         self._hub = hub
         self._sink = sink
         self._observers: list[Observer] = []
-        self._inflight: set[asyncio.Task[None]] = set()
+        self._inflight: dict[str, set[asyncio.Task[None]]] = {}
         self.handled_total = 0
 
     def subscribe(self, observer: Observer) -> None:
@@ -57,6 +56,11 @@ class JournalProcessor:
         self._observers.append(observer)
 
     async def load_mark(self, state: ClusterState) -> int:
+        """The resume point for a new session. A replaced session's commit may still be in
+        flight; wait for it, or the new session would be told to replay what it is storing."""
+        pending = self._inflight.get(state.name)
+        if pending:
+            await asyncio.wait(set(pending))
         state.hwm = await self._sink.high_water_mark(state.name)
         return state.hwm
 
@@ -68,15 +72,17 @@ class JournalProcessor:
         # once even if the session is cancelled meanwhile (shutdown, replacement): the store
         # will have the records, so a replay would skip them. drain() awaits these on shutdown.
         task = asyncio.create_task(self._commit_and_apply(state, fresh, mark))
-        self._inflight.add(task)
-        task.add_done_callback(self._inflight.discard)
+        pending = self._inflight.setdefault(state.name, set())
+        pending.add(task)
+        task.add_done_callback(pending.discard)
         await asyncio.shield(task)
         return mark
 
     async def drain(self, timeout_s: float) -> None:
         """Wait for commits in flight to finish applying (shutdown)."""
-        if self._inflight:
-            await asyncio.wait(set(self._inflight), timeout=timeout_s)
+        tasks = {t for pending in self._inflight.values() for t in pending}
+        if tasks:
+            await asyncio.wait(tasks, timeout=timeout_s)
 
     async def _commit_and_apply(
         self, state: ClusterState, fresh: list[JournalRecord], mark: int

@@ -1,6 +1,6 @@
 """Wire errors.
 
-    WireError  -- a message that decodes but makes no sense (missing identity, unknown enum).
+WireError  -- a message that decodes but makes no sense (missing identity, unknown enum).
 """
 
 

@@ -100,7 +100,10 @@ def test_master_and_agent_processes_connect_and_stop_on_sigterm(tmp_path: Path) 
     env = _master_env(tmp_path)
     token = subprocess.run(
         [str(BIN / "lookout-master"), "cluster", "add", "edge"],
-        env=env, capture_output=True, text=True, check=True,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
     master = subprocess.Popen([str(BIN / "lookout-master")], env=env, stderr=subprocess.PIPE)
     agent_env = {k: v for k, v in os.environ.items() if not k.startswith(("MASTER_", "AGENT_"))}
@@ -162,9 +165,17 @@ def test_grpcurl_lists_services_and_checks_health(tmp_path: Path) -> None:
         assert "lookout.v1.AgentLink" in listed.stdout
         assert "grpc.health.v1.Health" in listed.stdout
         health = subprocess.run(
-            [grpcurl, "-plaintext", "-d", '{"service": "lookout.v1.AgentLink"}', addr,
-             "grpc.health.v1.Health/Check"],
-            capture_output=True, text=True, timeout=20,
+            [
+                grpcurl,
+                "-plaintext",
+                "-d",
+                '{"service": "lookout.v1.AgentLink"}',
+                addr,
+                "grpc.health.v1.Health/Check",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=20,
         )
         assert '"SERVING"' in health.stdout
     finally:

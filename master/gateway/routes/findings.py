@@ -6,11 +6,10 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, status
 
-from shared.domain.findings import Finding, Severity
-from shared.domain.refs import ObjectRef
-
 from master.gateway.deps import Cluster
 from master.gateway.responses import FastJSON
+from shared.domain.findings import Finding, Severity
+from shared.domain.refs import ObjectRef
 
 router = APIRouter(tags=["findings"])
 

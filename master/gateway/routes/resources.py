@@ -12,11 +12,10 @@ from typing import Annotated
 import orjson
 from fastapi import APIRouter, HTTPException, Query, Response, status
 
-from shared.domain.resources import Resource
-
 from master.datahub.cluster import ClusterState
 from master.gateway.deps import Cluster, Hub
 from master.gateway.responses import FastJSON
+from shared.domain.resources import Resource
 
 router = APIRouter(tags=["resources"])
 
@@ -41,8 +40,8 @@ def _item_bytes(res: Resource) -> bytes:
 def _parse_labels(selector: str | None) -> list[tuple[str, str | None]]:
     """``a=b,c`` -> [(a, b), (c, None)]: equality and existence, as kubectl's simplest form."""
     out: list[tuple[str, str | None]] = []
-    for part in (selector or "").split(","):
-        part = part.strip()
+    for raw in (selector or "").split(","):
+        part = raw.strip()
         if not part:
             continue
         key, sep, value = part.partition("=")

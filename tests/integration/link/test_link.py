@@ -198,7 +198,9 @@ async def test_second_connection_replaces_the_first(tmp_path: Path) -> None:
                 )
 
 
-async def _raw_stream(address: str, token: str, *frames: link_pb2.AgentFrame) -> grpc.aio.AioRpcError:
+async def _raw_stream(
+    address: str, token: str, *frames: link_pb2.AgentFrame
+) -> grpc.aio.AioRpcError:
     async with grpc.aio.insecure_channel(address) as channel:
         call = link_pb2_grpc.AgentLinkStub(channel).Connect()  # type: ignore[call-arg]
         for frame in frames:
@@ -222,9 +224,7 @@ async def test_bad_frames_close_only_that_stream(tmp_path: Path) -> None:
             assert "first frame must be hello" in (err.details() or "")
 
             hello = link_pb2.AgentFrame(hello=link_pb2.Hello(cluster="bad", token=bad_token))
-            unknown_kind = link_pb2.AgentFrame(
-                delta=resources_pb2.ResourceDelta(kind="Wombat")
-            )
+            unknown_kind = link_pb2.AgentFrame(delta=resources_pb2.ResourceDelta(kind="Wombat"))
             err = await _raw_stream(m.address, bad_token, hello, unknown_kind)
             assert err.code() == grpc.StatusCode.INVALID_ARGUMENT
             assert "unknown kind 'Wombat'" in (err.details() or "")

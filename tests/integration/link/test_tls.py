@@ -49,7 +49,11 @@ async def test_agent_connects_over_tls_and_rejects_an_untrusted_master(
     token = await add_cluster(settings, "edge")
     async with running_master(settings) as m:
         good = agent_settings(
-            "edge", token, m.address, plaintext=False, tls_ca_file=pki["ca"],
+            "edge",
+            token,
+            m.address,
+            plaintext=False,
+            tls_ca_file=pki["ca"],
             tls_server_name="localhost",
         )
         async with running_agent(good) as a:
@@ -58,7 +62,11 @@ async def test_agent_connects_over_tls_and_rejects_an_untrusted_master(
         (tmp_path / "other").mkdir()
         other_ca = _write(trustme.CA(), tmp_path / "other")
         bad = agent_settings(
-            "edge", token, m.address, plaintext=False, tls_ca_file=other_ca["ca"],
+            "edge",
+            token,
+            m.address,
+            plaintext=False,
+            tls_ca_file=other_ca["ca"],
             tls_server_name="localhost",
         )
         async with running_agent(bad) as b:
@@ -83,8 +91,12 @@ async def test_mtls_requires_a_client_certificate(tmp_path: Path, pki: dict[str,
             await eventually(lambda: a.core.uplink.last_error != "", what="refusal")
             assert not a.core.uplink.connected.is_set()
         with_cert = agent_settings(
-            "edge", token, m.address, tls_cert_file=pki["client_cert"],
-            tls_key_file=pki["client_key"], **base,
+            "edge",
+            token,
+            m.address,
+            tls_cert_file=pki["client_cert"],
+            tls_key_file=pki["client_key"],
+            **base,
         )
         async with running_agent(with_cert) as b:
             await eventually(lambda: b.core.uplink.connected.is_set(), what="mTLS connect")

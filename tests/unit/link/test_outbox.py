@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shared.domain.journal import FindingBatch, Gap, JournalRecord
-
 from agent.outbox.spool import Outbox
+from shared.domain.journal import FindingBatch, Gap, JournalRecord
 
 EMPTY = FindingBatch(())
 
@@ -21,7 +21,7 @@ def _accounted(box: Outbox, puts: int) -> int:
 
 
 def _contiguous(records: list[JournalRecord]) -> bool:
-    return all(b.seq == a.last_seq + 1 for a, b in zip(records, records[1:], strict=False))
+    return all(b.seq == a.last_seq + 1 for a, b in itertools.pairwise(records))
 
 
 @settings(max_examples=150, deadline=None)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from shared.domain.journal import FindingBatch, Gap, JournalRecord
-
 from master.datahub.hub import DataHub
 from master.datahub.status import link_status
 from master.errors import SequenceError
 from master.processor.journal import fresh_records
+from shared.domain.journal import FindingBatch, Gap, JournalRecord
 
 
 class VirtualClock:

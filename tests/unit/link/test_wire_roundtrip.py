@@ -59,9 +59,9 @@ samples = st.builds(
     load1=f64,
     memory=st.builds(Memory, total_bytes=u64, used_bytes=u64),
     disks=st.lists(st.builds(DiskIO, device=name, util_percent=f64), max_size=2).map(tuple),
-    filesystems=st.lists(
-        st.builds(Filesystem, mountpoint=text, total_bytes=u64), max_size=2
-    ).map(tuple),
+    filesystems=st.lists(st.builds(Filesystem, mountpoint=text, total_bytes=u64), max_size=2).map(
+        tuple
+    ),
     interfaces=st.lists(st.builds(NetIface, name=name, rx_errors=u64), max_size=2).map(tuple),
     uptime_s=f64,
     cpu_temp_c=st.none() | f64,
