@@ -1,0 +1,133 @@
+"""What the agent journals: the tracker turns each object's current findings into new,
+changed and resolved records, and holds the restart history the RestartStorm rule reads.
+
+Pure state machine: no I/O, no clock (``now`` is passed in). The agent pipeline, per object
+update/delete::
+
+    tracker.history.record_pod(pod, now_ms)                  # pods only, before detecting
+    findings = detect(kind, obj, now=now_ms, ctx=ctx)        # ctx built with tracker.history
+    records = tracker.observe(kind, (namespace, name), findings, now_ms)
+    ...                                                      # journal `records`
+    tracker.delete(kind, key, now_ms)                        # on delete (also forgets history)
+    tracker.resync(kind, present_keys, now_ms)               # after a relist
+
+Time-gated rules (PodNotReady > 5 min, fresh events) change with time alone, so the pipeline
+must also re-run the detectors over its objects periodically and feed the results here; an
+unchanged finding is not re-emitted.
+
+A fingerprint can be held by several objects (two Warning events about the same pod and
+reason); it resolves only when the last holder lets go. Changes of count, message, node, owner
+or attrs are re-emitted at most once per ``change_throttle_s``; a severity change at once.
+Deliberately not here: deduplication across clusters, silences, routing (master).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, replace
+
+from agent.detect.history import RestartHistory
+from agent.detect.settings import DetectSettings
+from agent.detect.times import Now, to_ms
+from shared.domain.findings import Finding
+
+ObjectKey = tuple[str, str]  # (namespace, name); namespace "" for cluster-scoped kinds
+_Holder = tuple[str, ObjectKey]
+
+
+@dataclass(slots=True)
+class _Active:
+    latest: Finding  # newest state, possibly not yet emitted (throttled)
+    emitted: Finding  # what the journal last got
+    emitted_ms: int
+    holders: set[_Holder]
+
+
+def _material(f: Finding) -> tuple[object, ...]:
+    return (f.severity, f.message, f.count, f.node, f.owner, tuple(sorted(f.attrs.items())))
+
+
+class Tracker:
+    def __init__(self, settings: DetectSettings | None = None) -> None:
+        self._settings = settings or DetectSettings()
+        self.history = RestartHistory(keep_ms=int(self._settings.restart_storm_window_s * 1000))
+        self._by_holder: dict[_Holder, dict[str, Finding]] = {}
+        self._active: dict[str, _Active] = {}
+
+    def observe(
+        self, kind: str, key: ObjectKey, findings: Iterable[Finding], now: Now
+    ) -> list[Finding]:
+        """Replace the findings of one object; return the records to journal."""
+        now_ms = to_ms(now)
+        holder = (kind, key)
+        current = {f.fingerprint: f for f in findings}
+        previous = self._by_holder.pop(holder, {})
+        out: list[Finding] = []
+        for fp, finding in current.items():
+            self._hold(fp, finding, holder, now_ms, out)
+        for fp in previous.keys() - current.keys():
+            self._release(fp, holder, now_ms, out)
+        if current:
+            self._by_holder[holder] = current
+        return out
+
+    def delete(self, kind: str, key: ObjectKey, now: Now) -> list[Finding]:
+        """The object is gone: resolve its findings and forget its restart history."""
+        if kind == "Pod":
+            self.history.forget(*key)
+        return self.observe(kind, key, [], now)
+
+    def resync(self, kind: str, present: Collection[ObjectKey], now: Now) -> list[Finding]:
+        """Resolve the findings of every ``kind`` object not in ``present`` (gone during a
+        relist, so no delete event arrived)."""
+        keep = set(present)
+        out: list[Finding] = []
+        for holder in [h for h in self._by_holder if h[0] == kind and h[1] not in keep]:
+            out.extend(self.delete(kind, holder[1], now))
+        return out
+
+    def due(self, now: Now) -> list[Finding]:
+        """Changes held back by the throttle whose time has come."""
+        now_ms = to_ms(now)
+        out: list[Finding] = []
+        for entry in self._active.values():
+            if entry.latest is not entry.emitted and self._may_emit(entry, now_ms):
+                self._emit(entry, now_ms, out)
+        return out
+
+    def active(self) -> list[Finding]:
+        """Every unresolved finding in its newest state."""
+        return [entry.latest for entry in self._active.values()]
+
+    def _hold(
+        self, fp: str, finding: Finding, holder: _Holder, now_ms: int, out: list[Finding]
+    ) -> None:
+        entry = self._active.get(fp)
+        if entry is None:
+            self._active[fp] = _Active(finding, finding, now_ms, {holder})
+            out.append(finding)
+            return
+        entry.holders.add(holder)
+        first = min(entry.emitted.first_seen_ms, finding.first_seen_ms)
+        entry.latest = replace(finding, first_seen_ms=first)
+        if _material(entry.latest) == _material(entry.emitted):
+            entry.latest = entry.emitted  # nothing worth a record; keep identity for `due`
+        elif entry.latest.severity != entry.emitted.severity or self._may_emit(entry, now_ms):
+            self._emit(entry, now_ms, out)
+
+    def _may_emit(self, entry: _Active, now_ms: int) -> bool:
+        return now_ms - entry.emitted_ms >= self._settings.change_throttle_s * 1000
+
+    @staticmethod
+    def _emit(entry: _Active, now_ms: int, out: list[Finding]) -> None:
+        entry.emitted, entry.emitted_ms = entry.latest, now_ms
+        out.append(entry.latest)
+
+    def _release(self, fp: str, holder: _Holder, now_ms: int, out: list[Finding]) -> None:
+        entry = self._active.get(fp)
+        if entry is None:
+            return
+        entry.holders.discard(holder)
+        if not entry.holders:
+            del self._active[fp]
+            out.append(replace(entry.latest, resolved=True, last_seen_ms=now_ms))
