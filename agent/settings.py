@@ -7,6 +7,9 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from agent.detect.settings import DetectSettings
+from agent.intake.settings import IntakeSettings
+from agent.sources.settings import SourcesSettings
 from shared.settings import CommonSettings
 
 
@@ -56,6 +59,17 @@ class AgentSettings(CommonSettings):
         ge=1,
         description="Objects per snapshot frame: keeps a 5,000-pod snapshot under the gRPC "
         "message limit and lets the master stage it incrementally.",
+    )
+
+    sources: SourcesSettings = Field(
+        default_factory=SourcesSettings, description="What to watch (AGENT_SOURCES__*)."
+    )
+    detect: DetectSettings = Field(
+        default_factory=DetectSettings, description="Detector thresholds (AGENT_DETECT__*)."
+    )
+    intake: IntakeSettings = Field(
+        default_factory=IntakeSettings,
+        description="The MetricsIntake service node daemons push to (AGENT_INTAKE__*).",
     )
 
     @field_validator("cluster_name")

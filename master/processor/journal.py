@@ -16,6 +16,7 @@ from typing import Protocol
 from master.datahub.cluster import ClusterState
 from master.datahub.hub import DataHub
 from master.errors import SequenceError
+from master.processor.reconcile import close_missing
 from shared.domain.journal import Gap, JournalRecord
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,7 @@ class JournalProcessor:
         fresh, mark = fresh_records(state.hwm, records)
         if not fresh:
             return state.hwm
+        fresh = close_missing(fresh, state.findings)
         # Once a commit starts, its effects (mark, DataHub, observers) must happen exactly
         # once even if the session is cancelled meanwhile (shutdown, replacement): the store
         # will have the records, so a replay would skip them. drain() awaits these on shutdown.

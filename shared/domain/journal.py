@@ -13,6 +13,8 @@ from shared.domain.metrics import NodeMetricsSample
 @dataclass(frozen=True, slots=True)
 class FindingBatch:
     findings: tuple[Finding, ...]
+    # Every finding active on the agent; the master resolves the others it holds.
+    complete: bool = False
 
 
 @dataclass(frozen=True, slots=True)

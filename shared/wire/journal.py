@@ -155,6 +155,7 @@ def record_to_pb(rec: JournalRecord) -> link_pb2.JournalRecord:
     body = rec.body
     if isinstance(body, FindingBatch):
         msg.findings.findings.extend(finding_to_pb(f) for f in body.findings)
+        msg.findings.complete = body.complete
     elif isinstance(body, NodeMetricsBatch):
         msg.node_metrics.samples.extend(sample_to_pb(s) for s in body.samples)
     elif isinstance(body, IngressBatch):
@@ -174,7 +175,10 @@ def record_from_pb(msg: link_pb2.JournalRecord) -> JournalRecord:
     which = msg.WhichOneof("body")
     body: JournalBody
     if which == "findings":
-        body = FindingBatch(tuple(finding_from_pb(f) for f in msg.findings.findings))
+        body = FindingBatch(
+            tuple(finding_from_pb(f) for f in msg.findings.findings),
+            complete=msg.findings.complete,
+        )
     elif which == "node_metrics":
         body = NodeMetricsBatch(tuple(sample_from_pb(s) for s in msg.node_metrics.samples))
     elif which == "ingress":

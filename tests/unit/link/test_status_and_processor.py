@@ -77,3 +77,27 @@ def test_a_hole_in_the_sequence_is_a_protocol_error() -> None:
 
 def test_nothing_fresh_keeps_the_mark() -> None:
     assert fresh_records(9, [_rec(8), _rec(9)]) == ([], 9)
+
+
+def test_complete_batch_resolves_findings_the_restarted_agent_no_longer_sees() -> None:
+    from master.processor.reconcile import close_missing
+    from shared.domain.findings import Finding, Severity
+    from shared.domain.refs import ObjectRef
+
+    def f(fp: str) -> Finding:
+        return Finding(
+            fp, "OOMKilled", Severity.WARNING, "pod", ObjectRef("Pod", "a", fp), "m", 1, 1
+        )
+
+    active = {"gone": f("gone"), "still": f("still")}
+    rec = JournalRecord(
+        seq=1, created_ms=50, body=FindingBatch((f("still"), f("new")), complete=True)
+    )
+    [out] = close_missing([rec], active)
+    assert isinstance(out.body, FindingBatch)
+    by_fp = {x.fingerprint: x for x in out.body.findings}
+    assert by_fp["gone"].resolved and by_fp["gone"].last_seen_ms == 50
+    assert not by_fp["still"].resolved and not by_fp["new"].resolved
+    # An incremental batch never resolves anything it does not mention.
+    partial = JournalRecord(seq=2, created_ms=60, body=FindingBatch((f("new"),)))
+    assert close_missing([partial], active) == [partial]

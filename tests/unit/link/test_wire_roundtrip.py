@@ -92,7 +92,7 @@ updates = st.builds(
     error_code=text,
 )
 bodies = st.one_of(
-    st.lists(findings, max_size=3).map(lambda fs: FindingBatch(tuple(fs))),
+    st.builds(FindingBatch, st.lists(findings, max_size=3).map(tuple), complete=st.booleans()),
     st.lists(samples, max_size=2).map(lambda ss: NodeMetricsBatch(tuple(ss))),
     st.lists(ingress, max_size=2).map(lambda ss: IngressBatch(tuple(ss))),
     updates,

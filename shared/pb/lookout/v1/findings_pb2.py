@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from shared.pb.lookout.v1 import resources_pb2 as lookout_dot_v1_dot_resources__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19lookout/v1/findings.proto\x12\nlookout.v1\x1a\x1alookout/v1/resources.proto\"\x80\x03\n\x07\x46inding\x12\x13\n\x0b\x66ingerprint\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\x12&\n\x08severity\x18\x03 \x01(\x0e\x32\x14.lookout.v1.Severity\x12\x10\n\x08\x63\x61tegory\x18\x04 \x01(\t\x12&\n\x07subject\x18\x05 \x01(\x0b\x32\x15.lookout.v1.ObjectRef\x12$\n\x05owner\x18\x06 \x01(\x0b\x32\x15.lookout.v1.ObjectRef\x12\x0c\n\x04node\x18\x07 \x01(\t\x12\x0f\n\x07message\x18\x08 \x01(\t\x12\x15\n\rfirst_seen_ms\x18\t \x01(\x03\x12\x14\n\x0clast_seen_ms\x18\n \x01(\x03\x12\r\n\x05\x63ount\x18\x0b \x01(\r\x12\x10\n\x08resolved\x18\x0c \x01(\x08\x12-\n\x05\x61ttrs\x18\r \x03(\x0b\x32\x1e.lookout.v1.Finding.AttrsEntry\x1a,\n\nAttrsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"5\n\x0c\x46indingBatch\x12%\n\x08\x66indings\x18\x01 \x03(\x0b\x32\x13.lookout.v1.Finding*d\n\x08Severity\x12\x18\n\x14SEVERITY_UNSPECIFIED\x10\x00\x12\x11\n\rSEVERITY_INFO\x10\x01\x12\x14\n\x10SEVERITY_WARNING\x10\x02\x12\x15\n\x11SEVERITY_CRITICAL\x10\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19lookout/v1/findings.proto\x12\nlookout.v1\x1a\x1alookout/v1/resources.proto\"\x80\x03\n\x07\x46inding\x12\x13\n\x0b\x66ingerprint\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\x12&\n\x08severity\x18\x03 \x01(\x0e\x32\x14.lookout.v1.Severity\x12\x10\n\x08\x63\x61tegory\x18\x04 \x01(\t\x12&\n\x07subject\x18\x05 \x01(\x0b\x32\x15.lookout.v1.ObjectRef\x12$\n\x05owner\x18\x06 \x01(\x0b\x32\x15.lookout.v1.ObjectRef\x12\x0c\n\x04node\x18\x07 \x01(\t\x12\x0f\n\x07message\x18\x08 \x01(\t\x12\x15\n\rfirst_seen_ms\x18\t \x01(\x03\x12\x14\n\x0clast_seen_ms\x18\n \x01(\x03\x12\r\n\x05\x63ount\x18\x0b \x01(\r\x12\x10\n\x08resolved\x18\x0c \x01(\x08\x12-\n\x05\x61ttrs\x18\r \x03(\x0b\x32\x1e.lookout.v1.Finding.AttrsEntry\x1a,\n\nAttrsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"G\n\x0c\x46indingBatch\x12%\n\x08\x66indings\x18\x01 \x03(\x0b\x32\x13.lookout.v1.Finding\x12\x10\n\x08\x63omplete\x18\x02 \x01(\x08*d\n\x08Severity\x12\x18\n\x14SEVERITY_UNSPECIFIED\x10\x00\x12\x11\n\rSEVERITY_INFO\x10\x01\x12\x14\n\x10SEVERITY_WARNING\x10\x02\x12\x15\n\x11SEVERITY_CRITICAL\x10\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,12 +34,12 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_FINDING_ATTRSENTRY']._loaded_options = None
   _globals['_FINDING_ATTRSENTRY']._serialized_options = b'8\001'
-  _globals['_SEVERITY']._serialized_start=511
-  _globals['_SEVERITY']._serialized_end=611
+  _globals['_SEVERITY']._serialized_start=529
+  _globals['_SEVERITY']._serialized_end=629
   _globals['_FINDING']._serialized_start=70
   _globals['_FINDING']._serialized_end=454
   _globals['_FINDING_ATTRSENTRY']._serialized_start=410
   _globals['_FINDING_ATTRSENTRY']._serialized_end=454
   _globals['_FINDINGBATCH']._serialized_start=456
-  _globals['_FINDINGBATCH']._serialized_end=509
+  _globals['_FINDINGBATCH']._serialized_end=527
 # @@protoc_insertion_point(module_scope)
