@@ -1,0 +1,89 @@
+{{/*
+Names, labels and the cross-field checks the schema cannot express. Every template includes
+"lookout-master.validate" through "lookout-master.labels", so a bad combination fails early with
+one readable message.
+*/}}
+{{- define "lookout-master.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "lookout-master.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "lookout-master.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "lookout-master.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "lookout-master.labels" -}}
+{{- include "lookout-master.validate" . -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+{{ include "lookout-master.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/component: master
+app.kubernetes.io/part-of: lookout
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{- define "lookout-master.image" -}}
+{{- $img := .Values.image }}
+{{- if $img.digest }}
+{{- printf "%s@%s" $img.repository $img.digest }}
+{{- else }}
+{{- printf "%s:%s" $img.repository (default .Chart.AppVersion $img.tag) }}
+{{- end }}
+{{- end }}
+
+{{- define "lookout-master.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "lookout-master.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{- define "lookout-master.authSecretName" -}}
+{{- default (printf "%s-auth" (include "lookout-master.fullname" .)) .Values.auth.existingSecret }}
+{{- end }}
+
+{{/* "existing", "generated" or "plaintext": where the gRPC server certificate comes from. */}}
+{{- define "lookout-master.tlsMode" -}}
+{{- if .Values.tls.plaintext }}plaintext
+{{- else if .Values.tls.existingSecret }}existing
+{{- else }}generated
+{{- end }}
+{{- end }}
+
+{{- define "lookout-master.tlsSecretName" -}}
+{{- default (printf "%s-tls" (include "lookout-master.fullname" .)) .Values.tls.existingSecret }}
+{{- end }}
+
+{{- define "lookout-master.grpcServiceName" -}}
+{{- printf "%s-grpc" (include "lookout-master.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "lookout-master.validate" -}}
+{{- $v := .Values }}
+{{- if and $v.tls.plaintext $v.tls.existingSecret }}
+{{- fail "tls.plaintext=true and tls.existingSecret are contradictory: pick one (plaintext is for labs only)" }}
+{{- end }}
+{{- if and $v.tls.plaintext $v.tls.clientCaSecret }}
+{{- fail "tls.clientCaSecret (mTLS) needs TLS: unset tls.plaintext" }}
+{{- end }}
+{{- if and (not $v.tls.plaintext) (not $v.tls.existingSecret) (not $v.tls.selfSigned.enabled) }}
+{{- fail "gRPC needs a certificate: set tls.existingSecret (a kubernetes.io/tls Secret, e.g. from cert-manager), or tls.selfSigned.enabled=true, or tls.plaintext=true for a lab" }}
+{{- end }}
+{{- if and (eq $v.store.type "mysql") (not $v.store.mysql.existingSecret) }}
+{{- fail "store.type=mysql needs store.mysql.existingSecret: the name of a Secret holding the DSN (key store.mysql.dsnKey)" }}
+{{- end }}
+{{- end }}

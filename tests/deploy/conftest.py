@@ -1,0 +1,29 @@
+"""Fixtures for the deploy tests: a real `helm` (see helmtool.py). Without helm the tests skip with
+the reason, except under CI=true, where a missing helm is a failure."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.deploy.helmtool import Helm, find_helm
+
+
+@pytest.fixture(scope="session")
+def helm_bin() -> Path:
+    helm = find_helm()
+    if helm is None:
+        reason = (
+            "helm not found: set LOOKOUT_K8S_BIN to a dir with helm, or run scripts/k8s-bins.sh"
+        )
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return helm
+
+
+@pytest.fixture(scope="session")
+def helm(helm_bin: Path, tmp_path_factory: pytest.TempPathFactory) -> Helm:
+    return Helm(helm_bin, tmp_path_factory.mktemp("helm-home"))
