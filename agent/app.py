@@ -13,11 +13,15 @@ import logging
 import uuid
 from importlib.metadata import PackageNotFoundError, version
 
+from agent.intake.serving import serve_intake
 from agent.outbox.spool import Outbox
 from agent.settings import AgentSettings
 from agent.snapshot.mirror import Mirror
 from agent.uplink.credentials import channel_credentials, channel_options
 from agent.uplink.stream import Uplink, UplinkConfig
+from shared.clock import now_ms
+from shared.domain.journal import NodeMetricsBatch
+from shared.domain.metrics import NodeMetricsSample
 from shared.retry import Backoff
 
 log = logging.getLogger(__name__)
@@ -79,12 +83,26 @@ class AgentCore:
     def close(self) -> None:
         self.outbox.close()
 
+    def on_node_samples(self, samples: tuple[NodeMetricsSample, ...]) -> None:
+        """Metrics from the node daemons become one journal record per push."""
+        self.outbox.put(NodeMetricsBatch(samples), now_ms())
+
 
 async def run(settings: AgentSettings, stop: asyncio.Event) -> None:
     core = AgentCore(settings)
     try:
         async with asyncio.TaskGroup() as tg:
             tg.create_task(core.uplink.run(stop), name="uplink")
+            tg.create_task(
+                serve_intake(
+                    settings.intake.listen,
+                    core.on_node_samples,
+                    settings.intake.token_or_none(),
+                    stop,
+                    max_samples=settings.intake.max_samples_per_push,
+                ),
+                name="metrics-intake",
+            )
             log.info("agent for cluster %s started", settings.cluster_name)
     finally:
         core.close()

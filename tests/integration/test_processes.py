@@ -113,6 +113,8 @@ def test_master_and_agent_processes_connect_and_stop_on_sigterm(tmp_path: Path) 
         AGENT_TOKEN=token,
         AGENT_PLAINTEXT="true",
         AGENT_SHUTDOWN_GRACE_S="3",
+        AGENT_INTAKE__LISTEN=f"127.0.0.1:{_free_port()}",
+        AGENT_SOURCES__KINDS_DISABLED="[]",
     )
     agent = subprocess.Popen([str(BIN / "lookout-agent")], env=agent_env, stderr=subprocess.PIPE)
     try:

@@ -1,0 +1,23 @@
+"""Errors of the metrics intake.
+
+LookoutError (shared.errors)
+└── IntakeError
+    ├── IntakeBindError  -- the listen address cannot be bound (start-up)
+    └── IntakeBusy       -- raised by an on_samples callback that cannot take samples now
+"""
+
+from __future__ import annotations
+
+from shared.errors import LookoutError
+
+
+class IntakeError(LookoutError):
+    """Base of the intake's errors."""
+
+
+class IntakeBindError(IntakeError):
+    """The listen address cannot be bound."""
+
+
+class IntakeBusy(IntakeError):
+    """The receiver of the samples is full; the daemon keeps them and retries."""
