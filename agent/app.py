@@ -13,8 +13,12 @@ import logging
 import uuid
 from importlib.metadata import PackageNotFoundError, version
 
+from agent.executor.kubeapi import Kube
+from agent.executor.running import Executor
 from agent.intake.serving import serve_intake
+from agent.kube import KubeAccess
 from agent.outbox.spool import Outbox
+from agent.pipeline import run_sources
 from agent.settings import AgentSettings
 from agent.snapshot.mirror import Mirror
 from agent.uplink.credentials import channel_credentials, channel_options
@@ -76,8 +80,15 @@ class AgentCore:
         self.outbox = Outbox(
             max_records=settings.spool_max_records, path=settings.spool_path, wake=self.wake
         )
+        self.executor = Executor(
+            kube=None, outbox=self.outbox, policy=settings.policy, settings=settings.executor
+        )
         self.uplink = Uplink(
-            build_uplink_config(settings), mirror=self.mirror, outbox=self.outbox, wake=self.wake
+            build_uplink_config(settings),
+            mirror=self.mirror,
+            outbox=self.outbox,
+            wake=self.wake,
+            on_command=self.executor.submit,
         )
 
     def close(self) -> None:
@@ -89,10 +100,24 @@ class AgentCore:
 
 
 async def run(settings: AgentSettings, stop: asyncio.Event) -> None:
+    src = settings.sources
+    # Blocking (reads files, may run an exec plugin); fails start-up with a clear message when
+    # there is no usable Kubernetes configuration, instead of streaming an empty cluster.
+    access = await asyncio.to_thread(
+        KubeAccess.from_files, kubeconfig=src.kubeconfig, context=src.context
+    )
     core = AgentCore(settings)
     try:
-        async with asyncio.TaskGroup() as tg:
+        async with access, asyncio.TaskGroup() as tg:
+            core.executor.attach_kube(
+                Kube(access.api_client, timeout_s=settings.executor.request_timeout_s)
+            )
             tg.create_task(core.uplink.run(stop), name="uplink")
+            tg.create_task(core.executor.run(stop), name="executor")
+            tg.create_task(
+                run_sources(src, access, core.mirror, core.outbox, settings.detect, stop),
+                name="sources",
+            )
             tg.create_task(
                 serve_intake(
                     settings.intake.listen,

@@ -8,6 +8,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from agent.detect.settings import DetectSettings
+from agent.executor.settings import ExecutorSettings, PolicySettings
 from agent.intake.settings import IntakeSettings
 from agent.sources.settings import SourcesSettings
 from shared.settings import CommonSettings
@@ -70,6 +71,15 @@ class AgentSettings(CommonSettings):
     intake: IntakeSettings = Field(
         default_factory=IntakeSettings,
         description="The MetricsIntake service node daemons push to (AGENT_INTAKE__*).",
+    )
+
+    policy: PolicySettings = Field(
+        default_factory=PolicySettings,
+        description="What the master may ask this agent to do (AGENT_POLICY__*): the cluster "
+        "owner's allowlist, enforced here whatever the master sends.",
+    )
+    executor: ExecutorSettings = Field(
+        default_factory=ExecutorSettings, description="Command execution (AGENT_EXECUTOR__*)."
     )
 
     @field_validator("cluster_name")

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import uvicorn
 from fastapi import FastAPI
 
+from master.commands.bus import CommandBus
 from master.datahub.hub import DataHub
 from master.gateway.app import create_app
 from master.ingress.credentials import server_credentials
@@ -70,6 +71,7 @@ class Master:
     hub: DataHub
     processor: JournalProcessor
     link: LinkServer
+    commands: CommandBus
     app: FastAPI
     http: _Uvicorn
     http_socket: socket.socket
@@ -110,10 +112,14 @@ async def start(settings: MasterSettings) -> Master:
         tokens=store.clusters,
         hooks=_StoreHooks(store),
     )
+    commands = CommandBus(store=store, registry=link.registry)
+    await commands.load()
+    processor.subscribe(commands.observe)
     app = create_app(
         state={
             "hub": hub,
             "store": store,
+            "commands": commands,
             "settings": settings,
             "api_token": settings.api_token.get_secret_value(),
             "ready": False,
@@ -123,7 +129,7 @@ async def start(settings: MasterSettings) -> Master:
     http = _Uvicorn(
         uvicorn.Config(app, log_config=None, access_log=False, lifespan="off", proxy_headers=False)
     )
-    master = Master(settings, store, hub, processor, link, app, http, http_socket)
+    master = Master(settings, store, hub, processor, link, commands, app, http, http_socket)
     master.grpc_port = await link.start()
     app.state.link = link
     app.state.ready = True
@@ -136,6 +142,7 @@ async def serve(master: Master, stop: asyncio.Event) -> None:
     try:
         async with asyncio.TaskGroup() as tg:
             http_task = tg.create_task(master.http.serve(sockets=[master.http_socket]), name="http")
+            tg.create_task(master.commands.run(stop), name="command-bus")
             log.info(
                 "master ready: gRPC :%d, HTTP :%d, store %s",
                 master.grpc_port,

@@ -1,1 +1,13 @@
-"""Commands from the master, one module per command, listed in COMMANDS."""
+"""Commands from the master, one module per command, listed in COMMANDS (``registry``).
+
+    uplink ─▶ Executor.submit (enqueue only) ─▶ running: dedupe · policy · deadline ─▶
+    commands/<type>.run(ctx) ─▶ kubeapi (blocking client in threads) ─▶ CommandUpdate ─▶ outbox
+
+Errors (``errors``)::
+
+    LookoutError
+    └── CommandFailure        -- a command ended in failure; carries error_code + message
+                                 (policy refusals, deadlines, Kubernetes API errors, refusals)
+
+Deliberately does not own the link (results leave through the outbox, never lost) or the
+master's state machine; it only reports running/succeeded/failed/timed_out/cancelled."""

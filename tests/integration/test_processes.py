@@ -105,6 +105,26 @@ def test_master_and_agent_processes_connect_and_stop_on_sigterm(tmp_path: Path) 
         text=True,
         check=True,
     ).stdout.strip()
+    sim = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "kubesim",
+            "--prefix",
+            "t",
+            "--pods",
+            "5",
+            "--nodes",
+            "2",
+            "--out",
+            str(tmp_path / "sim"),
+        ],
+        stderr=subprocess.DEVNULL,
+    )
+    kubeconfig = tmp_path / "sim" / "t-0.kubeconfig"
+    deadline = time.monotonic() + 60
+    while not kubeconfig.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
     master = subprocess.Popen([str(BIN / "lookout-master")], env=env, stderr=subprocess.PIPE)
     agent_env = {k: v for k, v in os.environ.items() if not k.startswith(("MASTER_", "AGENT_"))}
     agent_env.update(
@@ -114,7 +134,7 @@ def test_master_and_agent_processes_connect_and_stop_on_sigterm(tmp_path: Path) 
         AGENT_PLAINTEXT="true",
         AGENT_SHUTDOWN_GRACE_S="3",
         AGENT_INTAKE__LISTEN=f"127.0.0.1:{_free_port()}",
-        AGENT_SOURCES__KINDS_DISABLED="[]",
+        AGENT_SOURCES__KUBECONFIG=str(kubeconfig),
     )
     agent = subprocess.Popen([str(BIN / "lookout-agent")], env=agent_env, stderr=subprocess.PIPE)
     try:
@@ -127,6 +147,15 @@ def test_master_and_agent_processes_connect_and_stop_on_sigterm(tmp_path: Path) 
             status = httpx.get(base + "/api/v1/clusters/edge", headers=auth).json()["status"]
             time.sleep(0.1)
         assert status == "connected"
+        deadline = time.monotonic() + 60
+        counts: dict[str, int] = {}
+        while time.monotonic() < deadline and counts.get("Pod", 0) < 5:
+            counts = httpx.get(base + "/api/v1/clusters/edge", headers=auth).json()[
+                "resource_counts"
+            ]
+            time.sleep(0.2)
+        assert counts.get("Pod", 0) >= 5, counts
+        assert counts.get("Node") == 2
         agent.send_signal(signal.SIGTERM)
         assert agent.wait(timeout=30) == 0
         master.send_signal(signal.SIGTERM)
@@ -134,10 +163,12 @@ def test_master_and_agent_processes_connect_and_stop_on_sigterm(tmp_path: Path) 
         assert master.stderr is not None
         assert b"master stopped" in master.stderr.read()
     finally:
-        for proc in (agent, master):
+        for proc in (agent, master, sim):
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
+            if proc.stderr is not None:
+                proc.stderr.close()
 
 
 def _grpcurl() -> str | None:

@@ -1,0 +1,40 @@
+"""describe: the object (redacted like snapshots) plus its recent events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agent.executor.context import Ctx
+from agent.executor.kubeapi import path
+from agent.executor.redact import redact
+
+MAX_EVENTS = 50
+
+
+async def run(ctx: Ctx) -> dict[str, Any]:
+    t = ctx.target
+    obj = await ctx.kube.json("GET", path(t.kind, t.namespace, t.name))
+    uid = (obj.get("metadata") or {}).get("uid", "")
+    selector = f"involvedObject.kind={t.kind},involvedObject.name={t.name}"
+    if uid:
+        selector += f",involvedObject.uid={uid}"
+    events_path = f"/api/v1/namespaces/{t.namespace}/events" if t.namespace else "/api/v1/events"
+    listed = await ctx.kube.json("GET", events_path, query={"fieldSelector": selector})
+    events = sorted(
+        listed.get("items") or (),
+        key=lambda e: e.get("lastTimestamp") or e.get("eventTime") or "",
+        reverse=True,
+    )[:MAX_EVENTS]
+    return {
+        "object": redact(obj),
+        "events": [
+            {
+                "type": e.get("type"),
+                "reason": e.get("reason"),
+                "message": e.get("message"),
+                "count": e.get("count"),
+                "last_seen": e.get("lastTimestamp") or e.get("eventTime"),
+            }
+            for e in events
+        ],
+    }

@@ -1,0 +1,33 @@
+"""pod_logs: a size-capped slice of one container's log (tail, since, previous)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agent.executor.context import Ctx
+from agent.executor.kubeapi import path
+from agent.executor.params import PodLogsParams
+
+
+async def run(ctx: Ctx) -> dict[str, Any]:
+    params = ctx.params
+    assert isinstance(params, PodLogsParams)
+    t = ctx.target
+    # limitBytes makes the API server stop early: a 2 GiB log never crosses the link.
+    query: dict[str, str | int] = {"limitBytes": params.limit_bytes}
+    if params.container:
+        query["container"] = params.container
+    if params.tail_lines is not None:
+        query["tailLines"] = params.tail_lines
+    if params.since_s is not None:
+        query["sinceSeconds"] = params.since_s
+    if params.previous:
+        query["previous"] = "true"
+    raw = await ctx.kube.raw("GET", path("Pod", t.namespace, t.name, "log"), query=query)
+    data = raw[: params.limit_bytes]
+    return {
+        "container": params.container,
+        "text": data.decode("utf-8", "replace"),
+        "bytes": len(data),
+        "truncated": len(raw) >= params.limit_bytes,
+    }

@@ -1,0 +1,26 @@
+"""rollout_restart: bump the pod template's restartedAt annotation, exactly as kubectl does,
+so the controller rolls pods by its own strategy (surge, PDB-friendly)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agent.executor.commands._common import meta, rfc3339_now
+from agent.executor.context import Ctx
+from agent.executor.kubeapi import STRATEGIC, path
+
+ANNOTATION = "kubectl.kubernetes.io/restartedAt"
+
+
+async def run(ctx: Ctx) -> dict[str, Any]:
+    t = ctx.target
+    at = rfc3339_now()
+    patch = {"spec": {"template": {"metadata": {"annotations": {ANNOTATION: at}}}}}
+    obj = await ctx.kube.json(
+        "PATCH",
+        path(t.kind, t.namespace, t.name),
+        query=ctx.dry,
+        body=patch,
+        content_type=STRATEGIC,
+    )
+    return {"restarted_at": at, "generation": meta(obj).get("generation"), "dry_run": ctx.dry_run}

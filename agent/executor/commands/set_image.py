@@ -1,0 +1,41 @@
+"""set_image: change the image of one named container (never all of them).
+
+A strategic merge patch keyed by container name touches only that entry of the list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agent.executor.context import Ctx
+from agent.executor.errors import CommandFailure
+from agent.executor.kubeapi import STRATEGIC, path
+from agent.executor.params import SetImageParams
+
+
+async def run(ctx: Ctx) -> dict[str, Any]:
+    params = ctx.params
+    assert isinstance(params, SetImageParams)
+    t = ctx.target
+    resource = path(t.kind, t.namespace, t.name)
+    obj = await ctx.kube.json("GET", resource)
+    containers = ((obj.get("spec") or {}).get("template") or {}).get("spec", {}).get("containers")
+    current = {c.get("name"): c.get("image") for c in containers or ()}
+    if params.container not in current:
+        names = ", ".join(sorted(str(n) for n in current)) or "none"
+        raise CommandFailure(
+            "not_found", f"{t} has no container {params.container!r} (containers: {names})"
+        )
+    patch = {
+        "spec": {
+            "template": {
+                "spec": {"containers": [{"name": params.container, "image": params.image}]}
+            }
+        }
+    }
+    await ctx.kube.json("PATCH", resource, query=ctx.dry, body=patch, content_type=STRATEGIC)
+    return {
+        "container": params.container,
+        "image_before": current[params.container],
+        "image": params.image,
+        "dry_run": ctx.dry_run,
+    }

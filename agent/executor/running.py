@@ -1,0 +1,261 @@
+"""The executor: takes commands off the link, decides whether to run them, runs them in
+bounded concurrency and reports every outcome through the outbox (never lost on a reconnect).
+
+Before anything runs, in this order: a duplicate (same command id or idempotency key) gets the
+first verdict again and never runs twice; a cancel that arrived first wins; a passed deadline
+is refused (``deadline_exceeded``: never executed late); unknown type, policy, params and target
+kind are checked. A running command is bounded by its deadline and can be cancelled.
+
+Deliberately does not own Kubernetes calls (``kubeapi``) or the commands themselves."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from pydantic import ValidationError
+
+from agent.executor.context import Ctx
+from agent.executor.errors import CommandFailure
+from agent.executor.kubeapi import Kube
+from agent.executor.policy import refusal
+from agent.executor.registry import COMMANDS, Spec
+from agent.executor.settings import ExecutorSettings, PolicySettings
+from agent.outbox.spool import Outbox
+from shared.clock import now_ms
+from shared.domain.commands import Command, CommandCancel, CommandState, CommandUpdate
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class _Job:
+    command: Command
+    task: asyncio.Task[None] | None = None
+    cancel_reason: str = ""
+
+
+class Executor:
+    def __init__(
+        self,
+        *,
+        kube: Kube | None,
+        outbox: Outbox,
+        policy: PolicySettings,
+        settings: ExecutorSettings | None = None,
+        commands: Mapping[str, Spec] = COMMANDS,
+    ) -> None:
+        self._commands = commands
+        self._kube = kube
+        self._outbox = outbox
+        self._policy = policy
+        self._settings = settings or ExecutorSettings()
+        self._inbox: asyncio.Queue[Command | CommandCancel] = asyncio.Queue(
+            maxsize=self._settings.queue_size
+        )
+        self._slots = asyncio.Semaphore(self._settings.max_concurrent)
+        self._jobs: dict[str, _Job] = {}  # by command id, while not finished
+        self._keys: dict[str, str] = {}  # idempotency key -> id of the job holding it
+        self._done: OrderedDict[str, CommandUpdate] = OrderedDict()  # id / "key:"+key
+        self._cancelled_early: OrderedDict[str, str] = OrderedDict()
+        self.executed_total = 0
+
+    def attach_kube(self, kube: Kube) -> None:
+        """Give the executor its API access once the process has opened it."""
+        self._kube = kube
+
+    # -- called by the uplink's receive loop: enqueue only -----------------------------------
+
+    def submit(self, item: Command | CommandCancel) -> None:
+        try:
+            self._inbox.put_nowait(item)
+        except asyncio.QueueFull:
+            # The master keeps the command pending and re-sends after the next reconnect.
+            log.warning("executor queue full; dropping %s (the master re-sends)", item.id)
+
+    # -- the loop ---------------------------------------------------------------------------
+
+    async def run(self, stop: asyncio.Event) -> None:
+        async with asyncio.TaskGroup() as tg:
+            while not stop.is_set():
+                try:
+                    async with asyncio.timeout(0.5):
+                        item = await self._inbox.get()
+                except TimeoutError:
+                    continue
+                if isinstance(item, CommandCancel):
+                    self._cancel(item)
+                    continue
+                job = self._admit(item)
+                if job is not None:
+                    job.task = tg.create_task(self._execute(job), name=f"command-{item.id}")
+            for job in list(self._jobs.values()):
+                if job.task is not None:
+                    job.task.cancel()
+
+    def _admit(self, cmd: Command) -> _Job | None:
+        """The pre-flight checks; None when the command must not (or need not) run."""
+        if cmd.id in self._jobs or (cmd.idempotency_key and cmd.idempotency_key in self._keys):
+            return None  # already running: its verdict will come
+        first = self._done.get(cmd.id) or (
+            self._done.get("key:" + cmd.idempotency_key) if cmd.idempotency_key else None
+        )
+        if first is not None:
+            self._report(cmd, first.state, first.message, first.result_json, first.error_code)
+            return None
+        if (reason := self._cancelled_early.pop(cmd.id, None)) is not None:
+            self._finish(cmd, CommandState.CANCELLED, f"cancelled before it started: {reason}")
+            return None
+        now = now_ms()
+        if cmd.deadline_ms and now >= cmd.deadline_ms:
+            late = now - cmd.deadline_ms
+            self._finish(
+                cmd,
+                CommandState.TIMED_OUT,
+                f"refused: deadline passed {late} ms before the command arrived",
+                code="deadline_exceeded",
+            )
+            return None
+        spec = self._commands.get(cmd.type)
+        if spec is None:
+            self._finish(cmd, CommandState.FAILED, f"unknown command {cmd.type!r}", code="unknown")
+            return None
+        if (why := refusal(self._policy, cmd)) is not None:
+            self._finish(cmd, CommandState.FAILED, why, code="forbidden_by_policy")
+            return None
+        if cmd.target.kind not in spec.kinds:
+            self._finish(
+                cmd,
+                CommandState.FAILED,
+                f"{cmd.type} cannot target a {cmd.target.kind}",
+                code="invalid_target",
+            )
+            return None
+        job = _Job(cmd)
+        self._jobs[cmd.id] = job
+        if cmd.idempotency_key:
+            self._keys[cmd.idempotency_key] = cmd.id
+        return job
+
+    def _cancel(self, cancel: CommandCancel) -> None:
+        job = self._jobs.get(cancel.id)
+        if job is None:
+            if cancel.id not in self._done:
+                self._remember(self._cancelled_early, cancel.id, cancel.reason or "cancelled")
+            return
+        job.cancel_reason = cancel.reason or "cancelled"
+        if job.task is not None:
+            job.task.cancel()
+
+    async def _execute(self, job: _Job) -> None:
+        cmd = job.command
+        spec = self._commands[cmd.type]
+        try:
+            try:
+                params = spec.params.model_validate_json(cmd.params_json or b"{}")
+            except ValidationError as e:
+                raise CommandFailure("invalid_params", _problems(e)) from None
+            if self._kube is None:
+                raise CommandFailure("unavailable", "this agent has no Kubernetes access")
+            budget_s = (cmd.deadline_ms - now_ms()) / 1000 if cmd.deadline_ms else None
+            async with asyncio.timeout(budget_s), self._slots:
+                self._report(cmd, CommandState.RUNNING, "started")
+                ctx = Ctx(
+                    kube=self._kube,
+                    target=cmd.target,
+                    params=params,
+                    dry_run=cmd.dry_run and spec.mutating,
+                    deadline_ms=cmd.deadline_ms,
+                    progress=lambda msg, part: self._progress(cmd, msg, part),
+                )
+                self.executed_total += 1
+                result = await spec.run(ctx)
+            self._finish(cmd, CommandState.SUCCEEDED, "done", result)
+        except CommandFailure as e:
+            self._finish(cmd, CommandState.FAILED, e.message, e.result, code=e.code)
+        except TimeoutError:
+            self._finish(
+                cmd,
+                CommandState.TIMED_OUT,
+                "deadline passed while running",
+                code="deadline_exceeded",
+            )
+        except asyncio.CancelledError:
+            if not job.cancel_reason:
+                raise  # shutdown: the master times it out or re-sends; never swallow
+            self._finish(cmd, CommandState.CANCELLED, f"cancelled: {job.cancel_reason}")
+        except Exception as e:
+            log.exception("command %s (%s) crashed", cmd.id, cmd.type)
+            self._finish(
+                cmd,
+                CommandState.FAILED,
+                f"internal error: {type(e).__name__}: {e}",
+                code="internal",
+            )
+        finally:
+            self._jobs.pop(cmd.id, None)
+            if cmd.idempotency_key and self._keys.get(cmd.idempotency_key) == cmd.id:
+                del self._keys[cmd.idempotency_key]
+
+    # -- reporting --------------------------------------------------------------------------
+
+    def _progress(self, cmd: Command, message: str, partial: dict[str, Any]) -> None:
+        self._report(cmd, CommandState.RUNNING, message, orjson.dumps(partial))
+
+    def _finish(
+        self,
+        cmd: Command,
+        state: CommandState,
+        message: str,
+        result: dict[str, Any] | None = None,
+        *,
+        code: str = "",
+    ) -> None:
+        body = orjson.dumps(result) if result is not None else b""
+        update = self._report(cmd, state, message, body, code)
+        self._remember(self._done, cmd.id, update)
+        if cmd.idempotency_key:
+            self._remember(self._done, "key:" + cmd.idempotency_key, update)
+        level = logging.INFO if state is CommandState.SUCCEEDED else logging.WARNING
+        log.log(
+            level, "command %s (%s %s) %s: %s", cmd.id, cmd.type, cmd.target, state.value, message
+        )
+
+    def _report(
+        self,
+        cmd: Command,
+        state: CommandState,
+        message: str,
+        result_json: bytes = b"",
+        code: str = "",
+    ) -> CommandUpdate:
+        now = now_ms()
+        update = CommandUpdate(
+            command_id=cmd.id,
+            state=state,
+            at_ms=now,
+            message=message,
+            result_json=result_json,
+            error_code=code,
+        )
+        self._outbox.put(update, now)
+        return update
+
+    def _remember(self, table: OrderedDict[str, Any], key: str, value: Any) -> None:
+        table[key] = value
+        table.move_to_end(key)
+        while len(table) > self._settings.remembered_results:
+            table.popitem(last=False)
+
+
+def _problems(e: ValidationError) -> str:
+    parts = []
+    for err in e.errors():
+        where = ".".join(str(p) for p in err.get("loc", ())) or "params"
+        parts.append(f"{where}: {err.get('msg', 'invalid')}")
+    return "invalid params: " + "; ".join(parts)

@@ -1,0 +1,295 @@
+"""The command bus: the master's side of the command state machine.
+
+    submit ─▶ store (pending) + audit ─▶ registry.send ─▶ sent ─▶ agent reports (journal):
+    running ─▶ succeeded | failed | cancelled          deadline passes first ─▶ timed_out
+
+Owns: creating commands (idempotency through the store's unique key), sending them to the
+cluster's live session and re-sending pending/sent ones when a new session appears (agent
+reconnect, master restart), deadlines (a command never leaves the master after its deadline;
+one already running gets ``RUNNING_GRACE_MS`` for the agent's own report), cancellation,
+waking long-poll waiters, and the audit entries for request, cancel and outcome.
+
+Deliberately does not own: validation (``requests``), persistence rules (``master.store``: a
+terminal state is final), or storing agent reports (the journal commit does that before
+``observe`` runs, so ``observe`` only updates memory, wakes waiters and audits).
+
+Memory holds only active commands (bounded by what operators submit within a deadline)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from master.commands.requests import ValidCommand
+from master.errors import MasterError, NotFound
+from master.ingress.registry import SessionRegistry
+from master.store import CommandRow, Store
+from shared.clock import now_ms
+from shared.domain.commands import Command, CommandCancel, CommandState, CommandUpdate
+from shared.domain.journal import JournalRecord
+from shared.domain.refs import ObjectRef
+
+log = logging.getLogger(__name__)
+
+# A running command past its deadline gets this long for the agent's own verdict (the agent
+# stops work at the deadline and reports timed_out itself) before the master gives up on it.
+RUNNING_GRACE_MS = 30_000
+TICK_S = 0.5  # deadline/re-send check period when nothing wakes the loop earlier
+_RESENDABLE = frozenset({CommandState.PENDING, CommandState.SENT})
+
+
+class CommandConflict(MasterError):
+    """The command is in a state that does not allow the operation (HTTP 409)."""
+
+
+@dataclass(slots=True)
+class _Active:
+    row: CommandRow
+    state: CommandState
+    sent_to: str = ""  # session id the command was last queued on ("" = not yet)
+    cancel_requested: bool = False
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+def target_text(ref: ObjectRef) -> str:
+    return str(ref)
+
+
+def parse_target(text: str) -> ObjectRef:
+    parts = text.split("/")
+    if len(parts) == 3:
+        return ObjectRef(kind=parts[0], namespace=parts[1], name=parts[2])
+    kind, _, name = text.partition("/")
+    return ObjectRef(kind=kind, name=name)
+
+
+def to_command(row: CommandRow) -> Command:
+    return Command(
+        id=row.id,
+        type=row.type,
+        target=parse_target(row.target),
+        params_json=row.params_json,
+        dry_run=row.dry_run,
+        deadline_ms=row.deadline_ms,
+        idempotency_key=row.idempotency_key,
+    )
+
+
+class CommandBus:
+    def __init__(self, *, store: Store, registry: SessionRegistry) -> None:
+        self._store = store
+        self._registry = registry
+        self._active: dict[str, _Active] = {}
+        self._wake = asyncio.Event()
+        self._loaded = False
+
+    async def load(self) -> int:
+        """Adopt the store's unfinished commands (after a master restart); returns how many.
+        ``run`` calls it unless the composition root already did (before serving HTTP)."""
+        self._loaded = True
+        for row in await self._store.commands.active():
+            self._active[row.id] = _Active(row, row.state)
+        if self._active:
+            log.info("command bus resumed %d unfinished commands", len(self._active))
+        self._wake.set()
+        return len(self._active)
+
+    # -- operations (called by the HTTP routes) ---------------------------------------------
+
+    async def submit(
+        self, cluster: str, cmd: ValidCommand, *, actor: str
+    ) -> tuple[CommandRow, bool]:
+        """Create a command; ``(row, False)`` when the idempotency key was already used (the
+        first command comes back and nothing new runs)."""
+        now = now_ms()
+        row = CommandRow(
+            id=uuid.uuid4().hex,
+            cluster=cluster,
+            type=cmd.type,
+            target=target_text(cmd.target),
+            params_json=cmd.params_json,
+            dry_run=cmd.dry_run,
+            idempotency_key=cmd.idempotency_key,
+            state=CommandState.PENDING,
+            created_ms=now,
+            updated_ms=now,
+            deadline_ms=now + int(cmd.timeout_s * 1000),
+            requested_by=actor,
+        )
+        stored, created = await self._store.commands.insert(row)
+        if not created:
+            return await self._fresh(stored), False
+        await self._audit(stored, actor=actor, action="command.request", outcome="accepted")
+        entry = _Active(stored, CommandState.PENDING)
+        self._active[stored.id] = entry
+        await self._dispatch(entry, now)
+        return await self._fresh(stored), True
+
+    async def get(self, command_id: str) -> CommandRow:
+        row = await self._store.commands.get(command_id)
+        if row is None:
+            raise NotFound(f"unknown command {command_id!r}")
+        return row
+
+    async def cancel(self, command_id: str, *, actor: str) -> CommandRow:
+        row = await self.get(command_id)
+        entry = self._active.get(command_id)
+        if row.state.terminal or entry is None:
+            raise CommandConflict(f"command {command_id} is already {row.state.value}")
+        await self._audit(row, actor=actor, action="command.cancel", outcome="requested")
+        entry.cancel_requested = True
+        self._registry.send(row.cluster, CommandCancel(id=command_id, reason=f"by {actor}"))
+        if entry.state in _RESENDABLE:
+            # Not started on the agent (as far as we know): final now. The agent also drops
+            # it if the cancel overtakes nothing, and its own late report cannot reopen it.
+            await self._finish(entry, CommandState.CANCELLED, f"cancelled by {actor}")
+        return await self.get(command_id)
+
+    async def wait(self, command_id: str, timeout_s: float) -> CommandRow:
+        """The command once terminal, or as it is when ``timeout_s`` passes."""
+        row = await self.get(command_id)
+        entry = self._active.get(command_id)
+        if row.state.terminal or entry is None:
+            return row
+        try:
+            async with asyncio.timeout(timeout_s):
+                while not entry.state.terminal:
+                    entry.changed.clear()
+                    await entry.changed.wait()
+        except TimeoutError:
+            pass
+        return await self.get(command_id)
+
+    # -- agent reports (subscribed to the journal processor) --------------------------------
+
+    async def observe(self, cluster: str, records: Sequence[JournalRecord]) -> None:
+        for rec in records:
+            body = rec.body
+            if not isinstance(body, CommandUpdate):
+                continue
+            entry = self._active.get(body.command_id)
+            if entry is None or entry.row.cluster != cluster:
+                continue  # already final here, or another cluster's id (the store refused it)
+            if body.state.terminal:
+                # The journal commit already stored it; remember, wake and audit.
+                self._forget(entry, body.state)
+                await self._audit_outcome(entry.row, body.state, body.error_code or body.message)
+            else:
+                entry.state = body.state
+                entry.changed.set()
+
+    # -- the loop: deadlines and (re)sending -------------------------------------------------
+
+    async def run(self, stop: asyncio.Event) -> None:
+        if not self._loaded:
+            await self.load()
+        while not stop.is_set():
+            try:
+                await self.tick(now_ms())
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # A store hiccup must not kill the loop; the next tick retries.
+                log.exception("command bus tick failed")
+            self._wake.clear()
+            try:
+                async with asyncio.timeout(TICK_S):
+                    await self._wake.wait()
+            except TimeoutError:
+                pass
+
+    async def tick(self, now: int) -> None:
+        for entry in list(self._active.values()):
+            if entry.state.terminal:
+                continue
+            grace = RUNNING_GRACE_MS if entry.state is CommandState.RUNNING else 0
+            if now >= entry.row.deadline_ms + grace:
+                self._registry.send(entry.row.cluster, CommandCancel(entry.row.id, "deadline"))
+                await self._finish(entry, CommandState.TIMED_OUT, "deadline passed", "deadline")
+            elif entry.state in _RESENDABLE and not entry.cancel_requested:
+                await self._dispatch(entry, now)
+
+    async def _dispatch(self, entry: _Active, now: int) -> None:
+        """Send if the cluster has a live session this command was not yet queued on."""
+        slot = self._registry.live(entry.row.cluster)
+        if slot is None or slot.session_id == entry.sent_to or now >= entry.row.deadline_ms:
+            return
+        if entry.state is CommandState.PENDING:
+            # Persist "sent" before the frame leaves, so the agent's "running" (which comes
+            # through the same store writer later) can never be overwritten by it.
+            await self._store.commands.transition(
+                entry.row.id, CommandState.SENT, at_ms=now, message=f"session {slot.session_id}"
+            )
+            entry.state = CommandState.SENT
+            entry.changed.set()
+        if self._registry.send(entry.row.cluster, to_command(entry.row)):
+            entry.sent_to = slot.session_id
+            log.info("command %s (%s) sent to %s", entry.row.id, entry.row.type, entry.row.cluster)
+
+    async def _finish(
+        self, entry: _Active, state: CommandState, message: str, error_code: str = ""
+    ) -> None:
+        changed = await self._store.commands.transition(
+            entry.row.id, state, at_ms=now_ms(), message=message, error_code=error_code
+        )
+        if changed:
+            await self._audit_outcome(entry.row, state, message)
+            self._forget(entry, state)
+        else:  # the agent's verdict got there first; observe() handles it
+            current = await self._store.commands.get(entry.row.id)
+            if current is not None and current.state.terminal:
+                self._forget(entry, current.state)
+
+    def _forget(self, entry: _Active, state: CommandState) -> None:
+        entry.state = state
+        entry.changed.set()
+        self._active.pop(entry.row.id, None)
+
+    async def _fresh(self, row: CommandRow) -> CommandRow:
+        return await self._store.commands.get(row.id) or row
+
+    async def _audit_outcome(self, row: CommandRow, state: CommandState, why: str) -> None:
+        await self._audit(
+            row,
+            actor=row.requested_by,
+            action="command.finish",
+            outcome=state.value,
+            extra={"reason": why} if why else None,
+        )
+
+    async def _audit(
+        self,
+        row: CommandRow,
+        *,
+        actor: str,
+        action: str,
+        outcome: str,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        detail: dict[str, Any] = {
+            "command_id": row.id,
+            "type": row.type,
+            "params": orjson.loads(row.params_json or b"{}"),
+            "dry_run": row.dry_run,
+        }
+        if extra:
+            detail.update(extra)
+        await self._store.audit.append(
+            at_ms=now_ms(),
+            actor=actor,
+            action=action,
+            cluster=row.cluster,
+            target=row.target,
+            detail=detail,
+            outcome=outcome,
+        )
+
+    @property
+    def active_count(self) -> int:
+        return len(self._active)

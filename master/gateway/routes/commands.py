@@ -1,0 +1,138 @@
+"""⑧ Commands: create, read, list, cancel and long-poll wait, over the command bus.
+
+Errors map here, once: invalid request -> 422 with the precise reason, unknown cluster or
+command -> 404, cancelling a finished command -> 409, bus not wired -> 503."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+
+from master.commands.bus import CommandBus, CommandConflict
+from master.commands.requests import CommandIn, InvalidCommand, validate
+from master.errors import NotFound
+from master.gateway.auth import Caller
+from master.gateway.deps import Cluster
+from master.gateway.responses import FastJSON
+from master.store import CommandRow, Store, TransitionRow
+from shared.domain.commands import CommandState
+
+router = APIRouter(tags=["commands"])
+
+WAIT_MAX_S = 60.0  # one long-poll; well under common proxy idle timeouts
+
+
+def get_bus(request: Request) -> CommandBus:
+    bus: CommandBus | None = getattr(request.app.state, "commands", None)
+    if bus is None:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "command bus not running")
+    return bus
+
+
+def get_store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+Bus = Annotated[CommandBus, Depends(get_bus)]
+StoreDep = Annotated[Store, Depends(get_store)]
+
+
+def command_view(row: CommandRow, transitions: list[TransitionRow] | None = None) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        "id": row.id,
+        "cluster": row.cluster,
+        "type": row.type,
+        "target": row.target,
+        "params": orjson.loads(row.params_json or b"{}"),
+        "dry_run": row.dry_run,
+        "idempotency_key": row.idempotency_key or None,
+        "state": row.state.value,
+        "terminal": row.state.terminal,
+        "created_ms": row.created_ms,
+        "updated_ms": row.updated_ms,
+        "deadline_ms": row.deadline_ms,
+        "requested_by": row.requested_by,
+        "result": orjson.loads(row.result_json) if row.result_json else None,
+        "error_code": row.error_code or None,
+        "message": row.message or None,
+    }
+    if transitions is not None:
+        view["transitions"] = [
+            {"state": t.state.value, "at_ms": t.at_ms, "message": t.message or None}
+            for t in transitions
+        ]
+    return view
+
+
+async def _detailed(store: Store, row: CommandRow) -> dict[str, Any]:
+    return command_view(row, await store.commands.transitions(row.id))
+
+
+@router.post("/clusters/{name}/commands", status_code=status.HTTP_202_ACCEPTED)
+async def create_command(
+    body: CommandIn, cluster: Cluster, bus: Bus, store: StoreDep, caller: Caller
+) -> FastJSON:
+    try:
+        valid = validate(body)
+    except InvalidCommand as e:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(e)) from e
+    row, created = await bus.submit(cluster.name, valid, actor=caller)
+    code = status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK
+    return FastJSON(await _detailed(store, row), status_code=code)
+
+
+@router.get("/commands")
+async def list_commands(
+    store: StoreDep,
+    *,
+    cluster: str | None = None,
+    state: CommandState | None = None,
+    type: str | None = None,
+    before_ms: int | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> FastJSON:
+    rows = await store.commands.list(cluster=cluster, state=state, before_ms=before_ms, limit=limit)
+    # The store has no type index; filtering one page in memory keeps the contract simple.
+    items = [command_view(r) for r in rows if type is None or r.type == type]
+    return FastJSON({"items": items})
+
+
+@router.get("/commands/{command_id}")
+async def get_command(command_id: str, bus: Bus, store: StoreDep) -> FastJSON:
+    return FastJSON(await _detailed(store, await _get(bus, command_id)))
+
+
+@router.post("/commands/{command_id}/cancel", status_code=status.HTTP_202_ACCEPTED)
+async def cancel_command(command_id: str, bus: Bus, store: StoreDep, caller: Caller) -> FastJSON:
+    try:
+        row = await bus.cancel(command_id, actor=caller)
+    except NotFound as e:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(e)) from e
+    except CommandConflict as e:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(e)) from e
+    return FastJSON(await _detailed(store, row), status_code=status.HTTP_202_ACCEPTED)
+
+
+@router.get("/commands/{command_id}/wait")
+async def wait_command(
+    command_id: str,
+    bus: Bus,
+    store: StoreDep,
+    timeout_s: Annotated[float, Query(gt=0, le=WAIT_MAX_S)] = 30.0,
+) -> FastJSON:
+    """Returns when the command is terminal or ``timeout_s`` passes (check ``terminal``)."""
+    try:
+        row = await bus.wait(command_id, timeout_s)
+    except NotFound as e:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(e)) from e
+    return FastJSON(await _detailed(store, row))
+
+
+async def _get(bus: CommandBus, command_id: str) -> CommandRow:
+    try:
+        return await bus.get(command_id)
+    except NotFound as e:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(e)) from e
