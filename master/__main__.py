@@ -45,11 +45,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 async def _cluster_command(settings: MasterSettings, action: str, name: str | None) -> int:
-    from master.store import Store
+    from master.app import open_store
     from master.store.errors import ClusterExists, UnknownCluster
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    store = await Store.open(settings.effective_store_dsn)
+    store = await open_store(settings)
     try:
         if action == "list":
             rows = await store.clusters.list()

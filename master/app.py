@@ -24,7 +24,7 @@ from master.ingress.server import LinkOptions, LinkServer
 from master.ingress.session import SessionConfig, SessionHooks
 from master.processor.journal import JournalProcessor
 from master.settings import MasterSettings
-from master.store import Store
+from master.store import Store, run_maintenance
 from shared.clock import now_ms
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,16 @@ def _bind(listen: str) -> socket.socket:
     sock.listen(512)
     sock.setblocking(False)
     return sock
+
+
+async def open_store(settings: MasterSettings) -> Store:
+    s = settings.store
+    return await Store.open(
+        settings.effective_store_dsn,
+        queue_max=s.queue_max,
+        batch_max=s.batch_max,
+        commit_timeout_s=s.commit_timeout_s,
+    )
 
 
 class _StoreHooks(SessionHooks):
@@ -85,7 +95,7 @@ class Master:
 
 async def start(settings: MasterSettings) -> Master:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    store = await Store.open(settings.effective_store_dsn)
+    store = await open_store(settings)
     hub = DataHub(
         reconnecting_after_s=settings.reconnecting_after_s,
         offline_after_s=settings.offline_after_s,
@@ -143,6 +153,7 @@ async def serve(master: Master, stop: asyncio.Event) -> None:
         async with asyncio.TaskGroup() as tg:
             http_task = tg.create_task(master.http.serve(sockets=[master.http_socket]), name="http")
             tg.create_task(master.commands.run(stop), name="command-bus")
+            tg.create_task(run_maintenance(master.store, settings.store, stop), name="retention")
             log.info(
                 "master ready: gRPC :%d, HTTP :%d, store %s",
                 master.grpc_port,

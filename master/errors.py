@@ -1,11 +1,11 @@
 """Master exception tree.
 
-    LookoutError (shared.errors)
-    └── MasterError
-        ├── AuthError          -- an agent's credentials were refused (-> UNAUTHENTICATED)
-        ├── ProtocolError      -- an agent broke the stream protocol (-> INVALID_ARGUMENT etc.)
-        │   └── SequenceError  -- a journal record skipped sequence numbers
-        └── NotFound           -- an API caller asked for something that does not exist (-> 404)
+LookoutError (shared.errors)
+└── MasterError
+    ├── AuthError          -- an agent's credentials were refused (-> UNAUTHENTICATED)
+    ├── ProtocolError      -- an agent broke the stream protocol (-> INVALID_ARGUMENT etc.)
+    │   └── SequenceError  -- a journal record skipped sequence numbers
+    └── NotFound           -- an API caller asked for something that does not exist (-> 404)
 """
 
 from __future__ import annotations

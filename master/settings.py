@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from master.store.settings import StoreSettings
 from shared.settings import CommonSettings
 
 _PLACEHOLDERS = frozenset({"", "changeme", "change-me", "secret", "password", "admin", "token"})
@@ -68,6 +69,11 @@ class MasterSettings(CommonSettings):
     )
     journal_batch_max: int = Field(
         512, ge=1, description="Most journal records an agent may put in one frame."
+    )
+
+    store: StoreSettings = Field(
+        default_factory=StoreSettings,
+        description="History store writer limits, retention and roll-ups (MASTER_STORE__*).",
     )
 
     @field_validator("api_token")

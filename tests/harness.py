@@ -11,10 +11,9 @@ from typing import Any
 
 from agent.app import AgentCore
 from agent.settings import AgentSettings
-from master.app import Master, serve, start
+from master.app import Master, open_store, serve, start
 from master.clusters import tokens
 from master.settings import MasterSettings
-from master.store import Store
 from shared.domain.journal import JournalRecord
 
 API_TOKEN = "test-api-token-0123456789abcdef"
@@ -36,7 +35,7 @@ def master_settings(data_dir: Path, **overrides: Any) -> MasterSettings:
 
 async def add_cluster(settings: MasterSettings, name: str) -> str:
     """Register ``name`` in the master's store and return its agent token."""
-    store = await Store.open(settings.effective_store_dsn)
+    store = await open_store(settings)
     try:
         issued = tokens.issue()
         await store.clusters.add(name, issued.token_id, issued.token_hash, 1)

@@ -17,8 +17,7 @@ from master.gateway.routes import health
 
 log = logging.getLogger(__name__)
 
-# Route modules mounted under /api/v1 (each exposes ``router``). Optional ones are skipped
-# while their feature is absent from this build.
+# Route modules mounted under /api/v1, each exposing ``router``.
 ROUTERS: tuple[str, ...] = (
     "master.gateway.routes.clusters",
     "master.gateway.routes.resources",
@@ -41,13 +40,7 @@ def create_app(*, state: dict[str, Any]) -> FastAPI:
     app.include_router(health.router)
     api = APIRouter(prefix="/api/v1", dependencies=[Depends(require_token)])
     for module_name in ROUTERS:
-        try:
-            module = import_module(module_name)
-        except ModuleNotFoundError as e:
-            if e.name != module_name:
-                raise
-            continue
-        api.include_router(module.router)
+        api.include_router(import_module(module_name).router)
     app.include_router(api)
     _install_error_handlers(app)
     return app
@@ -65,5 +58,7 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> FastJSON:
         return FastJSON(
-            {"error": exc.detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None)
+            {"error": exc.detail},
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
         )

@@ -1,0 +1,187 @@
+"""History routes, served from the SQL store: finding occurrences over time and node metric
+series. Active findings and the current metrics summary come from the DataHub
+(``routes.findings``); this module deliberately only reads history.
+
+Times are RFC 3339 (with an offset) or epoch milliseconds; bad values and empty or reversed
+ranges are 400s with a message, never 422s or 500s."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+
+from master.gateway.responses import FastJSON
+from master.store import FindingOccurrence, Store
+from shared.clock import now_ms
+from shared.domain.findings import Severity
+
+router = APIRouter(tags=["history"])
+
+DAY_MS = 86_400_000
+HOUR_MS = 3_600_000
+MAX_LIMIT = 1_000
+_DURATION = re.compile(r"^(\d+)(ms|s|m|h|d)$")
+_UNIT_MS = {"ms": 1, "s": 1_000, "m": 60_000, "h": HOUR_MS, "d": DAY_MS}
+
+
+def get_store(request: Request) -> Store:
+    store = request.app.state.store
+    if not isinstance(store, Store):
+        raise RuntimeError("app.state.store is not a master.store.Store")
+    return store
+
+
+StoreDep = Annotated[Store, Depends(get_store)]
+
+
+def _bad(message: str) -> HTTPException:
+    return HTTPException(status.HTTP_400_BAD_REQUEST, message)
+
+
+def parse_time(name: str, text: str) -> int:
+    """Epoch milliseconds from digits, or from an RFC 3339 timestamp with an offset."""
+    if text.isdigit():
+        return int(text)
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise _bad(
+            f"{name}={text!r} is neither epoch milliseconds nor an RFC 3339 time "
+            "(e.g. 2025-01-31T12:00:00Z)"
+        ) from None
+    if when.tzinfo is None:
+        raise _bad(f"{name}={text!r} needs a timezone offset (Z or +hh:mm)")
+    return int(when.timestamp() * 1000)
+
+
+def parse_step(text: str) -> int:
+    """A duration (``30s``, ``5m``, ``1h``) or bare milliseconds, at least one second."""
+    if text.isdigit():
+        step = int(text)
+    elif m := _DURATION.match(text):
+        step = int(m.group(1)) * _UNIT_MS[m.group(2)]
+    else:
+        raise _bad(f"step={text!r} is not a duration like 30s, 5m or 1h, nor milliseconds")
+    if step < 1_000:
+        raise _bad(f"step={text!r} is below the 1 s minimum")
+    return step
+
+
+def parse_range(from_: str | None, to: str | None, default_span_ms: int) -> tuple[int, int]:
+    end = parse_time("to", to) if to else now_ms()
+    start = parse_time("from", from_) if from_ else end - default_span_ms
+    if start >= end:
+        raise _bad(f"from ({start}) must be before to ({end})")
+    return start, end
+
+
+async def _known(store: Store, name: str) -> None:
+    if await store.clusters.get(name) is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"unknown cluster {name!r}")
+
+
+def occurrence_view(o: FindingOccurrence) -> dict[str, Any]:
+    return {
+        "id": o.id,
+        "fingerprint": o.fingerprint,
+        "reason": o.reason,
+        "severity": o.severity.label,
+        "category": o.category,
+        "subject": {
+            "kind": o.subject_kind,
+            "namespace": o.subject_ns,
+            "name": o.subject_name,
+            "uid": o.subject_uid,
+        },
+        "owner": o.owner or None,
+        "node": o.node or None,
+        "message": o.message,
+        "opened_ms": o.opened_ms,
+        "last_seen_ms": o.last_seen_ms,
+        "resolved_ms": o.resolved_ms,
+        "count": o.count,
+    }
+
+
+@router.get("/clusters/{name}/findings/history")
+async def findings_history(
+    name: str,
+    store: StoreDep,
+    from_: Annotated[str | None, Query(alias="from")] = None,
+    to: str | None = None,
+    reason: str | None = None,
+    namespace: str | None = None,
+    severity: str | None = None,
+    limit: str = "100",
+    cursor: str | None = None,
+) -> FastJSON:
+    """Finding occurrences active in [from, to) (default: the last 24 h), newest first;
+    ``severity`` is a floor; page with ``cursor`` = the previous ``next_cursor``."""
+    start, end = parse_range(from_, to, DAY_MS)
+    if not limit.isdigit() or not 1 <= int(limit) <= MAX_LIMIT:
+        raise _bad(f"limit={limit!r} must be an integer from 1 to {MAX_LIMIT}")
+    try:
+        floor = Severity.parse(severity) if severity else None
+    except ValueError as e:
+        raise _bad(str(e)) from None
+    await _known(store, name)
+    try:
+        page = await store.history.findings(
+            name,
+            from_ms=start,
+            to_ms=end,
+            reason=reason,
+            namespace=namespace,
+            severity=floor,
+            limit=int(limit),
+            cursor=cursor,
+        )
+    except ValueError as e:
+        raise _bad(str(e)) from None
+    return FastJSON(
+        {
+            "from_ms": start,
+            "to_ms": end,
+            "items": [occurrence_view(o) for o in page.items],
+            "next_cursor": page.next_cursor,
+        }
+    )
+
+
+@router.get("/clusters/{name}/nodes/{node}/metrics")
+async def node_metrics_history(
+    name: str,
+    node: str,
+    store: StoreDep,
+    from_: Annotated[str | None, Query(alias="from")] = None,
+    to: str | None = None,
+    step: str | None = None,
+) -> FastJSON:
+    """One node's metric series over [from, to) (default: the last hour). Ranges up to 6 h
+    come from raw samples, up to 7 d from 5-minute roll-ups, beyond from hourly ones; a
+    ``step`` coarser than that buckets further. Roll-up fields come as ``<field>_avg`` and
+    ``<field>_max``."""
+    start, end = parse_range(from_, to, HOUR_MS)
+    step_ms = parse_step(step) if step else None
+    await _known(store, name)
+    try:
+        series = await store.history.node_series(
+            name, node, from_ms=start, to_ms=end, step_ms=step_ms
+        )
+    except ValueError as e:
+        raise _bad(str(e)) from None
+    return FastJSON(
+        {
+            "cluster": name,
+            "node": node,
+            "from_ms": start,
+            "to_ms": end,
+            "resolution": series.resolution,
+            "step_ms": series.step_ms,
+            "times_ms": series.times_ms,
+            "series": series.values,
+        }
+    )

@@ -1,0 +1,186 @@
+"""Commands and their transitions, as the command bus persists them.
+
+The bus owns the state machine; this module stores it, with one rule of its own: a terminal
+state is final (a late report cannot reopen a command), though every report is kept as a
+transition row for the audit trail. Updates from agents arrive through the journal
+(``master.store.journaling``) and follow the same rule."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Row, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from master.store.conversions import MESSAGE_MAX, clip
+from master.store.rows import CommandRow, TransitionRow
+from master.store.schema import command_transitions, commands
+from master.store.writer import Writer
+from shared.domain.commands import TERMINAL_STATES, CommandState
+
+_ACTIVE = [s.value for s in CommandState if s not in TERMINAL_STATES]
+
+
+def _row(r: Row[Any]) -> CommandRow:
+    return CommandRow(
+        id=r.id,
+        cluster=r.cluster,
+        type=r.type,
+        target=r.target,
+        params_json=r.params_json.encode(),
+        dry_run=bool(r.dry_run),
+        idempotency_key=r.idempotency_key or "",
+        state=CommandState(r.state),
+        created_ms=r.created_ms,
+        updated_ms=r.updated_ms,
+        deadline_ms=r.deadline_ms,
+        requested_by=r.requested_by,
+        result_json=r.result_json.encode(),
+        error_code=r.error_code,
+        message=r.message,
+    )
+
+
+class CommandRepo:
+    def __init__(self, engine: AsyncEngine, writer: Writer) -> None:
+        self._engine = engine
+        self._writer = writer
+
+    async def insert(self, command: CommandRow) -> tuple[CommandRow, bool]:
+        """Store a new command and its first transition; returns ``(row, True)``.
+
+        If the cluster already has a command with the same non-empty idempotency key, nothing
+        is written and ``(existing_row, False)`` comes back, so a retried HTTP request does not
+        run a command twice."""
+
+        async def work(conn: AsyncConnection) -> tuple[CommandRow, bool]:
+            if command.idempotency_key:
+                hit = (
+                    await conn.execute(
+                        select(commands).where(
+                            commands.c.cluster == command.cluster,
+                            commands.c.idempotency_key == command.idempotency_key,
+                        )
+                    )
+                ).first()
+                if hit is not None:
+                    return _row(hit), False
+            await conn.execute(
+                insert(commands).values(
+                    id=command.id,
+                    cluster=command.cluster,
+                    type=command.type,
+                    target=clip(command.target, 600),
+                    params_json=command.params_json.decode(),
+                    dry_run=command.dry_run,
+                    idempotency_key=command.idempotency_key or None,
+                    state=command.state.value,
+                    created_ms=command.created_ms,
+                    updated_ms=command.updated_ms,
+                    deadline_ms=command.deadline_ms,
+                    requested_by=command.requested_by,
+                    result_json=command.result_json.decode(),
+                    error_code=command.error_code,
+                    message=clip(command.message, MESSAGE_MAX),
+                )
+            )
+            await conn.execute(
+                insert(command_transitions).values(
+                    command_id=command.id,
+                    state=command.state.value,
+                    at_ms=command.created_ms,
+                    message=clip(command.message, MESSAGE_MAX),
+                )
+            )
+            return command, True
+
+        return await self._writer.submit(work)
+
+    async def transition(
+        self,
+        command_id: str,
+        state: CommandState,
+        *,
+        at_ms: int,
+        message: str = "",
+        result_json: bytes = b"",
+        error_code: str = "",
+    ) -> bool:
+        """Move a command to ``state``; returns False (and changes nothing but the transition
+        log) if the command is unknown or already terminal."""
+
+        async def work(conn: AsyncConnection) -> bool:
+            current = (
+                await conn.execute(select(commands.c.state).where(commands.c.id == command_id))
+            ).first()
+            if current is None:
+                return False
+            await conn.execute(
+                insert(command_transitions).values(
+                    command_id=command_id,
+                    state=state.value,
+                    at_ms=at_ms,
+                    message=clip(message, MESSAGE_MAX),
+                )
+            )
+            if CommandState(current.state).terminal:
+                return False
+            await conn.execute(
+                update(commands)
+                .where(commands.c.id == command_id)
+                .values(
+                    state=state.value,
+                    updated_ms=at_ms,
+                    message=clip(message, MESSAGE_MAX),
+                    result_json=result_json.decode("utf-8", "replace"),
+                    error_code=clip(error_code, 64),
+                )
+            )
+            return True
+
+        return await self._writer.submit(work)
+
+    async def get(self, command_id: str) -> CommandRow | None:
+        async with self._engine.connect() as conn:
+            r = (await conn.execute(select(commands).where(commands.c.id == command_id))).first()
+        return None if r is None else _row(r)
+
+    async def transitions(self, command_id: str) -> list[TransitionRow]:
+        """The command's transitions, oldest first."""
+        t = command_transitions
+        async with self._engine.connect() as conn:
+            rows = await conn.execute(
+                select(t.c.command_id, t.c.state, t.c.at_ms, t.c.message)
+                .where(t.c.command_id == command_id)
+                .order_by(t.c.id)
+            )
+            return [
+                TransitionRow(r.command_id, CommandState(r.state), r.at_ms, r.message) for r in rows
+            ]
+
+    async def active(self) -> list[CommandRow]:
+        """Every command not yet terminal, oldest first: what the bus must resume or time out
+        after a master restart."""
+        q = select(commands).where(commands.c.state.in_(_ACTIVE)).order_by(commands.c.created_ms)
+        async with self._engine.connect() as conn:
+            return [_row(r) for r in await conn.execute(q)]
+
+    async def list(
+        self,
+        *,
+        cluster: str | None = None,
+        state: CommandState | None = None,
+        before_ms: int | None = None,
+        limit: int = 100,
+    ) -> list[CommandRow]:
+        """Commands newest first, optionally of one cluster/state, created before ``before_ms``
+        (page by passing the last row's ``created_ms``)."""
+        q = select(commands).order_by(commands.c.created_ms.desc(), commands.c.id.desc())
+        if cluster is not None:
+            q = q.where(commands.c.cluster == cluster)
+        if state is not None:
+            q = q.where(commands.c.state == state.value)
+        if before_ms is not None:
+            q = q.where(commands.c.created_ms < before_ms)
+        async with self._engine.connect() as conn:
+            return [_row(r) for r in await conn.execute(q.limit(limit))]

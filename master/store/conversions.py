@@ -1,0 +1,146 @@
+"""Pure conversions from journal domain types to row dicts for batched inserts.
+
+Every value is clipped to its column and every float made finite-or-NULL here, because one row
+that MySQL's strict mode refuses would fail the whole transaction, the agent would never be
+acked, and it would replay the same poisoned batch forever."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import orjson
+
+from shared.domain.findings import Finding
+from shared.domain.ingress import IngressSample
+from shared.domain.metrics import NodeMetricsSample
+from shared.domain.refs import ObjectRef
+
+MESSAGE_MAX = 4_000  # characters kept of a finding/command message: a screenful
+
+
+def clip(text: str, size: int) -> str:
+    return text if len(text) <= size else text[:size]
+
+
+def finite(value: float | None) -> float | None:
+    if value is None or not math.isfinite(value):
+        return None
+    return value
+
+
+def ref_text(ref: ObjectRef | None) -> str:
+    return "" if ref is None else clip(str(ref), 600)
+
+
+def metrics_row(cluster: str, s: NodeMetricsSample) -> dict[str, Any]:
+    """One ``node_metrics_raw`` row: fleet-level fields as columns, per-device detail as JSON."""
+    return {
+        "cluster": cluster,
+        "node": clip(s.node, 253),
+        "at_ms": s.at_ms,
+        "cpu_pct": finite(s.cpu_percent),
+        "mem_used": s.memory.used_bytes,
+        "mem_total": s.memory.total_bytes,
+        "load1": finite(s.load1),
+        "disk_util_max": finite(max((d.util_percent for d in s.disks), default=0.0)),
+        "fs_used": sum(f.used_bytes for f in s.filesystems),
+        "fs_total": sum(f.total_bytes for f in s.filesystems),
+        "net_rx_bps": finite(sum(i.rx_bytes_per_s for i in s.interfaces)),
+        "net_tx_bps": finite(sum(i.tx_bytes_per_s for i in s.interfaces)),
+        "temp_c": finite(s.cpu_temp_c),
+        "detail_json": _detail_json(s),
+    }
+
+
+def _detail_json(s: NodeMetricsSample) -> str:
+    # Compact positional arrays: per-device detail is read rarely and only whole.
+    m = s.memory
+    doc = {
+        "cores": s.per_core_percent,
+        "load": (s.load1, s.load5, s.load15),
+        "mem": (
+            m.available_bytes,
+            m.cached_bytes,
+            m.buffers_bytes,
+            m.swap_total_bytes,
+            m.swap_used_bytes,
+        ),
+        "disks": [
+            (
+                d.device,
+                d.read_bytes_per_s,
+                d.write_bytes_per_s,
+                d.read_iops,
+                d.write_iops,
+                d.util_percent,
+            )
+            for d in s.disks
+        ],
+        "fs": [
+            (f.mountpoint, f.device, f.fstype, f.total_bytes, f.used_bytes, f.free_bytes)
+            for f in s.filesystems
+        ],
+        "net": [
+            (
+                i.name,
+                i.rx_bytes_per_s,
+                i.tx_bytes_per_s,
+                i.rx_packets_per_s,
+                i.tx_packets_per_s,
+                i.rx_errors,
+                i.tx_errors,
+                i.rx_drops,
+                i.tx_drops,
+            )
+            for i in s.interfaces
+        ],
+        "uptime_s": s.uptime_s,
+    }
+    return orjson.dumps(doc).decode()
+
+
+def ingress_row(cluster: str, s: IngressSample) -> dict[str, Any]:
+    return {
+        "cluster": cluster,
+        "controller": clip(s.controller, 64),
+        "namespace": clip(s.namespace, 253),
+        "ingress": clip(s.ingress, 253),
+        "host": clip(s.host, 253),
+        "service": clip(s.service, 253),
+        "window_start_ms": s.window_start_ms,
+        "window_end_ms": s.window_end_ms,
+        "requests": s.requests,
+        "errors": s.errors,
+        "latency_json": orjson.dumps(
+            {"bounds_ms": s.latency_bounds_ms, "counts": s.latency_counts}
+        ).decode(),
+    }
+
+
+def fingerprint_of(f: Finding) -> str:
+    """The fingerprint as stored (clipped to its column), used for every lookup too."""
+    return clip(f.fingerprint, 128)
+
+
+def finding_values(f: Finding) -> dict[str, Any]:
+    """The columns a finding record sets on its occurrence row (all but ids and lifetimes)."""
+    return {
+        "reason": clip(f.reason, 128),
+        "severity": int(f.severity),
+        "category": clip(f.category, 64),
+        "subject_kind": clip(f.subject.kind, 64),
+        "subject_ns": clip(f.subject.namespace, 253),
+        "subject_name": clip(f.subject.name, 253),
+        "subject_uid": clip(f.subject.uid, 64),
+        "owner": ref_text(f.owner),
+        "node": clip(f.node, 253),
+        "message": clip(f.message, MESSAGE_MAX),
+    }
+
+
+def new_id(primary_key: Any) -> int:
+    """The id of a row just inserted (``CursorResult.inserted_primary_key``)."""
+    if not primary_key:
+        raise ValueError("the database returned no id for the inserted row")
+    return int(primary_key[0])

@@ -1,0 +1,136 @@
+"""Open a SQLAlchemy async engine for a DSN and prove it works, or fail with a clear StoreError.
+
+Owns: choosing the driver from the DSN (SQLite via aiosqlite, MySQL/MariaDB via asyncmy), the
+SQLite connection settings (WAL, ``synchronous=NORMAL``, busy timeout, real transactions) and
+wrapping connection-time driver errors into the store's error tree, naming the file or server.
+Does not own: schema (``migrating``) or any query."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from master.store.errors import StoreCorrupt, StoreError, StoreUnavailable
+
+log = logging.getLogger(__name__)
+
+Backend = Literal["sqlite", "mysql"]
+
+SQLITE_BUSY_TIMEOUT_MS = 5_000  # readers never block the writer in WAL; this covers checkpoints
+MYSQL_CONNECT_TIMEOUT_S = 10  # an unreachable server fails start-up in seconds, not minutes
+_ASYNC_DRIVERS = {
+    "sqlite": "sqlite+aiosqlite",
+    "mysql": "mysql+asyncmy",
+    "mariadb": "mysql+asyncmy",
+}
+_CORRUPT_MARKERS = ("not a database", "malformed", "corrupt", "file is encrypted")
+
+
+@dataclass(frozen=True, slots=True)
+class Opened:
+    engine: AsyncEngine
+    backend: Backend
+    where: str  # file path or user@host:port/db, never a password, for messages
+
+
+def parse_dsn(dsn: str) -> URL:
+    """Parse and normalise the DSN to an async driver (``sqlite:///x`` -> aiosqlite)."""
+    try:
+        url = make_url(dsn)
+    except ArgumentError as e:
+        raise StoreError(f"store DSN {dsn!r} is not a valid SQLAlchemy URL: {e}") from e
+    backend = url.get_backend_name()
+    if backend not in _ASYNC_DRIVERS:
+        raise StoreError(
+            f"store DSN backend {backend!r} is not supported: use sqlite+aiosqlite:///path or "
+            "mysql+asyncmy://user:pass@host:3306/db"
+        )
+    if url.get_driver_name() in ("", "pysqlite", "mysqldb", "pymysql"):
+        url = url.set(drivername=_ASYNC_DRIVERS[backend])
+    return url
+
+
+async def open_engine(dsn: str) -> Opened:
+    """Create the engine and run a probe query, so a bad DSN fails here and not on first write."""
+    url = parse_dsn(dsn)
+    opened = _sqlite_engine(url) if url.get_backend_name() == "sqlite" else _mysql_engine(url)
+    try:
+        async with opened.engine.connect() as conn:
+            if opened.backend == "sqlite":
+                # Reading the catalogue touches page 1: a garbage file fails here.
+                await conn.execute(text("SELECT count(*) FROM sqlite_master"))
+            else:
+                await conn.execute(text("SELECT 1"))
+    except (DBAPIError, OSError) as e:
+        await opened.engine.dispose()
+        raise _wrap_connect_error(opened, e) from e
+    except SQLAlchemyError as e:
+        await opened.engine.dispose()
+        raise StoreUnavailable(f"cannot open the store at {opened.where}: {e}") from e
+    return opened
+
+
+def _sqlite_engine(url: URL) -> Opened:
+    database = url.database or ""
+    if database in ("", ":memory:") or database.startswith("file::memory:"):
+        raise StoreError(
+            "an in-memory SQLite store would lose history on restart and is not shared between "
+            "connections: give a file path (sqlite+aiosqlite:///path/lookout.db)"
+        )
+    path = Path(database)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise StoreUnavailable(f"cannot create the directory for SQLite store {path}: {e}") from e
+    engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy own BEGIN/COMMIT: the sqlite3 module's implicit transactions would
+        # otherwise leave reads outside any transaction and break SAVEPOINTs.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA cache_size=-16384")  # 16 MiB per connection: history scans stay hot
+        cur.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN")
+
+    return Opened(engine, "sqlite", str(path))
+
+
+def _mysql_engine(url: URL) -> Opened:
+    query = dict(url.query)
+    query.setdefault("charset", "utf8mb4")
+    url = url.set(query=query)
+    engine = create_async_engine(
+        url,
+        pool_pre_ping=True,  # a MySQL restart or wait_timeout drop must not fail the next write
+        pool_recycle=3_600,
+        connect_args={"connect_timeout": MYSQL_CONNECT_TIMEOUT_S},
+    )
+    where = f"{url.username or ''}@{url.host or 'localhost'}:{url.port or 3306}/{url.database}"
+    return Opened(engine, "mysql", where)
+
+
+def _wrap_connect_error(opened: Opened, e: BaseException) -> StoreError:
+    detail = str(getattr(e, "orig", None) or e)
+    if opened.backend == "sqlite":
+        if any(marker in detail.lower() for marker in _CORRUPT_MARKERS):
+            return StoreCorrupt(
+                f"SQLite store {opened.where} is not a usable database ({detail}); restore it "
+                "from a backup, or move it aside to start with empty history"
+            )
+        return StoreUnavailable(f"cannot open SQLite store {opened.where}: {detail}")
+    return StoreUnavailable(f"cannot reach the MySQL/MariaDB store at {opened.where}: {detail}")

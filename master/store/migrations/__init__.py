@@ -1,0 +1,28 @@
+"""The numbered schema migrations, listed in one table.
+
+Adding a table or column = one new module ``mNNNN_<what>.py`` with ``async def upgrade(conn)``
+(its own frozen table definitions, ``checkfirst`` where possible so a half-applied step can run
+again) + one row in :data:`MIGRATIONS` + the matching change in ``master.store.schema``. Never
+edit or renumber a released step. Alerts, silences and SLO tables arrive this way."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from master.store.migrations import m0001_initial
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    description: str
+    upgrade: Callable[[AsyncConnection], Awaitable[None]]
+
+
+MIGRATIONS: dict[int, Migration] = {
+    1: Migration("initial schema", m0001_initial.upgrade),
+}
+
+LATEST_VERSION = max(MIGRATIONS)

@@ -1,0 +1,263 @@
+"""Migration 1: the initial schema. FROZEN: never edit after release; add a new step instead.
+
+The tables are a copy of ``master.store.schema`` as it stood at version 1, not an import of it,
+so that a later change to ``schema.py`` (and the migration that performs it) does not silently
+change what step 1 creates on a fresh database."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Double,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects import mysql
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.types import TypeEngine
+
+metadata = MetaData()
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY (the rowid alias), never a BIGINT one.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+# TEXT caps at 64 KiB in MySQL; command results and audit details may be larger.
+Json = Text().with_variant(mysql.MEDIUMTEXT(), "mysql")
+Ms = BigInteger
+CLUSTER = 63  # a DNS label: cluster names are used in URLs and metric labels
+NAME = 253  # a Kubernetes object name (DNS subdomain)
+REF = 600  # "Kind/namespace/name"
+
+# Node metric fields: name -> SQL type of the raw column. Roll-ups keep ``<name>_avg`` and
+# ``<name>_max`` of each. Filesystem and network fields are summed over devices per sample;
+# per-device detail rides along in ``detail_json`` of the raw row only.
+METRIC_FIELDS: dict[str, type[TypeEngine[Any]]] = {
+    "cpu_pct": Double,
+    "mem_used": BigInteger,
+    "mem_total": BigInteger,
+    "load1": Double,
+    "disk_util_max": Double,
+    "fs_used": BigInteger,
+    "fs_total": BigInteger,
+    "net_rx_bps": Double,
+    "net_tx_bps": Double,
+    "temp_c": Double,
+}
+
+schema_version = Table(
+    "schema_version",
+    metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("applied_ms", Ms, nullable=False),
+    Column("description", String(200), nullable=False),
+)
+
+clusters = Table(
+    "clusters",
+    metadata,
+    Column("name", String(CLUSTER), primary_key=True),
+    Column("created_ms", Ms, nullable=False),
+    Column("token_id", String(64), nullable=False, unique=True),
+    Column("token_hash", String(255), nullable=False),
+    Column("token_created_ms", Ms, nullable=False),
+    Column("revoked_ms", Ms, nullable=True),
+)
+
+agent_sessions = Table(
+    "agent_sessions",
+    metadata,
+    Column("session_id", String(64), primary_key=True),
+    Column("cluster", String(CLUSTER), nullable=False),
+    Column("instance_id", String(64), nullable=False),
+    Column("agent_version", String(64), nullable=False),
+    Column("connected_ms", Ms, nullable=False),
+    Column("disconnected_ms", Ms, nullable=True),
+    Index("ix_agent_sessions_cluster", "cluster", "connected_ms"),
+    Index("ix_agent_sessions_connected", "connected_ms"),
+)
+
+journal_hwm = Table(
+    "journal_hwm",
+    metadata,
+    Column("cluster", String(CLUSTER), primary_key=True),
+    Column("hwm", BigInteger, nullable=False),
+    Column("gaps_dropped", BigInteger, nullable=False),
+    Column("updated_ms", Ms, nullable=False),
+)
+
+findings_history = Table(
+    "findings_history",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("cluster", String(CLUSTER), nullable=False),
+    Column("fingerprint", String(128), nullable=False),
+    Column("reason", String(128), nullable=False),
+    Column("severity", SmallInteger, nullable=False),
+    Column("category", String(64), nullable=False),
+    Column("subject_kind", String(64), nullable=False),
+    Column("subject_ns", String(NAME), nullable=False),
+    Column("subject_name", String(NAME), nullable=False),
+    Column("subject_uid", String(64), nullable=False),
+    Column("owner", String(REF), nullable=False),
+    Column("node", String(NAME), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("opened_ms", Ms, nullable=False),
+    Column("last_seen_ms", Ms, nullable=False),
+    Column("resolved_ms", Ms, nullable=True),
+    Column("count", Integer, nullable=False),
+    Index("ix_findings_open", "cluster", "fingerprint", "resolved_ms"),
+    Index("ix_findings_opened", "cluster", "opened_ms"),
+    Index("ix_findings_last_seen", "last_seen_ms"),
+)
+
+
+def _raw_metric_columns() -> list[Column[object]]:
+    # Nullable: a non-finite reading (NaN from a confused sensor) is stored as NULL, not refused.
+    return [Column(name, sql_type, nullable=True) for name, sql_type in METRIC_FIELDS.items()]
+
+
+def _rollup_columns() -> list[Column[object]]:
+    cols: list[Column[object]] = [Column("samples", Integer, nullable=False)]
+    for name in METRIC_FIELDS:
+        cols.append(Column(f"{name}_avg", Double, nullable=True))
+        cols.append(Column(f"{name}_max", Double, nullable=True))
+    return cols
+
+
+node_metrics_raw = Table(
+    "node_metrics_raw",
+    metadata,
+    Column("cluster", String(CLUSTER), nullable=False),
+    Column("node", String(NAME), nullable=False),
+    Column("at_ms", Ms, nullable=False),
+    *_raw_metric_columns(),
+    Column("detail_json", Json, nullable=True),
+    PrimaryKeyConstraint("cluster", "node", "at_ms"),
+    Index("ix_node_metrics_raw_at", "at_ms"),
+)
+
+node_metrics_5m = Table(
+    "node_metrics_5m",
+    metadata,
+    Column("cluster", String(CLUSTER), nullable=False),
+    Column("node", String(NAME), nullable=False),
+    Column("bucket_ms", Ms, nullable=False),
+    *_rollup_columns(),
+    PrimaryKeyConstraint("cluster", "node", "bucket_ms"),
+    Index("ix_node_metrics_5m_bucket", "bucket_ms"),
+)
+
+node_metrics_1h = Table(
+    "node_metrics_1h",
+    metadata,
+    Column("cluster", String(CLUSTER), nullable=False),
+    Column("node", String(NAME), nullable=False),
+    Column("bucket_ms", Ms, nullable=False),
+    *_rollup_columns(),
+    PrimaryKeyConstraint("cluster", "node", "bucket_ms"),
+    Index("ix_node_metrics_1h_bucket", "bucket_ms"),
+)
+
+rollup_state = Table(
+    "rollup_state",
+    metadata,
+    Column("name", String(16), primary_key=True),
+    Column("done_until_ms", Ms, nullable=False),
+)
+
+ingress_samples = Table(
+    "ingress_samples",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("cluster", String(CLUSTER), nullable=False),
+    Column("controller", String(64), nullable=False),
+    Column("namespace", String(NAME), nullable=False),
+    Column("ingress", String(NAME), nullable=False),
+    Column("host", String(NAME), nullable=False),
+    Column("service", String(NAME), nullable=False),
+    Column("window_start_ms", Ms, nullable=False),
+    Column("window_end_ms", Ms, nullable=False),
+    Column("requests", BigInteger, nullable=False),
+    Column("errors", BigInteger, nullable=False),
+    Column("latency_json", Text, nullable=False),
+    Index("ix_ingress_samples_cluster", "cluster", "window_end_ms"),
+    Index("ix_ingress_samples_end", "window_end_ms"),
+)
+
+commands = Table(
+    "commands",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("cluster", String(CLUSTER), nullable=False),
+    Column("type", String(64), nullable=False),
+    Column("target", String(REF), nullable=False),
+    Column("params_json", Json, nullable=False),
+    Column("dry_run", Boolean, nullable=False),
+    Column("idempotency_key", String(128), nullable=True),
+    Column("state", String(16), nullable=False),
+    Column("created_ms", Ms, nullable=False),
+    Column("updated_ms", Ms, nullable=False),
+    Column("deadline_ms", Ms, nullable=False),
+    Column("requested_by", String(128), nullable=False),
+    Column("result_json", Json, nullable=False),
+    Column("error_code", String(64), nullable=False),
+    Column("message", Text, nullable=False),
+    UniqueConstraint("cluster", "idempotency_key", name="uq_commands_idempotency"),
+    Index("ix_commands_cluster", "cluster", "created_ms"),
+    Index("ix_commands_created", "created_ms"),
+    Index("ix_commands_state", "state"),
+)
+
+command_transitions = Table(
+    "command_transitions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("command_id", String(64), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("at_ms", Ms, nullable=False),
+    Column("message", Text, nullable=False),
+    Index("ix_command_transitions_command", "command_id", "id"),
+    Index("ix_command_transitions_at", "at_ms"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("at_ms", Ms, nullable=False),
+    Column("actor", String(128), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("cluster", String(CLUSTER), nullable=False),
+    Column("target", String(REF), nullable=False),
+    Column("detail_json", Json, nullable=False),
+    Column("outcome", String(32), nullable=False),
+    Index("ix_audit_log_at", "at_ms"),
+    Index("ix_audit_log_cluster", "cluster", "at_ms"),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("username", String(128), nullable=False, unique=True),
+    Column("password_hash", String(255), nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("created_ms", Ms, nullable=False),
+    Column("disabled", Boolean, nullable=False),
+)
+
+
+async def upgrade(conn: AsyncConnection) -> None:
+    """Create every version-1 table that does not exist yet (``checkfirst``: a step interrupted
+    half-way on MySQL, where DDL commits implicitly, can simply run again)."""
+    await conn.run_sync(metadata.create_all, checkfirst=True)

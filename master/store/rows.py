@@ -1,0 +1,145 @@
+"""What the store's repositories return: frozen, slotted dataclasses, one per kind of row.
+
+Only shapes live here; building them from result rows is each repository's business."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shared.domain.commands import CommandState
+from shared.domain.findings import Severity
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterRow:
+    name: str
+    created_ms: int
+    token_id: str
+    token_hash: str
+    token_created_ms: int
+    revoked_ms: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRow:
+    session_id: str
+    cluster: str
+    instance_id: str
+    agent_version: str
+    connected_ms: int
+    disconnected_ms: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class JournalState:
+    cluster: str
+    hwm: int
+    gaps_dropped: int
+
+
+@dataclass(frozen=True, slots=True)
+class FindingOccurrence:
+    """One occurrence of a finding: from the first record of its fingerprint to its resolution."""
+
+    id: int
+    cluster: str
+    fingerprint: str
+    reason: str
+    severity: Severity
+    category: str
+    subject_kind: str
+    subject_ns: str
+    subject_name: str
+    subject_uid: str
+    owner: str
+    node: str
+    message: str
+    opened_ms: int
+    last_seen_ms: int
+    resolved_ms: int | None
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class FindingsPage:
+    items: tuple[FindingOccurrence, ...]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CommandRow:
+    id: str
+    cluster: str
+    type: str
+    target: str
+    params_json: bytes
+    dry_run: bool
+    idempotency_key: str
+    state: CommandState
+    created_ms: int
+    updated_ms: int
+    deadline_ms: int
+    requested_by: str
+    result_json: bytes = b""
+    error_code: str = ""
+    message: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TransitionRow:
+    command_id: str
+    state: CommandState
+    at_ms: int
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRow:
+    id: int
+    at_ms: int
+    actor: str
+    action: str
+    cluster: str
+    target: str
+    detail_json: bytes
+    outcome: str
+
+
+@dataclass(frozen=True, slots=True)
+class UserRow:
+    id: int
+    username: str
+    password_hash: str
+    role: str
+    created_ms: int
+    disabled: bool
+
+
+@dataclass(frozen=True, slots=True)
+class MetricSeries:
+    """Columnar node metrics: ``times_ms[i]`` goes with ``values[field][i]``.
+
+    ``resolution`` is the table the points came from (raw, 5m, 1h); ``step_ms`` the spacing of
+    the buckets returned (0 for raw points at their native spacing). For roll-ups each field
+    appears as ``<field>_avg`` and ``<field>_max``; raw points have plain ``<field>``."""
+
+    cluster: str
+    node: str
+    resolution: str
+    step_ms: int
+    times_ms: tuple[int, ...]
+    values: dict[str, tuple[float | None, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class NodeSummary:
+    """One node's averages and peaks over a window (the fleet view)."""
+
+    node: str
+    samples: int
+    cpu_pct_avg: float | None
+    cpu_pct_max: float | None
+    mem_used_avg: float | None
+    mem_used_max: float | None
+    mem_total_max: float | None
+    disk_util_max: float | None

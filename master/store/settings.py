@@ -1,0 +1,87 @@
+"""Settings of the history store: retention per table, roll-up timing, writer limits.
+
+The lead nests :class:`StoreSettings` into ``MasterSettings`` (env ``MASTER_STORE__*``). The DSN
+itself stays on ``MasterSettings.store_dsn`` because it also decides where the data dir lives."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+DAY_MS = 86_400_000
+
+
+class StoreSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    queue_max: int = Field(
+        10_000,
+        ge=1,
+        description="Journal records the writer queue holds before callers wait (records). "
+        "About 0.5 s of the 20k records/s target: enough to ride out a slow fsync, small "
+        "enough that back-pressure reaches the agents instead of master memory.",
+    )
+    batch_max: int = Field(
+        2_000,
+        ge=1,
+        description="Most records group-committed in one transaction (records). SQLite gains "
+        "little past ~1,000 rows per transaction and a larger batch only delays the acks.",
+    )
+    commit_timeout_s: float = Field(
+        30.0,
+        gt=0,
+        description="Longest a caller waits for its batch to be queued and committed (seconds). "
+        "Past it the caller gets StoreBusy and does not ack; the agent replays later.",
+    )
+    findings_days: float = Field(
+        30, gt=0, description="Keep finding occurrences last seen within this many days."
+    )
+    node_metrics_raw_days: float = Field(
+        7, gt=0, description="Keep raw node samples (15 s apart) this many days; ~40k rows/node."
+    )
+    node_metrics_5m_days: float = Field(
+        90, gt=0, description="Keep 5-minute node roll-ups this many days (a quarter)."
+    )
+    node_metrics_1h_days: float = Field(
+        400, gt=0, description="Keep 1-hour node roll-ups this many days (a year plus a month)."
+    )
+    ingress_days: float = Field(
+        7, gt=0, description="Keep ingress request samples this many days (raw, like metrics)."
+    )
+    commands_days: float = Field(
+        400, gt=0, description="Keep commands, their transitions and agent sessions (days)."
+    )
+    audit_days: float = Field(
+        400, gt=0, description="Keep audit log entries this many days (a year plus a month)."
+    )
+    maintenance_interval_s: float = Field(
+        60.0,
+        gt=0,
+        description="Seconds between maintenance passes (roll-ups, then purges). A minute keeps "
+        "5-minute roll-ups at most ~6 minutes behind without measurable load.",
+    )
+    purge_chunk_rows: int = Field(
+        1_000,
+        ge=1,
+        description="Rows deleted per statement; each chunk is one short writer job, so journal "
+        "commits interleave with purges instead of waiting behind them.",
+    )
+    purge_pause_s: float = Field(
+        0.01,
+        ge=0,
+        description="Pause between purge chunks (seconds), leaving the writer to journal commits.",
+    )
+    rollup_delay_s: float = Field(
+        120.0,
+        ge=0,
+        description="A bucket is rolled up once it ended this long ago (seconds), so samples "
+        "still in flight from agents (15 s interval plus replay) land first.",
+    )
+    rollup_lookback_s: float = Field(
+        3_600.0,
+        ge=0,
+        description="Each pass recomputes buckets this far behind the last rolled-up point "
+        "(seconds), so samples replayed after a short agent outage are folded in.",
+    )
+
+    def retention_ms(self, days: float) -> int:
+        return int(days * DAY_MS)

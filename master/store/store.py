@@ -1,0 +1,92 @@
+"""The Store: one engine, one writer task, and the repositories that share them.
+
+Owns the store's lifetime: open (connect, probe, migrate, start the writer) and close (drain
+the writer's queue, then dispose the engine). Repositories own their queries."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from master.store.audit import AuditRepo
+from master.store.clusters import ClusterRepo
+from master.store.commands import CommandRepo
+from master.store.engines import Backend, open_engine
+from master.store.errors import StoreError
+from master.store.history import HistoryRepo
+from master.store.journal import JournalRepo
+from master.store.migrating import migrate
+from master.store.users import UserRepo
+from master.store.writer import Writer
+from shared.clock import now_ms
+
+log = logging.getLogger(__name__)
+
+CLOSE_TIMEOUT_S = 10.0  # queued writes get this long to commit on shutdown
+
+
+class Store:
+    """The SQL history store. Build with :meth:`open`; every write goes through one writer."""
+
+    clusters: ClusterRepo
+    journal: JournalRepo
+    history: HistoryRepo
+    commands: CommandRepo
+    audit: AuditRepo
+    users: UserRepo
+
+    def __init__(
+        self, *, engine: AsyncEngine, writer: Writer, backend: Backend, where: str
+    ) -> None:
+        self.engine = engine
+        self.writer = writer
+        self.backend: Backend = backend
+        self.where = where  # file path or user@host:port/db, for messages
+        self.clusters = ClusterRepo(engine, writer)
+        self.journal = JournalRepo(engine, writer)
+        self.history = HistoryRepo(engine)
+        self.commands = CommandRepo(engine, writer)
+        self.audit = AuditRepo(engine, writer)
+        self.users = UserRepo(engine, writer)
+
+    @classmethod
+    async def open(
+        cls,
+        dsn: str,
+        *,
+        queue_max: int = 10_000,
+        batch_max: int = 2_000,
+        commit_timeout_s: float = 30.0,
+    ) -> Store:
+        """Connect to ``dsn``, apply pending migrations and start the writer task.
+
+        ``queue_max``/``batch_max`` are in rows (see ``StoreSettings``). Raises StoreError
+        subclasses naming the problem: StoreUnavailable (cannot reach/open), StoreCorrupt (not a
+        SQLite database), SchemaTooNew (migrated by a newer Lookout)."""
+        opened = await open_engine(dsn)
+        engine = opened.engine
+        try:
+            version = await migrate(engine, now_ms=now_ms())
+        except StoreError:
+            await engine.dispose()
+            raise
+        except SQLAlchemyError as e:
+            await engine.dispose()
+            raise StoreError(f"migrating the store at {opened.where} failed: {e}") from e
+        writer = Writer(
+            engine, queue_max=queue_max, batch_max=batch_max, timeout_s=commit_timeout_s
+        )
+        writer.start()
+        store = cls(engine=engine, writer=writer, backend=opened.backend, where=opened.where)
+        log.info(
+            "history store open: %s %s, schema version %d", opened.backend, opened.where, version
+        )
+        return store
+
+    async def close(self) -> None:
+        """Stop accepting writes, let queued ones commit (bounded), then dispose the engine."""
+        await self.writer.close(CLOSE_TIMEOUT_S)
+        await self.engine.dispose()
+        log.info("history store closed")

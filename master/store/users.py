@@ -1,0 +1,82 @@
+"""Dashboard users (for the gateway's login): username, password hash, role, disabled flag.
+
+Hashing and role semantics belong to the gateway; this only stores them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Row, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from master.store.conversions import new_id
+from master.store.errors import UserExists
+from master.store.rows import UserRow
+from master.store.schema import users
+from master.store.writer import Writer
+
+
+def _row(r: Row[Any]) -> UserRow:
+    return UserRow(r.id, r.username, r.password_hash, r.role, r.created_ms, bool(r.disabled))
+
+
+class UserRepo:
+    def __init__(self, engine: AsyncEngine, writer: Writer) -> None:
+        self._engine = engine
+        self._writer = writer
+
+    async def add(self, username: str, password_hash: str, role: str, now_ms: int) -> UserRow:
+        """Create a user; raises :class:`UserExists` if the username is taken."""
+
+        async def work(conn: AsyncConnection) -> UserRow:
+            hit = await conn.execute(select(users.c.id).where(users.c.username == username))
+            if hit.first() is not None:
+                raise UserExists(f"a user named {username!r} already exists")
+            result = await conn.execute(
+                insert(users).values(
+                    username=username,
+                    password_hash=password_hash,
+                    role=role,
+                    created_ms=now_ms,
+                    disabled=False,
+                )
+            )
+            return UserRow(
+                new_id(result.inserted_primary_key), username, password_hash, role, now_ms, False
+            )
+
+        return await self._writer.submit(work)
+
+    async def get(self, username: str) -> UserRow | None:
+        async with self._engine.connect() as conn:
+            r = (await conn.execute(select(users).where(users.c.username == username))).first()
+        return None if r is None else _row(r)
+
+    async def list(self) -> list[UserRow]:
+        async with self._engine.connect() as conn:
+            return [_row(r) for r in await conn.execute(select(users).order_by(users.c.username))]
+
+    async def update(
+        self,
+        username: str,
+        *,
+        password_hash: str | None = None,
+        role: str | None = None,
+        disabled: bool | None = None,
+    ) -> bool:
+        """Change the given fields; returns False if there is no such user."""
+        values: dict[str, Any] = {
+            k: v
+            for k, v in {"password_hash": password_hash, "role": role, "disabled": disabled}.items()
+            if v is not None
+        }
+
+        async def work(conn: AsyncConnection) -> bool:
+            hit = await conn.execute(select(users.c.id).where(users.c.username == username))
+            if hit.first() is None:
+                return False
+            if values:
+                await conn.execute(update(users).where(users.c.username == username).values(values))
+            return True
+
+        return await self._writer.submit(work)

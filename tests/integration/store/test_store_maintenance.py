@@ -1,0 +1,163 @@
+"""Retention purges exactly what is older than each window; roll-ups average and peak raw rows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import Table, func, insert, select
+
+from master.store import Store, StoreSettings, maintain_once
+from master.store.retention import PURGES, cutoff_ms
+from master.store.schema import node_metrics_1h, node_metrics_5m, node_metrics_raw
+from shared.domain.journal import JournalRecord, NodeMetricsBatch
+from tests.integration.store.store_records import metrics_record, sample
+
+NOW = 500 * 86_400_000  # day 500: every window's cutoff is positive
+SETTINGS = StoreSettings(purge_chunk_rows=3, purge_pause_s=0, rollup_delay_s=0)
+
+
+def _row(table: Table, i: int, when_col: str, when: int) -> dict[str, Any]:
+    """A minimal valid row with unique keys, ``when_col`` set to ``when``."""
+    row: dict[str, Any] = {}
+    for col in table.columns:
+        py = col.type.python_type
+        if col.name == "id" and py is int:
+            continue  # auto-increment
+        row[col.name] = when if col.name == when_col else {bool: False, str: f"v{i}"}.get(py, py(i))
+    return row
+
+
+@pytest.mark.parametrize("name", list(PURGES))
+async def test_retention_removes_exactly_the_rows_older_than_the_window(
+    store: Store, name: str
+) -> None:
+    purge = PURGES[name]
+    cutoff = cutoff_ms(purge, SETTINGS, NOW)
+    col = purge.column.name
+    old = [_row(purge.table, i, col, cutoff - 1 - i) for i in range(8)]  # 3 chunks of 3
+    kept = [_row(purge.table, 100 + i, col, cutoff + i) for i in range(4)]  # incl. cutoff itself
+    async with store.engine.begin() as conn:
+        await conn.execute(insert(purge.table), old + kept)
+    report = await maintain_once(store, SETTINGS, now_ms=NOW)
+    assert report.purged[name] == 8
+    async with store.engine.connect() as conn:
+        left = sorted((await conn.execute(select(purge.column))).scalars())
+    assert left == [cutoff + i for i in range(4)]
+
+
+async def test_retention_windows_follow_the_settings() -> None:
+    days = {name: cutoff_ms(p, StoreSettings(), NOW) for name, p in PURGES.items()}
+    day = 86_400_000
+    assert NOW - days["findings_history"] == 30 * day
+    assert NOW - days["node_metrics_raw"] == 7 * day
+    assert NOW - days["node_metrics_5m"] == 90 * day
+    assert NOW - days["node_metrics_1h"] == 400 * day
+    assert NOW - days["audit_log"] == NOW - days["commands"] == 400 * day
+
+
+async def _raw(store: Store, node: str, points: list[tuple[int, float]], seq0: int) -> None:
+    records = [
+        JournalRecord(
+            seq0 + i, 0, NodeMetricsBatch((sample(node, at, cpu=cpu, mem_used=int(cpu)),))
+        )
+        for i, (at, cpu) in enumerate(points)
+    ]
+    await store.journal.commit("c1", records, seq0 + len(points) - 1)
+
+
+async def test_rollups_average_and_peak_each_bucket_per_node(store: Store) -> None:
+    base = NOW - 2 * 3_600_000  # an hour-aligned start two hours ago
+    base -= base % 3_600_000
+    # node a: 5-minute bucket 0 gets cpu 10, 20, 30; bucket 1 gets 40.
+    await _raw(
+        store, "a", [(base, 10), (base + 60_000, 20), (base + 120_000, 30), (base + 300_000, 40)], 1
+    )
+    await _raw(store, "b", [(base + 1_000, 50)], 10)
+    report = await maintain_once(store, SETTINGS, now_ms=NOW)
+    assert report.rolled_up["5m"] == 3
+    t = node_metrics_5m
+    async with store.engine.connect() as conn:
+        rows = (
+            await conn.execute(
+                select(
+                    t.c.node,
+                    t.c.bucket_ms,
+                    t.c.samples,
+                    t.c.cpu_pct_avg,
+                    t.c.cpu_pct_max,
+                    t.c.fs_used_max,
+                ).order_by(t.c.node, t.c.bucket_ms)
+            )
+        ).all()
+        hourly = (
+            await conn.execute(
+                select(
+                    node_metrics_1h.c.node, node_metrics_1h.c.samples, node_metrics_1h.c.cpu_pct_avg
+                ).order_by(node_metrics_1h.c.node)
+            )
+        ).all()
+    assert [tuple(r) for r in rows] == [
+        ("a", base, 3, 20.0, 30.0, 90.0),
+        ("a", base + 300_000, 1, 40.0, 40.0, 90.0),
+        ("b", base, 1, 50.0, 50.0, 90.0),
+    ]
+    assert [tuple(r) for r in hourly] == [("a", 4, 25.0), ("b", 1, 50.0)]
+
+
+async def test_rollups_are_idempotent_and_fold_in_late_samples(store: Store) -> None:
+    base = NOW - 3_600_000
+    base -= base % 300_000
+    await _raw(store, "a", [(base, 10)], 1)
+    await maintain_once(store, SETTINGS, now_ms=NOW)
+    await maintain_once(store, SETTINGS, now_ms=NOW)
+    await _raw(store, "a", [(base + 10_000, 30)], 2)  # replayed after a short outage
+    await maintain_once(store, SETTINGS, now_ms=NOW + 60_000)
+    async with store.engine.connect() as conn:
+        rows = (
+            await conn.execute(select(node_metrics_5m.c.samples, node_metrics_5m.c.cpu_pct_avg))
+        ).all()
+    assert [tuple(r) for r in rows] == [(2, 20.0)]
+
+
+async def test_rollups_skip_buckets_not_yet_past_the_delay(store: Store) -> None:
+    await _raw(store, "a", [(NOW - 30_000, 10)], 1)
+    settings = StoreSettings(purge_pause_s=0, rollup_delay_s=120)
+    report = await maintain_once(store, settings, now_ms=NOW)
+    assert report.rolled_up == {"5m": 0, "1h": 0}
+    async with store.engine.connect() as conn:
+        assert (
+            await conn.execute(select(func.count()).select_from(node_metrics_raw))
+        ).scalar() == 1
+
+
+async def test_series_picks_raw_for_hours_and_rollups_for_days(store: Store) -> None:
+    base = NOW - 3 * 3_600_000
+    base -= base % 3_600_000
+    await _raw(store, "a", [(base + i * 15_000, float(i % 10)) for i in range(480)], 1)
+    await maintain_once(store, SETTINGS, now_ms=NOW)
+    raw = await store.history.node_series("c1", "a", from_ms=base, to_ms=base + 3_600_000)
+    assert (raw.resolution, len(raw.times_ms)) == ("raw", 240)
+    day = await store.history.node_series("c1", "a", from_ms=NOW - 86_400_000, to_ms=NOW)
+    assert (day.resolution, len(day.times_ms)) == ("5m", 24)
+    assert day.values["cpu_pct_max"][0] == 9.0
+    stepped = await store.history.node_series(
+        "c1", "a", from_ms=base, to_ms=base + 3_600_000, step_ms=60_000
+    )
+    assert (stepped.resolution, stepped.step_ms, len(stepped.times_ms)) == ("raw", 60_000, 60)
+    assert stepped.values["cpu_pct_avg"][0] == 1.5
+    hourly = await store.history.node_series("c1", "a", from_ms=base, to_ms=NOW, step_ms=3_600_000)
+    assert hourly.resolution == "1h"
+    assert hourly.times_ms == (base, base + 3_600_000)
+
+
+async def test_node_summaries_cover_every_node(store: Store) -> None:
+    await store.journal.commit(
+        "c1", [metrics_record(i, node=f"n{i % 3}", at_ms=NOW - i * 1000) for i in range(1, 31)], 30
+    )
+    summaries = await store.history.node_summaries("c1", from_ms=NOW - 3_600_000, to_ms=NOW)
+    assert [(s.node, s.samples, s.cpu_pct_max) for s in summaries] == [
+        ("n0", 10, 10.0),
+        ("n1", 10, 10.0),
+        ("n2", 10, 10.0),
+    ]
