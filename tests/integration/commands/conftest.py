@@ -45,17 +45,8 @@ class Recorder:
 
 @contextlib.asynccontextmanager
 async def command_bus(m: RunningMaster) -> AsyncIterator[CommandBus]:
-    bus = CommandBus(store=m.master.store, registry=m.master.link.registry)
-    await bus.load()
-    m.master.processor.subscribe(bus.observe)
-    m.master.app.state.commands = bus
-    stop = asyncio.Event()
-    task = asyncio.create_task(bus.run(stop), name="command-bus")
-    try:
-        yield bus
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, 5)
+    """The master's own command bus (wired by master.app)."""
+    yield m.master.commands
 
 
 @dataclass
