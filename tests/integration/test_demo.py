@@ -1,0 +1,77 @@
+"""`make demo`'s command end to end: two simulated clusters reach the master with findings and
+node metrics, and the whole demo stops cleanly."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def test_demo_runs_two_clusters_with_findings_and_metrics_then_stops(tmp_path: Path) -> None:
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MASTER_", "AGENT_"))}
+    demo = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "lookout"),
+            "demo",
+            "--data-dir",
+            str(tmp_path),
+            "--http-port",
+            str(port),
+            "--pods",
+            "60",
+            "--nodes",
+            "4",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        token_file = tmp_path / "api-token"
+        base = f"http://127.0.0.1:{port}/api/v1"
+        deadline = time.monotonic() + 180
+        clusters: dict[str, dict[str, object]] = {}
+        crash = False
+        metrics = False
+        while time.monotonic() < deadline and not (crash and metrics and len(clusters) == 2):
+            time.sleep(1)
+            if not token_file.exists():
+                continue
+            auth = {"Authorization": f"Bearer {token_file.read_text().strip()}"}
+            try:
+                items = httpx.get(f"{base}/clusters", headers=auth).json()["items"]
+                clusters = {c["name"]: c for c in items if c["status"] == "connected"}
+                found = httpx.get(f"{base}/clusters/demo-0/findings", headers=auth).json()
+                crash = any(f["reason"] == "CrashLoopBackOff" for f in found["items"])
+                summary = httpx.get(f"{base}/clusters/demo-0/metrics/summary", headers=auth)
+                metrics = summary.json()["nodes"] >= 1
+            except (httpx.TransportError, KeyError):
+                continue
+        assert set(clusters) == {"demo-0", "demo-1"}
+        assert crash, "no CrashLoopBackOff finding from the simulated incident"
+        assert metrics, "no node metrics from the demo's metrics daemon"
+        demo.send_signal(signal.SIGINT)
+        out, _ = demo.communicate(timeout=60)
+        assert demo.returncode == 0, out
+        assert "API token:" in out
+        assert "demo: stopped" in out
+    finally:
+        if demo.poll() is None:
+            demo.kill()
+            demo.communicate()
