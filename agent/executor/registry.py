@@ -20,7 +20,7 @@ from agent.executor.commands import (
     uncordon,
 )
 from agent.executor.context import Ctx
-from agent.executor.params import (
+from shared.command_params import (
     DeletePodParams,
     DrainParams,
     NoParams,

@@ -2,94 +2,26 @@
 
 One row per type in ``CATALOGUE``. Parameter models are pydantic (this is a trust boundary:
 params come from HTTP) and forbid unknown fields, so a typo is a 422, not a silently ignored
-option. The agent validates again with its own copy (``agent.executor.params``): the master is
-not trusted by the cluster.
+option. The models live in ``shared.command_params`` because the agent validates again with
+the same ones: the master is not trusted by the cluster.
 
 Deliberately does not own execution or policy (the agent's) or persistence (the bus's)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-
-# An image reference: [registry[:port]/]path[:tag][@digest]; what `docker pull` accepts, minus
-# upper case (which registries reject). Checked here so a typo never reaches a rollout.
-IMAGE_RE = re.compile(
-    r"^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?/)?"
-    r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*"
-    r"(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?"
-    r"(?:@sha256:[a-f0-9]{64})?$"
+from shared.command_params import (
+    DeletePodParams,
+    DrainParams,
+    NoParams,
+    Params,
+    PodLogsParams,
+    RestartPodParams,
+    RollbackParams,
+    ScaleParams,
+    SetImageParams,
 )
-MAX_REPLICAS = 1000  # a fat-fingered 10000 should need a human at kubectl, not a button
-
-
-class Params(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class NoParams(Params):
-    pass
-
-
-class RestartPodParams(Params):
-    force: bool = Field(False, description="Also delete a pod no controller will replace.")
-
-
-class ScaleParams(Params):
-    replicas: int = Field(..., ge=0, le=MAX_REPLICAS, description="Desired replica count.")
-    allow_zero: bool = Field(False, description="Required to scale to 0 (an outage).")
-
-    @model_validator(mode="after")
-    def _zero_needs_consent(self) -> ScaleParams:
-        if self.replicas == 0 and not self.allow_zero:
-            raise ValueError("scaling to 0 replicas requires allow_zero=true")
-        return self
-
-
-class SetImageParams(Params):
-    container: str = Field(..., min_length=1, max_length=63, description="Container to change.")
-    image: str = Field(..., min_length=1, max_length=512, description="New image reference.")
-
-    @field_validator("image")
-    @classmethod
-    def _valid_image(cls, v: str) -> str:
-        if not IMAGE_RE.match(v):
-            raise ValueError(f"invalid image reference {v!r}")
-        return v
-
-
-class RollbackParams(Params):
-    revision: int | None = Field(
-        None, ge=1, description="Revision to restore (default: the one before the current)."
-    )
-
-
-class DrainParams(Params):
-    delete_emptydir: bool = Field(False, description="Evict pods with emptyDir volumes too.")
-    timeout_s: float = Field(
-        120.0, gt=0, le=3600, description="Give up evicting/waiting after this long (seconds)."
-    )
-    grace_period_s: int | None = Field(
-        None, ge=0, le=3600, description="Override the pods' termination grace (seconds)."
-    )
-
-
-class DeletePodParams(Params):
-    grace_period_s: int | None = Field(
-        None, ge=0, le=3600, description="Termination grace (seconds); default: the pod's."
-    )
-
-
-class PodLogsParams(Params):
-    container: str | None = Field(None, max_length=63, description="Default: the only one.")
-    tail_lines: int | None = Field(200, ge=1, le=10_000, description="Lines from the end.")
-    since_s: int | None = Field(None, ge=1, description="Only lines newer than this (seconds).")
-    previous: bool = Field(False, description="Logs of the previous (crashed) container.")
-    limit_bytes: int = Field(
-        256 * 1024, ge=1024, le=1024 * 1024, description="Size cap (bytes); fits one frame."
-    )
 
 
 @dataclass(frozen=True, slots=True)
