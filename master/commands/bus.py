@@ -153,10 +153,11 @@ class CommandBus:
 
     async def wait(self, command_id: str, timeout_s: float) -> CommandRow:
         """The command once terminal, or as it is when ``timeout_s`` passes."""
-        row = await self.get(command_id)
+        # Take the in-memory entry before any await: a report arriving during the store read
+        # would otherwise retire it and leave us returning the stale row.
         entry = self._active.get(command_id)
-        if row.state.terminal or entry is None:
-            return row
+        if entry is None or entry.state.terminal:
+            return await self.get(command_id)
         try:
             async with asyncio.timeout(timeout_s):
                 while not entry.state.terminal:
