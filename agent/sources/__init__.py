@@ -1,1 +1,14 @@
-"""② Watchers, one module per Kubernetes kind, registered in SOURCES."""
+"""② Watchers: one module per Kubernetes kind, registered in ``registry.SOURCES``.
+
+    registry.py      SOURCES (source name -> SourceSpec) and the enabled set from settings
+    spec.py          SourceSpec (API coordinates, scope, projection) and Projection
+    <kind>.py        one per kind: its slim, redacted projection and quick health
+    trimming.py      the redaction rules every projection shares (env values, managedFields...)
+    watching.py      Informer: paginated list -> watch with bookmarks -> relist on 410, backoff
+    sinks.py         KindSink: one kind's informers -> the object path -> the mirror
+    contextviews.py  slim views kept for the detectors' lookups; lookups.py indexes them
+    filters.py       namespace include/exclude; settings.py SourcesSettings
+
+The object path itself (detectors, tracker, outbox, mirror) is wired in ``agent.pipeline``;
+HTTP and credentials are ``agent.kube``.
+"""

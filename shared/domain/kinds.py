@@ -27,5 +27,6 @@ KINDS: frozenset[str] = frozenset(
         "ConfigMap",
         "Secret",
         "ResourceQuota",
+        "StorageClass",
     }
 )

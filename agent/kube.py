@@ -1,0 +1,253 @@
+"""① Kubernetes API access: credentials from the ``kubernetes`` package, raw bytes over aiohttp.
+
+Owns: loading the connection settings (an explicit kubeconfig/context, else the in-cluster
+service account, else ``~/.kube/config``), turning them into a TLS context and auth headers,
+and the two raw calls the informers need -- ``get`` (one JSON document as bytes) and ``lines``
+(a watch stream split into JSON lines). Also hands the command executor a ready
+``kubernetes.client.ApiClient`` built from the same configuration.
+
+Deliberately does not own: parsing (callers use orjson on the bytes), retries and backoff (the
+informers decide), or any model classes -- the client's models cost ~0.65 ms CPU per event, so
+the list/watch path never touches them.
+
+Errors (wrapped once here, at the boundary)::
+
+    LookoutError
+    └── KubeError              -- anything that went wrong talking to the API server
+        ├── KubeStatusError    -- the server answered with a non-2xx status (code, reason)
+        └── KubeConnectionError -- no answer: connect/read timeout, reset, TLS failure
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+import ssl
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, cast
+
+import aiohttp
+import orjson
+from kubernetes import client as k8s_client
+from kubernetes import config as k8s_config
+
+from shared.errors import LookoutError
+
+log = logging.getLogger(__name__)
+
+# A connect that takes longer than this is a dead or unroutable API server, not a slow one.
+CONNECT_TIMEOUT_S = 10.0
+
+
+class KubeError(LookoutError):
+    """Talking to the Kubernetes API server failed."""
+
+
+class KubeStatusError(KubeError):
+    """The API server answered with an error status (``code``: HTTP status, ``reason``:
+    the Status object's reason such as ``Forbidden`` or ``Expired``)."""
+
+    def __init__(self, code: int, reason: str, message: str) -> None:
+        super().__init__(f"{code} {reason}: {message}" if message else f"{code} {reason}")
+        self.code = code
+        self.reason = reason
+        self.message = message
+
+
+class KubeConnectionError(KubeError):
+    """No usable answer from the API server (network, TLS, timeout, truncated stream)."""
+
+
+def status_error(code: int, body: bytes) -> KubeStatusError:
+    """Build the error from a response body that is usually a ``Status`` object."""
+    reason, message = "", ""
+    try:
+        doc = orjson.loads(body)
+        if isinstance(doc, dict):
+            reason = str(doc.get("reason", ""))
+            message = str(doc.get("message", ""))
+    except orjson.JSONDecodeError:
+        message = body[:200].decode("utf-8", "replace")
+    return KubeStatusError(code, reason or _REASONS.get(code, "Error"), message)
+
+
+_REASONS = {401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 410: "Expired"}
+
+
+# The loaders are untyped in the client; pin the signatures we rely on.
+_load_kube_config: Callable[..., None] = k8s_config.load_kube_config
+_load_incluster_config: Callable[..., None] = k8s_config.load_incluster_config
+
+
+def load_configuration(
+    *, kubeconfig: Path | None = None, context: str | None = None
+) -> k8s_client.Configuration:
+    """Blocking (reads files, may run an exec plugin): call before the loop or in a thread.
+
+    An explicit ``kubeconfig`` wins; otherwise the in-cluster service account, then the
+    client's default (``$KUBECONFIG`` or ``~/.kube/config``) with ``context``."""
+    cfg = k8s_client.Configuration()
+    try:
+        if kubeconfig is not None:
+            _load_kube_config(
+                config_file=str(kubeconfig), context=context, client_configuration=cfg
+            )
+            return cfg
+        try:
+            _load_incluster_config(client_configuration=cfg)
+            return cfg
+        except k8s_config.ConfigException:
+            _load_kube_config(context=context, client_configuration=cfg)
+            return cfg
+    except (k8s_config.ConfigException, OSError) as e:
+        raise KubeError(f"no usable Kubernetes configuration: {e}") from e
+
+
+def _ssl_context(cfg: k8s_client.Configuration) -> ssl.SSLContext | bool:
+    if not cfg.host.startswith("https"):
+        return False
+    if not cfg.verify_ssl:
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+    else:
+        ctx = ssl.create_default_context(cafile=cfg.ssl_ca_cert or None)
+    if cfg.cert_file:
+        ctx.load_cert_chain(cfg.cert_file, cfg.key_file or None)
+    return ctx
+
+
+class KubeAccess:
+    """One API server connection pool. Use as ``async with KubeAccess(cfg) as kube:``."""
+
+    def __init__(self, configuration: k8s_client.Configuration) -> None:
+        self.configuration = configuration
+        self._base = configuration.host.rstrip("/")
+        self._ssl = _ssl_context(configuration)
+        self._session: aiohttp.ClientSession | None = None
+        self._api_client: k8s_client.ApiClient | None = None
+
+    @classmethod
+    def from_files(
+        cls, *, kubeconfig: Path | None = None, context: str | None = None
+    ) -> KubeAccess:
+        return cls(load_configuration(kubeconfig=kubeconfig, context=context))
+
+    async def __aenter__(self) -> KubeAccess:
+        # limit=0: one connection per informer (~22 long-lived watches) plus list calls; the
+        # API server is the only peer, so a per-host cap would only queue our own watches.
+        connector = aiohttp.TCPConnector(ssl=self._ssl, limit=0)
+        self._session = aiohttp.ClientSession(
+            connector=connector, json_serialize=lambda o: orjson.dumps(o).decode()
+        )
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+        if self._api_client is not None:
+            await asyncio.to_thread(self._api_client.close)
+            self._api_client = None
+
+    @property
+    def api_client(self) -> k8s_client.ApiClient:
+        """The blocking client for the command executor (run its calls in threads)."""
+        if self._api_client is None:
+            self._api_client = k8s_client.ApiClient(self.configuration)
+        return self._api_client
+
+    async def _headers(self) -> dict[str, str]:
+        # auth_settings() runs the refresh hook (in-cluster token re-read, exec plugins), which
+        # may block; it runs once per list page or watch start, so a thread hop is cheap.
+        raw_auth: object = await asyncio.to_thread(self.configuration.auth_settings)
+        auth = cast("Mapping[str, Mapping[str, Any]]", raw_auth)
+        headers = {"Accept": "application/json", "User-Agent": "lookout-agent"}
+        for setting in auth.values():
+            if setting.get("in") == "header" and setting.get("value"):
+                headers[str(setting["key"])] = str(setting["value"])
+        if "authorization" not in {k.lower() for k in headers} and self.configuration.username:
+            pair = f"{self.configuration.username}:{self.configuration.password or ''}"
+            headers["Authorization"] = "Basic " + base64.b64encode(pair.encode()).decode()
+        return headers
+
+    def _request_kwargs(self) -> dict[str, Any]:
+        kw: dict[str, Any] = {}
+        if self.configuration.proxy:
+            kw["proxy"] = self.configuration.proxy
+        if self.configuration.tls_server_name:
+            kw["server_hostname"] = self.configuration.tls_server_name
+        return kw
+
+    def _require_session(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            raise RuntimeError("KubeAccess used outside 'async with'")
+        return self._session
+
+    async def get(self, path: str, params: Mapping[str, str], *, timeout_s: float) -> bytes:
+        """GET one JSON document; returns the raw body. Raises KubeStatusError on non-2xx."""
+        session = self._require_session()
+        timeout = aiohttp.ClientTimeout(total=timeout_s, sock_connect=CONNECT_TIMEOUT_S)
+        try:
+            async with session.get(
+                self._base + path,
+                params=params,
+                headers=await self._headers(),
+                timeout=timeout,
+                **self._request_kwargs(),
+            ) as resp:
+                body = await resp.read()
+                if resp.status >= 300:
+                    raise status_error(resp.status, body)
+                return body
+        except (aiohttp.ClientError, TimeoutError, ssl.SSLError) as e:
+            raise KubeConnectionError(f"GET {path}: {e!r}") from e
+
+    @asynccontextmanager
+    async def lines(
+        self, path: str, params: Mapping[str, str], *, read_timeout_s: float
+    ) -> AsyncIterator[AsyncIterator[bytes]]:
+        """Open a streaming GET (a watch) and yield an iterator of its newline-separated
+        documents. ``read_timeout_s`` bounds the silence between chunks (bookmarks arrive
+        about once a minute, so pick more than that or rely on the server's timeoutSeconds)."""
+        session = self._require_session()
+        timeout = aiohttp.ClientTimeout(
+            total=None, sock_connect=CONNECT_TIMEOUT_S, sock_read=read_timeout_s
+        )
+        try:
+            async with session.get(
+                self._base + path,
+                params=params,
+                headers=await self._headers(),
+                timeout=timeout,
+                **self._request_kwargs(),
+            ) as resp:
+                if resp.status >= 300:
+                    raise status_error(resp.status, await resp.read())
+                yield _split_lines(resp.content)
+        except (aiohttp.ClientError, TimeoutError, ssl.SSLError) as e:
+            raise KubeConnectionError(f"watch {path}: {e!r}") from e
+
+
+async def _split_lines(stream: aiohttp.StreamReader) -> AsyncIterator[bytes]:
+    # Not StreamReader.readline(): it refuses lines past 128 KiB, and a ConfigMap or a big
+    # CRD-laden object can be larger. Split the raw chunks ourselves.
+    pending = bytearray()
+    async for chunk in stream.iter_any():
+        start = 0
+        while (nl := chunk.find(b"\n", start)) >= 0:
+            if pending:
+                pending += chunk[start:nl]
+                line = bytes(pending)
+                pending.clear()
+            else:
+                line = chunk[start:nl]
+            if line.strip():
+                yield line
+            start = nl + 1
+        pending += chunk[start:]
+    if pending.strip():
+        yield bytes(pending)

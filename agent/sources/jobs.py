@@ -1,0 +1,44 @@
+"""Job source (batch/v1): completion state, counts, redacted template."""
+
+from __future__ import annotations
+
+from agent.sources.spec import Projection, Raw, SourceSpec
+from agent.sources.trimming import compact, condition, conditions, meta, template
+from shared.domain.resources import Health
+
+
+def project(obj: Raw) -> Projection:
+    spec = obj.get("spec") or {}
+    status = obj.get("status") or {}
+    conds = status.get("conditions")
+    health: Health = "critical" if condition(conds, "Failed").get("status") == "True" else "ok"
+    body = {
+        "metadata": meta(obj),
+        "spec": compact(
+            {
+                k: spec.get(k)
+                for k in (
+                    "parallelism",
+                    "completions",
+                    "backoffLimit",
+                    "activeDeadlineSeconds",
+                    "suspend",
+                    "selector",
+                )
+            }
+            | {"template": template(spec.get("template"))}
+        ),
+        "status": compact(
+            {
+                k: status.get(k)
+                for k in ("active", "succeeded", "failed", "ready", "startTime", "completionTime")
+            }
+            | {"conditions": conditions(conds)}
+        ),
+    }
+    return Projection(body, health)
+
+
+SPEC = SourceSpec(
+    kind="Job", group="batch", version="v1", plural="jobs", namespaced=True, project=project
+)

@@ -1,0 +1,33 @@
+"""Secret source (core/v1): names, type and key names only -- never values. Disabled unless
+``secrets_enabled`` (reading Secrets needs an RBAC grant many operators refuse)."""
+
+from __future__ import annotations
+
+from agent.sources.spec import Projection, Raw, SourceSpec
+from agent.sources.trimming import compact, meta
+
+
+def project(obj: Raw) -> Projection:
+    m = meta(obj)
+    # Annotations of Secrets can hold copies of the data (service-account tokens used to,
+    # some tools still do); keep only their names.
+    if "annotations" in m:
+        m["annotations"] = {k: "" for k in m["annotations"]}
+    body = {
+        "metadata": m,
+        "type": obj.get("type"),
+        "keys": sorted({*(obj.get("data") or {}), *(obj.get("stringData") or {})}),
+        "immutable": obj.get("immutable"),
+    }
+    return Projection(compact(body), "ok")
+
+
+SPEC = SourceSpec(
+    kind="Secret",
+    group="",
+    version="v1",
+    plural="secrets",
+    namespaced=True,
+    project=project,
+    enabled_by_default=False,
+)

@@ -1,0 +1,64 @@
+"""What one watched kind is: the ``SourceSpec`` row type of the ``SOURCES`` table.
+
+Owns the row shape (API coordinates, scope, projection, defaults) and URL building. Does not own
+the table itself (``registry``) or the watch loop (``watching``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from shared.domain.resources import Health
+
+# Raw Kubernetes JSON as orjson parses it. The projections read it defensively (``.get`` with
+# defaults), because the agent must survive objects from any API server version.
+Raw = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Projection:
+    """The slim, redacted view of one object that leaves the agent, and a quick health."""
+
+    body: dict[str, Any]
+    health: Health
+
+
+Project = Callable[[Raw], Projection]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSpec:
+    """One watched resource.
+
+    ``kind`` is what the mirror and the detectors call it; two sources may share a kind (the
+    core/v1 and events.k8s.io Event APIs), but only one of them may be enabled.
+    ``normalize`` converts an object to the shape the detectors expect (only the
+    events.k8s.io source needs it). ``recheck_always`` keeps every object of the kind for
+    periodic detector rechecks, for kinds whose findings depend on other objects (a Service's
+    ready endpoints). ``hold_unhealthy`` False keeps objects for rechecks only while they
+    have findings (Warning events are "unhealthy" for their whole life but matter only while
+    fresh)."""
+
+    kind: str
+    group: str
+    version: str
+    plural: str
+    namespaced: bool
+    project: Project
+    enabled_by_default: bool = True
+    normalize: Callable[[Raw], Raw] | None = None
+    recheck_always: bool = False
+    hold_unhealthy: bool = True
+
+    @property
+    def api_version(self) -> str:
+        return f"{self.group}/{self.version}" if self.group else self.version
+
+    def path(self, namespace: str | None = None) -> str:
+        """Collection URL; ``namespace`` None means all namespaces (or a cluster-scoped kind)."""
+        base = f"/apis/{self.group}/{self.version}" if self.group else f"/api/{self.version}"
+        if namespace is not None and self.namespaced:
+            return f"{base}/namespaces/{namespace}/{self.plural}"
+        return f"{base}/{self.plural}"

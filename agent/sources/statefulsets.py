@@ -1,0 +1,55 @@
+"""StatefulSet source (apps/v1): counts, update revisions, redacted template."""
+
+from __future__ import annotations
+
+from agent.sources.spec import Projection, Raw, SourceSpec
+from agent.sources.trimming import compact, conditions, meta, template
+from shared.domain.resources import Health
+
+
+def project(obj: Raw) -> Projection:
+    spec = obj.get("spec") or {}
+    status = obj.get("status") or {}
+    desired = spec.get("replicas", 1)
+    ready = status.get("readyReplicas") or 0
+    health: Health = "ok" if ready >= desired else ("critical" if ready == 0 else "warning")
+    body = {
+        "metadata": meta(obj),
+        "spec": compact(
+            {
+                "replicas": desired,
+                "serviceName": spec.get("serviceName"),
+                "selector": spec.get("selector"),
+                "podManagementPolicy": spec.get("podManagementPolicy"),
+                "updateStrategy": (spec.get("updateStrategy") or {}).get("type"),
+                "template": template(spec.get("template")),
+            }
+        ),
+        "status": compact(
+            {
+                k: status.get(k)
+                for k in (
+                    "observedGeneration",
+                    "replicas",
+                    "readyReplicas",
+                    "availableReplicas",
+                    "currentReplicas",
+                    "updatedReplicas",
+                    "currentRevision",
+                    "updateRevision",
+                )
+            }
+            | {"conditions": conditions(status.get("conditions"))}
+        ),
+    }
+    return Projection(body, health)
+
+
+SPEC = SourceSpec(
+    kind="StatefulSet",
+    group="apps",
+    version="v1",
+    plural="statefulsets",
+    namespaced=True,
+    project=project,
+)

@@ -1,0 +1,31 @@
+"""StorageClass source (storage.k8s.io/v1): provisioner and binding mode.
+
+Watched because a PVC that waits for its first consumer (``WaitForFirstConsumer``) is Pending
+by design; the PVCPending detector looks the class up to stay quiet about it.
+"""
+
+from __future__ import annotations
+
+from agent.sources.spec import Projection, Raw, SourceSpec
+from agent.sources.trimming import compact, meta
+
+
+def project(obj: Raw) -> Projection:
+    body = {
+        "metadata": meta(obj),
+        "provisioner": obj.get("provisioner"),
+        "reclaimPolicy": obj.get("reclaimPolicy"),
+        "volumeBindingMode": obj.get("volumeBindingMode"),
+        "allowVolumeExpansion": obj.get("allowVolumeExpansion"),
+    }
+    return Projection(compact(body), "ok")
+
+
+SPEC = SourceSpec(
+    kind="StorageClass",
+    group="storage.k8s.io",
+    version="v1",
+    plural="storageclasses",
+    namespaced=False,
+    project=project,
+)

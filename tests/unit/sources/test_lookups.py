@@ -1,0 +1,82 @@
+"""The detectors' lookup index answers like a linear scan, only faster."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from agent.detect.context import IndexContext
+from agent.detect.kube import LabelSelector
+from agent.sources.lookups import Lookups
+
+
+def _pod(name: str, labels: dict[str, str], owner: str | None = None) -> dict[str, Any]:
+    meta: dict[str, Any] = {"name": name, "namespace": "ns", "labels": labels}
+    if owner:
+        meta["ownerReferences"] = [{"kind": "ReplicaSet", "name": owner, "controller": True}]
+    return {"metadata": meta}
+
+
+labels_st = st.dictionaries(st.sampled_from("abc"), st.sampled_from("xyz"), max_size=3)
+selectors_st = st.builds(
+    lambda ml, ex: {"matchLabels": ml, "matchExpressions": ex},
+    labels_st,
+    st.lists(
+        st.fixed_dictionaries(
+            {
+                "key": st.sampled_from("abc"),
+                "operator": st.sampled_from(["In", "NotIn", "Exists", "DoesNotExist"]),
+                "values": st.lists(st.sampled_from("xyz"), max_size=2),
+            }
+        ),
+        max_size=2,
+    ),
+)
+
+
+@given(
+    pods=st.lists(st.tuples(st.integers(0, 9), labels_st), max_size=20),
+    selector=selectors_st,
+)
+def test_select_matches_the_linear_scan_through_updates(
+    pods: list[tuple[int, dict[str, str]]], selector: LabelSelector
+) -> None:
+    fast, slow = Lookups(), IndexContext()
+    for i, labels in pods:  # repeated names are updates, some with changed labels
+        fast.upsert("Pod", _pod(f"p{i}", labels))
+        slow.upsert("Pod", _pod(f"p{i}", labels))
+    names = sorted(o["metadata"]["name"] for o in fast.select("Pod", "ns", selector))
+    expected = sorted(o["metadata"]["name"] for o in slow.select("Pod", "ns", selector))
+    assert names == expected
+
+
+def test_relabelled_and_deleted_objects_leave_the_index() -> None:
+    ctx = Lookups()
+    ctx.upsert("Pod", _pod("p", {"app": "a"}))
+    ctx.upsert("Pod", _pod("p", {"app": "b"}))
+    assert ctx.select("Pod", "ns", {"matchLabels": {"app": "a"}}) == []
+    assert len(ctx.select("Pod", "ns", {"matchLabels": {"app": "b"}})) == 1
+    ctx.delete("Pod", "ns", "p")
+    assert ctx.select("Pod", "ns", {"matchLabels": {"app": "b"}}) == []
+    assert ctx.get("Pod", "ns", "p") is None
+
+
+def test_owned_follows_controller_references() -> None:
+    ctx = Lookups()
+    ctx.upsert("Pod", _pod("p1", {}, owner="rs-1"))
+    ctx.upsert("Pod", _pod("p2", {}, owner="rs-1"))
+    ctx.upsert("Pod", _pod("p3", {}, owner="rs-2"))
+    assert [o["metadata"]["name"] for o in ctx.owned("Pod", "ns", "ReplicaSet", "rs-1")] == [
+        "p1",
+        "p2",
+    ]
+    ctx.upsert("Pod", _pod("p2", {}, owner="rs-2"))
+    assert [o["metadata"]["name"] for o in ctx.owned("Pod", "ns", "ReplicaSet", "rs-1")] == ["p1"]
+
+
+def test_an_empty_selector_matches_nothing() -> None:
+    ctx = Lookups()
+    ctx.upsert("Pod", _pod("p", {"app": "a"}))
+    assert ctx.select("Pod", "ns", {}) == []

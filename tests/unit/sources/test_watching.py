@@ -1,0 +1,203 @@
+"""The informer against a simulated API server: list, watch, relist on 410, backoff, 403."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from agent.sources import configmaps, secrets
+from agent.sources.settings import SourcesSettings
+from agent.sources.spec import Raw
+from agent.sources.watching import Informer
+from kubesim.cluster import SimCluster
+from shared.domain.resources import SourceState
+from tests.unit.sources.helpers import Wire, eventually
+
+FAST = SourcesSettings(backoff_initial_s=0.01, backoff_max_s=0.05, list_page_size=10)
+
+
+class Recorder:
+    """A Sink that keeps what it was told, like the mirror would."""
+
+    def __init__(self) -> None:
+        self.objects: dict[tuple[str, str], Raw] = {}
+        self.listing: dict[tuple[str, str], Raw] | None = None
+        self.pages = 0
+        self.events: list[tuple[str, str]] = []
+        self.states: list[tuple[SourceState, str]] = []
+
+    def begin_list(self, namespace: str | None) -> None:
+        self.listing = {}
+
+    def list_page(self, namespace: str | None, items: list[Raw]) -> None:
+        assert self.listing is not None
+        self.pages += 1
+        for obj in items:
+            self.listing[_key(obj)] = obj
+
+    def end_list(self, namespace: str | None) -> None:
+        assert self.listing is not None
+        self.objects, self.listing = self.listing, None
+
+    def event(self, namespace: str | None, type_: str, obj: Raw) -> None:
+        self.events.append((type_, obj["metadata"]["name"]))
+        if type_ == "DELETED":
+            self.objects.pop(_key(obj), None)
+        else:
+            self.objects[_key(obj)] = obj
+
+    def status(self, namespace: str | None, state: SourceState, message: str) -> None:
+        self.states.append((state, message))
+
+    def names(self) -> set[str]:
+        return {name for _, name in self.objects}
+
+
+def _key(obj: Raw) -> tuple[str, str]:
+    return obj["metadata"].get("namespace", ""), obj["metadata"]["name"]
+
+
+def _cm(name: str, **data: str) -> dict[str, Any]:
+    return {"metadata": {"name": name, "namespace": "default"}, "data": data}
+
+
+@pytest.fixture
+async def running(wire: Wire) -> AsyncIterator[tuple[Informer, Recorder]]:
+    rec = Recorder()
+    inf = Informer(
+        name="ConfigMap",
+        spec=configmaps.SPEC,
+        namespace=None,
+        transport=wire,
+        sink=rec,
+        settings=FAST,
+    )
+    task = asyncio.create_task(inf.run())
+    await eventually(lambda: inf.lists == 1)
+    yield inf, rec
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+
+async def test_lists_in_pages_then_reports_synced(sim: SimCluster, wire: Wire) -> None:
+    for i in range(25):
+        sim.store.create("configmaps", _cm(f"cm-{i:02d}"))
+    rec = Recorder()
+    inf = Informer(
+        name="ConfigMap",
+        spec=configmaps.SPEC,
+        namespace=None,
+        transport=wire,
+        sink=rec,
+        settings=FAST,
+    )
+    task = asyncio.create_task(inf.run())
+    await eventually(lambda: inf.lists == 1)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert {f"cm-{i:02d}" for i in range(25)} <= rec.names()
+    assert rec.pages >= 3  # 25+ objects at 10 per page
+    assert rec.states[:2] == [("syncing", ""), ("synced", "")]
+
+
+async def test_watch_picks_up_creates_updates_and_deletes(
+    sim: SimCluster, running: tuple[Informer, Recorder]
+) -> None:
+    _, rec = running
+    sim.store.create("configmaps", _cm("a", k="1"))
+    sim.store.create("configmaps", _cm("b"))
+    await eventually(lambda: {"a", "b"} <= rec.names())
+    obj = sim.store.must_get("configmaps", "default", "a")
+    obj["data"] = {"k": "2"}
+    sim.store.update("configmaps", obj)
+    sim.store.delete("configmaps", "default", "b")
+    await eventually(lambda: "b" not in rec.names())
+    assert rec.objects[("default", "a")]["data"] == {"k": "2"}
+    assert ("MODIFIED", "a") in rec.events
+    assert ("DELETED", "b") in rec.events
+
+
+async def test_rewatches_from_its_resource_version_after_a_broken_stream(
+    sim: SimCluster, wire: Wire, running: tuple[Informer, Recorder]
+) -> None:
+    inf, rec = running
+    wire.cut = True
+    sim.store.create("configmaps", _cm("lost-in-the-cut"))  # dropped with the connection
+    await eventually(lambda: "lost-in-the-cut" in rec.names())
+    assert inf.lists == 1  # recovered by re-watching from the last rv, not by relisting
+    assert wire.watches[configmaps.SPEC.path()] == 2
+
+
+async def test_relists_after_410_gone_and_loses_nothing(
+    sim: SimCluster, wire: Wire, running: tuple[Informer, Recorder]
+) -> None:
+    inf, rec = running
+    sim.store.create("configmaps", _cm("stays"))
+    sim.store.create("configmaps", _cm("deleted-while-away"))
+    await eventually(lambda: {"stays", "deleted-while-away"} <= rec.names())
+    wire.open.clear()  # the re-watch waits until the history it needs is gone
+    wire.cut = True
+    sim.store.create("configmaps", _cm("trigger"))
+    await eventually(lambda: not wire.cut)
+    sim.store.delete("configmaps", "default", "deleted-while-away")
+    sim.store.create("configmaps", _cm("created-while-away"))
+    sim.store.compact()
+    wire.open.set()
+    await eventually(lambda: inf.lists == 2)
+    assert "deleted-while-away" not in rec.names()
+    assert {"stays", "trigger", "created-while-away"} <= rec.names()
+    assert rec.names() == {name for _, name in sim.store.keys("configmaps")}
+
+
+async def test_forbidden_kind_is_reported_once_and_not_retried_in_a_loop(wire: Wire) -> None:
+    rec = Recorder()
+    inf = Informer(
+        name="Secret",
+        spec=secrets.SPEC,
+        namespace=None,
+        transport=wire,
+        sink=rec,
+        settings=FAST.model_copy(update={"forbidden_retry_s": 3600.0}),
+    )
+    task = asyncio.create_task(inf.run())
+    await eventually(lambda: any(s == "forbidden" for s, _ in rec.states))
+    await asyncio.sleep(0.2)  # a hot loop would issue hundreds of requests in this time
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert wire.gets == {secrets.SPEC.path(): 1}
+    assert [s for s, _ in rec.states] == ["syncing", "forbidden"]
+    assert "secrets is forbidden" in rec.states[-1][1]
+    assert inf.settled.is_set()
+
+
+async def test_namespace_scoped_informer_sees_only_its_namespace(
+    sim: SimCluster, wire: Wire
+) -> None:
+    sim.store.create("configmaps", _cm("in-default"))
+    sim.store.create("configmaps", {"metadata": {"name": "elsewhere", "namespace": "kube-system"}})
+    rec = Recorder()
+    inf = Informer(
+        name="ConfigMap",
+        spec=configmaps.SPEC,
+        namespace="kube-system",
+        transport=wire,
+        sink=rec,
+        settings=FAST,
+    )
+    task = asyncio.create_task(inf.run())
+    await eventually(lambda: inf.lists == 1)
+    sim.store.create("configmaps", _cm("later-in-default"))
+    sim.store.create("configmaps", {"metadata": {"name": "later", "namespace": "kube-system"}})
+    await eventually(lambda: "later" in rec.names())
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert all(ns == "kube-system" for ns, _ in rec.objects)
+    assert "elsewhere" in rec.names()
+    assert wire.gets == {"/api/v1/namespaces/kube-system/configmaps": 1}
