@@ -10,6 +10,7 @@ from pydantic_settings import SettingsConfigDict
 from agent.detect.settings import DetectSettings
 from agent.executor.settings import ExecutorSettings, PolicySettings
 from agent.intake.settings import IntakeSettings
+from agent.sources.registry import enabled_sources
 from agent.sources.settings import SourcesSettings
 from shared.settings import CommonSettings
 
@@ -99,6 +100,7 @@ class AgentSettings(CommonSettings):
             )
         if (self.tls_cert_file is None) != (self.tls_key_file is None):
             raise ValueError("mTLS needs both AGENT_TLS_CERT_FILE and AGENT_TLS_KEY_FILE")
+        enabled_sources(self.sources)  # unknown kind names fail here, at start-up
         return self
 
     def read_token(self) -> str:

@@ -214,3 +214,16 @@ def test_grpcurl_lists_services_and_checks_health(tmp_path: Path) -> None:
     finally:
         master.send_signal(signal.SIGTERM)
         master.wait(timeout=10)
+
+
+def test_agent_refuses_unknown_source_names_at_start_up(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AGENT_")}
+    env.update(
+        AGENT_CLUSTER_NAME="edge",
+        AGENT_MASTER_ADDRESS="127.0.0.1:1",
+        AGENT_TOKEN="lkt_x_" + "y" * 30,
+        AGENT_SOURCES__KINDS_DISABLED='["Wombat"]',
+    )
+    r = subprocess.run([str(BIN / "lookout-agent")], env=env, capture_output=True, text=True)
+    assert r.returncode == 2
+    assert "unknown source names ['Wombat']" in r.stderr
