@@ -17,6 +17,7 @@ from sqlalchemy import bindparam, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from master.store import occurrences
+from master.store.bulk import executemany
 from master.store.conversions import (
     MESSAGE_MAX,
     clip,
@@ -47,6 +48,7 @@ _insert_raw_metrics = (
     .prefix_with("OR IGNORE", dialect="sqlite")
     .prefix_with("IGNORE", dialect="mysql")
 )
+_insert_finding = insert(findings_history)
 _update_finding = update(findings_history).where(findings_history.c.id == bindparam("b_id"))
 _update_command = update(commands).where(
     commands.c.id == bindparam("b_id"),
@@ -149,7 +151,7 @@ class JournalAccumulator:
     async def flush(self, conn: AsyncConnection) -> None:
         """Write everything staged so far (one executemany per table) and the dirty marks."""
         if self.metrics:
-            await conn.execute(_insert_raw_metrics, self.metrics)
+            await executemany(conn, _insert_raw_metrics, self.metrics)
             self.metrics = []
         if self.ingress:
             await conn.execute(insert(ingress_samples), self.ingress)
@@ -203,7 +205,7 @@ async def _write_findings(conn: AsyncConnection, cluster: str, found: Sequence[F
             closed_rows[(row["fingerprint"], row["opened_ms"])] = dict(row)
     planned = occurrences.plan(cluster, found, open_rows=open_rows, closed_rows=closed_rows)
     if planned.inserts:
-        await conn.execute(insert(t), planned.inserts)
+        await executemany(conn, _insert_finding, planned.inserts)
     if planned.updates:
         await conn.execute(
             _update_finding,
