@@ -19,6 +19,8 @@ def close_missing(
 ) -> list[JournalRecord]:
     """``records`` with each complete batch extended by resolutions of the active findings it
     does not list. Pure: ``active`` is the cluster's state before these records."""
+    if not any(isinstance(r.body, FindingBatch) and r.body.complete for r in records):
+        return list(records)  # the common case: nothing to reconcile, no copy of ``active``
     out: list[JournalRecord] = []
     current = dict(active)
     for original in records:
