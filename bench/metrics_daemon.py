@@ -1,0 +1,132 @@
+"""Benchmark: the metrics daemon's memory and CPU against this machine's live /proc.
+
+Runs ``python -m metrics_daemon`` as a child process pushing to a real MetricsIntake served by
+this process (so the gRPC path is exercised, not only the readers): first at a 1 s interval (a
+stress view of what one sample costs), then at the production 15 s interval. After a warm-up
+of two delivered samples (start-up imports are not steady state), CPU is the child's utime +
+stime over the measured window; memory is VmRSS / VmHWM / RssAnon and PSS (``smaps_rollup``,
+shared library pages divided among the processes mapping them) at the end of the window.
+
+    .venv/bin/python -m bench metrics_daemon [-- --short-s 30 --long-s 120]
+
+Targets (PERFORMANCE.md, issue 6): RSS <= 40 MiB and CPU <= 5 millicores at 15 s."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from agent.intake.serving import IntakeServer
+from bench.common import CpuMeter, Table, fmt_mib, peak_rss_bytes, rss_bytes
+from shared.domain.metrics import NodeMetricsSample
+
+ROOT = Path(__file__).resolve().parents[1]
+RSS_TARGET = 40 * 1024 * 1024
+CPU_TARGET_MC = 5.0
+
+
+def _kib(path: str, key: str) -> int:
+    for line in Path(path).read_text().splitlines():
+        if line.startswith(key):
+            return int(line.split()[1])
+    return 0
+
+
+@dataclass(frozen=True, slots=True)
+class Phase:
+    label: str
+    interval_s: float
+    window_s: float
+    samples: int
+    millicores: float
+    rss: int
+    peak: int
+    anon: int
+    pss: int
+
+
+async def run_phase(label: str, interval_s: float, window_s: float) -> Phase:
+    received: list[NodeMetricsSample] = []
+    server = IntakeServer("127.0.0.1:0", received.extend)
+    port = await server.start()
+    env = {
+        **os.environ,
+        "METRICS_INTERVAL_S": str(interval_s),
+        "METRICS_AGENT_ADDRESS": f"127.0.0.1:{port}",
+        "METRICS_NODE_NAME": "bench-node",
+        "METRICS_LOG_LEVEL": "WARNING",
+    }
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "metrics_daemon", env=env, cwd=ROOT
+    )
+    try:
+        async with asyncio.timeout(interval_s * 3 + 30):
+            # warm-up: imports, first connection, first samples
+            while len(received) < 2:  # noqa: ASYNC110 -- filled by the gRPC servicer
+                await asyncio.sleep(0.05)
+        meter = CpuMeter((proc.pid,))
+        meter.start()
+        start_n, t0 = len(received), time.monotonic()
+        await asyncio.sleep(window_s)
+        (millicores,) = meter.millicores()
+        pid = proc.pid
+        phase = Phase(
+            label=label,
+            interval_s=interval_s,
+            window_s=time.monotonic() - t0,
+            samples=len(received) - start_n,
+            millicores=millicores,
+            rss=rss_bytes(pid),
+            peak=peak_rss_bytes(pid),
+            anon=_kib(f"/proc/{pid}/status", "RssAnon:") * 1024,
+            pss=_kib(f"/proc/{pid}/smaps_rollup", "Pss:") * 1024,
+        )
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(proc.wait(), timeout=15)
+        await server.stop(0)
+    return phase
+
+
+def report(phases: list[Phase]) -> tuple[str, bool]:
+    table = Table("metrics daemon against live /proc (child process, real gRPC intake)")
+    ok_all = True
+    for p in phases:
+        production = p.interval_s >= 15
+        tag = f"{p.label} ({p.interval_s:.0f} s interval, {p.window_s:.0f} s, {p.samples} samples)"
+        rss_ok = p.rss <= RSS_TARGET if production else None
+        cpu_ok = p.millicores <= CPU_TARGET_MC if production else None
+        ok_all = ok_all and rss_ok is not False and cpu_ok is not False
+        table.add(f"{tag}: CPU", f"{p.millicores:.2f} mc", "<= 5 mc" if production else "", cpu_ok)
+        table.add(f"{tag}: RSS", fmt_mib(p.rss), "<= 40 MiB" if production else "", rss_ok)
+        table.add(f"{tag}: peak RSS", fmt_mib(p.peak))
+        table.add(f"{tag}: anon RSS", fmt_mib(p.anon), note="heap + Python objects")
+        table.add(f"{tag}: PSS", fmt_mib(p.pss), note="shared libraries apportioned")
+    return table.render(), ok_all
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="bench.metrics_daemon", description=__doc__)
+    p.add_argument("--short-s", type=float, default=30.0, help="window at a 1 s interval")
+    p.add_argument("--long-s", type=float, default=120.0, help="window at the 15 s interval")
+    args = p.parse_args(argv)
+
+    async def both() -> list[Phase]:
+        return [
+            await run_phase("stress", 1.0, args.short_s),
+            await run_phase("production", 15.0, args.long_s),
+        ]
+
+    text, ok = report(asyncio.run(both()))
+    sys.stdout.write(text)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
