@@ -52,7 +52,9 @@ BIN="$ROOT/bin"
 version_ok() {
   local bin=$1 want=$2; shift 2
   [[ -x "$BIN/$bin" ]] || return 1
-  "$BIN/$bin" "$@" 2>&1 | grep -qF -- "$want"
+  local out  # captured first: `| grep -q` would SIGPIPE the binary and fail under pipefail
+  out=$("$BIN/$bin" "$@" 2>&1) || return 1
+  [[ $out == *"$want"* ]]
 }
 
 k8s_ok() {

@@ -63,7 +63,9 @@ class Runner:
 async def runner(k8s_cluster: ControlPlane) -> AsyncIterator[Runner]:
     access = KubeAccess.from_files(kubeconfig=k8s_cluster.agent_kubeconfig)
     outbox = Outbox(max_records=100_000)
-    executor = Executor(kube=Kube(access.api_client), outbox=outbox, policy=PolicySettings())
+    # The cluster owner opted in to drain (it is off by default, in the code and the chart).
+    policy = PolicySettings(drain_enabled=True)
+    executor = Executor(kube=Kube(access.api_client), outbox=outbox, policy=policy)
     stop = asyncio.Event()
     task = asyncio.create_task(executor.run(stop))
     yield Runner(executor, outbox)
