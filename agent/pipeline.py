@@ -271,6 +271,25 @@ async def recheck_forever(pipeline: Pipeline) -> None:
         pipeline.recheck(now_ms())
 
 
+async def announce_complete(
+    informers: Sequence[Informer], pipeline: Pipeline, timeout_s: float
+) -> None:
+    """Once every informer has settled (or ``timeout_s`` passed), journal the complete set of
+    active findings in one record, so the master can resolve what cleared while this agent
+    was not running (a restarted agent remembers nothing to resolve)."""
+    try:
+        async with asyncio.timeout(timeout_s):
+            for informer in informers:
+                await informer.settled.wait()
+    except TimeoutError:
+        log.warning("announcing active findings before every source finished its first list")
+    now = now_ms()
+    pipeline.flush(now)
+    active = tuple(pipeline.tracker.active())
+    pipeline.outbox.put(FindingBatch(active, complete=True), now)
+    log.info("initial detection pass done: %d active findings", len(active))
+
+
 async def _after(first: Sequence[Informer], informer: Informer, timeout_s: float) -> None:
     """Start ``informer`` once the ``first`` informers settled (or ``timeout_s`` passed)."""
     try:
@@ -317,6 +336,12 @@ async def run_sources(
             for i in later
         ]
         tasks.append(tg.create_task(recheck_forever(pipeline), name="source:recheck"))
+        tasks.append(
+            tg.create_task(
+                announce_complete(informers, pipeline, 2 * settings.first_phase_timeout_s),
+                name="source:complete",
+            )
+        )
         await stop.wait()
         for t in tasks:
             t.cancel()
