@@ -365,7 +365,9 @@ async def test_describe_returns_the_redacted_object_and_logs_return_content(
 ) -> None:
     cp, ns = k8s_cluster, k8s_namespace
     app = {"name": "app", "image": IMAGE, "env": [{"name": "PASSWORD", "value": "hunter2"}]}
-    cp.apply([deployment(ns, "web", containers=[app])])
+    # On one of the fixture's own nodes: logs go apiserver -> kwok at the node's address, and
+    # nodes other tests create may not have one.
+    cp.apply([deployment(ns, "web", containers=[app], nodeSelector={"type": "kwok"})])
     await until(lambda: len(running_pods(cp, ns, "web")) == 1, "web pod")
     out = await runner.run("describe", ref("Deployment", ns, "web"))
     assert out.state is CommandState.SUCCEEDED, out

@@ -4,6 +4,7 @@ the real outbox (what would go up the link)."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import AsyncIterator
 
 import orjson
@@ -115,6 +116,8 @@ async def test_pre_flight_refusals_are_structured_failures(
     rig: Rig, command: Command, code: str, text: str
 ) -> None:
     ex, outbox, rec = rig
+    # Parameters are built at collection time; the deadline must be fresh when the test runs.
+    command = dataclasses.replace(command, deadline_ms=now_ms() + 60_000)
     ex.submit(command)
     await eventually(lambda: bool(final(outbox, command.id)))
     [verdict] = final(outbox, command.id)
