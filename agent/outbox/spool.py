@@ -36,6 +36,9 @@ class Outbox:
         self._records: deque[JournalRecord] = deque()
         self._acked = 0
         self._next_seq = 1
+        # False until a master's welcome: before that, sequence numbers are this spool's own and
+        # the master's resume point belongs to an earlier spool (see resume()).
+        self._welcomed = False
         self.dropped_total = 0
         self._changed = wake or asyncio.Event()
         self._overflow_log = RateLimited(every_s=30.0)
@@ -43,11 +46,12 @@ class Outbox:
         if path is not None:
             self._file = SpoolFile(path)
             acked, records = self._file.load()
-            self._acked = acked
+            self._welcomed = acked is not None
+            self._acked = acked or 0
             for rec in records:
                 self._append(rec)
-            self._next_seq = max(acked, records[-1].last_seq if records else 0) + 1
-            self._file.rewrite(self._acked, self._records)
+            self._next_seq = max(self._acked, records[-1].last_seq if records else 0) + 1
+            self._file.rewrite(acked, self._records)
             if records:
                 log.info("spool restored %d unacknowledged records from %s", len(records), path)
 
@@ -104,18 +108,41 @@ class Outbox:
     def depth(self) -> int:
         return len(self._records)
 
+    def resume(self, seq: int) -> None:
+        """A master's welcome: it has handled everything up to ``seq``.
+
+        The first welcome a spool ever gets cannot refer to its own records (none were sent
+        yet): ``seq`` is where an earlier agent (a restarted process with a memory spool, a
+        lost spool file) left off. Held records are renumbered to continue after it instead
+        of being mistaken for handled ones. Later welcomes are plain acknowledgements."""
+        if self._welcomed:
+            self.ack(seq)
+            return
+        self._welcomed = True
+        if seq != self._acked:
+            self._renumber(seq)
+        if self._file is not None:
+            self._file.rewrite(self._acked, self._records)
+
+    def _renumber(self, base: int) -> None:
+        offset = base - self._acked
+        log.info("continuing the master's numbering after %d (records shift by %d)", base, offset)
+        self._records = deque(_shifted(r, offset) for r in self._records)
+        self._acked = base
+        self._next_seq += offset
+
     def ack(self, seq: int) -> None:
         """The master durably handled everything up to ``seq``."""
         if seq <= self._acked:
             return
         if seq > self.last_seq:
-            # A master ahead of us means it kept a high-water mark from an agent that lost its
-            # spool (memory-only spool restarted): continue numbering above it.
-            log.warning(
-                "master acknowledged %d beyond our last %d; renumbering", seq, self.last_seq
-            )
-            self._records.clear()
-            self._next_seq = seq + 1
+            # Beyond everything we numbered: the master's mark comes from another spool's
+            # numbering (e.g. restored master data). Keep our records, move above it.
+            log.warning("master acknowledged %d beyond our last %d", seq, self.last_seq)
+            self._renumber(seq)
+            if self._file is not None:
+                self._file.rewrite(self._acked, self._records)
+            return
         while self._records and self._records[0].last_seq <= seq:
             self._records.popleft()
         self._acked = seq
@@ -156,6 +183,13 @@ class Outbox:
     def close(self) -> None:
         if self._file is not None:
             self._file.close()
+
+
+def _shifted(rec: JournalRecord, offset: int) -> JournalRecord:
+    body = rec.body
+    if isinstance(body, Gap):
+        body = Gap(body.first_seq + offset, body.last_seq + offset, body.dropped)
+    return JournalRecord(seq=rec.seq + offset, created_ms=rec.created_ms, body=body)
 
 
 def _count(rec: JournalRecord) -> int:

@@ -33,11 +33,12 @@ class SpoolFile:
         self._fh: BinaryIO | None = None
         self.entries = 0
 
-    def load(self) -> tuple[int, list[JournalRecord]]:
-        """(acked seq, unacked records in order) from the file; a missing file is empty."""
+    def load(self) -> tuple[int | None, list[JournalRecord]]:
+        """(acked seq, unacked records in order) from the file; a missing file is empty. The
+        acked seq is None when no master ever welcomed this spool (its numbering is its own)."""
         if not self.path.exists():
-            return 0, []
-        acked = 0
+            return None, []
+        acked: int | None = None
         by_seq: dict[int, JournalRecord] = {}
         data = self.path.read_bytes()
         pos = 0
@@ -50,7 +51,7 @@ class SpoolFile:
             payload = data[pos + _HEADER.size : end]
             pos = end
             if tag == b"A":
-                acked = max(acked, _ACK.unpack(payload)[0])
+                acked = max(acked or 0, _ACK.unpack(payload)[0])
             elif tag == b"R":
                 try:
                     rec = record_from_bytes(payload)
@@ -58,7 +59,8 @@ class SpoolFile:
                     log.warning("spool file %s: skipping an unreadable record: %s", self.path, e)
                     continue
                 by_seq[rec.seq] = rec
-        records = sorted((r for r in by_seq.values() if r.last_seq > acked), key=lambda r: r.seq)
+        floor = acked or 0
+        records = sorted((r for r in by_seq.values() if r.last_seq > floor), key=lambda r: r.seq)
         return acked, records
 
     def _handle(self) -> BinaryIO:
@@ -79,13 +81,15 @@ class SpoolFile:
         fh.flush()
         self.entries += 1
 
-    def rewrite(self, acked: int, records: Iterable[JournalRecord]) -> None:
+    def rewrite(self, acked: int | None, records: Iterable[JournalRecord]) -> None:
         """Replace the file with just the live entries (atomic rename)."""
         self.close()
         tmp = self.path.with_suffix(self.path.suffix + ".tmp")
-        count = 1
+        count = 0
         with tmp.open("wb") as fh:
-            fh.write(_HEADER.pack(b"A", _ACK.size) + _ACK.pack(acked))
+            if acked is not None:
+                fh.write(_HEADER.pack(b"A", _ACK.size) + _ACK.pack(acked))
+                count += 1
             for rec in records:
                 payload = record_to_bytes(rec)
                 fh.write(_HEADER.pack(b"R", len(payload)) + payload)

@@ -150,7 +150,7 @@ class Uplink:
         welcome: link_pb2.Welcome,
         stop: asyncio.Event,
     ) -> None:
-        self._outbox.ack(welcome.resume_after_seq)
+        self._outbox.resume(welcome.resume_after_seq)
         self._mirror.attach()
         self.sessions += 1
         self.last_error = ""

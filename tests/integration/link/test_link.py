@@ -8,6 +8,7 @@ from pathlib import Path
 import grpc
 import pytest
 
+from agent.app import AgentCore
 from shared.domain.findings import Finding, Severity
 from shared.domain.journal import FindingBatch
 from shared.domain.refs import ObjectRef
@@ -252,3 +253,31 @@ async def test_bad_frames_close_only_that_stream(tmp_path: Path) -> None:
             # The well-behaved agent is unaffected.
             good.core.outbox.put(_finding(1), now_ms=1)
             await eventually(lambda: good.core.outbox.acked == 1, what="good agent still served")
+
+
+async def test_a_restarted_agent_with_a_memory_spool_loses_nothing(tmp_path: Path) -> None:
+    """The new process numbers from 1 again while the master's mark is where the old process
+    left off; the records it produced before connecting must not be taken as handled."""
+    settings = master_settings(tmp_path / "m")
+    token = await add_cluster(settings, "edge")
+    async with running_master(settings) as m:
+        cfg = agent_settings("edge", token, m.address)
+        async with running_agent(cfg) as first:
+            for i in range(50):
+                first.core.outbox.put(_finding(i), now_ms=i)
+            await eventually(lambda: first.core.outbox.acked == 50, what="first agent acked")
+        core = AgentCore(cfg)  # a new process: fresh memory spool, numbering from 1
+        for i in range(50, 60):
+            core.outbox.put(_finding(i), now_ms=i)
+        stop = asyncio.Event()
+        task = asyncio.create_task(core.uplink.run(stop))
+        try:
+            await eventually(lambda: core.outbox.acked == 60, what="second agent acked")
+        finally:
+            stop.set()
+            await task
+            core.close()
+        state = m.master.hub.cluster("edge")
+        assert state is not None
+        assert {f"fp-{i}" for i in range(60)} <= set(state.findings)
+        assert [seq for _, seq in m.handled] == list(range(1, 61))

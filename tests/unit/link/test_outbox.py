@@ -74,11 +74,63 @@ def test_after_resumes_from_the_middle_and_skips_acked() -> None:
     assert [r.seq for r in box.after(0, 100)] == [9, 10]
 
 
-def test_ack_beyond_last_renumbers_above_the_masters_mark() -> None:
+def test_ack_beyond_last_moves_held_records_above_the_masters_mark() -> None:
     box = Outbox(max_records=10)
     box.put(EMPTY, now_ms=0)
+    box.resume(0)
     box.ack(500)
-    assert box.put(EMPTY, now_ms=1) == 501
+    assert [r.seq for r in box.after(500, 10)] == [501]
+    assert box.put(EMPTY, now_ms=1) == 502
+
+
+def test_first_welcome_continues_the_masters_numbering_without_losing_records() -> None:
+    """A restarted agent (memory spool) numbers from 1 again; the master's mark of 300 from
+    the previous process must not swallow the new process's first records."""
+    box = Outbox(max_records=10)
+    for i in range(5):
+        box.put(EMPTY, now_ms=i)
+    box.resume(300)
+    assert [r.seq for r in box.after(300, 10)] == [301, 302, 303, 304, 305]
+    assert box.put(EMPTY, now_ms=9) == 306
+    # A later welcome (reconnect) is a plain acknowledgement of our own numbers.
+    box.resume(303)
+    assert [r.seq for r in box.after(0, 10)] == [304, 305, 306]
+
+
+def test_a_gap_is_renumbered_with_its_range() -> None:
+    box = Outbox(max_records=3)
+    for i in range(6):
+        box.put(EMPTY, now_ms=i)
+    box.resume(100)
+    records = box.after(100, 10)
+    assert isinstance(records[0].body, Gap)
+    assert (records[0].seq, records[0].body.first_seq) == (101, 101)
+    assert records[0].body.last_seq == records[1].seq - 1
+
+
+def test_a_welcomed_disk_spool_is_not_renumbered_after_restart(tmp_path: Path) -> None:
+    path = tmp_path / "spool.bin"
+    box = Outbox(max_records=100, path=path)
+    box.resume(40)
+    for i in range(3):
+        box.put(EMPTY, now_ms=i)  # 41, 42, 43
+    box.close()
+    again = Outbox(max_records=100, path=path)
+    again.resume(41)  # the master had handled 41 before the restart
+    assert [r.seq for r in again.after(41, 10)] == [42, 43]
+    again.close()
+
+
+def test_a_never_welcomed_disk_spool_continues_the_masters_numbering(tmp_path: Path) -> None:
+    path = tmp_path / "spool.bin"
+    box = Outbox(max_records=100, path=path)
+    for i in range(3):
+        box.put(EMPTY, now_ms=i)
+    box.close()
+    again = Outbox(max_records=100, path=path)
+    again.resume(70)
+    assert [r.seq for r in again.after(70, 10)] == [71, 72, 73]
+    again.close()
 
 
 def test_spool_file_survives_a_restart_and_forgets_acked(tmp_path: Path) -> None:
