@@ -1,7 +1,8 @@
 """Both charts installed by real `helm` into the real test control plane (kube-apiserver + kwok;
 images are never pulled): the API server accepts every object, upgrades keep generated secrets,
 uninstall leaves only the master's PVC, and the agent's ServiceAccount can do exactly what its
-values allow (checked by the API server's own authorizer with a token of that ServiceAccount).
+values allow (checked by the API server's own authorizer with a token of that ServiceAccount,
+and by running the agent's real sources and command executor on that token).
 
 Uses the control-plane fixtures of tests/k8s/conftest.py (k8s_cluster with .admin_kubeconfig and
 .bin_dir; k8s_namespace). They are loaded from that file because conftest fixtures are only
@@ -9,18 +10,37 @@ visible below their own directory."""
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import json
 import os
 import subprocess
 import sys
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 import yaml
 from _pytest.fixtures import FixtureFunctionDefinition
 
+from agent.detect.settings import DetectSettings
+from agent.executor.kubeapi import Kube as ExecutorKube
+from agent.executor.running import Executor
+from agent.executor.settings import PolicySettings
+from agent.kube import KubeAccess, KubeStatusError
+from agent.outbox.spool import Outbox
+from agent.pipeline import run_sources
+from agent.snapshot.mirror import Mirror
+from agent.sources.registry import enabled_sources
+from agent.sources.settings import SourcesSettings
+from shared.clock import now_ms
+from shared.domain.commands import Command, CommandState, CommandUpdate
+from shared.domain.refs import ObjectRef
+from shared.domain.resources import SourceStatus
 from tests.deploy.helmtool import AGENT_CHART, MASTER_CHART, REPO, Helm, value_args
 
 _K8S_FIXTURES = REPO / "tests" / "k8s" / "conftest.py"
@@ -224,3 +244,133 @@ def test_agent_service_account_can_do_exactly_what_the_values_allow(
     assert not agent.can("get", "pods", "--subresource=log")
     assert agent.can("patch", "deployments.apps", "--subresource=scale")
     khelm.run("uninstall", release, "--namespace", kube.namespace, "--wait", timeout=180)
+
+
+@asynccontextmanager
+async def executor_as(access: KubeAccess, allowed: list[str]) -> AsyncIterator[Any]:
+    """The agent's command executor on ``access``'s identity; yields run(type, target, params)
+    returning the terminal CommandUpdate."""
+    outbox = Outbox(max_records=1000)
+    policy = PolicySettings(allowed_commands=allowed)
+    executor = Executor(kube=ExecutorKube(access.api_client), outbox=outbox, policy=policy)
+    stop = asyncio.Event()
+    task = asyncio.create_task(executor.run(stop))
+
+    async def run(type_: str, target: ObjectRef, params: dict[str, Any]) -> CommandUpdate:
+        cid = uuid.uuid4().hex
+        executor.submit(
+            Command(
+                id=cid,
+                type=type_,
+                target=target,
+                params_json=orjson.dumps(params),
+                deadline_ms=now_ms() + 60_000,
+            )
+        )
+        async with asyncio.timeout(60):
+            while True:
+                done = [
+                    r.body
+                    for r in outbox.after(0, 1000)
+                    if isinstance(r.body, CommandUpdate)
+                    and r.body.command_id == cid
+                    and r.body.state.terminal
+                ]
+                if done:
+                    return done[0]
+                await outbox.wait_beyond(outbox.last_seq, 1.0)
+
+    try:
+        yield run
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 10)
+
+
+async def test_agent_as_the_chart_service_account_syncs_all_sources_and_runs_only_chart_commands(
+    khelm: Helm, kube: Kube, tmp_path: Path
+) -> None:
+    release = f"lk-{kube.namespace}"[:40]
+    sa = f"{release}-lookout-agent"
+    chart_commands = {**AGENT_SETS, "policy.allowedCommands": "{scale,describe}"}
+    helm_install(khelm, "install", release, AGENT_CHART, kube=kube, sets=chart_commands)
+    token = kube.run("create", "token", sa, "--duration", "10m").stdout.strip()
+    agent_kubeconfig = tmp_path / "agent.kubeconfig"
+    kube.as_token(token, agent_kubeconfig)
+    node = f"rbac-{uuid.uuid4().hex[:6]}"
+    kube.cluster.apply(
+        [
+            {
+                "apiVersion": "v1",
+                "kind": "Node",
+                "metadata": {"name": node, "annotations": {"kwok.x-k8s.io/node": "fake"}},
+            },
+            {
+                "apiVersion": "apps/v1",
+                "kind": "Deployment",
+                "metadata": {"name": "web", "namespace": kube.namespace},
+                "spec": {
+                    "replicas": 1,
+                    "selector": {"matchLabels": {"app": "web"}},
+                    "template": {
+                        "metadata": {"labels": {"app": "web"}},
+                        "spec": {"containers": [{"name": "app", "image": "registry.local/web:1"}]},
+                    },
+                },
+            },
+        ]
+    )
+    access = await asyncio.to_thread(KubeAccess.from_files, kubeconfig=agent_kubeconfig)
+    try:
+        async with access:
+            # Sources: the agent's defaults, cluster-wide, all synced with the chart's read rules.
+            settings = SourcesSettings(recheck_interval_s=1.0)
+            expected = {spec.kind for spec in enabled_sources(settings).values()}
+            assert "Secret" not in expected
+            assert {"Pod", "Node", "Deployment", "Event", "ConfigMap"} <= expected
+            # Secret is off by default: reported "disabled", never watched.
+            wanted = {kind: "synced" for kind in expected} | {"Secret": "disabled"}
+            mirror, statuses = Mirror(), dict[str, SourceStatus]()
+            mirror.attach()
+            stop = asyncio.Event()
+            sources = asyncio.create_task(
+                run_sources(
+                    settings, access, mirror, Outbox(max_records=10_000), DetectSettings(), stop
+                )
+            )
+            try:
+                async with asyncio.timeout(90):
+                    while {k: statuses[k].state for k in statuses} != wanted:
+                        statuses.update((s.kind, s) for s in mirror.take_status() or [])
+                        await asyncio.sleep(0.1)
+            except TimeoutError:
+                raise AssertionError(f"sources not all synced: {statuses}") from None
+            finally:
+                stop.set()
+                await asyncio.wait_for(sources, 15)
+
+            # Commands: enabled in the chart -> runs; allowed by the agent but not the chart ->
+            # the API server refuses (403); not allowed by the agent -> refused before any call.
+            web = ObjectRef(kind="Deployment", namespace=kube.namespace, name="web")
+            target = ObjectRef(kind="Node", name=node)
+            async with executor_as(access, ["scale", "describe", "cordon"]) as run:
+                scaled = await run("scale", web, {"replicas": 2})
+                assert scaled.state is CommandState.SUCCEEDED, scaled
+                rbac = await run("cordon", target, {})
+                assert (rbac.state, rbac.error_code) == (CommandState.FAILED, "forbidden"), rbac
+            async with executor_as(access, ["scale", "describe"]) as run:
+                policy = await run("cordon", target, {})
+                assert (policy.state, policy.error_code) == (
+                    CommandState.FAILED,
+                    "forbidden_by_policy",
+                ), policy
+            assert kube.json("get", "deployment", "web")["spec"]["replicas"] == 2
+            assert not kube.json("get", "node", node)["spec"].get("unschedulable")
+
+            # Secrets: not even a list through the agent's own HTTP client.
+            with pytest.raises(KubeStatusError) as denied:
+                await access.get(f"/api/v1/namespaces/{kube.namespace}/secrets", {}, timeout_s=30)
+            assert denied.value.code == 403
+    finally:
+        kube.run("delete", "node", node, "--wait=false", check=False)
+        khelm.run("uninstall", release, "--namespace", kube.namespace, "--wait", timeout=180)
