@@ -41,8 +41,11 @@ class _Uvicorn(uvicorn.Server):
 def _bind(listen: str) -> socket.socket:
     host, _, port = listen.rpartition(":")
     family = socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP explicitly: asyncio only sets TCP_NODELAY on accepted sockets it can tell
+    # are TCP, and without it every kept-alive response waits ~40 ms for a delayed ACK.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind((host.strip("[]") or "0.0.0.0", int(port)))
     sock.listen(512)
     sock.setblocking(False)

@@ -1,0 +1,355 @@
+"""Benchmark of the command round trip (issue 5, "Measure"): HTTP -> master -> agent ->
+Kubernetes -> result, against the simulator, 1 and 50 concurrent, for ``scale`` and
+``delete_pod``; prints a table with each target beside its figure.
+
+    python -m bench commands        (or python -m bench.commands)
+
+Layout: kubesim runs as a child process (``python -m kubesim``, the demo's entry point); the
+master (``master.app.start``/``serve``, the real composition root with its SQLite store) and
+one agent core (uplink + executor with the agent's Kubernetes identity) run in this process,
+over loopback gRPC; the client is httpx in the same event loop, timing
+``POST /api/v1/clusters/{c}/commands`` up to the answer of ``GET /api/v1/commands/{id}/wait``.
+
+"Kubernetes API time" is the time each command spends inside the blocking client's HTTP calls
+(measured in ``Kube._call``, in its worker thread); "overhead" is the total minus that: HTTP,
+the bus, the store, the link both ways, the executor's checks and its thread hops.
+
+Deliberately measures only the simulator (the real control plane needs the k8s binaries and a
+minute to start; run its variant from ``tests/k8s`` tooling when needed). Bounded: every wait
+has a timeout; loopback only; well under two minutes."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextvars
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+from kubernetes import client as k8s_client
+
+from agent.app import AgentCore
+from agent.executor.kubeapi import Kube
+from agent.kube import KubeAccess, load_configuration
+from agent.settings import AgentSettings
+from bench.common import Table, busy_warning, fmt_ms, percentile
+from master.app import open_store, serve, start
+from master.clusters import tokens
+from master.settings import MasterSettings
+
+CLUSTER = "bench"
+API_TOKEN = "bench-api-token-0123456789abcdef"
+NS = "bench"
+CONCURRENCY = (1, 50)
+SEQUENTIAL = 60  # commands timed one after another (after the warm-up)
+ROUNDS = 4  # rounds of 50 concurrent commands
+POOL = 70  # replicas of the Deployment whose pods delete_pod removes
+TARGETS = {"p50": 0.050, "p99": 0.300, "overhead_p99": 0.020}  # seconds
+
+# The command a Kubernetes call belongs to: set in the executor's task, copied into the worker
+# thread by asyncio.to_thread, read there to charge the call's time to that command.
+_current: contextvars.ContextVar[str] = contextvars.ContextVar("bench_command", default="")
+
+
+class TimedKube(Kube):
+    """``Kube`` that charges the time spent in each blocking API call to its command."""
+
+    def __init__(self, api: k8s_client.ApiClient) -> None:
+        super().__init__(api)
+        self.api_s: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    async def raw(self, method: str, resource: str, **kw: Any) -> bytes:
+        task = asyncio.current_task()
+        name = task.get_name() if task is not None else ""
+        token = _current.set(name.removeprefix("command-"))
+        try:
+            return await super().raw(method, resource, **kw)
+        finally:
+            _current.reset(token)
+
+    def _call(
+        self,
+        method: str,
+        resource: str,
+        query: dict[str, str | int],
+        body: object,
+        content_type: str,
+    ) -> bytes:
+        t0 = time.perf_counter()
+        try:
+            return super()._call(method, resource, query, body, content_type)
+        finally:
+            spent = time.perf_counter() - t0
+            with self._lock:
+                cid = _current.get()
+                self.api_s[cid] = self.api_s.get(cid, 0.0) + spent
+
+
+# -- kubesim and the workloads ---------------------------------------------------------------------
+
+
+class Simulator:
+    def __init__(self, out: Path) -> None:
+        self.log = (out / "kubesim.log").open("wb")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "kubesim", "--clusters", "1", "--pods", "0", "--nodes", "5",
+             "--no-incidents", "--out", str(out), "--start-delay", "0.2", "--prefix", "bench"],
+            stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            env={**os.environ, "PYTHONWARNINGS": "ignore"},
+        )  # fmt: skip
+        self.kubeconfig = out / "bench-0.kubeconfig"
+        deadline = time.monotonic() + 60
+        while not self.kubeconfig.exists():
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"kubesim did not start (see {out / 'kubesim.log'})")
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        self.log.close()
+
+
+def deployment(name: str, replicas: int) -> dict[str, Any]:
+    return {
+        "metadata": {"name": name},
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": {"app": name}},
+            "template": {
+                "metadata": {"labels": {"app": name}},
+                "spec": {
+                    "containers": [{"name": "main", "image": "registry.local/app:1.0"}],
+                    "terminationGracePeriodSeconds": 0,
+                },
+            },
+        },
+    }
+
+
+class Workloads:
+    """Admin-side setup and the pods ``delete_pod`` may take (each at most once)."""
+
+    def __init__(self, kubeconfig: Path) -> None:
+        self.api = k8s_client.ApiClient(load_configuration(kubeconfig=kubeconfig, context="admin"))
+        # Any: raw dict bodies in, and the generated models' every-field-Optional typing out.
+        self.core: Any = k8s_client.CoreV1Api(self.api)
+        self.apps: Any = k8s_client.AppsV1Api(self.api)
+        self.taken: set[str] = set()
+
+    def create(self) -> None:
+        self.core.create_namespace({"metadata": {"name": NS}})
+        for i in range(max(CONCURRENCY)):
+            self.apps.create_namespaced_deployment(NS, deployment(f"s-{i}", 1))
+        self.apps.create_namespaced_deployment(NS, deployment("pool", POOL))
+
+    def victims(self, n: int, timeout: float = 30.0) -> list[str]:
+        """``n`` live pool pods not deleted before (waits, bounded, for replacements)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            pods = self.core.list_namespaced_pod(NS, label_selector="app=pool").items
+            live = sorted(
+                p.metadata.name
+                for p in pods
+                if p.metadata.deletion_timestamp is None and p.metadata.name not in self.taken
+            )
+            if len(live) >= n:
+                self.taken.update(live[:n])
+                return live[:n]
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"only {len(live)} pool pods available, wanted {n}")
+            time.sleep(0.2)
+
+
+# -- the round trip -------------------------------------------------------------------------------
+
+
+async def round_trip(http: httpx.AsyncClient, body: dict[str, Any]) -> tuple[str, float]:
+    t0 = time.perf_counter()
+    r = await http.post(f"/api/v1/clusters/{CLUSTER}/commands", json=body)
+    r.raise_for_status()
+    cid = r.json()["id"]
+    r = await http.get(f"/api/v1/commands/{cid}/wait", params={"timeout_s": 30})
+    spent = time.perf_counter() - t0
+    view = r.json()
+    if view["state"] != "succeeded":
+        raise RuntimeError(f"command {body['type']} ended {view['state']}: {view['message']}")
+    return cid, spent
+
+
+def scale_body(i: int, replicas: int) -> dict[str, Any]:
+    return {"type": "scale", "params": {"replicas": replicas},
+            "target": {"kind": "Deployment", "namespace": NS, "name": f"s-{i}"}}  # fmt: skip
+
+
+def delete_body(pod: str) -> dict[str, Any]:
+    return {"type": "delete_pod", "params": {"grace_period_s": 0},
+            "target": {"kind": "Pod", "namespace": NS, "name": pod}}  # fmt: skip
+
+
+async def measure(
+    http: httpx.AsyncClient,
+    kube: TimedKube,
+    work: Workloads,
+    kind: str,
+    concurrency: int,
+) -> tuple[list[float], list[float]]:
+    """(totals, overheads) in seconds for ``kind`` at ``concurrency``."""
+    totals: list[float] = []
+    overheads: list[float] = []
+    batches = SEQUENTIAL if concurrency == 1 else ROUNDS
+    for b in range(batches):
+        if kind == "scale":
+            bodies = [scale_body(i, 2 if b % 2 == 0 else 1) for i in range(concurrency)]
+        else:
+            pods = await asyncio.to_thread(work.victims, concurrency)
+            bodies = [delete_body(p) for p in pods]
+        async with asyncio.timeout(60):
+            done = await asyncio.gather(*(round_trip(http, body) for body in bodies))
+        for cid, total in done:
+            totals.append(total)
+            overheads.append(total - kube.api_s.pop(cid, 0.0))
+    return totals, overheads
+
+
+def report(
+    table: Table, kind: str, concurrency: int, totals: list[float], over: list[float]
+) -> None:
+    what = f"{kind}, {concurrency} concurrent"
+    n = f"n={len(totals)}"
+    for pct, key in ((50, "p50"), (99, "p99")):
+        v = percentile(totals, pct)
+        table.add(f"{what}: total {key}", fmt_ms(v), f"<= {fmt_ms(TARGETS[key])}",
+                  v <= TARGETS[key], n)  # fmt: skip
+    table.add(f"{what}: overhead p50", fmt_ms(percentile(over, 50)), note="excl. Kubernetes API")
+    v = percentile(over, 99)
+    table.add(f"{what}: overhead p99", fmt_ms(v), f"<= {fmt_ms(TARGETS['overhead_p99'])}",
+              v <= TARGETS["overhead_p99"], "excl. Kubernetes API")  # fmt: skip
+
+
+async def scenario(
+    root: Path, kubeconfig: Path, table: Table, kinds: list[str], *, nodelay: bool
+) -> None:
+    settings = MasterSettings(
+        data_dir=root / "master", grpc_listen="127.0.0.1:0", http_listen="127.0.0.1:0",
+        grpc_plaintext=True, api_token=API_TOKEN, heartbeat_interval_s=1.0, shutdown_grace_s=2.0,
+    )  # fmt: skip
+    store = await open_store(settings)
+    try:
+        issued = tokens.issue()
+        await store.clusters.add(CLUSTER, issued.token_id, issued.token_hash, 1)
+    finally:
+        await store.close()
+    work = Workloads(kubeconfig)
+    await asyncio.to_thread(work.create)
+    master = await start(settings)
+    if nodelay:
+        # Diagnostic: master.app._bind makes its socket with proto 0, so asyncio does not set
+        # TCP_NODELAY on accepted connections and a kept-alive request waits ~40 ms for the
+        # client's delayed ACK. Linux copies this option from the listener to each connection.
+        master.http_socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    stop = asyncio.Event()
+    tasks = [asyncio.create_task(serve(master, stop), name="master")]
+    agent = AgentCore(
+        AgentSettings(
+            cluster_name=CLUSTER,
+            master_address=f"127.0.0.1:{master.grpc_port}",
+            token=issued.token,
+            plaintext=True,
+            heartbeat_interval_s=1.0,
+            reconnect_initial_s=0.05,
+            reconnect_max_s=0.5,
+            shutdown_grace_s=2.0,
+        )
+    )
+    access = KubeAccess.from_files(kubeconfig=kubeconfig, context="agent")
+    kube = TimedKube(access.api_client)
+    agent.executor.attach_kube(kube)
+    tasks += [
+        asyncio.create_task(agent.uplink.run(stop), name="uplink"),
+        asyncio.create_task(agent.executor.run(stop), name="executor"),
+    ]
+    http = httpx.AsyncClient(
+        base_url=f"http://127.0.0.1:{master.http_port}",
+        headers={"Authorization": f"Bearer {API_TOKEN}"},
+        timeout=40,
+        limits=httpx.Limits(max_connections=2 * max(CONCURRENCY)),
+    )
+    try:
+        # Warm-up: the agent connects, the pool fills, and first-call costs are paid.
+        async with asyncio.timeout(60):
+            for i in range(5):
+                await round_trip(http, scale_body(i, 1))
+        kube.api_s.clear()
+        for kind in kinds:
+            for c in CONCURRENCY:
+                totals, over = await measure(http, kube, work, kind, c)
+                report(table, kind, c, totals, over)
+    finally:
+        await http.aclose()
+        stop.set()
+        await asyncio.wait_for(asyncio.gather(*tasks), 15)
+        agent.close()
+        await asyncio.to_thread(access.api_client.close)
+        await asyncio.to_thread(work.api.close)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench commands", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument(
+        "--only", choices=["scale", "delete_pod"], action="append", help="run just this command"
+    )
+    parser.add_argument(
+        "--nodelay",
+        action="store_true",
+        help="set TCP_NODELAY on the master's HTTP listener (shows the figures once fixed)",
+    )
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    title = "commands: HTTP -> master -> agent -> kubesim -> result, loopback"
+    table = Table(title + (" (TCP_NODELAY on the master's HTTP socket)" if args.nodelay else ""))
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="lookout-bench-commands-") as tmp:
+        root = Path(tmp)
+        sim = Simulator(root)
+        try:
+            asyncio.run(
+                asyncio.wait_for(
+                    scenario(
+                        root,
+                        sim.kubeconfig,
+                        table,
+                        args.only or ["scale", "delete_pod"],
+                        nodelay=args.nodelay,
+                    ),
+                    110,
+                )
+            )
+        finally:
+            sim.stop()
+    sys.stdout.write(table.render() + busy_warning())
+    sys.stdout.write(f"(ran {time.monotonic() - started:.0f} s)\n")
+    return 0 if all(r.ok is not False for r in table.rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
