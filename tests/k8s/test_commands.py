@@ -365,9 +365,19 @@ async def test_describe_returns_the_redacted_object_and_logs_return_content(
 ) -> None:
     cp, ns = k8s_cluster, k8s_namespace
     app = {"name": "app", "image": IMAGE, "env": [{"name": "PASSWORD", "value": "hunter2"}]}
-    # On one of the fixture's own nodes: logs go apiserver -> kwok at the node's address, and
-    # nodes other tests create may not have one.
-    cp.apply([deployment(ns, "web", containers=[app], nodeSelector={"type": "kwok"})])
+    # Logs go apiserver -> kwok at the node's address: pin the pod to a schedulable node that
+    # has one (other tests create nodes, or stop heartbeats, that leave a node without).
+    host = next(
+        n["metadata"]["name"]
+        for n in get(cp, "nodes")["items"]
+        if n["status"].get("addresses")
+        and not n["spec"].get("unschedulable")
+        and any(
+            c["type"] == "Ready" and c["status"] == "True"
+            for c in n["status"].get("conditions", [])
+        )
+    )
+    cp.apply([deployment(ns, "web", containers=[app], nodeName=host)])
     await until(lambda: len(running_pods(cp, ns, "web")) == 1, "web pod")
     out = await runner.run("describe", ref("Deployment", ns, "web"))
     assert out.state is CommandState.SUCCEEDED, out
