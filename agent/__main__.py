@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from agent.settings import AgentSettings
 from shared import logs
 from shared.errors import LookoutError
-from shared.lifecycle import install_stop_signals
+from shared.lifecycle import run_until_signalled
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -38,9 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 async def _serve(settings: AgentSettings) -> int:
     from agent.app import run
 
-    stop = asyncio.Event()
-    install_stop_signals(stop)
-    await run(settings, stop)
+    await run_until_signalled(lambda stop: run(settings, stop))
     return 0
 
 

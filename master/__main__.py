@@ -21,7 +21,7 @@ from master.settings import MasterSettings
 from shared import logs
 from shared.clock import now_ms
 from shared.errors import LookoutError
-from shared.lifecycle import install_stop_signals
+from shared.lifecycle import run_until_signalled
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -110,9 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 async def _serve(settings: MasterSettings) -> int:
     from master.app import run
 
-    stop = asyncio.Event()
-    install_stop_signals(stop)
-    await run(settings, stop)
+    await run_until_signalled(lambda stop: run(settings, stop))
     return 0
 
 

@@ -59,15 +59,13 @@ def _print_once(settings: MetricsSettings, window_s: float) -> None:
 
 async def _serve(settings: MetricsSettings) -> None:
     from metrics_daemon.app import run
-    from shared.lifecycle import install_stop_signals
+    from shared.lifecycle import run_until_signalled
 
-    stop = asyncio.Event()
-    install_stop_signals(stop)
     # Everything imported so far lives as long as the process: keep the collector from
     # rescanning it every time a young generation fills (CPU at a 15 s interval is ~all GC).
     gc.collect()
     gc.freeze()
-    await run(settings, stop)
+    await run_until_signalled(lambda stop: run(settings, stop))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from collections.abc import Awaitable, Callable
 
 log = logging.getLogger(__name__)
 
@@ -25,3 +26,10 @@ def install_stop_signals(stop: asyncio.Event) -> None:
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, _on_signal, sig)
+
+
+async def run_until_signalled(run: Callable[[asyncio.Event], Awaitable[None]]) -> None:
+    """A process's main coroutine: ``run(stop)`` with ``stop`` set by SIGTERM/SIGINT."""
+    stop = asyncio.Event()
+    install_stop_signals(stop)
+    await run(stop)
