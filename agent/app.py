@@ -3,8 +3,13 @@
     ① Kubernetes API -> ② sources -> mirror (state) / detectors -> outbox (journal)
     -> ④ uplink -> master; commands come back down the same stream to the executor.
 
+With leader election on (several replicas), all of that starts only once this replica holds
+the Lease; followers stream nothing and do not even listen on the intake port
+(``agent.leader.election.lead``).
+
 SIGTERM: stop watching -> the uplink drains in-flight journal records (bounded wait) -> the
-spool file is closed (anything unacknowledged is replayed by the next process)."""
+spool file is closed (anything unacknowledged is replayed by the next process) -> a leader
+releases its Lease."""
 
 from __future__ import annotations
 
@@ -17,6 +22,7 @@ from agent.executor.kubeapi import Kube
 from agent.executor.running import Executor
 from agent.intake.serving import serve_intake
 from agent.kube import KubeAccess
+from agent.leader.election import lead
 from agent.outbox.spool import Outbox
 from agent.pipeline import run_sources
 from agent.settings import AgentSettings
@@ -106,9 +112,25 @@ async def run(settings: AgentSettings, stop: asyncio.Event) -> None:
     access = await asyncio.to_thread(
         KubeAccess.from_files, kubeconfig=src.kubeconfig, context=src.context
     )
+    try:
+        async with access:
+            if settings.leader_election.enabled:
+                # Raises LeadershipLost (the process exits non-zero) if the lease goes elsewhere.
+                await lead(
+                    access, settings.leader_election, stop, lambda s: stream(settings, access, s)
+                )
+            else:
+                await stream(settings, access, stop)
+    finally:
+        log.info("agent stopped")
+
+
+async def stream(settings: AgentSettings, access: KubeAccess, stop: asyncio.Event) -> None:
+    """Everything an active agent runs: uplink, executor, sources, metrics intake."""
+    src = settings.sources
     core = AgentCore(settings)
     try:
-        async with access, asyncio.TaskGroup() as tg:
+        async with asyncio.TaskGroup() as tg:
             core.executor.attach_kube(
                 Kube(access.api_client, timeout_s=settings.executor.request_timeout_s)
             )
@@ -131,4 +153,3 @@ async def run(settings: AgentSettings, stop: asyncio.Event) -> None:
             log.info("agent for cluster %s started", settings.cluster_name)
     finally:
         core.close()
-        log.info("agent stopped")

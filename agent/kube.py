@@ -3,7 +3,8 @@
 Owns: loading the connection settings (an explicit kubeconfig/context, else the in-cluster
 service account, else ``~/.kube/config``), turning them into a TLS context and auth headers,
 and the two raw calls the informers need -- ``get`` (one JSON document as bytes) and ``lines``
-(a watch stream split into JSON lines). Also hands the command executor a ready
+(a watch stream split into JSON lines) -- plus ``send``, one raw write (leader election's
+Lease create/replace). Also hands the command executor a ready
 ``kubernetes.client.ApiClient`` built from the same configuration.
 
 Deliberately does not own: parsing (callers use orjson on the bytes), retries and backoff (the
@@ -205,6 +206,30 @@ class KubeAccess:
                 return body
         except (aiohttp.ClientError, TimeoutError, ssl.SSLError) as e:
             raise KubeConnectionError(f"GET {path}: {e!r}") from e
+
+    async def send(self, method: str, path: str, body: bytes, *, timeout_s: float) -> bytes:
+        """One write (``POST``, ``PUT``, ``PATCH`` ...) of a JSON ``body``; returns the raw
+        response body. Raises KubeStatusError on non-2xx (409: a stale resourceVersion or an
+        object that already exists), KubeConnectionError when no answer came."""
+        session = self._require_session()
+        timeout = aiohttp.ClientTimeout(total=timeout_s, sock_connect=CONNECT_TIMEOUT_S)
+        headers = await self._headers()
+        headers["Content-Type"] = "application/json"
+        try:
+            async with session.request(
+                method,
+                self._base + path,
+                data=body,
+                headers=headers,
+                timeout=timeout,
+                **self._request_kwargs(),
+            ) as resp:
+                answer = await resp.read()
+                if resp.status >= 300:
+                    raise status_error(resp.status, answer)
+                return answer
+        except (aiohttp.ClientError, TimeoutError, ssl.SSLError) as e:
+            raise KubeConnectionError(f"{method} {path}: {e!r}") from e
 
     @asynccontextmanager
     async def lines(

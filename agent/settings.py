@@ -10,6 +10,7 @@ from pydantic_settings import SettingsConfigDict
 from agent.detect.settings import DetectSettings
 from agent.executor.settings import ExecutorSettings, PolicySettings
 from agent.intake.settings import IntakeSettings
+from agent.leader.settings import LeaderElectionSettings
 from agent.sources.registry import enabled_sources
 from agent.sources.settings import SourcesSettings
 from shared.settings import CommonSettings
@@ -81,6 +82,11 @@ class AgentSettings(CommonSettings):
     )
     executor: ExecutorSettings = Field(
         default_factory=ExecutorSettings, description="Command execution (AGENT_EXECUTOR__*)."
+    )
+    leader_election: LeaderElectionSettings = Field(
+        default_factory=LeaderElectionSettings,
+        description="With several replicas, stream only while holding a Lease "
+        "(AGENT_LEADER_ELECTION__*).",
     )
 
     @field_validator("cluster_name")

@@ -32,6 +32,8 @@ from agent.executor.kubeapi import Kube as ExecutorKube
 from agent.executor.running import Executor
 from agent.executor.settings import PolicySettings
 from agent.kube import KubeAccess, KubeStatusError
+from agent.leader.election import Elector, LeaseApi, run_while_leading
+from agent.leader.settings import LeaderElectionSettings
 from agent.outbox.spool import Outbox
 from agent.pipeline import run_sources
 from agent.snapshot.mirror import Mirror
@@ -193,14 +195,15 @@ def test_master_installs_upgrades_keeping_secrets_and_uninstalls_to_just_the_pvc
     assert leftovers(kube, release) == {"persistentvolumeclaim/lookout-master-data"}
 
 
-def test_agent_installs_with_leader_election_and_uninstalls_completely(
-    khelm: Helm, kube: Kube
+async def test_agent_installs_with_leader_election_and_uninstalls_completely(
+    khelm: Helm, kube: Kube, tmp_path: Path
 ) -> None:
     release = f"lk-{kube.namespace}"[:40]
     sets = {**AGENT_SETS, "replicas": "2"}
     helm_install(khelm, "install", release, AGENT_CHART, kube=kube, sets=sets)
     intake = kube.secret_data(f"{release}-lookout-agent-intake")
     assert kube.json("get", "role", f"{release}-lookout-agent-leader")["rules"]
+    await chart_sa_takes_renews_and_hands_over_the_lease(kube, release, tmp_path)
 
     helm_install(khelm, "upgrade", release, AGENT_CHART, kube=kube, sets={**sets, "replicas": "1"})
     assert kube.secret_data(f"{release}-lookout-agent-intake") == intake
@@ -208,6 +211,62 @@ def test_agent_installs_with_leader_election_and_uninstalls_completely(
 
     khelm.run("uninstall", release, "--namespace", kube.namespace, "--wait", timeout=180)
     assert leftovers(kube, release) == set()
+
+
+async def chart_sa_takes_renews_and_hands_over_the_lease(
+    kube: Kube, release: str, tmp_path: Path
+) -> None:
+    """The agent's real elector, configured from the chart's own env, on a token of the
+    chart's ServiceAccount: create, get and update the Lease is all it needs and all it gets."""
+    full = f"{release}-lookout-agent"
+    pod = kube.json("get", "deployment", full)["spec"]["template"]["spec"]
+    prefix = "AGENT_LEADER_ELECTION__"
+    chart_env = {
+        e["name"].removeprefix(prefix).lower(): e["value"]
+        for e in pod["containers"][0]["env"]
+        if e["name"].startswith(prefix) and "value" in e  # namespace, identity: downward API
+    }
+    lease = chart_env["lease_name"]
+
+    def elector(access: KubeAccess, identity: str) -> Elector:
+        # The pod's downward-API values, and a quick renewal so the test sees one.
+        settings = LeaderElectionSettings.model_validate(
+            chart_env
+            | {"lease_namespace": kube.namespace, "identity": identity}
+            | {"renew_interval_s": 0.5, "retry_period_s": 0.5}
+        )
+        assert settings.enabled
+        return Elector(LeaseApi(access, namespace=kube.namespace, name=lease), settings)
+
+    def spec() -> dict[str, Any]:
+        return dict(kube.json("get", "lease", lease)["spec"])
+
+    token = kube.run("create", "token", full, "--duration", "10m").stdout.strip()
+    agent = kube.as_token(token, tmp_path / "agent.kubeconfig")
+    for verb in ("list", "watch", "delete"):
+        assert not agent.can(verb, "leases.coordination.k8s.io"), verb
+    access = await asyncio.to_thread(KubeAccess.from_files, kubeconfig=agent.kubeconfig)
+    async with access:
+        first = elector(access, "replica-a")
+        assert await first.acquire(asyncio.Event())  # create
+        created = await asyncio.to_thread(spec)
+        assert created["holderIdentity"] == "replica-a"
+
+        async def renewed() -> bool:
+            return (await asyncio.to_thread(spec))["renewTime"] != created["renewTime"]
+
+        async def until_renewed(stop: asyncio.Event) -> None:
+            async with asyncio.timeout(60):
+                while not await renewed():  # noqa: ASYNC110 -- polls the API server
+                    await asyncio.sleep(0.2)
+
+        await run_while_leading(first, asyncio.Event(), until_renewed)  # get + update, release
+        assert (await asyncio.to_thread(spec)).get("holderIdentity", "") == ""
+
+        second = elector(access, "replica-b")
+        assert await second.acquire(asyncio.Event())  # the released lease, at once
+        taken = await asyncio.to_thread(spec)
+        assert (taken["holderIdentity"], taken["leaseTransitions"]) == ("replica-b", 1)
 
 
 def test_agent_service_account_can_do_exactly_what_the_values_allow(
