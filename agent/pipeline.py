@@ -6,7 +6,10 @@ views, ``agent.sources.contextviews``), restart history, detector pass, tracker,
 batched into ``FindingBatch`` journal records, the slim ``Resource`` for the mirror (health =
 the worse of the status judgement and the findings), and the recheck set: objects that are
 unhealthy or have findings are kept (trimmed) and re-judged every ``recheck_interval_s`` so
-duration rules fire and stale conditions resolve without a new watch event.
+duration rules fire and stale conditions resolve without a new watch event, and at once when
+an object their findings are about is deleted (a Warning event about a deleted pod). Also
+which watch scopes of the looked-up kinds are synced, so the lookups can tell "gone" from
+"not listed yet".
 
 Per-kind bookkeeping across watch scopes is ``agent.sources.sinks.KindSink``. Deliberately
 does not own the list/watch protocol (``agent.sources.watching``), projections
@@ -42,7 +45,7 @@ from shared.clock import now_ms
 from shared.domain.findings import Finding, Severity
 from shared.domain.journal import FindingBatch, JournalBody
 from shared.domain.refs import ObjectRef
-from shared.domain.resources import Health, Resource, SourceStatus
+from shared.domain.resources import Health, Resource, SourceState, SourceStatus
 from shared.logs import RateLimited
 
 log = logging.getLogger(__name__)
@@ -137,11 +140,28 @@ class Pipeline:
         )
 
     def forget(self, kind: str, ns: str, name: str, now: int) -> None:
-        """The object is gone: drop lookups and rechecks, resolve its findings."""
+        """The object is gone: drop lookups and rechecks, resolve its findings, and re-judge
+        at once the held objects with findings about it (Warning events about a deleted pod
+        resolve now, not when they age out)."""
         if kind in CONTEXT_VIEWS:
             self.ctx.delete(kind, ns, name)
         self.held.pop((kind, ns, name), None)
         self._findings.extend(self.tracker.delete(kind, (ns, name), now))
+        for other_kind, (other_ns, other_name) in self.tracker.about(kind, (ns, name)):
+            key = (other_kind, other_ns, other_name)
+            held = self.held.get(key)
+            if held is not None:
+                self._recheck_one(key, held, now)
+
+    def source_state(self, kind: str, namespace: str | None, state: SourceState) -> None:
+        """A watch scope of ``kind`` (one namespace, or None: all) changed state. While it is
+        synced the lookups hold every object of that scope, so detectors may treat an object
+        missing from them as gone (``Context.known_gone``); before the first list and while
+        relisting or failing they may not. Only kinds the lookups keep count. (Objects in
+        namespaces the filter drops are missing from a complete scope too, but nothing about
+        them is judged: an event lives in its involved object's namespace.)"""
+        if kind in CONTEXT_VIEWS:
+            self.ctx.mark_complete(kind, namespace, state == "synced")
 
     def _judge(self, kind: str, ns: str, name: str, obj: Raw, now: int) -> list[Finding]:
         if kind not in DETECTORS:
@@ -182,19 +202,22 @@ class Pipeline:
     def recheck(self, now: int) -> int:
         """Re-judge held objects at ``now``; upsert those whose health changed."""
         for key, held in list(self.held.items()):
-            kind, ns, name = key
-            findings = self._judge(kind, ns, name, held.raw, now)
-            health = _worse(held.spec.project(held.raw).health, findings)
-            if health != held.health:
-                res = self._resource(held.spec, held.raw, health)
-                self.mirror.upsert(res)
-                held.health = health
-            unhealthy = health != "ok" and held.spec.hold_unhealthy
-            if not (held.spec.recheck_always or findings or unhealthy):
-                del self.held[key]
+            self._recheck_one(key, held, now)
         self._findings.extend(self.tracker.due(now))  # throttled changes whose time came
         self.flush(now)
         return len(self.held)
+
+    def _recheck_one(self, key: tuple[str, str, str], held: _Held, now: int) -> None:
+        kind, ns, name = key
+        findings = self._judge(kind, ns, name, held.raw, now)
+        health = _worse(held.spec.project(held.raw).health, findings)
+        if health != held.health:
+            res = self._resource(held.spec, held.raw, health)
+            self.mirror.upsert(res)
+            held.health = health
+        unhealthy = health != "ok" and held.spec.hold_unhealthy
+        if not (held.spec.recheck_always or findings or unhealthy):
+            del self.held[key]
 
     def _resource(self, spec: SourceSpec, raw: Raw, health: Health) -> Resource:
         meta = raw.get("metadata") or {}
@@ -236,6 +259,19 @@ def _worse(health: Health, findings: Sequence[Finding]) -> Health:
     return health
 
 
+class _Sink(KindSink):
+    """``KindSink`` that also tells the pipeline each watch scope's state, so the lookups know
+    which scopes they hold completely (``Pipeline.source_state``)."""
+
+    def __init__(self, spec: SourceSpec, pipeline: Pipeline, scopes: Sequence[str | None]) -> None:
+        super().__init__(spec, pipeline, scopes)
+        self.pipeline = pipeline
+
+    def status(self, namespace: str | None, state: SourceState, message: str) -> None:
+        super().status(namespace, state, message)
+        self.pipeline.source_state(self.spec.kind, namespace, state)
+
+
 def build_informers(
     *, settings: SourcesSettings, transport: Transport, pipeline: Pipeline
 ) -> list[Informer]:
@@ -249,7 +285,7 @@ def build_informers(
     informers: list[Informer] = []
     for name, spec in chosen.items():
         scopes = pipeline.filter.scopes(spec.namespaced)
-        sink = KindSink(spec, pipeline, scopes)
+        sink = _Sink(spec, pipeline, scopes)
         for scope in scopes:
             informers.append(
                 Informer(

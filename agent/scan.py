@@ -5,6 +5,12 @@ Owns reading and validating the input, building a context from every object in i
 resolves to its Deployment and a Service sees its pods), and printing findings. Exit codes:
 0 nothing critical, 1 at least one critical finding, 2 unreadable input or bad arguments — always
 with a one-line message, never a traceback. Restart storms need history and cannot fire here.
+
+Warning events about an object the input shows to be gone are not findings, as on the agent;
+but scan input is often partial (only events, or pods of one namespace), so "gone" needs the
+input to hold that kind in that namespace at all (``IndexContext.from_objects``): an event
+about a pod is dropped only when the input lists pods of the pod's namespace and none of them
+is that pod (by name, and by uid when the event names one).
 """
 
 from __future__ import annotations

@@ -1,12 +1,13 @@
 """③ Pure detectors: raw object + now -> findings. One module per family, listed in DETECTORS.
 
     registry.py     DETECTORS (kind -> detector) and ``detect(kind, obj, now=, settings=, ctx=)``
-    rules.py        RULES: reason -> severity, category, gating setting (data only)
+    rules.py        RULES: reason -> severity, category, gating setting; ALIASES (data only)
     settings.py     DetectSettings: every threshold and duration, documented
     pods.py nodes.py workloads.py jobs.py network.py storage.py autoscaling.py events.py
                     the detectors, one family each
     making.py       Scope/Reporter handed to detectors; the fingerprint recipe
-    context.py      Context protocol (get/select/owned/restarts_since), IndexContext, owner chain
+    context.py      Context protocol (get/select/owned/restarts_since/known_gone),
+                    IndexContext (the one index; the agent's Lookups extends it), owner chain
     tracker.py      Tracker: findings -> journal records (new, changed, resolved)
     history.py      RestartHistory for restart storms (owned by the tracker)
     kube.py         TypedDicts of the raw Kubernetes fields read here

@@ -3,9 +3,13 @@
 Owns judging one Event: only ``type: Warning`` with a reason in ``settings.event_reasons``,
 and only while fresh — its latest occurrence (the latest of ``eventTime``,
 ``series.lastObservedTime``, ``lastTimestamp``/``deprecatedLastTimestamp``, whichever are set)
-is younger than ``event_fresh_s``. Normal events are never findings. The finding's subject is
-the involved object and its reason the event's reason; ``origin=Event`` keeps its fingerprint
-apart from the state rule of the same name (e.g. a Pod's Evicted status).
+is younger than ``event_fresh_s`` — and only while the involved object may still exist: once
+the context knows it is gone (``Context.known_gone``: its kind is fully known and holds no
+object of that name, or one with another uid), the event says nothing current. An involved
+object of a kind the context does not know completely is assumed to exist (unknown is not
+gone). Normal events are never findings. The finding's subject is the involved object and
+its reason the event's reason; ``origin=Event`` keeps its fingerprint apart from the state
+rule of the same name (e.g. a Pod's Evicted status).
 
 Unhealthy (probe failures) has a burst rule: an event aggregates repeats into a count between
 its first and last time, so the number within the burst window is estimated from that average
@@ -59,6 +63,8 @@ def detect_event(obj: Mapping[str, Any], scope: Scope) -> list[Finding]:
         involved.get("name", ""),
         involved.get("uid", ""),
     )
+    if scope.ctx.known_gone(subject.kind, subject.namespace, subject.name, subject.uid):
+        return []  # "BackOff on pod X" after X was deleted is noise, however fresh the event
     rep = scope.reporter(subject, owner=_owner(subject, scope), node=_node(ev, subject))
     match = _CONTAINER_PATH.search(involved.get("fieldPath", ""))
     text = ev.get("message") or ev.get("note") or reason

@@ -15,10 +15,12 @@ from typing import Any, cast
 from agent.detect.context import top_owner
 from agent.detect.kube import Condition, ContainerStatus, Pod
 from agent.detect.making import Reporter, Scope, subject_of
+from agent.detect.rules import ALIASES
 from agent.detect.times import ago, parse_ms
 from shared.domain.findings import Finding
 
-# Waiting reasons reported under their own name (rules.py rows of the same name).
+# Waiting reasons reported under their own name (rules.py rows of the same name), or under the
+# name rules.ALIASES maps them to (ErrImagePull -> ImagePullBackOff: one finding per container).
 WAITING_REASONS = frozenset(
     {
         "CrashLoopBackOff",
@@ -112,10 +114,10 @@ def _container(rep: Reporter, cs: ContainerStatus) -> None:
     elif reason in WAITING_REASONS:
         detail = waiting.get("message", "")
         rep.add(
-            reason,
+            ALIASES.get(reason, reason),
             f"container {name}: {reason}" + (f": {detail}" if detail else ""),
             container=name,
-            attrs={**attrs, "image": cs.get("image", "")},
+            attrs={**attrs, "image": cs.get("image", ""), "waiting_reason": reason},
         )
     _oom_killed(rep, cs)
 
@@ -153,10 +155,10 @@ def _init_container(rep: Reporter, cs: ContainerStatus) -> None:
     if reason in WAITING_REASONS - INIT_FAILURE_WAITING:
         detail = (state.get("waiting") or {}).get("message", "")
         rep.add(
-            reason,
+            ALIASES.get(reason, reason),
             f"init container {name}: {reason}" + (f": {detail}" if detail else ""),
             container=name,
-            attrs=attrs,
+            attrs={**attrs, "waiting_reason": reason},
         )
     elif reason in INIT_FAILURE_WAITING or terminated.get("exitCode", 0) != 0:
         why = terminated.get("reason") or attrs.get("last_reason") or reason

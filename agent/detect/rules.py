@@ -33,8 +33,9 @@ RULES: dict[str, Rule] = {
     "OOMKilled": Rule(
         WARN, "resources", "container killed for exceeding its memory limit", "oom_recent_s"
     ),
-    "ImagePullBackOff": Rule(CRIT, "image", "image cannot be pulled; kubelet backs off"),
-    "ErrImagePull": Rule(WARN, "image", "image pull failed (first attempts)"),
+    "ImagePullBackOff": Rule(
+        CRIT, "image", "image cannot be pulled (also waiting reason ErrImagePull, see ALIASES)"
+    ),
     "InvalidImageName": Rule(CRIT, "image", "image reference is malformed"),
     "CreateContainerConfigError": Rule(CRIT, "config", "missing ConfigMap/Secret or bad config"),
     "CreateContainerError": Rule(CRIT, "config", "runtime could not create the container"),
@@ -95,6 +96,16 @@ RULES: dict[str, Rule] = {
     "Unhealthy": Rule(WARN, "probe", "probe failures in a burst", "unhealthy_burst_count"),
     "FailedKillPod": Rule(WARN, "lifecycle", "kubelet could not stop a pod"),
 }
+
+# Container waiting reasons that are phases of one condition, reported under the reason they
+# map to so the finding keeps one fingerprint. kubelet alternates ErrImagePull (an attempt just
+# failed) and ImagePullBackOff (waiting for the next attempt) every back-off cycle; reported
+# apart, each swap resolved one finding and opened another every 10-20 s. The finding says
+# ImagePullBackOff from the first failed pull (critical: pulls rarely heal on their own), its
+# message names the current waiting reason and its ``waiting_reason`` attr holds it.
+# InvalidImageName stays apart: kubelet never retries it. Keys never appear in RULES, and
+# settings (severity_overrides, disabled_reasons) name the reason an alias maps to.
+ALIASES: dict[str, str] = {"ErrImagePull": "ImagePullBackOff"}
 
 # Reasons configured in ``event_reasons`` but absent above get this rule.
 EVENT_DEFAULT = Rule(WARN, "event", "Warning event")

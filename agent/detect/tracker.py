@@ -10,10 +10,15 @@ update/delete::
     ...                                                      # journal `records`
     tracker.delete(kind, key, now_ms)                        # on delete (also forgets history)
     tracker.resync(kind, present_keys, now_ms)               # after a relist
+    tracker.about(kind, key)                                 # on delete: re-judge these
 
 Time-gated rules (PodNotReady > 5 min, fresh events) change with time alone, so the pipeline
 must also re-run the detectors over its objects periodically and feed the results here; an
 unchanged finding is not re-emitted.
+
+A finding's holder (the object whose detector produced it) and subject differ for Warning
+events: the event holds a finding about its involved pod. ``about`` lists such holders per
+subject so the pipeline can re-judge them the moment the subject is deleted.
 
 A fingerprint can be held by several objects (two Warning events about the same pod and
 reason); it resolves only when the last holder lets go. Changes of count, message, node, owner
@@ -47,12 +52,22 @@ def _material(f: Finding) -> tuple[object, ...]:
     return (f.severity, f.message, f.count, f.node, f.owner, tuple(sorted(f.attrs.items())))
 
 
+def _subjects(findings: Iterable[Finding], holder: _Holder) -> set[_Holder]:
+    """Subjects of ``findings`` other than their holder itself."""
+    out = {(f.subject.kind, (f.subject.namespace, f.subject.name)) for f in findings}
+    out.discard(holder)
+    return out
+
+
 class Tracker:
     def __init__(self, settings: DetectSettings | None = None) -> None:
         self._settings = settings or DetectSettings()
         self.history = RestartHistory(keep_ms=int(self._settings.restart_storm_window_s * 1000))
         self._by_holder: dict[_Holder, dict[str, Finding]] = {}
         self._active: dict[str, _Active] = {}
+        # Subject -> the other objects holding findings about it (Warning events about a pod),
+        # so a subject's deletion can have them re-judged at once (``about``).
+        self._about: dict[_Holder, set[_Holder]] = {}
 
     def observe(
         self, kind: str, key: ObjectKey, findings: Iterable[Finding], now: Now
@@ -69,7 +84,14 @@ class Tracker:
             self._release(fp, holder, now_ms, out)
         if current:
             self._by_holder[holder] = current
+        if previous or current:
+            self._reindex_about(holder, previous.values(), current.values())
         return out
+
+    def about(self, kind: str, key: ObjectKey) -> list[tuple[str, ObjectKey]]:
+        """The other objects (kind, key) holding findings whose subject is this object: the
+        Warning events about a pod. The pipeline re-judges them when the subject goes."""
+        return sorted(self._about.get((kind, key), ()))
 
     def delete(self, kind: str, key: ObjectKey, now: Now) -> list[Finding]:
         """The object is gone: resolve its findings and forget its restart history."""
@@ -98,6 +120,19 @@ class Tracker:
     def active(self) -> list[Finding]:
         """Every unresolved finding in its newest state."""
         return [entry.latest for entry in self._active.values()]
+
+    def _reindex_about(
+        self, holder: _Holder, previous: Iterable[Finding], current: Iterable[Finding]
+    ) -> None:
+        before, after = _subjects(previous, holder), _subjects(current, holder)
+        for subject in before - after:
+            holders = self._about.get(subject)
+            if holders is not None:
+                holders.discard(holder)
+                if not holders:
+                    del self._about[subject]
+        for subject in after - before:
+            self._about.setdefault(subject, set()).add(holder)
 
     def _hold(
         self, fp: str, finding: Finding, holder: _Holder, now_ms: int, out: list[Finding]

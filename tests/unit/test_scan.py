@@ -47,6 +47,39 @@ def test_event_rows_name_the_involved_object_and_the_event_reason() -> None:
     assert code == 0
 
 
+def _list(*files: str, drop: str = "") -> bytes:
+    items = [
+        item
+        for name in files
+        for item in orjson.loads((FIXTURES / name).read_bytes())["items"]
+        if item["metadata"]["name"] != drop
+    ]
+    return orjson.dumps({"kind": "List", "items": items})
+
+
+def _event_subjects(stdin: bytes) -> set[str]:
+    _, out, _ = scan(["-", "-o", "json", "--now", NOW], stdin)
+    return {r["name"] for r in orjson.loads(out) if r["reason"] == "BackOff"}
+
+
+def test_events_about_pods_absent_from_the_input_are_dropped_only_when_pods_were_given() -> None:
+    crash = "api-6b7f9c9d8-crash"
+    assert _event_subjects(_list("events.json")) == {crash}  # only events: pods unknown
+    assert _event_subjects(_list("events.json", "pods.json")) == {crash}
+    # Pods of the namespace listed, the crash-looping one no longer among them: it is gone.
+    assert _event_subjects(_list("events.json", "pods.json", drop=crash)) == set()
+
+
+def test_image_pull_failures_scan_as_image_pull_backoff_naming_the_waiting_reason() -> None:
+    _, out, _ = scan([str(FIXTURES / "pods.json"), "-o", "json", "--now", NOW])
+    rows = {r["name"]: r for r in orjson.loads(out) if r["category"] == "image"}
+    row = rows["api-6b7f9c9d8-errimagepull"]
+    assert (row["reason"], row["severity"]) == ("ImagePullBackOff", "critical")
+    assert row["attrs"]["waiting_reason"] == "ErrImagePull"
+    assert "ErrImagePull" in row["message"]
+    assert rows["api-6b7f9c9d8-imagepull"]["attrs"]["waiting_reason"] == "ImagePullBackOff"
+
+
 def test_table_output_aligns_columns_worst_first() -> None:
     code, out, _ = scan([str(FIXTURES / "nodes.json"), "--now", NOW])
     lines = out.splitlines()

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from agent.detect.context import IndexContext
@@ -9,6 +11,7 @@ from shared.domain.refs import ObjectRef
 from tests.unit.detect.fixtures import MINUTE_MS, NOW_MS, load, pick, reasons
 
 EV = "events.json"
+CRASH = "api-6b7f9c9d8-crash"
 
 
 def event_named(prefix: str) -> dict[str, object]:
@@ -90,3 +93,42 @@ def test_event_and_pod_state_of_same_reason_have_different_fingerprints() -> Non
     [from_pod] = detect("Pod", pick(load("pods.json"), "Pod", "api-6b7f9c9d8-evicted"), now=NOW_MS)
     assert from_event.reason == from_pod.reason == "Evicted"
     assert from_event.fingerprint != from_pod.fingerprint
+
+
+def _backoff_with(pods: list[tuple[str, Any]]) -> list[str]:
+    """The fresh BackOff event about pod api-6b7f9c9d8-crash, judged with ``pods`` known."""
+    ctx = IndexContext.from_objects([*load(EV), *pods])
+    return reasons(detect("Event", event_named("api-6b7f9c9d8-crash."), now=NOW_MS, ctx=ctx))
+
+
+def test_event_about_a_pod_missing_from_a_complete_pod_list_is_not_a_finding() -> None:
+    others = [(k, o) for k, o in load("pods.json") if o["metadata"]["name"] != CRASH]
+    assert others  # pods of namespace "shop" are known, the crash-looping one is not among them
+    assert _backoff_with(others) == []
+
+
+def test_event_about_a_pod_of_an_unknown_kind_or_namespace_stays_a_finding() -> None:
+    assert _backoff_with([]) == ["BackOff"]  # no pods in the input at all: unknown, not gone
+    elsewhere = pick(load("pods.json"), "Pod", "api-6b7f9c9d8-healthy")
+    elsewhere["metadata"] = {**elsewhere["metadata"], "namespace": "other"}
+    assert _backoff_with([("Pod", elsewhere)]) == ["BackOff"]  # "shop" pods not listed
+
+
+def test_event_about_an_earlier_pod_of_the_same_name_is_not_a_finding() -> None:
+    pod = pick(load("pods.json"), "Pod", CRASH)
+    assert _backoff_with([("Pod", pod)]) == ["BackOff"]
+    pod["metadata"] = {**pod["metadata"], "uid": "recreated-under-the-same-name"}
+    assert _backoff_with([("Pod", pod)]) == []
+
+
+def test_event_without_a_uid_matches_its_pod_by_name() -> None:
+    pod = pick(load("pods.json"), "Pod", CRASH)
+    ev = event_named("api-6b7f9c9d8-crash.")
+    involved = dict(ev["involvedObject"])  # type: ignore[call-overload]
+    del involved["uid"]
+    ev["involvedObject"] = involved
+    renamed = {**pod, "metadata": {**pod["metadata"], "name": "another-pod"}}
+    with_pod = IndexContext.from_objects([("Pod", pod)])
+    without_pod = IndexContext.from_objects([("Pod", renamed)])
+    assert reasons(detect("Event", ev, now=NOW_MS, ctx=with_pod)) == ["BackOff"]
+    assert reasons(detect("Event", ev, now=NOW_MS, ctx=without_pod)) == []

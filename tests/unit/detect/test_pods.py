@@ -18,7 +18,7 @@ PODS = "pods.json"
         ("api-6b7f9c9d8-crash", ["CrashLoopBackOff", "OOMKilled"]),
         ("api-6b7f9c9d8-oom-recent", ["OOMKilled"]),
         ("api-6b7f9c9d8-imagepull", ["ImagePullBackOff"]),
-        ("api-6b7f9c9d8-errimagepull", ["ErrImagePull"]),
+        ("api-6b7f9c9d8-errimagepull", ["ImagePullBackOff"]),  # rules.ALIASES
         ("api-6b7f9c9d8-invalidimage", ["InvalidImageName"]),
         ("api-6b7f9c9d8-configerror", ["CreateContainerConfigError"]),
         ("api-6b7f9c9d8-createerror", ["CreateContainerError"]),

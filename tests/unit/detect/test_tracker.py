@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -179,3 +180,62 @@ def test_journal_replay_reconstructs_exactly_the_active_set(
         latest[obj] = fps
     expected = set().union(*latest.values()) if latest else set()
     assert replayed == expected == {f.fingerprint for f in tracker.active()}
+
+
+def _pulling(pod: dict[str, Any], reason: str, message: str) -> dict[str, Any]:
+    pod["status"]["containerStatuses"][0]["state"] = {
+        "waiting": {"reason": reason, "message": message}
+    }
+    return pod
+
+
+def test_image_pull_alternation_is_one_finding_opened_once_and_resolved_when_it_runs() -> None:
+    tracker = Tracker()
+    pod = pick(load("pods.json"), "Pod", "api-6b7f9c9d8-imagepull")
+    key = ("shop", pod["metadata"]["name"])
+    phases = [
+        ("ErrImagePull", "rpc error: code = NotFound desc = failed to pull image: not found"),
+        ("ImagePullBackOff", 'Back-off pulling image "registry.example.com/shop/api:1.4.3-typo"'),
+    ]
+    records: list[Finding] = []
+    for cycle in range(40):  # kubelet swaps the waiting reason every back-off cycle (~10-20 s)
+        now = NOW_MS + cycle * 15_000
+        reason, message = phases[cycle % 2]
+        found = detect("Pod", _pulling(pod, reason, message), now=now)
+        assert [(f.reason, f.attrs["waiting_reason"]) for f in found] == [
+            ("ImagePullBackOff", reason)
+        ]
+        records += tracker.observe("Pod", key, found, now)
+    # One fingerprint opened once and never resolved; after it, only the throttled message
+    # updates (at most one per change_throttle_s = 5 min over these 10 minutes).
+    assert not any(f.resolved for f in records)
+    assert len({f.fingerprint for f in records}) == 1
+    assert len(records) <= 1 + (40 * 15_000) // 300_000
+
+    pod["status"]["containerStatuses"][0]["state"] = {"running": {"startedAt": "2024-05-01"}}
+    pod["status"]["containerStatuses"][0]["ready"] = True
+    done = NOW_MS + 41 * 15_000
+    out = tracker.observe("Pod", key, detect("Pod", pod, now=done), done)
+    [resolved] = [f for f in out if f.fingerprint == records[0].fingerprint]
+    assert resolved.resolved
+
+
+def test_invalid_image_name_keeps_its_own_fingerprint() -> None:
+    pod = pick(load("pods.json"), "Pod", "api-6b7f9c9d8-imagepull")
+    [pull] = detect("Pod", pod, now=NOW_MS)
+    [invalid] = detect("Pod", _pulling(pod, "InvalidImageName", "bad ref"), now=NOW_MS)
+    assert invalid.reason == "InvalidImageName"
+    assert invalid.fingerprint != pull.fingerprint
+
+
+def test_about_lists_the_events_holding_findings_about_an_object_until_they_let_go() -> None:
+    tracker = Tracker()
+    pod_key = ("shop", "p")
+    finding = replace(_finding("fp"), subject=ObjectRef("Pod", "shop", "p"))
+    tracker.observe("Event", ("shop", "e1"), [finding], NOW_MS)
+    tracker.observe("Event", ("shop", "e2"), [finding], NOW_MS)
+    tracker.observe("Pod", pod_key, [finding], NOW_MS)  # the subject's own findings: not "about"
+    assert tracker.about("Pod", pod_key) == [("Event", ("shop", "e1")), ("Event", ("shop", "e2"))]
+    tracker.observe("Event", ("shop", "e1"), [], NOW_MS + 1)
+    tracker.delete("Event", ("shop", "e2"), NOW_MS + 2)
+    assert tracker.about("Pod", pod_key) == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -80,3 +81,24 @@ def test_an_empty_selector_matches_nothing() -> None:
     ctx = Lookups()
     ctx.upsert("Pod", _pod("p", {"app": "a"}))
     assert ctx.select("Pod", "ns", {}) == []
+
+
+@pytest.mark.parametrize("index", [Lookups, IndexContext])
+def test_known_gone_only_for_scopes_marked_complete(index: type[IndexContext]) -> None:
+    ctx = index()
+    ctx.upsert("Pod", {"metadata": {"name": "p", "namespace": "ns", "uid": "u1"}})
+    assert not ctx.known_gone("Pod", "ns", "missing")  # nothing listed yet: unknown
+    ctx.mark_complete("Pod", "other")
+    assert not ctx.known_gone("Pod", "ns", "missing")  # another namespace's list says nothing
+    ctx.mark_complete("Pod", "ns")
+    assert ctx.known_gone("Pod", "ns", "missing")
+    assert not ctx.known_gone("Pod", "ns", "p")
+    assert not ctx.known_gone("Pod", "ns", "p", "u1")
+    assert ctx.known_gone("Pod", "ns", "p", "u0")  # same name, another (earlier) pod
+    assert not ctx.known_gone("ReplicaSet", "ns", "missing")  # completeness is per kind
+    ctx.mark_complete("Pod", "ns", False)  # relisting: back to unknown
+    assert not ctx.known_gone("Pod", "ns", "missing")
+    ctx.mark_complete("Pod", None)  # one list of every namespace
+    assert ctx.known_gone("Pod", "elsewhere", "missing")
+    ctx.delete("Pod", "ns", "p")
+    assert ctx.known_gone("Pod", "ns", "p", "u1")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -19,9 +20,10 @@ from agent.sources.settings import SourcesSettings
 from kubesim.cluster import SimCluster
 from kubesim.kinds import BY_RESOURCE, FAULT_LABEL
 from kubesim.objects import apply_defaults
+from shared.clock import now_ms
 from shared.domain.findings import Finding
 from shared.domain.journal import FindingBatch
-from shared.domain.resources import Resource, SourceStatus
+from shared.domain.resources import Resource, SourceState, SourceStatus
 from tests.unit.sources.helpers import Wire, eventually
 
 SECRET = "hunter2-env-value"
@@ -273,3 +275,102 @@ def test_warning_events_are_held_only_while_they_have_findings() -> None:
     assert res is not None
     assert res.health == "warning"
     assert p.held == {}
+
+
+def _backoff_event(name: str, pod: str, uid: str, at_ms: int) -> dict[str, Any]:
+    return {
+        "metadata": {"name": name, "namespace": "default", "uid": f"ev-{name}"},
+        "type": "Warning",
+        "reason": "BackOff",
+        "message": "Back-off restarting failed container main",
+        "involvedObject": {"kind": "Pod", "namespace": "default", "name": pod, "uid": uid},
+        "lastTimestamp": datetime.fromtimestamp(at_ms / 1000, UTC).isoformat(),
+    }
+
+
+def _backoffs(outbox: Outbox) -> list[bool]:
+    """The BackOff changes journaled so far (False: opened/changed, True: resolved); the
+    complete set of active findings announced after the first pass is no change."""
+    out: list[bool] = []
+    for rec in outbox.after(0, 10_000):
+        assert isinstance(rec.body, FindingBatch)
+        if not rec.body.complete:
+            out += [f.resolved for f in rec.body.findings if f.reason == "BackOff"]
+    return out
+
+
+def _pipeline_with_backoff(pods_state: SourceState | None) -> tuple[Pipeline, Outbox]:
+    """A pipeline holding pod ``crasher`` (uid u1) and a fresh BackOff event about it."""
+    outbox = Outbox(max_records=100)
+    p = Pipeline(
+        settings=SourcesSettings(),
+        detect_settings=DetectSettings(),
+        mirror=Mirror(),
+        outbox=outbox,
+    )
+    if pods_state is not None:
+        p.source_state("Pod", None, pods_state)
+    p.admit(pods.SPEC, _pending_pod("crasher"), T0)
+    p.admit(events.SPEC, _backoff_event("crasher.1", "crasher", "u1", T0), T0)
+    p.flush(T0)
+    assert _backoffs(outbox) == [False]
+    return p, outbox
+
+
+def test_event_finding_resolves_on_the_delete_of_its_pod_without_a_recheck() -> None:
+    p, outbox = _pipeline_with_backoff("synced")
+    p.forget("Pod", "default", "crasher", T0 + 1_000)
+    p.flush(T0 + 1_000)
+    assert _backoffs(outbox) == [False, True]
+    assert ("Event", "default", "crasher.1") not in p.held
+
+
+def test_event_finding_stays_while_pods_are_not_synced() -> None:
+    for state in (None, "syncing", "error", "forbidden"):
+        p, outbox = _pipeline_with_backoff(state)
+        p.forget("Pod", "default", "crasher", T0 + 1_000)
+        p.recheck(T0 + 2_000)
+        assert _backoffs(outbox) == [False], state
+
+
+def test_event_finding_about_a_replaced_pod_resolves_on_recheck() -> None:
+    p, outbox = _pipeline_with_backoff("synced")
+    recreated = _pending_pod("crasher")
+    recreated["metadata"]["uid"] = "u2"  # deleted and created again while the watch was down
+    p.admit(pods.SPEC, recreated, T0 + 1_000)
+    p.recheck(T0 + 2_000)
+    assert _backoffs(outbox) == [False, True]
+
+
+def test_only_kinds_kept_in_the_lookups_can_be_known_gone() -> None:
+    p = _pipeline()
+    p.source_state("Node", None, "synced")  # nodes are watched but not kept for lookups
+    assert not p.ctx.known_gone("Node", "", "any-node")
+    p.source_state("Pod", "default", "synced")
+    assert p.ctx.known_gone("Pod", "default", "any-pod")
+    assert not p.ctx.known_gone("Pod", "kube-system", "any-pod")
+
+
+async def test_warning_event_about_a_deleted_pod_resolves_at_its_delete_event(
+    sim: SimCluster, agent_factory: Any
+) -> None:
+    pod = sim.store.create("pods", _pod("crasher"))
+    uid = pod["metadata"]["uid"]
+    sim.store.create("events", _backoff_event("crasher.1", "crasher", uid, now_ms()))
+    sim.store.create("events", _backoff_event("ghost.1", "ghost", "u-ghost", now_ms()))
+    # Rechecks an hour apart: only the pod's delete event can resolve the finding in time.
+    agent = agent_factory(recheck_interval_s=3600)
+    await eventually(lambda: _backoffs(agent.outbox) == [False], 30)
+    # The event about a pod that never was is no finding, not even in the complete set.
+    assert {f.subject.name for f in _findings(agent.outbox) if f.reason == "BackOff"} == {"crasher"}
+
+    sim.store.delete("pods", "default", "crasher")
+    await eventually(lambda: _backoffs(agent.outbox) == [False, True])
+
+
+async def test_warning_event_about_a_pod_stays_when_pods_are_not_watched(
+    sim: SimCluster, agent_factory: Any
+) -> None:
+    sim.store.create("events", _backoff_event("ghost.1", "ghost", "u-ghost", now_ms()))
+    agent = agent_factory(kinds_disabled=["Pod"])
+    await eventually(lambda: _backoffs(agent.outbox) == [False], 30)
