@@ -4,11 +4,13 @@ Kubernetes -> result, against the simulator, 1 and 50 concurrent, for ``scale`` 
 
     python -m bench commands        (or python -m bench.commands)
 
-Layout: kubesim runs as a child process (``python -m kubesim``, the demo's entry point); the
-master (``master.app.start``/``serve``, the real composition root with its SQLite store) and
-one agent core (uplink + executor with the agent's Kubernetes identity) run in this process,
-over loopback gRPC; the client is httpx in the same event loop, timing
+Layout, as deployed where it matters: kubesim (``python -m kubesim``, the demo's entry point)
+and the master (``python -m master``, the real composition root with its SQLite store) are
+child processes; one agent core (uplink + executor with the agent's Kubernetes identity) and
+the client (aiohttp, one connection per concurrent caller) share this process, timing
 ``POST /api/v1/clusters/{c}/commands`` up to the answer of ``GET /api/v1/commands/{id}/wait``.
+An earlier layout ran the master in this process too: its figures mixed the client's and the
+agent's CPU into the master's event loop and overstated latency under concurrency.
 
 "Kubernetes API time" is the time each command spends inside the blocking client's HTTP calls
 (measured in ``Kube._call``, in its worker thread); "overhead" is the total minus that: HTTP,
@@ -35,7 +37,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-import httpx
+import aiohttp
 from kubernetes import client as k8s_client
 
 from agent.app import AgentCore
@@ -43,7 +45,7 @@ from agent.executor.kubeapi import Kube
 from agent.kube import KubeAccess, load_configuration
 from agent.settings import AgentSettings
 from bench.common import Table, busy_warning, fmt_ms, percentile
-from master.app import open_store, serve, start
+from master.app import open_store
 from master.clusters import tokens
 from master.settings import MasterSettings
 
@@ -181,14 +183,34 @@ class Workloads:
 # -- the round trip -------------------------------------------------------------------------------
 
 
-async def round_trip(http: httpx.AsyncClient, body: dict[str, Any]) -> tuple[str, float]:
+class Api:
+    """The operator's side: the master's HTTP API over one aiohttp session."""
+
+    def __init__(self, base_url: str, connections: int) -> None:
+        self._base = base_url
+        self._session = aiohttp.ClientSession(
+            headers={"Authorization": f"Bearer {API_TOKEN}"},
+            connector=aiohttp.TCPConnector(limit=connections),
+            timeout=aiohttp.ClientTimeout(total=40),
+        )
+
+    async def call(self, method: str, path: str, **kw: Any) -> dict[str, Any]:
+        async with self._session.request(method, self._base + path, **kw) as r:
+            body: dict[str, Any] = await r.json()
+            if r.status >= 400:
+                raise RuntimeError(f"{method} {path}: {r.status} {body}")
+            return body
+
+    async def close(self) -> None:
+        await self._session.close()
+
+
+async def round_trip(http: Api, body: dict[str, Any]) -> tuple[str, float]:
     t0 = time.perf_counter()
-    r = await http.post(f"/api/v1/clusters/{CLUSTER}/commands", json=body)
-    r.raise_for_status()
-    cid = r.json()["id"]
-    r = await http.get(f"/api/v1/commands/{cid}/wait", params={"timeout_s": 30})
+    created = await http.call("POST", f"/api/v1/clusters/{CLUSTER}/commands", json=body)
+    cid = created["id"]
+    view = await http.call("GET", f"/api/v1/commands/{cid}/wait", params={"timeout_s": "30"})
     spent = time.perf_counter() - t0
-    view = r.json()
     if view["state"] != "succeeded":
         raise RuntimeError(f"command {body['type']} ended {view['state']}: {view['message']}")
     return cid, spent
@@ -205,7 +227,7 @@ def delete_body(pod: str) -> dict[str, Any]:
 
 
 async def measure(
-    http: httpx.AsyncClient,
+    http: Api,
     kube: TimedKube,
     work: Workloads,
     kind: str,
@@ -244,14 +266,70 @@ def report(
               v <= TARGETS["overhead_p99"], "excl. Kubernetes API")  # fmt: skip
 
 
-async def scenario(
-    root: Path, kubeconfig: Path, table: Table, kinds: list[str], *, nodelay: bool
-) -> None:
-    settings = MasterSettings(
-        data_dir=root / "master", grpc_listen="127.0.0.1:0", http_listen="127.0.0.1:0",
-        grpc_plaintext=True, api_token=API_TOKEN, heartbeat_interval_s=1.0, shutdown_grace_s=2.0,
-    )  # fmt: skip
-    store = await open_store(settings)
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+class MasterProcess:
+    """``python -m master`` on loopback ports, plaintext gRPC, the bench's API token."""
+
+    def __init__(self, root: Path) -> None:
+        self.grpc_port, self.http_port = free_port(), free_port()
+        self.settings = MasterSettings(
+            data_dir=root / "master", grpc_listen=f"127.0.0.1:{self.grpc_port}",
+            http_listen=f"127.0.0.1:{self.http_port}", grpc_plaintext=True, api_token=API_TOKEN,
+            heartbeat_interval_s=1.0, shutdown_grace_s=2.0,
+        )  # fmt: skip
+        self._log = (root / "master.log").open("wb")
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        env = {
+            **os.environ,
+            "PYTHONWARNINGS": "ignore",
+            "MASTER_DATA_DIR": str(self.settings.data_dir),
+            "MASTER_GRPC_LISTEN": self.settings.grpc_listen,
+            "MASTER_HTTP_LISTEN": self.settings.http_listen,
+            "MASTER_GRPC_PLAINTEXT": "true",
+            "MASTER_API_TOKEN": API_TOKEN,
+            "MASTER_HEARTBEAT_INTERVAL_S": "1",
+        }
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "master"], env=env, stdout=self._log,
+            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+
+    async def ready(self, timeout_s: float = 60.0) -> None:
+        url = f"http://127.0.0.1:{self.http_port}/readyz"
+        async with aiohttp.ClientSession() as s, asyncio.timeout(timeout_s):
+            while True:
+                if self.proc is not None and self.proc.poll() is not None:
+                    raise RuntimeError("the master exited (see master.log)")
+                try:
+                    async with s.get(url) as r:
+                        if r.status == 200:
+                            return
+                except aiohttp.ClientError:
+                    pass
+                await asyncio.sleep(0.1)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        self._log.close()
+
+
+async def scenario(root: Path, kubeconfig: Path, table: Table, kinds: list[str]) -> None:
+    master = MasterProcess(root)
+    store = await open_store(master.settings)
     try:
         issued = tokens.issue()
         await store.clusters.add(CLUSTER, issued.token_id, issued.token_hash, 1)
@@ -259,14 +337,8 @@ async def scenario(
         await store.close()
     work = Workloads(kubeconfig)
     await asyncio.to_thread(work.create)
-    master = await start(settings)
-    if nodelay:
-        # Diagnostic: master.app._bind makes its socket with proto 0, so asyncio does not set
-        # TCP_NODELAY on accepted connections and a kept-alive request waits ~40 ms for the
-        # client's delayed ACK. Linux copies this option from the listener to each connection.
-        master.http_socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    master.start()
     stop = asyncio.Event()
-    tasks = [asyncio.create_task(serve(master, stop), name="master")]
     agent = AgentCore(
         AgentSettings(
             cluster_name=CLUSTER,
@@ -282,17 +354,13 @@ async def scenario(
     access = KubeAccess.from_files(kubeconfig=kubeconfig, context="agent")
     kube = TimedKube(access.api_client)
     agent.executor.attach_kube(kube)
-    tasks += [
+    tasks = [
         asyncio.create_task(agent.uplink.run(stop), name="uplink"),
         asyncio.create_task(agent.executor.run(stop), name="executor"),
     ]
-    http = httpx.AsyncClient(
-        base_url=f"http://127.0.0.1:{master.http_port}",
-        headers={"Authorization": f"Bearer {API_TOKEN}"},
-        timeout=40,
-        limits=httpx.Limits(max_connections=2 * max(CONCURRENCY)),
-    )
+    http = Api(f"http://127.0.0.1:{master.http_port}", connections=2 * max(CONCURRENCY))
     try:
+        await master.ready()
         # Warm-up: the agent connects, the pool fills, and first-call costs are paid.
         async with asyncio.timeout(60):
             for i in range(5):
@@ -303,10 +371,11 @@ async def scenario(
                 totals, over = await measure(http, kube, work, kind, c)
                 report(table, kind, c, totals, over)
     finally:
-        await http.aclose()
+        await http.close()
         stop.set()
         await asyncio.wait_for(asyncio.gather(*tasks), 15)
         agent.close()
+        master.stop()
         await asyncio.to_thread(access.api_client.close)
         await asyncio.to_thread(work.api.close)
 
@@ -318,15 +387,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only", choices=["scale", "delete_pod"], action="append", help="run just this command"
     )
-    parser.add_argument(
-        "--nodelay",
-        action="store_true",
-        help="set TCP_NODELAY on the master's HTTP listener (shows the figures once fixed)",
-    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     title = "commands: HTTP -> master -> agent -> kubesim -> result, loopback"
-    table = Table(title + (" (TCP_NODELAY on the master's HTTP socket)" if args.nodelay else ""))
+    table = Table(title)
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="lookout-bench-commands-") as tmp:
         root = Path(tmp)
@@ -334,13 +398,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             asyncio.run(
                 asyncio.wait_for(
-                    scenario(
-                        root,
-                        sim.kubeconfig,
-                        table,
-                        args.only or ["scale", "delete_pod"],
-                        nodelay=args.nodelay,
-                    ),
+                    scenario(root, sim.kubeconfig, table, args.only or ["scale", "delete_pod"]),
                     110,
                 )
             )

@@ -13,7 +13,10 @@ Deliberately does not own: validation (``requests``), persistence rules (``maste
 terminal state is final), or storing agent reports (the journal commit does that before
 ``observe`` runs, so ``observe`` only updates memory, wakes waiters and audits).
 
-Memory holds only active commands (bounded by what operators submit within a deadline)."""
+Memory holds only active commands (bounded by what operators submit within a deadline), each
+as the mirror of its stored row and transitions: the answers to ``submit`` and ``wait`` come
+from that mirror, because the store already has exactly this and re-reading it cost more than
+the rest of a command's round trip (measured in ``bench/commands.py``)."""
 
 from __future__ import annotations
 
@@ -21,15 +24,13 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
-
-import orjson
 
 from master.commands.requests import ValidCommand
 from master.errors import MasterError, NotFound
-from master.ingress.registry import SessionRegistry
-from master.store import CommandRow, Store
+from master.ingress.registry import SessionRegistry, SessionSlot
+from master.store import AuditEntry, CommandRow, Store, TransitionRow, command_audit
 from shared.clock import now_ms
 from shared.domain.commands import Command, CommandCancel, CommandState, CommandUpdate
 from shared.domain.journal import JournalRecord
@@ -48,13 +49,34 @@ class CommandConflict(MasterError):
     """The command is in a state that does not allow the operation (HTTP 409)."""
 
 
+@dataclass(frozen=True, slots=True)
+class CommandSnapshot:
+    """A command as stored: its row and its transitions, oldest first."""
+
+    row: CommandRow
+    transitions: tuple[TransitionRow, ...]
+
+
 @dataclass(slots=True)
 class _Active:
-    row: CommandRow
-    state: CommandState
+    row: CommandRow  # mirrors the stored row: replaced whenever a committed change lands
+    transitions: list[TransitionRow]
     sent_to: str = ""  # session id the command was last queued on ("" = not yet)
     cancel_requested: bool = False
     changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @property
+    def state(self) -> CommandState:
+        return self.row.state
+
+    def record(self, state: CommandState, at_ms: int, message: str, **row: Any) -> None:
+        """Mirror a committed transition (``row``: the other columns it changed)."""
+        self.transitions.append(TransitionRow(self.row.id, state, at_ms, message))
+        self.row = replace(self.row, state=state, updated_ms=at_ms, message=message, **row)
+        self.changed.set()
+
+    def snapshot(self) -> CommandSnapshot:
+        return CommandSnapshot(self.row, tuple(self.transitions))
 
 
 def target_text(ref: ObjectRef) -> str:
@@ -81,6 +103,28 @@ def to_command(row: CommandRow) -> Command:
     )
 
 
+def _sent_message(slot: SessionSlot | None) -> str:
+    return "" if slot is None else f"session {slot.session_id}"
+
+
+def _audit_entry(
+    row: CommandRow, *, actor: str, action: str, outcome: str, reason: str = ""
+) -> AuditEntry:
+    return command_audit(
+        command_id=row.id,
+        type_=row.type,
+        params_json=row.params_json,
+        dry_run=row.dry_run,
+        cluster=row.cluster,
+        target=row.target,
+        actor=actor,
+        action=action,
+        outcome=outcome,
+        at_ms=now_ms(),
+        reason=reason,
+    )
+
+
 class CommandBus:
     def __init__(self, *, store: Store, registry: SessionRegistry) -> None:
         self._store = store
@@ -94,7 +138,8 @@ class CommandBus:
         ``run`` calls it unless the composition root already did (before serving HTTP)."""
         self._loaded = True
         for row in await self._store.commands.active():
-            self._active[row.id] = _Active(row, row.state)
+            history = await self._store.commands.transitions(row.id)
+            self._active[row.id] = _Active(row, history)
         if self._active:
             log.info("command bus resumed %d unfinished commands", len(self._active))
         self._wake.set()
@@ -104,9 +149,9 @@ class CommandBus:
 
     async def submit(
         self, cluster: str, cmd: ValidCommand, *, actor: str
-    ) -> tuple[CommandRow, bool]:
-        """Create a command; ``(row, False)`` when the idempotency key was already used (the
-        first command comes back and nothing new runs)."""
+    ) -> tuple[CommandSnapshot, bool]:
+        """Create a command; ``(command, False)`` when the idempotency key was already used
+        (the first command comes back and nothing new runs)."""
         now = now_ms()
         row = CommandRow(
             id=uuid.uuid4().hex,
@@ -122,14 +167,25 @@ class CommandBus:
             deadline_ms=now + int(cmd.timeout_s * 1000),
             requested_by=actor,
         )
-        stored, created = await self._store.commands.insert(row)
+        # With a live session "sent" commits together with the command and its audit entry:
+        # one transaction, and still before the frame leaves (so the agent's "running" can
+        # never be overwritten by it).
+        slot = self._registry.live(cluster)
+        stored, created = await self._store.commands.insert(
+            row,
+            audit=_audit_entry(row, actor=actor, action="command.request", outcome="accepted"),
+            sent_at_ms=None if slot is None else now,
+            sent_message=_sent_message(slot),
+        )
         if not created:
-            return await self._fresh(stored), False
-        await self._audit(stored, actor=actor, action="command.request", outcome="accepted")
-        entry = _Active(stored, CommandState.PENDING)
+            return await self.snapshot(stored.id), False
+        history = [TransitionRow(row.id, CommandState.PENDING, now, "")]
+        if stored.state is CommandState.SENT:
+            history.append(TransitionRow(row.id, CommandState.SENT, now, _sent_message(slot)))
+        entry = _Active(stored, history)
         self._active[stored.id] = entry
         await self._dispatch(entry, now)
-        return await self._fresh(stored), True
+        return entry.snapshot(), True
 
     async def get(self, command_id: str) -> CommandRow:
         row = await self._store.commands.get(command_id)
@@ -137,7 +193,7 @@ class CommandBus:
             raise NotFound(f"unknown command {command_id!r}")
         return row
 
-    async def cancel(self, command_id: str, *, actor: str) -> CommandRow:
+    async def cancel(self, command_id: str, *, actor: str) -> CommandSnapshot:
         row = await self.get(command_id)
         entry = self._active.get(command_id)
         if row.state.terminal or entry is None:
@@ -149,15 +205,23 @@ class CommandBus:
             # Not started on the agent (as far as we know): final now. The agent also drops
             # it if the cancel overtakes nothing, and its own late report cannot reopen it.
             await self._finish(entry, CommandState.CANCELLED, f"cancelled by {actor}")
-        return await self.get(command_id)
+        return entry.snapshot()
 
-    async def wait(self, command_id: str, timeout_s: float) -> CommandRow:
-        """The command once terminal, or as it is when ``timeout_s`` passes."""
-        # Take the in-memory entry before any await: a report arriving during the store read
-        # would otherwise retire it and leave us returning the stale row.
+    async def snapshot(self, command_id: str) -> CommandSnapshot:
+        """The command with its transitions: from memory while active, else from the store."""
         entry = self._active.get(command_id)
-        if entry is None or entry.state.terminal:
-            return await self.get(command_id)
+        if entry is not None:
+            return entry.snapshot()
+        row = await self.get(command_id)
+        return CommandSnapshot(row, tuple(await self._store.commands.transitions(command_id)))
+
+    async def wait(self, command_id: str, timeout_s: float) -> CommandSnapshot:
+        """The command once terminal, or as it is when ``timeout_s`` passes."""
+        # Take the in-memory entry before any await: a report arriving in between would
+        # retire it, and the entry (not the table of active ones) holds its final state.
+        entry = self._active.get(command_id)
+        if entry is None:
+            return await self.snapshot(command_id)
         try:
             async with asyncio.timeout(timeout_s):
                 while not entry.state.terminal:
@@ -165,7 +229,7 @@ class CommandBus:
                     await entry.changed.wait()
         except TimeoutError:
             pass
-        return await self.get(command_id)
+        return entry.snapshot()
 
     # -- agent reports (subscribed to the journal processor) --------------------------------
 
@@ -177,13 +241,17 @@ class CommandBus:
             entry = self._active.get(body.command_id)
             if entry is None or entry.row.cluster != cluster:
                 continue  # already final here, or another cluster's id (the store refused it)
+            # The journal commit already stored it, with the outcome's audit entry (terminal
+            # is final there too, and a terminal entry is no longer here): mirror and wake.
+            entry.record(
+                body.state,
+                body.at_ms,
+                body.message,
+                result_json=body.result_json,
+                error_code=body.error_code,
+            )
             if body.state.terminal:
-                # The journal commit already stored it; remember, wake and audit.
-                self._forget(entry, body.state)
-                await self._audit_outcome(entry.row, body.state, body.error_code or body.message)
-            else:
-                entry.state = body.state
-                entry.changed.set()
+                self._forget(entry)
 
     # -- the loop: deadlines and (re)sending -------------------------------------------------
 
@@ -224,11 +292,11 @@ class CommandBus:
         if entry.state is CommandState.PENDING:
             # Persist "sent" before the frame leaves, so the agent's "running" (which comes
             # through the same store writer later) can never be overwritten by it.
-            await self._store.commands.transition(
-                entry.row.id, CommandState.SENT, at_ms=now, message=f"session {slot.session_id}"
-            )
-            entry.state = CommandState.SENT
-            entry.changed.set()
+            message = _sent_message(slot)
+            if await self._store.commands.transition(
+                entry.row.id, CommandState.SENT, at_ms=now, message=message
+            ):
+                entry.record(CommandState.SENT, now, message)
         if self._registry.send(entry.row.cluster, to_command(entry.row)):
             entry.sent_to = slot.session_id
             log.info("command %s (%s) sent to %s", entry.row.id, entry.row.type, entry.row.cluster)
@@ -236,60 +304,33 @@ class CommandBus:
     async def _finish(
         self, entry: _Active, state: CommandState, message: str, error_code: str = ""
     ) -> None:
+        at = now_ms()
+        outcome = _audit_entry(
+            entry.row,
+            actor=entry.row.requested_by,
+            action="command.finish",
+            outcome=state.value,
+            reason=message,
+        )
         changed = await self._store.commands.transition(
-            entry.row.id, state, at_ms=now_ms(), message=message, error_code=error_code
+            entry.row.id, state, at_ms=at, message=message, error_code=error_code, audit=outcome
         )
         if changed:
-            await self._audit_outcome(entry.row, state, message)
-            self._forget(entry, state)
+            entry.record(state, at, message, error_code=error_code)
+            self._forget(entry)
         else:  # the agent's verdict got there first; observe() handles it
             current = await self._store.commands.get(entry.row.id)
             if current is not None and current.state.terminal:
-                self._forget(entry, current.state)
+                entry.row = current
+                self._forget(entry)
 
-    def _forget(self, entry: _Active, state: CommandState) -> None:
-        entry.state = state
+    def _forget(self, entry: _Active) -> None:
         entry.changed.set()
         self._active.pop(entry.row.id, None)
 
-    async def _fresh(self, row: CommandRow) -> CommandRow:
-        return await self._store.commands.get(row.id) or row
-
-    async def _audit_outcome(self, row: CommandRow, state: CommandState, why: str) -> None:
-        await self._audit(
-            row,
-            actor=row.requested_by,
-            action="command.finish",
-            outcome=state.value,
-            extra={"reason": why} if why else None,
-        )
-
-    async def _audit(
-        self,
-        row: CommandRow,
-        *,
-        actor: str,
-        action: str,
-        outcome: str,
-        extra: dict[str, Any] | None = None,
-    ) -> None:
-        detail: dict[str, Any] = {
-            "command_id": row.id,
-            "type": row.type,
-            "params": orjson.loads(row.params_json or b"{}"),
-            "dry_run": row.dry_run,
-        }
-        if extra:
-            detail.update(extra)
-        await self._store.audit.append(
-            at_ms=now_ms(),
-            actor=actor,
-            action=action,
-            cluster=row.cluster,
-            target=row.target,
-            detail=detail,
-            outcome=outcome,
-        )
+    async def _audit(self, row: CommandRow, *, actor: str, action: str, outcome: str) -> None:
+        entry = _audit_entry(row, actor=actor, action=action, outcome=outcome)
+        await self._store.audit.write(entry)
 
     @property
     def active_count(self) -> int:

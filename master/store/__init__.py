@@ -11,6 +11,7 @@
 Writes all go through one writer task (``writer``) that group-commits; reads use pooled
 connections. Errors: see ``master.store.errors``."""
 
+from master.store.auditing import AuditEntry, command_audit
 from master.store.errors import (
     ClusterExists,
     SchemaTooNew,
@@ -39,6 +40,7 @@ from master.store.settings import StoreSettings
 from master.store.store import Store
 
 __all__ = [
+    "AuditEntry",
     "AuditRow",
     "ClusterExists",
     "ClusterRow",
@@ -60,6 +62,7 @@ __all__ = [
     "UnknownCluster",
     "UserExists",
     "UserRow",
+    "command_audit",
     "maintain_once",
     "run_maintenance",
 ]

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from master.store.conversions import clip, new_id
+from master.store.auditing import AuditEntry, write_audit
 from master.store.rows import AuditRow
 from master.store.schema import audit_log
 from master.store.writer import Writer
@@ -31,19 +30,13 @@ class AuditRepo:
         outcome: str = "ok",
     ) -> int:
         """Append one entry (committed when this returns); returns its id."""
-        row = {
-            "at_ms": at_ms,
-            "actor": clip(actor, 128),
-            "action": clip(action, 64),
-            "cluster": clip(cluster, 63),
-            "target": clip(target, 600),
-            "detail_json": orjson.dumps(detail or {}).decode(),
-            "outcome": clip(outcome, 32),
-        }
+        return await self.write(AuditEntry(at_ms, actor, action, cluster, target, detail, outcome))
+
+    async def write(self, entry: AuditEntry) -> int:
+        """Append ``entry`` in a transaction of its own (committed when this returns)."""
 
         async def work(conn: AsyncConnection) -> int:
-            result = await conn.execute(insert(audit_log).values(row))
-            return new_id(result.inserted_primary_key)
+            return await write_audit(conn, entry)
 
         return await self._writer.submit(work)
 

@@ -7,11 +7,13 @@ transition row for the audit trail. Updates from agents arrive through the journ
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Row, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from master.store.auditing import AuditEntry, write_audit
 from master.store.conversions import MESSAGE_MAX, clip
 from master.store.rows import CommandRow, TransitionRow
 from master.store.schema import command_transitions, commands
@@ -46,12 +48,23 @@ class CommandRepo:
         self._engine = engine
         self._writer = writer
 
-    async def insert(self, command: CommandRow) -> tuple[CommandRow, bool]:
+    async def insert(
+        self,
+        command: CommandRow,
+        *,
+        audit: AuditEntry | None = None,
+        sent_at_ms: int | None = None,
+        sent_message: str = "",
+    ) -> tuple[CommandRow, bool]:
         """Store a new command and its first transition; returns ``(row, True)``.
 
         If the cluster already has a command with the same non-empty idempotency key, nothing
         is written and ``(existing_row, False)`` comes back, so a retried HTTP request does not
-        run a command twice."""
+        run a command twice.
+
+        ``audit`` and ``sent_at_ms`` (the command leaves at once: record ``sent`` too) commit in
+        the same transaction, so one request costs one group-commit slot instead of three and
+        a crash cannot leave a command without its audit entry."""
 
         async def work(conn: AsyncConnection) -> tuple[CommandRow, bool]:
             if command.idempotency_key:
@@ -65,34 +78,45 @@ class CommandRepo:
                 ).first()
                 if hit is not None:
                     return _row(hit), False
+            row = command
+            steps = [(command.state, command.created_ms, command.message)]
+            if sent_at_ms is not None:
+                row = replace(command, state=CommandState.SENT, updated_ms=sent_at_ms)
+                steps.append((CommandState.SENT, sent_at_ms, sent_message))
             await conn.execute(
                 insert(commands).values(
-                    id=command.id,
-                    cluster=command.cluster,
-                    type=command.type,
-                    target=clip(command.target, 600),
-                    params_json=command.params_json.decode(),
-                    dry_run=command.dry_run,
-                    idempotency_key=command.idempotency_key or None,
-                    state=command.state.value,
-                    created_ms=command.created_ms,
-                    updated_ms=command.updated_ms,
-                    deadline_ms=command.deadline_ms,
-                    requested_by=command.requested_by,
-                    result_json=command.result_json.decode(),
-                    error_code=command.error_code,
-                    message=clip(command.message, MESSAGE_MAX),
+                    id=row.id,
+                    cluster=row.cluster,
+                    type=row.type,
+                    target=clip(row.target, 600),
+                    params_json=row.params_json.decode(),
+                    dry_run=row.dry_run,
+                    idempotency_key=row.idempotency_key or None,
+                    state=row.state.value,
+                    created_ms=row.created_ms,
+                    updated_ms=row.updated_ms,
+                    deadline_ms=row.deadline_ms,
+                    requested_by=row.requested_by,
+                    result_json=row.result_json.decode(),
+                    error_code=row.error_code,
+                    message=clip(row.message, MESSAGE_MAX),
                 )
             )
             await conn.execute(
-                insert(command_transitions).values(
-                    command_id=command.id,
-                    state=command.state.value,
-                    at_ms=command.created_ms,
-                    message=clip(command.message, MESSAGE_MAX),
-                )
+                insert(command_transitions),
+                [
+                    {
+                        "command_id": row.id,
+                        "state": state.value,
+                        "at_ms": at,
+                        "message": clip(message, MESSAGE_MAX),
+                    }
+                    for state, at, message in steps
+                ],
             )
-            return command, True
+            if audit is not None:
+                await write_audit(conn, audit)
+            return row, True
 
         return await self._writer.submit(work)
 
@@ -105,9 +129,11 @@ class CommandRepo:
         message: str = "",
         result_json: bytes = b"",
         error_code: str = "",
+        audit: AuditEntry | None = None,
     ) -> bool:
         """Move a command to ``state``; returns False (and changes nothing but the transition
-        log) if the command is unknown or already terminal."""
+        log) if the command is unknown or already terminal. ``audit`` commits with the change,
+        and only if there was one."""
 
         async def work(conn: AsyncConnection) -> bool:
             current = (
@@ -136,6 +162,8 @@ class CommandRepo:
                     error_code=clip(error_code, 64),
                 )
             )
+            if audit is not None:
+                await write_audit(conn, audit)
             return True
 
         return await self._writer.submit(work)

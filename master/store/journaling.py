@@ -13,10 +13,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import bindparam, insert, select, tuple_, update
+from sqlalchemy import Row, bindparam, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from master.store import occurrences
+from master.store.auditing import AuditEntry, command_audit, write_audit
 from master.store.bulk import executemany
 from master.store.conversions import (
     MESSAGE_MAX,
@@ -33,7 +34,7 @@ from master.store.schema import (
     journal_hwm,
     node_metrics_raw,
 )
-from shared.domain.commands import TERMINAL_STATES, CommandUpdate
+from shared.domain.commands import TERMINAL_STATES, CommandState, CommandUpdate
 from shared.domain.findings import Finding
 from shared.domain.journal import FindingBatch, Gap, IngressBatch, JournalRecord, NodeMetricsBatch
 
@@ -220,13 +221,21 @@ async def _write_command_updates(
     conn: AsyncConnection, updates: Sequence[tuple[str, CommandUpdate]]
 ) -> None:
     ids = sorted({u.command_id for _, u in updates})
-    owner: dict[str, str] = {}
+    current: dict[str, Row[Any]] = {}
+    c = commands.c
     for part in _chunks(ids, IN_CHUNK):
         rows = await conn.execute(
-            select(commands.c.id, commands.c.cluster).where(commands.c.id.in_(part))
-        )
-        owner.update({cid: cl for cid, cl in rows})
-    mine = [(cluster, u) for cluster, u in updates if owner.get(u.command_id) == cluster]
+            select(
+                c.id, c.cluster, c.state, c.type, c.params_json, c.dry_run, c.target,
+                c.requested_by,
+            ).where(c.id.in_(part))
+        )  # fmt: skip
+        current.update({r.id: r for r in rows})
+    mine = [
+        (cluster, u)
+        for cluster, u in updates
+        if (row := current.get(u.command_id)) is not None and row.cluster == cluster
+    ]
     if len(mine) < len(updates):
         # Unknown ids or another cluster's command: never let one agent touch another's rows.
         log.warning("ignored %d command updates for unknown commands", len(updates) - len(mine))
@@ -259,6 +268,39 @@ async def _write_command_updates(
             for cluster, u in mine
         ],
     )
+    for entry in _outcome_audits(current, mine):
+        await write_audit(conn, entry)
+
+
+def _outcome_audits(
+    current: dict[str, Row[Any]], updates: Sequence[tuple[str, CommandUpdate]]
+) -> list[AuditEntry]:
+    """One ``command.finish`` entry per command these updates make terminal, committed with
+    that state (so an audit trail can never miss an outcome the store shows). The same rule as
+    the UPDATE: a command already terminal keeps its first verdict and gets no second entry."""
+    state = {cid: CommandState(row.state) for cid, row in current.items()}
+    out: list[AuditEntry] = []
+    for _, u in updates:
+        if not u.state.terminal or state[u.command_id].terminal:
+            continue
+        state[u.command_id] = u.state
+        row = current[u.command_id]
+        out.append(
+            command_audit(
+                command_id=row.id,
+                type_=row.type,
+                params_json=row.params_json.encode(),
+                dry_run=bool(row.dry_run),
+                cluster=row.cluster,
+                target=row.target,
+                actor=row.requested_by,
+                action="command.finish",
+                outcome=u.state.value,
+                at_ms=u.at_ms,
+                reason=u.error_code or u.message,
+            )
+        )
+    return out
 
 
 def _chunks(items: Sequence[_T], size: int) -> Iterable[Sequence[_T]]:

@@ -10,13 +10,13 @@ from typing import Annotated, Any
 import orjson
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 
-from master.commands.bus import CommandBus, CommandConflict
+from master.commands.bus import CommandBus, CommandConflict, CommandSnapshot
 from master.commands.requests import CommandIn, InvalidCommand, validate
 from master.errors import NotFound
 from master.gateway.auth import Caller
-from master.gateway.deps import Cluster
+from master.gateway.deps import Cluster, StoreDep
 from master.gateway.responses import FastJSON
-from master.store import CommandRow, Store, TransitionRow
+from master.store import CommandRow, TransitionRow
 from shared.domain.commands import CommandState
 
 router = APIRouter(tags=["commands"])
@@ -24,20 +24,14 @@ router = APIRouter(tags=["commands"])
 WAIT_MAX_S = 60.0  # one long-poll; well under common proxy idle timeouts
 
 
-def get_bus(request: Request) -> CommandBus:
+async def get_bus(request: Request) -> CommandBus:
     bus: CommandBus | None = getattr(request.app.state, "commands", None)
     if bus is None:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "command bus not running")
     return bus
 
 
-def get_store(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
-
-
 Bus = Annotated[CommandBus, Depends(get_bus)]
-StoreDep = Annotated[Store, Depends(get_store)]
 
 
 def command_view(row: CommandRow, transitions: list[TransitionRow] | None = None) -> dict[str, Any]:
@@ -67,21 +61,19 @@ def command_view(row: CommandRow, transitions: list[TransitionRow] | None = None
     return view
 
 
-async def _detailed(store: Store, row: CommandRow) -> dict[str, Any]:
-    return command_view(row, await store.commands.transitions(row.id))
+def _detailed(command: CommandSnapshot) -> dict[str, Any]:
+    return command_view(command.row, list(command.transitions))
 
 
 @router.post("/clusters/{name}/commands", status_code=status.HTTP_202_ACCEPTED)
-async def create_command(
-    body: CommandIn, cluster: Cluster, bus: Bus, store: StoreDep, caller: Caller
-) -> FastJSON:
+async def create_command(body: CommandIn, cluster: Cluster, bus: Bus, caller: Caller) -> FastJSON:
     try:
         valid = validate(body)
     except InvalidCommand as e:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(e)) from e
-    row, created = await bus.submit(cluster.name, valid, actor=caller)
+    command, created = await bus.submit(cluster.name, valid, actor=caller)
     code = status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK
-    return FastJSON(await _detailed(store, row), status_code=code)
+    return FastJSON(_detailed(command), status_code=code)
 
 
 @router.get("/commands")
@@ -101,38 +93,33 @@ async def list_commands(
 
 
 @router.get("/commands/{command_id}")
-async def get_command(command_id: str, bus: Bus, store: StoreDep) -> FastJSON:
-    return FastJSON(await _detailed(store, await _get(bus, command_id)))
+async def get_command(command_id: str, bus: Bus) -> FastJSON:
+    try:
+        return FastJSON(_detailed(await bus.snapshot(command_id)))
+    except NotFound as e:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(e)) from e
 
 
 @router.post("/commands/{command_id}/cancel", status_code=status.HTTP_202_ACCEPTED)
-async def cancel_command(command_id: str, bus: Bus, store: StoreDep, caller: Caller) -> FastJSON:
+async def cancel_command(command_id: str, bus: Bus, caller: Caller) -> FastJSON:
     try:
-        row = await bus.cancel(command_id, actor=caller)
+        command = await bus.cancel(command_id, actor=caller)
     except NotFound as e:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(e)) from e
     except CommandConflict as e:
         raise HTTPException(status.HTTP_409_CONFLICT, str(e)) from e
-    return FastJSON(await _detailed(store, row), status_code=status.HTTP_202_ACCEPTED)
+    return FastJSON(_detailed(command), status_code=status.HTTP_202_ACCEPTED)
 
 
 @router.get("/commands/{command_id}/wait")
 async def wait_command(
     command_id: str,
     bus: Bus,
-    store: StoreDep,
     timeout_s: Annotated[float, Query(gt=0, le=WAIT_MAX_S)] = 30.0,
 ) -> FastJSON:
     """Returns when the command is terminal or ``timeout_s`` passes (check ``terminal``)."""
     try:
-        row = await bus.wait(command_id, timeout_s)
+        command = await bus.wait(command_id, timeout_s)
     except NotFound as e:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(e)) from e
-    return FastJSON(await _detailed(store, row))
-
-
-async def _get(bus: CommandBus, command_id: str) -> CommandRow:
-    try:
-        return await bus.get(command_id)
-    except NotFound as e:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, str(e)) from e
+    return FastJSON(_detailed(command))

@@ -11,8 +11,9 @@ import re
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi import APIRouter, HTTPException, Query, status
 
+from master.gateway.deps import StoreDep
 from master.gateway.responses import FastJSON
 from master.store import FindingOccurrence, Store
 from shared.clock import now_ms
@@ -25,16 +26,6 @@ HOUR_MS = 3_600_000
 MAX_LIMIT = 1_000
 _DURATION = re.compile(r"^(\d+)(ms|s|m|h|d)$")
 _UNIT_MS = {"ms": 1, "s": 1_000, "m": 60_000, "h": HOUR_MS, "d": DAY_MS}
-
-
-def get_store(request: Request) -> Store:
-    store = request.app.state.store
-    if not isinstance(store, Store):
-        raise RuntimeError("app.state.store is not a master.store.Store")
-    return store
-
-
-StoreDep = Annotated[Store, Depends(get_store)]
 
 
 def _bad(message: str) -> HTTPException:

@@ -224,3 +224,23 @@ async def test_a_late_update_does_not_reopen_a_terminal_command(
     row = await store.commands.get("cmd-1")
     assert row is not None
     assert (row.state, row.message) == (CommandState.TIMED_OUT, "deadline")
+
+
+async def test_an_agents_verdict_commits_with_exactly_one_outcome_audit_entry(store: Store) -> None:
+    await store.commands.insert(_command("cmd-1"))
+    await store.commands.insert(_command("cmd-2"))
+    await store.journal.commit(
+        "c1",
+        [
+            command_record(1, "cmd-1", CommandState.RUNNING),
+            command_record(2, "cmd-1", CommandState.FAILED),
+            command_record(3, "cmd-1", CommandState.SUCCEEDED),  # late: the first verdict holds
+            command_record(4, "cmd-2", CommandState.RUNNING),
+        ],
+        4,
+    )
+    await store.journal.commit("c1", [command_record(5, "cmd-1", CommandState.SUCCEEDED)], 5)
+    finishes = [a for a in await store.audit.list() if a.action == "command.finish"]
+    assert [(a.target, a.outcome, a.actor) for a in finishes] == [
+        ("Deployment/shop/web", "failed", "alice")
+    ]
