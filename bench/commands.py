@@ -26,10 +26,6 @@ import argparse
 import asyncio
 import contextvars
 import logging
-import os
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -44,13 +40,12 @@ from agent.app import AgentCore
 from agent.executor.kubeapi import Kube
 from agent.kube import KubeAccess, load_configuration
 from agent.settings import AgentSettings
+from bench.commands_peers import API_TOKEN, Backend, MasterProcess, control_plane, simulator
 from bench.common import Table, busy_warning, fmt_ms, percentile
 from master.app import open_store
 from master.clusters import tokens
-from master.settings import MasterSettings
 
 CLUSTER = "bench"
-API_TOKEN = "bench-api-token-0123456789abcdef"
 NS = "bench"
 CONCURRENCY = (1, 50)
 SEQUENTIAL = 60  # commands timed one after another (after the warm-up)
@@ -99,34 +94,6 @@ class TimedKube(Kube):
 
 
 # -- kubesim and the workloads ---------------------------------------------------------------------
-
-
-class Simulator:
-    def __init__(self, out: Path) -> None:
-        self.log = (out / "kubesim.log").open("wb")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "kubesim", "--clusters", "1", "--pods", "0", "--nodes", "5",
-             "--no-incidents", "--out", str(out), "--start-delay", "0.2", "--prefix", "bench"],
-            stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            env={**os.environ, "PYTHONWARNINGS": "ignore"},
-        )  # fmt: skip
-        self.kubeconfig = out / "bench-0.kubeconfig"
-        deadline = time.monotonic() + 60
-        while not self.kubeconfig.exists():
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"kubesim did not start (see {out / 'kubesim.log'})")
-            time.sleep(0.1)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-        self.log.close()
 
 
 def deployment(name: str, replicas: int) -> dict[str, Any]:
@@ -266,68 +233,7 @@ def report(
               v <= TARGETS["overhead_p99"], "excl. Kubernetes API")  # fmt: skip
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-class MasterProcess:
-    """``python -m master`` on loopback ports, plaintext gRPC, the bench's API token."""
-
-    def __init__(self, root: Path) -> None:
-        self.grpc_port, self.http_port = free_port(), free_port()
-        self.settings = MasterSettings(
-            data_dir=root / "master", grpc_listen=f"127.0.0.1:{self.grpc_port}",
-            http_listen=f"127.0.0.1:{self.http_port}", grpc_plaintext=True, api_token=API_TOKEN,
-            heartbeat_interval_s=1.0, shutdown_grace_s=2.0,
-        )  # fmt: skip
-        self._log = (root / "master.log").open("wb")
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        env = {
-            **os.environ,
-            "PYTHONWARNINGS": "ignore",
-            "MASTER_DATA_DIR": str(self.settings.data_dir),
-            "MASTER_GRPC_LISTEN": self.settings.grpc_listen,
-            "MASTER_HTTP_LISTEN": self.settings.http_listen,
-            "MASTER_GRPC_PLAINTEXT": "true",
-            "MASTER_API_TOKEN": API_TOKEN,
-            "MASTER_HEARTBEAT_INTERVAL_S": "1",
-        }
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "master"], env=env, stdout=self._log,
-            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-        )  # fmt: skip
-
-    async def ready(self, timeout_s: float = 60.0) -> None:
-        url = f"http://127.0.0.1:{self.http_port}/readyz"
-        async with aiohttp.ClientSession() as s, asyncio.timeout(timeout_s):
-            while True:
-                if self.proc is not None and self.proc.poll() is not None:
-                    raise RuntimeError("the master exited (see master.log)")
-                try:
-                    async with s.get(url) as r:
-                        if r.status == 200:
-                            return
-                except aiohttp.ClientError:
-                    pass
-                await asyncio.sleep(0.1)
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-        self._log.close()
-
-
-async def scenario(root: Path, kubeconfig: Path, table: Table, kinds: list[str]) -> None:
+async def scenario(root: Path, backend: Backend, table: Table, kinds: list[str]) -> None:
     master = MasterProcess(root)
     store = await open_store(master.settings)
     try:
@@ -335,7 +241,7 @@ async def scenario(root: Path, kubeconfig: Path, table: Table, kinds: list[str])
         await store.clusters.add(CLUSTER, issued.token_id, issued.token_hash, 1)
     finally:
         await store.close()
-    work = Workloads(kubeconfig)
+    work = Workloads(backend.admin_kubeconfig)
     await asyncio.to_thread(work.create)
     master.start()
     stop = asyncio.Event()
@@ -351,7 +257,7 @@ async def scenario(root: Path, kubeconfig: Path, table: Table, kinds: list[str])
             shutdown_grace_s=2.0,
         )
     )
-    access = KubeAccess.from_files(kubeconfig=kubeconfig, context="agent")
+    access = KubeAccess.from_files(kubeconfig=backend.agent_kubeconfig, context="agent")
     kube = TimedKube(access.api_client)
     agent.executor.attach_kube(kube)
     tasks = [
@@ -380,6 +286,9 @@ async def scenario(root: Path, kubeconfig: Path, table: Table, kinds: list[str])
         await asyncio.to_thread(work.api.close)
 
 
+BACKENDS = {"sim": simulator, "kube": control_plane}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench commands", description=__doc__.split("\n")[0]
@@ -387,26 +296,33 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only", choices=["scale", "delete_pod"], action="append", help="run just this command"
     )
+    parser.add_argument(
+        "--backend",
+        choices=list(BACKENDS),
+        action="append",
+        help="kubesim (sim) and/or the real control plane with kwok (kube); default: both",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    title = "commands: HTTP -> master -> agent -> kubesim -> result, loopback"
-    table = Table(title)
+    tables: list[Table] = []
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="lookout-bench-commands-") as tmp:
-        root = Path(tmp)
-        sim = Simulator(root)
-        try:
-            asyncio.run(
-                asyncio.wait_for(
-                    scenario(root, sim.kubeconfig, table, args.only or ["scale", "delete_pod"]),
-                    110,
+    for name in args.backend or list(BACKENDS):
+        with tempfile.TemporaryDirectory(prefix="lookout-bench-commands-") as tmp:
+            root = Path(tmp)
+            with BACKENDS[name](root) as backend:
+                table = Table(f"commands: HTTP -> master -> agent -> {backend.name} -> result")
+                asyncio.run(
+                    asyncio.wait_for(
+                        scenario(root, backend, table, args.only or ["scale", "delete_pod"]),
+                        150,
+                    )
                 )
-            )
-        finally:
-            sim.stop()
-    sys.stdout.write(table.render() + busy_warning())
+                tables.append(table)
+    for table in tables:
+        sys.stdout.write(table.render() + "\n")
+    sys.stdout.write(busy_warning())
     sys.stdout.write(f"(ran {time.monotonic() - started:.0f} s)\n")
-    return 0 if all(r.ok is not False for r in table.rows) else 1
+    return 0 if all(r.ok is not False for t in tables for r in t.rows) else 1
 
 
 if __name__ == "__main__":
