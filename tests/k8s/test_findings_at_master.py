@@ -8,6 +8,7 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +83,21 @@ async def _wait_ready(core: client.CoreV1Api, node: str) -> None:
             await asyncio.sleep(0.5)
 
 
+async def _warning(core: client.CoreV1Api, ns: str) -> dict[str, Any]:
+    pod = await asyncio.to_thread(core.read_namespaced_pod, "oom", ns)
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return {
+        "metadata": {"name": f"oom.{uuid.uuid4().hex[:8]}"},
+        "involvedObject": {
+            "kind": "Pod", "namespace": ns, "name": "oom", "uid": pod.metadata.uid,
+            "apiVersion": "v1",
+        },
+        "reason": "FailedMount", "type": "Warning", "count": 3,
+        "message": 'MountVolume.SetUp failed for volume "config": configmap "app" not found',
+        "firstTimestamp": now, "lastTimestamp": now, "source": {"component": "kubelet"},
+    }  # fmt: skip
+
+
 def _crash_loops(state: ClusterState, pod: str) -> set[str]:
     return {
         fp
@@ -141,6 +157,10 @@ async def test_failures_reach_the_master_and_resolve_when_fixed(
                 lambda: "DeploymentUnavailable" in _reasons(state, "Deployment", "web"), 120
             )
             crash_fp = {f.fingerprint for f in state.findings.values() if f.subject.name == "crash"}
+            # A Warning event about a pod (kwok's kubelet emits none, so the test posts what a
+            # kubelet would) becomes a finding with that pod as its subject.
+            await asyncio.to_thread(core.create_namespaced_event, ns, await _warning(core, ns))
+            await eventually(lambda: "FailedMount" in _reasons(state, "Pod", "oom"), 120)
 
             # Fixes: the pods go away, the node is removed, the deployment scales to zero.
             for name in ("crash", "oom", "pull"):
@@ -152,11 +172,12 @@ async def test_failures_reach_the_master_and_resolve_when_fixed(
             await asyncio.to_thread(
                 apps.patch_namespaced_deployment_scale, "web", ns, {"spec": {"replicas": 0}}
             )
-            # The state-based findings resolve. (So do Warning *events* about the deleted
-            # pods: the agent knows the pods are gone.)
+            # The state-based findings resolve, and so does the Warning event about a deleted
+            # pod (well inside the event's freshness window): the agent knows the pod is gone.
             fixed = (
                 ("Pod", "crash", {"CrashLoopBackOff", "RestartStorm"}),
-                ("Pod", "oom", {"OOMKilled", "CrashLoopBackOff"}),
+                # FailedMount: the event is fresh for 10 minutes, but its pod is gone.
+                ("Pod", "oom", {"OOMKilled", "CrashLoopBackOff", "FailedMount"}),
                 ("Pod", "pull", {"ImagePullBackOff"}),
                 ("Node", node, {"NodeNotReady"}),
                 ("Deployment", "web", {"DeploymentUnavailable"}),
