@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -308,17 +308,23 @@ async def recheck_forever(pipeline: Pipeline) -> None:
 
 
 async def announce_complete(
-    informers: Sequence[Informer], pipeline: Pipeline, timeout_s: float
+    informers: Sequence[Informer],
+    pipeline: Pipeline,
+    timeout_s: float,
+    on_settled: Callable[[], None] | None = None,
 ) -> None:
-    """Once every informer has settled (or ``timeout_s`` passed), journal the complete set of
-    active findings in one record, so the master can resolve what cleared while this agent
-    was not running (a restarted agent remembers nothing to resolve)."""
+    """Once every informer has settled (or ``timeout_s`` passed), call ``on_settled`` (the
+    mirror may send its first snapshot) and journal the complete set of active findings in
+    one record, so the master can resolve what cleared while this agent was not running (a
+    restarted agent remembers nothing to resolve)."""
     try:
         async with asyncio.timeout(timeout_s):
             for informer in informers:
                 await informer.settled.wait()
     except TimeoutError:
         log.warning("announcing active findings before every source finished its first list")
+    if on_settled is not None:
+        on_settled()
     now = now_ms()
     pipeline.flush(now)
     active = tuple(pipeline.tracker.active())
@@ -346,8 +352,10 @@ async def run_sources(
     stop: asyncio.Event,
     *,
     tracker: Tracker | None = None,
+    on_settled: Callable[[], None] | None = None,
 ) -> None:
-    """Run every informer and the recheck timer until ``stop`` is set.
+    """Run every informer and the recheck timer until ``stop`` is set; ``on_settled`` runs
+    once every source finished its first list (or the first phase timed out twice over).
 
     Kinds that detectors look up (pods, ReplicaSets, Jobs, EndpointSlices...) list first; the
     kinds judged with those lookups start when they settled, so an initial list does not
@@ -374,7 +382,9 @@ async def run_sources(
         tasks.append(tg.create_task(recheck_forever(pipeline), name="source:recheck"))
         tasks.append(
             tg.create_task(
-                announce_complete(informers, pipeline, 2 * settings.first_phase_timeout_s),
+                announce_complete(
+                    informers, pipeline, 2 * settings.first_phase_timeout_s, on_settled
+                ),
                 name="source:complete",
             )
         )

@@ -45,6 +45,7 @@ class Mirror:
         self._status: dict[str, SourceStatus] = {}
         self._status_dirty = False
         self._snapshot_ids = itertools.count(1)
+        self._held = False
         # Set on every change; the uplink may share one event between mirror and outbox.
         self.changed = wake or asyncio.Event()
 
@@ -115,6 +116,19 @@ class Mirror:
     @property
     def needs_snapshot(self) -> bool:
         return self._needs_snapshot
+
+    def hold_snapshots(self) -> None:
+        """Sources are still listing: a snapshot now would tell the master the cluster is
+        (nearly) empty and synced, and every object would then trickle in as a delta."""
+        self._held = True
+
+    def release_snapshots(self) -> None:
+        self._held = False
+        self.changed.set()
+
+    @property
+    def snapshot_ready(self) -> bool:
+        return not self._held
 
     def snapshot(self, chunk: int) -> Snapshot:
         """Everything current, chunked; pending changes are folded in, so afterwards only

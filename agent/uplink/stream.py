@@ -202,11 +202,15 @@ class Uplink:
             self._wake.clear()
             sent = False
             if self._mirror.needs_snapshot:
-                await self._send_snapshot(call)
-                sent = True
-            for delta in self._mirror.take_deltas(cfg.snapshot_chunk):
-                await call.write(link_pb2.AgentFrame(delta=delta_to_pb(delta)))
-                sent = True
+                # Until the sources settled, no snapshot and no deltas (the snapshot will
+                # carry them); journal records and heartbeats flow meanwhile.
+                if self._mirror.snapshot_ready:
+                    await self._send_snapshot(call)
+                    sent = True
+            else:
+                for delta in self._mirror.take_deltas(cfg.snapshot_chunk):
+                    await call.write(link_pb2.AgentFrame(delta=delta_to_pb(delta)))
+                    sent = True
             statuses = self._mirror.take_status()
             if statuses:
                 frame = link_pb2.AgentFrame(

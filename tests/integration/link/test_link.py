@@ -60,6 +60,26 @@ async def test_agent_handshake_delivers_snapshot_and_journal(tmp_path: Path) -> 
             await eventually(lambda: a.core.outbox.acked == 1, what="ack reached the agent")
 
 
+async def test_the_first_snapshot_waits_until_the_sources_settled(tmp_path: Path) -> None:
+    settings = master_settings(tmp_path / "m")
+    token = await add_cluster(settings, "edge-1")
+    async with running_master(settings) as m:
+        async with running_agent(agent_settings("edge-1", token, m.address)) as a:
+            a.core.mirror.hold_snapshots()  # as agent.app does; the uplink has not run yet
+            a.core.mirror.upsert(_pod("web-0"))
+            a.core.outbox.put(_finding(0), now_ms=1)
+            await eventually(lambda: len(m.handled) == 1, what="journal flows meanwhile")
+            state = m.master.hub.cluster("edge-1")
+            assert state is not None
+            assert not state.synced  # no half-listed cluster presented as complete
+            assert state.get("Pod", "default", "web-0") is None
+            a.core.mirror.upsert(_pod("web-1"))
+            a.core.mirror.release_snapshots()
+            await eventually(lambda: state.synced, what="snapshot after the sources settled")
+            assert state.get("Pod", "default", "web-0") is not None
+            assert state.get("Pod", "default", "web-1") is not None
+
+
 async def _refused(address: str, hello: link_pb2.Hello) -> grpc.aio.AioRpcError:
     async with grpc.aio.insecure_channel(address) as channel:
         call = link_pb2_grpc.AgentLinkStub(channel).Connect()  # type: ignore[call-arg]
