@@ -190,35 +190,33 @@ class KubeAccess:
 
     async def get(self, path: str, params: Mapping[str, str], *, timeout_s: float) -> bytes:
         """GET one JSON document; returns the raw body. Raises KubeStatusError on non-2xx."""
-        session = self._require_session()
-        timeout = aiohttp.ClientTimeout(total=timeout_s, sock_connect=CONNECT_TIMEOUT_S)
-        try:
-            async with session.get(
-                self._base + path,
-                params=params,
-                headers=await self._headers(),
-                timeout=timeout,
-                **self._request_kwargs(),
-            ) as resp:
-                body = await resp.read()
-                if resp.status >= 300:
-                    raise status_error(resp.status, body)
-                return body
-        except (aiohttp.ClientError, TimeoutError, ssl.SSLError) as e:
-            raise KubeConnectionError(f"GET {path}: {e!r}") from e
+        return await self._request("GET", path, timeout_s=timeout_s, params=params)
 
     async def send(self, method: str, path: str, body: bytes, *, timeout_s: float) -> bytes:
         """One write (``POST``, ``PUT``, ``PATCH`` ...) of a JSON ``body``; returns the raw
         response body. Raises KubeStatusError on non-2xx (409: a stale resourceVersion or an
         object that already exists), KubeConnectionError when no answer came."""
+        return await self._request(method, path, timeout_s=timeout_s, body=body)
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        timeout_s: float,
+        params: Mapping[str, str] | None = None,
+        body: bytes | None = None,
+    ) -> bytes:
         session = self._require_session()
         timeout = aiohttp.ClientTimeout(total=timeout_s, sock_connect=CONNECT_TIMEOUT_S)
         headers = await self._headers()
-        headers["Content-Type"] = "application/json"
+        if body is not None:
+            headers["Content-Type"] = "application/json"
         try:
             async with session.request(
                 method,
                 self._base + path,
+                params=params,
                 data=body,
                 headers=headers,
                 timeout=timeout,
