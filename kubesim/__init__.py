@@ -9,9 +9,12 @@ as it reaches a real cluster; ``tests/contract`` keeps the two from drifting apa
     __main__    CLI: many clusters in one process, one port and kubeconfig each
     cluster     one cluster: composition, seeding, kubeconfig
     http        routing, discovery, errors ─▶ handlers (verbs) · subresources (scale/evict/log)
+                · podlogs (what a container's log holds, log query semantics)
     store       objects as JSON bytes, resourceVersions, bounded history, watch fan-out
-    reconciler  dirty sets + timers ─▶ controllers (workloads, GC, namespaces) · budgets (PDB)
-                · kubelet (scheduler, pod states, nodes) · incidents (timeline, churn)
+    reconciler  dirty sets + timers ─▶ controllers (Deployments, ReplicaSets, GC, namespaces)
+                · statefulsets · daemonsets · workloads (their shared helpers, Events)
+                · budgets (PDB) · kubelet (scheduler via placement, pod states, nodes)
+                · incidents (timeline, churn)
 """
 
 from kubesim.cluster import SimCluster

@@ -23,12 +23,15 @@ from kubesim.budgets import DisruptionController
 from kubesim.config import SimConfig
 from kubesim.context import Api
 from kubesim.controllers import WorkloadControllers
+from kubesim.daemonsets import DaemonSetController
 from kubesim.http import make_app
 from kubesim.kinds import BY_RESOURCE, DEPLOYMENTS, NAMESPACES, NODES, PDBS, Obj
 from kubesim.kubelet import Kubelets
 from kubesim.objects import apply_defaults, node, workload
 from kubesim.reconciler import Reconciler
+from kubesim.statefulsets import StatefulSetController
 from kubesim.store import Store
+from kubesim.workloads import EventRecorder
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +44,10 @@ class SimCluster:
         self.config = config
         self.store = Store(history=config.history)
         self.loop = Reconciler()
-        self.workloads = WorkloadControllers(self.store, self.loop, config)
+        self.events = EventRecorder(self.store, config.max_events)
+        self.workloads = WorkloadControllers(self.store, self.loop, self.events)
+        self.statefulsets = StatefulSetController(self.store, self.loop)
+        self.daemonsets = DaemonSetController(self.store, self.loop)
         self.kubelets = Kubelets(self.store, self.loop, config)
         self.budgets = DisruptionController(self.store, self.loop)
         self.churn = incidents.Churn(self.store, self.loop, config)

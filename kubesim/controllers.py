@@ -1,59 +1,56 @@
-"""Workload controllers: Deployment → ReplicaSet → Pods, StatefulSets, PDB status, garbage
-collection and namespace deletion.
+"""Workload controllers: Deployment → ReplicaSet → Pods, garbage collection and namespace
+deletion.
 
 Owns: the kube-controller-manager behaviour Lookout depends on — replica counts converge,
-a changed pod template means a new ReplicaSet (rollout), old ReplicaSets drain as new pods get
-Ready, deleting an owner deletes its
-dependants, deleting a namespace empties it.
-Does not own: scheduling and pod states (``kubelet``). Simplification: rollouts surge the new
-ReplicaSet to full size at once and shrink the old ones as new pods become Ready.
+a changed pod template means a new ReplicaSet (rollout) with the next
+``deployment.kubernetes.io/revision``, a template restored from an older ReplicaSet (rollback)
+reuses that ReplicaSet and moves it to the newest revision, old ReplicaSets drain as new pods
+get Ready (a ``ScalingReplicaSet`` Event on the Deployment for each step), deleting an owner
+deletes its dependants, deleting a namespace empties it.
+Does not own: StatefulSets (``statefulsets``), DaemonSets (``daemonsets``), scheduling and pod
+states (``kubelet``). Simplification: rollouts surge the new ReplicaSet to full size at once and
+shrink the old ones as new pods become Ready.
 """
 
 from __future__ import annotations
 
 import copy
-from collections import deque
 
-from kubesim.config import SimConfig
 from kubesim.kinds import (
     BY_RESOURCE,
     DEPLOYMENTS,
-    EVENTS,
     NAMESPACES,
     PODS,
     REPLICASETS,
-    STATEFULSETS,
-    Kind,
     Obj,
 )
-from kubesim.objects import (
-    apply_defaults,
-    event,
-    owner_ref,
-    pod_from_template,
-    random_suffix,
-    template_hash,
-)
+from kubesim.objects import owner_ref, random_suffix, template_hash
 from kubesim.pods import delete_pod, is_ready
 from kubesim.reconciler import Reconciler
 from kubesim.store import Key, Store
 from kubesim.timeutil import now_iso
+from kubesim.workloads import EventRecorder, create_pod, live_pods, owned, write_status
 
 _OWNER_QUEUE = {
     "ReplicaSet": REPLICASETS.resource,
-    "StatefulSet": STATEFULSETS.resource,
     "Deployment": DEPLOYMENTS.resource,
 }
 _REVISION = "deployment.kubernetes.io/revision"
+_REVISION_HISTORY = "deployment.kubernetes.io/revision-history"
+
+
+def _revision(obj: Obj) -> int:
+    try:
+        return int((obj["metadata"].get("annotations") or {}).get(_REVISION, 0))
+    except ValueError:
+        return 0
 
 
 class WorkloadControllers:
-    def __init__(self, store: Store, loop: Reconciler, config: SimConfig) -> None:
-        self.store, self.loop, self.config = store, loop, config
-        self._events: deque[Key] = deque()  # creation order, for dropping the oldest first
+    def __init__(self, store: Store, loop: Reconciler, events: EventRecorder) -> None:
+        self.store, self.loop, self.events = store, loop, events
         loop.register(DEPLOYMENTS.resource, self.deployment)
         loop.register(REPLICASETS.resource, self.replicaset)
-        loop.register(STATEFULSETS.resource, self.statefulset)
         loop.register("gc", self.collect)
         loop.register(NAMESPACES.resource, self.namespace)
         store.listeners.append(self._on_change)
@@ -61,7 +58,7 @@ class WorkloadControllers:
     def _on_change(self, resource: str, etype: str, obj: Obj) -> None:
         meta = obj["metadata"]
         key = (meta.get("namespace", ""), meta["name"])
-        if resource in (DEPLOYMENTS.resource, REPLICASETS.resource, STATEFULSETS.resource):
+        if resource in (DEPLOYMENTS.resource, REPLICASETS.resource):
             self.loop.mark(resource, key)
         if resource == NAMESPACES.resource and meta.get("deletionTimestamp"):
             self.loop.mark(NAMESPACES.resource, key)
@@ -72,19 +69,6 @@ class WorkloadControllers:
         if etype == "DELETED" and self.store.dependants(meta["uid"]):
             self.loop.mark("gc", ("", meta["uid"]))
 
-    def _owned(self, owner: Obj, resource: str) -> list[Obj]:
-        out = []
-        for res, (ns, name) in self.store.dependants(owner["metadata"]["uid"]):
-            if res == resource and (obj := self.store.get(res, ns, name)) is not None:
-                out.append(obj)
-        return out
-
-    def _set_status(self, resource: str, obj: Obj, status: Obj) -> None:
-        """Write only real changes: an unchanged write would re-trigger this very reconcile."""
-        if obj.get("status") != status:
-            obj["status"] = status
-            self.store.update(resource, obj)
-
     # -- Deployment ---------------------------------------------------------------------
     def deployment(self, key: Key) -> None:
         d = self.store.get(DEPLOYMENTS.resource, *key)
@@ -92,24 +76,28 @@ class WorkloadControllers:
             return
         spec, desired = d["spec"], d["spec"].get("replicas", 1)
         h = template_hash(spec["template"])
-        sets = self._owned(d, REPLICASETS.resource)
+        sets = owned(self.store, d, REPLICASETS.resource)
         new = next(
             (rs for rs in sets if rs["metadata"]["labels"].get("pod-template-hash") == h), None
         )
-        revisions = [int(rs["metadata"].get("annotations", {}).get(_REVISION, 0)) for rs in sets]
-        if new is None:
-            new = self._new_replicaset(d, h, max(revisions, default=0) + 1)
-            sets.append(new)
         old = [rs for rs in sets if rs is not new]
-        self._scale_rs(new, desired)
+        newest_old = max((_revision(rs) for rs in old), default=0)
+        if new is None:
+            new = self._new_replicaset(d, h, newest_old + 1)
+        elif _revision(new) <= newest_old:
+            self._promote(new, newest_old + 1)  # a rollback: the old template is newest again
+        if d["metadata"].get("annotations", {}).get(_REVISION) != str(_revision(new)):
+            d["metadata"].setdefault("annotations", {})[_REVISION] = str(_revision(new))
+            self.store.update(DEPLOYMENTS.resource, d)
+        self._scale_rs(d, new, desired)
         new_ready = (new.get("status") or {}).get("readyReplicas", 0)
         budget = max(0, desired - new_ready)
         for rs in sorted(old, key=lambda r: -r["spec"].get("replicas", 0)):
             keep = min(rs["spec"].get("replicas", 0), budget)
             budget -= keep
-            self._scale_rs(rs, keep)
+            self._scale_rs(d, rs, keep)
         self._trim_history(d, old)
-        self._deployment_status(d, new, sets, desired)
+        self._deployment_status(d, new, [new, *old], desired)
 
     def _new_replicaset(self, d: Obj, h: str, revision: int) -> Obj:
         meta = d["metadata"]
@@ -131,21 +119,28 @@ class WorkloadControllers:
             "spec": {"replicas": 0, "selector": selector, "template": template},
             "status": {"replicas": 0},
         }
-        self.store.create(REPLICASETS.resource, rs)
-        if meta.get("annotations", {}).get(_REVISION) != str(revision):
-            d["metadata"].setdefault("annotations", {})[_REVISION] = str(revision)
-            self.store.update(DEPLOYMENTS.resource, d)
-        return rs
+        return self.store.create(REPLICASETS.resource, rs)
 
-    def _scale_rs(self, rs: Obj, replicas: int) -> None:
-        if rs["spec"].get("replicas") != replicas:
+    def _promote(self, rs: Obj, revision: int) -> None:
+        annotations = rs["metadata"].setdefault("annotations", {})
+        history = [h for h in annotations.get(_REVISION_HISTORY, "").split(",") if h]
+        annotations[_REVISION_HISTORY] = ",".join([*history, str(_revision(rs))])
+        annotations[_REVISION] = str(revision)
+        self.store.update(REPLICASETS.resource, rs)
+
+    def _scale_rs(self, d: Obj, rs: Obj, replicas: int) -> None:
+        before = rs["spec"].get("replicas", 0)
+        if before != replicas:
             rs["spec"]["replicas"] = replicas
             rs["metadata"]["generation"] = rs["metadata"].get("generation", 1) + 1
             self.store.update(REPLICASETS.resource, rs)
-            self.emit(
-                rs,
+            # The deployment controller records each step on the Deployment (``kubectl
+            # describe deployment`` shows them), in its own words.
+            self.events.emit(
+                d,
                 "ScalingReplicaSet",
-                f"Scaled replica set {rs['metadata']['name']} to {replicas}",
+                f"Scaled {'up' if replicas > before else 'down'} replica set "
+                f"{rs['metadata']['name']} from {before} to {replicas}",
             )
 
     def _trim_history(self, d: Obj, old: list[Obj]) -> None:
@@ -156,7 +151,7 @@ class WorkloadControllers:
             if rs["spec"].get("replicas", 0) == 0
             and (rs.get("status") or {}).get("replicas", 0) == 0
         ]
-        idle.sort(key=lambda r: int(r["metadata"].get("annotations", {}).get(_REVISION, 0)))
+        idle.sort(key=_revision)
         for rs in idle[: max(0, len(idle) - limit)]:
             self.store.delete(
                 REPLICASETS.resource, rs["metadata"]["namespace"], rs["metadata"]["name"]
@@ -213,19 +208,18 @@ class WorkloadControllers:
         for field in ("readyReplicas", "availableReplicas", "updatedReplicas", "replicas"):
             if status[field] == 0:
                 del status[field]  # omitempty, as the real API serializes it
-        self._set_status(DEPLOYMENTS.resource, d, status)
+        write_status(self.store, DEPLOYMENTS.resource, d, status)
 
-    # -- ReplicaSet / StatefulSet -------------------------------------------------------
+    # -- ReplicaSet ---------------------------------------------------------------------
     def replicaset(self, key: Key) -> None:
         rs = self.store.get(REPLICASETS.resource, *key)
         if rs is None:
             return
-        pods = [
-            p for p in self._owned(rs, PODS.resource) if not p["metadata"].get("deletionTimestamp")
-        ]
+        pods = live_pods(self.store, rs)
         diff = rs["spec"].get("replicas", 0) - len(pods)
         for _ in range(max(0, diff)):
-            self._create_pod(rs, REPLICASETS, f"{rs['metadata']['name']}-{random_suffix()}", {})
+            name = f"{rs['metadata']['name']}-{random_suffix()}"
+            create_pod(self.store, rs, REPLICASETS, name=name, extra_labels={})
         if diff < 0:
             # Delete the least useful first: unscheduled, then not ready, then the youngest.
             pods.sort(
@@ -246,54 +240,12 @@ class WorkloadControllers:
             "availableReplicas": ready,
             "observedGeneration": rs["metadata"].get("generation", 1),
         }
-        self._set_status(
-            REPLICASETS.resource, rs, {k: v for k, v in status.items() if v or k == "replicas"}
+        write_status(
+            self.store,
+            REPLICASETS.resource,
+            rs,
+            {k: v for k, v in status.items() if v or k == "replicas"},
         )
-
-    def statefulset(self, key: Key) -> None:
-        sts = self.store.get(STATEFULSETS.resource, *key)
-        if sts is None:
-            return
-        name = sts["metadata"]["name"]
-        pods = {p["metadata"]["name"]: p for p in self._owned(sts, PODS.resource)}
-        want = sts["spec"].get("replicas", 1)
-        for i in range(want):
-            if f"{name}-{i}" not in pods:
-                extra = {
-                    "statefulset.kubernetes.io/pod-name": f"{name}-{i}",
-                    "apps.kubernetes.io/pod-index": str(i),
-                }
-                self._create_pod(sts, STATEFULSETS, f"{name}-{i}", extra)
-        for pod_name, p in pods.items():
-            if int(pod_name.rsplit("-", 1)[1]) >= want and not p["metadata"].get(
-                "deletionTimestamp"
-            ):
-                delete_pod(self.store, p, None)
-        live = [p for n, p in pods.items() if int(n.rsplit("-", 1)[1]) < want]
-        ready = sum(1 for p in live if is_ready(p))
-        status = {
-            "replicas": len(live),
-            "readyReplicas": ready,
-            "availableReplicas": ready,
-            "currentReplicas": len(live),
-            "updatedReplicas": len(live),
-            "observedGeneration": sts["metadata"].get("generation", 1),
-        }
-        self._set_status(
-            STATEFULSETS.resource, sts, {k: v for k, v in status.items() if v or k == "replicas"}
-        )
-
-    def _create_pod(self, owner: Obj, kind: Kind, name: str, extra: Obj) -> None:
-        pod = pod_from_template(
-            owner["spec"]["template"],
-            name=name,
-            namespace=owner["metadata"]["namespace"],
-            owner=owner,
-            owner_kind=kind,
-            extra_labels=extra,
-        )
-        apply_defaults(PODS, pod)
-        self.store.create(PODS.resource, pod)
 
     # -- garbage collection and namespaces -------------------------------------------------
     def collect(self, key: Key) -> None:
@@ -324,13 +276,3 @@ class WorkloadControllers:
                 self.store.delete(NAMESPACES.resource, "", name)
         else:  # pods terminate gracefully (the kubelet removes them); look again shortly
             self.loop.after(0.2, lambda: self.loop.mark(NAMESPACES.resource, key))
-
-    def emit(self, obj: Obj, reason: str, message: str, type_: str = "Normal") -> None:
-        ev = self.store.create(
-            EVENTS.resource, event(obj, reason=reason, message=message, type_=type_)
-        )
-        self._events.append((ev["metadata"]["namespace"], ev["metadata"]["name"]))
-        while len(self._events) > self.config.max_events:
-            old = self._events.popleft()
-            if self.store.get(EVENTS.resource, *old) is not None:
-                self.store.delete(EVENTS.resource, *old)

@@ -1,12 +1,13 @@
 """Scheduler, kubelets and node heartbeats — what kube-scheduler and kwok do for the real
 control plane in tests.
 
-Owns: binding Pending pods to schedulable Ready nodes (cordon and NoSchedule taints honoured,
-least-loaded node wins); pod start (Running/Ready, or the fault state selected by the
-``lookout.test/fault`` label: crash loop, OOMKilled, image pull back-off); finishing graceful
-deletions; node leases and status heartbeats; a node whose ``lookout.test/heartbeat`` label is
-``stopped`` turns NotReady (Ready=Unknown, unreachable taints, its pods not Ready) and recovers
-when the label goes.
+Owns: binding Pending pods to Ready nodes that fit (``placement``: cordon, taints, node
+selectors and required affinity honoured; least-loaded node wins); pod start (Running/Ready,
+or the fault state selected by the ``lookout.test/fault`` label: crash loop, OOMKilled, image
+pull back-off); finishing graceful deletions; initialising Nodes created through the API;
+node leases and status heartbeats; a node whose ``lookout.test/heartbeat`` label is
+``stopped`` turns NotReady (Ready=Unknown, unreachable taints, its pods not Ready) and
+recovers when the label goes.
 Does not own: replica counts (``controllers``).
 """
 
@@ -15,10 +16,11 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from kubesim import pods
+from kubesim import placement, pods
 from kubesim.config import SimConfig
 from kubesim.kinds import FAULT_LABEL, HEARTBEAT_LABEL, LEASES, NODES, PODS, Obj
 from kubesim.objects import lease, node_conditions
+from kubesim.objects import node as node_body
 from kubesim.reconciler import Reconciler
 from kubesim.store import Key, Store
 from kubesim.timeutil import micro_iso, now_iso
@@ -29,9 +31,14 @@ _UNREACHABLE = "node.kubernetes.io/unreachable"
 @dataclass(frozen=True, slots=True)
 class _NodeView:
     name: str
-    schedulable: bool  # Ready and not cordoned
+    ready: bool
+    cordoned: bool
     labels: dict[str, str]
     taints: list[Obj]
+
+    @property
+    def schedulable(self) -> bool:
+        return self.ready and not self.cordoned
 
 
 class Kubelets:
@@ -75,7 +82,8 @@ class Kubelets:
             if etype != "DELETED":
                 self._nodes[meta["name"]] = _NodeView(
                     meta["name"],
-                    not obj["spec"].get("unschedulable") and _ready(obj),
+                    _ready(obj),
+                    bool(obj["spec"].get("unschedulable")),
                     dict(meta.get("labels") or {}),
                     [dict(t) for t in obj["spec"].get("taints") or ()],
                 )
@@ -167,27 +175,22 @@ class Kubelets:
         self.loop.after(self.config.crash_interval, lambda: self._fault_tick(key, uid))
 
     # -- scheduling -----------------------------------------------------------------------
-    def _schedulable(self, node: _NodeView, pod: Obj) -> bool:
-        if not node.schedulable:
-            return False
-        selector = pod["spec"].get("nodeSelector") or {}
-        if any(node.labels.get(k) != v for k, v in selector.items()):
-            return False
-        tolerations = pod["spec"].get("tolerations") or ()
-        for taint in node.taints:
-            if taint.get("effect") not in ("NoSchedule", "NoExecute"):
-                continue
-            if not any(
-                (t.get("operator") == "Exists" and not t.get("key")) or t.get("key") == taint["key"]
-                for t in tolerations
-            ):
-                return False
-        return True
+    @staticmethod
+    def _fits(node: _NodeView, pod: Obj) -> bool:
+        # Pods that tolerate it (DaemonSet pods) may land on a cordoned node, as with the real
+        # scheduler's NodeUnschedulable filter; a NotReady node takes nothing new.
+        return node.ready and placement.fits(
+            pod["spec"],
+            name=node.name,
+            labels=node.labels,
+            taints=node.taints,
+            cordoned=node.cordoned,
+        )
 
     def _schedule(self, key: Key, p: Obj) -> None:
         spec = p["spec"]
-        if spec.get("nodeSelector") or spec.get("tolerations"):
-            candidates = [n for n in self._nodes.values() if self._schedulable(n, p)]
+        if spec.get("nodeSelector") or spec.get("tolerations") or spec.get("affinity"):
+            candidates = [n for n in self._nodes.values() if self._fits(n, p)]
         else:  # the common case, kept cheap: Ready, uncordoned, untainted nodes
             candidates = [n for n in self._nodes.values() if n.schedulable and not n.taints]
         if not candidates:
@@ -234,6 +237,13 @@ class Kubelets:
     def node(self, key: Key) -> None:
         n = self.store.get(NODES.resource, *key)
         if n is None:
+            return
+        if "nodeInfo" not in n["status"]:
+            # A Node created through the API: fill in what kwok's node-initialize stage (a real
+            # kubelet) reports — addresses, nodeInfo, Ready — keeping the declared capacity.
+            given = {k: v for k, v in n["status"].items() if k in ("capacity", "allocatable")}
+            n["status"] = {**node_body(key[1])["status"], **given}
+            self.store.update(NODES.resource, n)
             return
         stopped = (n["metadata"].get("labels") or {}).get(HEARTBEAT_LABEL) == "stopped"
         if stopped == (not _ready(n)):

@@ -54,6 +54,8 @@ def apply_defaults(kind: Kind, obj: Obj) -> None:
     ):
         meta.setdefault("generation", 1)
         obj.setdefault("status", {})
+        if kind.resource in ("replicasets.apps", "statefulsets.apps"):
+            obj["status"].setdefault("replicas", 0)  # required in the API types
     spec = obj.setdefault("spec", {}) if kind.resource != "namespaces" else obj.get("spec")
     if kind.resource == "pods":
         assert spec is not None
@@ -77,10 +79,29 @@ def apply_defaults(kind: Kind, obj: Obj) -> None:
                 "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"},
             },
         )
+    elif kind.resource == "daemonsets.apps":
+        assert spec is not None
+        spec.setdefault("revisionHistoryLimit", 10)
+        spec.setdefault(
+            "updateStrategy",
+            {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 1, "maxSurge": 0}},
+        )
+        # Not omitempty in the API types: the typed clients reject a status without them.
+        for field in (
+            "currentNumberScheduled",
+            "desiredNumberScheduled",
+            "numberMisscheduled",
+            "numberReady",
+        ):
+            obj["status"].setdefault(field, 0)
     elif kind.resource == "statefulsets.apps":
         assert spec is not None
         spec.setdefault("replicas", 1)
         spec.setdefault("podManagementPolicy", "OrderedReady")
+        spec.setdefault("revisionHistoryLimit", 10)
+        spec.setdefault(
+            "updateStrategy", {"type": "RollingUpdate", "rollingUpdate": {"partition": 0}}
+        )
     elif kind.resource == "namespaces":
         obj["spec"] = {"finalizers": ["kubernetes"]}
         obj["status"] = {"phase": "Active"}

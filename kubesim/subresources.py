@@ -1,9 +1,9 @@
 """The ``scale``, ``eviction`` and ``log`` subresources.
 
 Owns: Scale documents for Deployments/StatefulSets/ReplicaSets, the eviction decision against
-PodDisruptionBudgets (429 when disallowed, the same wording as the real server), synthetic pod
-logs.
-Does not own: PDB status arithmetic (``controllers`` keeps ``disruptionsAllowed`` current).
+PodDisruptionBudgets (429 when disallowed, the same wording as the real server; unready pods
+per ``unhealthyPodEvictionPolicy``), synthetic pod logs (served from ``podlogs``).
+Does not own: PDB status arithmetic (``budgets`` keeps ``disruptionsAllowed`` current).
 """
 
 from __future__ import annotations
@@ -11,17 +11,20 @@ from __future__ import annotations
 import asyncio
 import copy
 import time
+from dataclasses import replace
 
 from aiohttp import web
 
-from kubesim import handlers
+from kubesim import handlers, podlogs
 from kubesim.context import Api, Target
 from kubesim.errors import ApiError, bad_request
-from kubesim.kinds import FAULT_LABEL, PDBS, PODS, Obj
+from kubesim.kinds import PDBS, PODS, Obj
 from kubesim.patching import apply_patch
-from kubesim.pods import delete_pod
+from kubesim.pods import delete_pod, is_ready
 from kubesim.selectors import selector_from_match
 from kubesim.timeutil import now_iso
+
+_TRUE = ("1", "true", "True")
 
 
 async def handle(api: Api, request: web.Request, t: Target) -> web.StreamResponse:
@@ -118,6 +121,10 @@ def evict(api: Api, namespace: str, name: str, *, dry: bool) -> Obj:
                 f"The disruption budget {pdb['metadata']['name']} is still being processed by the "
                 "server."
             )
+        if not is_ready(pod) and _unhealthy_evictable(pdb["spec"], status):
+            if not dry:  # an unready pod counts for nothing in the budget: no accounting
+                delete_pod(store, pod, None)
+            return ok
         if status.get("disruptionsAllowed", 0) <= 0:
             _too_many(
                 f"The disruption budget {pdb['metadata']['name']} needs "
@@ -134,6 +141,16 @@ def evict(api: Api, namespace: str, name: str, *, dry: bool) -> Obj:
     return ok
 
 
+def _unhealthy_evictable(spec: Obj, status: Obj) -> bool:
+    """unhealthyPodEvictionPolicy: ``AlwaysAllow``, or (the default ``IfHealthyBudget``) while
+    the budget's healthy pods suffice without this one — so a drain is not held up by
+    crash-looping pods whose budget is already met by the healthy ones."""
+    if spec.get("unhealthyPodEvictionPolicy") == "AlwaysAllow":
+        return True
+    desired = int(status.get("desiredHealthy", 0))
+    return desired > 0 and int(status.get("currentHealthy", 0)) >= desired
+
+
 def _too_many(cause: str) -> None:
     raise ApiError(
         429,
@@ -143,40 +160,51 @@ def _too_many(cause: str) -> None:
     )
 
 
-def _log_line(pod: Obj, container: str, i: int) -> str:
-    ts = now_iso()
-    name = pod["metadata"]["name"]
-    fault = (pod["metadata"].get("labels") or {}).get(FAULT_LABEL)
-    if fault in ("crashloop", "oomkilled") and i % 5 == 4:
-        return f"{ts} FATAL {name}/{container} panic: runtime error: invalid memory address"
-    return f"{ts} INFO {name}/{container} handled request id={i} status=200 in {i % 97}ms"
+def _int(request: web.Request, name: str) -> int | None:
+    raw = request.query.get(name)
+    if raw in (None, ""):
+        return None
+    try:
+        return int(raw)
+    except ValueError as e:
+        raise bad_request(f"{name}: Invalid value: {raw!r}: must be an integer") from e
 
 
 async def _log(api: Api, request: web.Request, t: Target) -> web.StreamResponse:
     assert t.name is not None
     pod = api.store.must_get(PODS.resource, t.namespace or "", t.name)
-    containers = [c["name"] for c in pod["spec"].get("containers", [])]
-    container = request.query.get("container") or (containers[0] if len(containers) == 1 else "")
-    if container not in containers:
-        raise bad_request(
-            f"a container name must be specified for pod {t.name}, choose one of: {containers}"
-        )
-    tail = min(int(request.query.get("tailLines") or 50), 1000)
-    lines = "".join(_log_line(pod, container, i) + "\n" for i in range(tail))
-    limit = int(request.query.get("limitBytes") or 0)
-    if limit:
-        lines = lines[:limit]
-    if request.query.get("follow") not in ("1", "true", "True"):
-        return web.Response(text=lines, content_type="text/plain")
+    q = request.query
+    query = podlogs.Query(
+        container=q.get("container", ""),
+        tail_lines=_int(request, "tailLines"),
+        since_seconds=_int(request, "sinceSeconds"),
+        since_time=q.get("sinceTime", ""),
+        previous=q.get("previous") in _TRUE,
+        timestamps=q.get("timestamps") in _TRUE,
+        limit_bytes=_int(request, "limitBytes") or 0,
+    )
+    sent_until = time.time()
+    text = podlogs.read(pod, query, now=sent_until)
+    if q.get("follow") not in _TRUE or query.previous:
+        return web.Response(text=text, content_type="text/plain")
     resp = web.StreamResponse(headers={"Content-Type": "text/plain"})
     await resp.prepare(request)
-    await resp.write(lines.encode())
-    # Follow at one line per second, bounded so a forgotten client cannot pin a task forever.
+    await resp.write(text.encode())
+    # Follow: the lines written since, once a second; bounded so a forgotten client cannot pin
+    # a task forever.
     deadline = time.monotonic() + 300
-    i = tail
     while time.monotonic() < deadline:
         await asyncio.sleep(1)
-        await resp.write((_log_line(pod, container, i) + "\n").encode())
-        i += 1
+        fresh = api.store.get(PODS.resource, t.namespace or "", t.name)
+        if fresh is None:
+            break
+        now = time.time()
+        window = replace(query, since_seconds=now - sent_until, tail_lines=None, limit_bytes=0)
+        try:
+            more = podlogs.read(fresh, window, now=now)
+        except ApiError:
+            break  # the container stopped having a log to follow (e.g. it is restarting)
+        sent_until = now
+        await resp.write(more.encode())
     await resp.write_eof()
     return resp

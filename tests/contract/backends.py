@@ -67,6 +67,34 @@ class Backend:
             )
         return name
 
+    def grant_agent(self, namespace: str, *, group: str, resource: str, verbs: list[str]) -> None:
+        """Let the agent identity do more in one namespace than the chart's ClusterRole allows
+        (drain's ``pods/eviction`` is opt-in). kubesim has no RBAC beyond "the agent reads no
+        Secrets", so there is nothing to grant there."""
+        if self.name != "kube":
+            return
+        from controlplane import AGENT_NAMESPACE, AGENT_SA  # tests/k8s, on sys.path (conftest)
+
+        rbac = client.RbacAuthorizationV1Api(self.api())
+        name = f"lookout-test-{resource.replace('/', '-')}"
+        rbac.create_namespaced_role(
+            namespace,
+            {
+                "metadata": {"name": name},
+                "rules": [{"apiGroups": [group], "resources": [resource], "verbs": verbs}],
+            },
+        )
+        rbac.create_namespaced_role_binding(
+            namespace,
+            {
+                "metadata": {"name": name},
+                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": name},
+                "subjects": [
+                    {"kind": "ServiceAccount", "name": AGENT_SA, "namespace": AGENT_NAMESPACE}
+                ],
+            },
+        )
+
 
 class Simulator:
     """``python -m kubesim`` as a child process: the same entry point a demo uses."""

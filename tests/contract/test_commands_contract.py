@@ -3,90 +3,45 @@ the agent's own identity (the backend's agent kubeconfig) and the outcome is rea
 admin identity. If kubesim answers a command differently from Kubernetes, a test here fails, so
 the demo's commands behave like real ones.
 
-Covered: scale, cordon/uncordon, delete_pod, and dry-run. Every case passes on both backends;
-the rest of the command suite (drain through PDBs, rollout restart, rollback, logs, describe)
-is proven against the real control plane only, in ``tests/k8s/test_commands.py``."""
+The whole command suite runs on both backends, every case asserting the resulting cluster state
+the way ``tests/k8s/test_commands.py`` does against the real control plane:
+
+- here: scale (a Deployment up, a StatefulSet down from its highest ordinal), cordon and
+  uncordon, delete_pod, restart_pod (managed pod replaced, bare pod refused), set_image (only
+  the named container changes, pods follow; an unknown one is ``not_found``) and dry-run;
+- ``test_rollout_commands_contract``: rollout_restart of a Deployment (new ReplicaSet, old pods
+  replaced), a StatefulSet and a DaemonSet (every pod replaced from the restarted template);
+  rollback (previous template restored by reusing its ReplicaSet at a new revision);
+- ``test_drain_commands_contract``: drain (emptyDir pods refused unless ``delete_emptydir``,
+  DaemonSet pods skipped, evictions held by a PodDisruptionBudget reported as retried until the
+  timeout, then everything evictable gone once the budget allows; a crash-looping pod evicted
+  while the healthy ones meet its budget);
+- ``test_read_commands_contract``: describe (the redacted object and its events) and pod_logs
+  (tail, container choice and the API server's 400s, since, previous).
+
+``test_kubesim_commands`` covers, on the simulator alone, the log cases kwok cannot serve.
+The ``Runner`` they share is in ``commands_runner``."""
 
 from __future__ import annotations
 
-import asyncio
-import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
 import pytest
-from backends import Backend, wait_for
+from backends import Backend
+from commands_runner import Runner, agent_executor, pod_ref, settled
 from kubernetes import client
-from workloads import deployment, pods_of, running_ready
+from workloads import IMAGE, deployment, pods_of, running_ready, statefulset
 
-from agent.executor.kubeapi import Kube
-from agent.executor.running import Executor
-from agent.executor.settings import PolicySettings
-from agent.kube import KubeAccess
-from agent.outbox.spool import Outbox
-from shared.clock import now_ms
-from shared.domain.commands import Command, CommandState, CommandUpdate
+from shared.domain.commands import CommandState
 from shared.domain.refs import ObjectRef
-
-
-class Runner:
-    """Submits one command to a real executor and returns its final update from the outbox."""
-
-    def __init__(self, executor: Executor, outbox: Outbox) -> None:
-        self.executor = executor
-        self.outbox = outbox
-
-    def _final(self, cid: str) -> CommandUpdate | None:
-        for r in self.outbox.after(0, 100_000):
-            body = r.body
-            if isinstance(body, CommandUpdate) and body.command_id == cid and body.state.terminal:
-                return body
-        return None
-
-    async def run(
-        self, type_: str, target: ObjectRef, params: dict[str, Any] | None = None, **kw: Any
-    ) -> CommandUpdate:
-        cid = uuid.uuid4().hex
-        self.executor.submit(
-            Command(
-                id=cid,
-                type=type_,
-                target=target,
-                params_json=orjson.dumps(params or {}),
-                deadline_ms=now_ms() + 60_000,
-                **kw,
-            )
-        )
-        async with asyncio.timeout(60):
-            while (out := self._final(cid)) is None:
-                await self.outbox.wait_beyond(self.outbox.last_seq, 1.0)
-        return out
 
 
 @pytest.fixture
 async def runner(backend: Backend) -> AsyncIterator[Runner]:
-    access = KubeAccess.from_files(
-        kubeconfig=backend.agent_kubeconfig, context=backend.agent_context
-    )
-    outbox = Outbox(max_records=100_000)
-    executor = Executor(kube=Kube(access.api_client), outbox=outbox, policy=PolicySettings())
-    stop = asyncio.Event()
-    task = asyncio.create_task(executor.run(stop))
-    yield Runner(executor, outbox)
-    stop.set()
-    await asyncio.wait_for(task, 10)
-    await asyncio.to_thread(access.api_client.close)
-    outbox.close()
-
-
-async def settled(check: Any, what: str) -> Any:
-    """``backends.wait_for`` off the event loop, so the executor keeps running meanwhile."""
-    return await asyncio.to_thread(wait_for, check, timeout=60, what=what)
-
-
-def pod_ref(ns: str, name: str) -> ObjectRef:
-    return ObjectRef(kind="Pod", namespace=ns, name=name)
+    async with agent_executor(backend) as r:
+        yield r
 
 
 async def test_scale_sets_the_replica_count_and_that_many_pods_run(
@@ -100,6 +55,21 @@ async def test_scale_sets_the_replica_count_and_that_many_pods_run(
     assert orjson.loads(out.result_json)["replicas"] == 3
     assert apps.read_namespaced_deployment("web", ns).spec.replicas == 3
     await settled(lambda: running_ready(core, ns, "web", 3), "3 Running pods")
+
+
+async def test_scaling_a_statefulset_down_removes_the_highest_ordinals(
+    runner: Runner, core: client.CoreV1Api, apps: client.AppsV1Api, ns: str
+) -> None:
+    apps.create_namespaced_stateful_set(ns, statefulset("db", 3))
+    await settled(lambda: running_ready(core, ns, "db", 3), "3 Running pods")
+    target = ObjectRef(kind="StatefulSet", namespace=ns, name="db")
+    out = await runner.run("scale", target, {"replicas": 1})
+    assert out.state is CommandState.SUCCEEDED, out
+    assert orjson.loads(out.result_json)["replicas_before"] == 3
+    [left] = await settled(lambda: running_ready(core, ns, "db", 1), "1 pod left")
+    assert left.metadata.name == "db-0"
+    scale = apps.read_namespaced_stateful_set_scale("db", ns)
+    assert (scale.spec.replicas, scale.status.selector) == (1, "app=db")
 
 
 async def test_cordon_marks_the_node_unschedulable_and_uncordon_clears_it(
@@ -153,3 +123,55 @@ async def test_dry_run_scale_and_cordon_change_nothing(
     assert out.state is CommandState.SUCCEEDED, out
     await settled(lambda: running_ready(core, ns, "web", 2), "2 Running pods")
     assert len(pods_of(core, ns, "web")) == 2
+
+
+async def test_restart_pod_replaces_a_managed_pod_and_refuses_a_bare_one(
+    runner: Runner, core: client.CoreV1Api, apps: client.AppsV1Api, ns: str
+) -> None:
+    apps.create_namespaced_deployment(ns, deployment("web", 1))
+    core.create_namespaced_pod(
+        ns, {"metadata": {"name": "bare"}, "spec": {"containers": [{"name": "c", "image": IMAGE}]}}
+    )
+    [old] = await settled(lambda: running_ready(core, ns, "web", 1), "1 Running pod")
+    out = await runner.run("restart_pod", pod_ref(ns, old.metadata.name))
+    assert out.state is CommandState.SUCCEEDED, out
+    assert orjson.loads(out.result_json)["owner"].startswith("ReplicaSet/web-")
+
+    def replaced() -> list[Any] | None:
+        now = running_ready(core, ns, "web", 1)
+        return now if now and now[0].metadata.name != old.metadata.name else None
+
+    await settled(replaced, "a replacement pod Running")
+    refused = await runner.run("restart_pod", pod_ref(ns, "bare"))
+    assert (refused.state, refused.error_code) == (CommandState.FAILED, "refused"), refused
+    assert "no controller" in refused.message
+    assert core.read_namespaced_pod("bare", ns).metadata.deletion_timestamp is None
+
+
+async def test_set_image_changes_only_the_named_container_and_the_pods_follow(
+    runner: Runner, core: client.CoreV1Api, apps: client.AppsV1Api, ns: str
+) -> None:
+    containers = [{"name": "app", "image": IMAGE}, {"name": "sidecar", "image": "proxy:1"}]
+    apps.create_namespaced_deployment(ns, deployment("web", 1, containers=containers))
+    await settled(lambda: running_ready(core, ns, "web", 1), "1 Running pod")
+    target = ObjectRef(kind="Deployment", namespace=ns, name="web")
+    out = await runner.run(
+        "set_image", target, {"container": "app", "image": "registry.local/app:2.0"}
+    )
+    assert out.state is CommandState.SUCCEEDED, out
+    assert orjson.loads(out.result_json)["image_before"] == IMAGE
+    spec = apps.read_namespaced_deployment("web", ns).spec.template.spec
+    assert {c.name: c.image for c in spec.containers} == {
+        "app": "registry.local/app:2.0",
+        "sidecar": "proxy:1",
+    }
+
+    def rolled() -> list[Any] | None:
+        now = running_ready(core, ns, "web", 1)
+        images = now and {c.name: c.image for c in now[0].spec.containers}
+        return now if images == {"app": "registry.local/app:2.0", "sidecar": "proxy:1"} else None
+
+    await settled(rolled, "the pod replaced by one on the new image")
+    missing = await runner.run("set_image", target, {"container": "nope", "image": "a:1"})
+    assert (missing.state, missing.error_code) == (CommandState.FAILED, "not_found"), missing
+    assert "containers: app, sidecar" in missing.message
