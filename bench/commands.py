@@ -157,7 +157,8 @@ class Api:
         self._base = base_url
         self._session = aiohttp.ClientSession(
             headers={"Authorization": f"Bearer {API_TOKEN}"},
-            connector=aiohttp.TCPConnector(limit=connections),
+            # Idle connections go before uvicorn's 5 s keep-alive closes them under a request.
+            connector=aiohttp.TCPConnector(limit=connections, keepalive_timeout=2.0),
             timeout=aiohttp.ClientTimeout(total=40),
         )
 
