@@ -24,9 +24,9 @@ from agent.intake.serving import serve_intake
 from agent.kube import KubeAccess
 from agent.leader.election import lead
 from agent.outbox.spool import Outbox
-from agent.pipeline import run_sources
 from agent.settings import AgentSettings
 from agent.snapshot.mirror import Mirror
+from agent.sourcing import run_sources
 from agent.uplink.credentials import channel_credentials, channel_options
 from agent.uplink.stream import Uplink, UplinkConfig
 from shared.clock import now_ms
@@ -72,6 +72,7 @@ def build_uplink_config(settings: AgentSettings) -> UplinkConfig:
         heartbeat_interval_s=settings.heartbeat_interval_s,
         backoff=Backoff(initial_s=settings.reconnect_initial_s, max_s=settings.reconnect_max_s),
         snapshot_chunk=settings.snapshot_chunk,
+        delta_window_s=settings.delta_window_s,
         drain_timeout_s=min(5.0, settings.shutdown_grace_s / 2),
     )
 

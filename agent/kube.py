@@ -28,14 +28,19 @@ import ssl
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import aiohttp
 import orjson
-from kubernetes import client as k8s_client
-from kubernetes import config as k8s_config
 
 from shared.errors import LookoutError
+
+if TYPE_CHECKING:
+    # At run time ``kubernetes`` is imported only inside the functions that load the
+    # configuration or build the executor's client: the package's ``__init__`` imports its
+    # config loaders (requests, oauthlib, google-auth, yaml...), ~40 % of the agent's imports,
+    # and modules that only need ``KubeAccess`` as a type should not pay for it.
+    from kubernetes import client as k8s_client
 
 log = logging.getLogger(__name__)
 
@@ -78,11 +83,6 @@ def status_error(code: int, body: bytes) -> KubeStatusError:
 _REASONS = {401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 410: "Expired"}
 
 
-# The loaders are untyped in the client; pin the signatures we rely on.
-_load_kube_config: Callable[..., None] = k8s_config.load_kube_config
-_load_incluster_config: Callable[..., None] = k8s_config.load_incluster_config
-
-
 def load_configuration(
     *, kubeconfig: Path | None = None, context: str | None = None
 ) -> k8s_client.Configuration:
@@ -90,6 +90,12 @@ def load_configuration(
 
     An explicit ``kubeconfig`` wins; otherwise the in-cluster service account, then the
     client's default (``$KUBECONFIG`` or ``~/.kube/config``) with ``context``."""
+    from kubernetes import client as k8s_client  # lazily: see the TYPE_CHECKING import
+    from kubernetes import config as k8s_config
+
+    # The loaders are untyped in the client; pin the signatures we rely on.
+    _load_kube_config: Callable[..., None] = k8s_config.load_kube_config
+    _load_incluster_config: Callable[..., None] = k8s_config.load_incluster_config
     cfg = k8s_client.Configuration()
     try:
         if kubeconfig is not None:
@@ -158,6 +164,8 @@ class KubeAccess:
     def api_client(self) -> k8s_client.ApiClient:
         """The blocking client for the command executor (run its calls in threads)."""
         if self._api_client is None:
+            from kubernetes import client as k8s_client  # lazily: see the TYPE_CHECKING import
+
             self._api_client = k8s_client.ApiClient(self.configuration)
         return self._api_client
 

@@ -7,22 +7,25 @@ batched into ``FindingBatch`` journal records, the slim ``Resource`` for the mir
 the worse of the status judgement and the findings), and the recheck set: objects that are
 unhealthy or have findings are kept (trimmed) and re-judged every ``recheck_interval_s`` so
 duration rules fire and stale conditions resolve without a new watch event, and at once when
-an object their findings are about is deleted (a Warning event about a deleted pod). Also
-which watch scopes of the looked-up kinds are synced, so the lookups can tell "gone" from
-"not listed yet".
+an object their findings are about is deleted (a Warning event about a deleted pod). A pass
+runs in steps that yield to the event loop, and skips held objects whose kind names its
+detector's inputs (``SourceSpec.recheck_inputs``: Services) while none of those changed and no
+pending duration came due. Also which watch scopes of the looked-up kinds are synced, so the
+lookups can tell "gone" from "not listed yet".
 
-Per-kind bookkeeping across watch scopes is ``agent.sources.sinks.KindSink``. Deliberately
-does not own the list/watch protocol (``agent.sources.watching``), projections
+Per-kind bookkeeping across watch scopes is ``agent.sources.sinks.KindSink``; running the
+informers and the recheck timer is ``agent.sourcing``. Deliberately does not own the
+list/watch protocol (``agent.sources.watching``), projections
 (the kind modules), detector logic (``agent.detect``), snapshots (``agent.snapshot``) or the
 journal (``agent.outbox``).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
+import math
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -35,17 +38,14 @@ from agent.detect.tracker import Tracker
 from agent.sources.contextviews import CONTEXT_VIEWS
 from agent.sources.filters import NamespaceFilter
 from agent.sources.lookups import Lookups
-from agent.sources.registry import SOURCES, enabled_sources
 from agent.sources.settings import SourcesSettings
-from agent.sources.sinks import KindSink, MirrorPort
+from agent.sources.sinks import MirrorPort
 from agent.sources.spec import Raw, SourceSpec
 from agent.sources.trimming import trim_raw
-from agent.sources.watching import Informer, Transport
-from shared.clock import now_ms
 from shared.domain.findings import Finding, Severity
 from shared.domain.journal import FindingBatch, JournalBody
 from shared.domain.refs import ObjectRef
-from shared.domain.resources import Health, Resource, SourceState, SourceStatus
+from shared.domain.resources import Health, Resource, SourceState
 from shared.logs import RateLimited
 
 log = logging.getLogger(__name__)
@@ -55,6 +55,10 @@ Key = tuple[str, str]  # (namespace, name)
 # One journal record carries at most this many findings: keeps a record well under the gRPC
 # message limit even when an initial list finds thousands of problems.
 MAX_FINDINGS_PER_RECORD = 500
+
+# Held objects re-judged per step of a recheck pass before the event loop gets a turn: ~10 ms
+# of CPU each, so a watch event or a finding waits at most that long behind a pass.
+RECHECK_STEP = 100
 
 _HEALTH_RANK: dict[Health, int] = {"ok": 0, "unknown": 1, "warning": 2, "critical": 3}
 _SEVERITY_HEALTH: dict[Severity, Health] = {
@@ -70,11 +74,18 @@ class OutboxPort(Protocol):
 
 @dataclass(slots=True)
 class _Held:
-    """An object kept for rechecks: its trimmed raw form and the health last sent."""
+    """An object kept for rechecks: its trimmed raw form, its projection's own health (the
+    raw form does not change while held, so a recheck need not project it again), the
+    health last sent, and for kinds with ``recheck_inputs`` when a recheck may be skipped:
+    ``quiet_at`` is the lookups' tick of a verdict without findings (-1: none), ``due_ms``
+    when a duration that verdict saw pending comes due."""
 
     spec: SourceSpec
     raw: Raw
+    status_health: Health
     health: Health
+    quiet_at: int = -1
+    due_ms: float = math.inf
 
 
 class Pipeline:
@@ -127,10 +138,13 @@ class Pipeline:
             self.ctx.upsert(kind, view(obj))
         if kind == "Pod":
             self.tracker.history.record_pod(obj, now)
-        findings = self._judge(kind, ns, name, obj, now)
+        tick, deadlines = self.ctx.tick, list[float]()
+        findings = self._judge(kind, ns, name, obj, now, deadlines)
         proj = spec.project(obj)
         health = _worse(proj.health, findings)
-        self._hold(spec, (kind, ns, name), obj, health, findings)
+        held = self._hold(spec, (kind, ns, name), obj, proj.health, health, findings)
+        if held is not None:
+            _note_quiet(held, tick, findings, deadlines)
         return Resource(
             ref=ObjectRef(kind, ns, name, meta.get("uid") or ""),
             resource_version=str(meta.get("resourceVersion") or ""),
@@ -163,11 +177,20 @@ class Pipeline:
         if kind in CONTEXT_VIEWS:
             self.ctx.mark_complete(kind, namespace, state == "synced")
 
-    def _judge(self, kind: str, ns: str, name: str, obj: Raw, now: int) -> list[Finding]:
+    def _judge(
+        self, kind: str, ns: str, name: str, obj: Raw, now: int, deadlines: list[float]
+    ) -> list[Finding]:
         if kind not in DETECTORS:
             return []
         try:
-            findings = detect(kind, obj, now=now, settings=self.detect_settings, ctx=self.ctx)
+            findings = detect(
+                kind,
+                obj,
+                now=now,
+                settings=self.detect_settings,
+                ctx=self.ctx,
+                deadlines=deadlines,
+            )
         except MalformedObject as e:
             if self._malformed_log.ready(time.monotonic()):
                 log.warning("skipping detectors for a malformed object: %s", e)
@@ -180,13 +203,14 @@ class Pipeline:
         spec: SourceSpec,
         key: tuple[str, str, str],
         obj: Raw,
+        status_health: Health,
         health: Health,
         findings: list[Finding],
-    ) -> None:
+    ) -> _Held | None:
         unhealthy = health != "ok" and spec.hold_unhealthy
         if not (spec.recheck_always or findings or unhealthy) or spec.kind not in DETECTORS:
             self.held.pop(key, None)
-            return
+            return None
         if key not in self.held and len(self.held) >= self.settings.recheck_max_objects:
             if self._held_full_log.ready(time.monotonic()):
                 log.warning(
@@ -194,23 +218,49 @@ class Pipeline:
                     len(self.held),
                     "/".join(key),
                 )
-            return
-        self.held[key] = _Held(spec, trim_raw(obj), health)
+            return None
+        held = self.held[key] = _Held(spec, trim_raw(obj), status_health, health)
+        return held
 
     # -- periodic and batch work -----------------------------------------------------------------
 
     def recheck(self, now: int) -> int:
         """Re-judge held objects at ``now``; upsert those whose health changed."""
-        for key, held in list(self.held.items()):
-            self._recheck_one(key, held, now)
-        self._findings.extend(self.tracker.due(now))  # throttled changes whose time came
-        self.flush(now)
+        for _ in self.recheck_steps(lambda: now):
+            pass
         return len(self.held)
 
+    def recheck_steps(self, clock: Callable[[], int]) -> Iterator[int]:
+        """``recheck`` in steps of ``RECHECK_STEP`` objects, yielding between them, so the
+        caller can let the event loop run: a pass over ~1,300 held objects costs ~130 ms of
+        CPU, which in one piece delays every watch event and frame behind it. Each step reads
+        ``clock`` afresh. An object forgotten or re-admitted meanwhile is skipped (a deleted
+        object must not come back; a re-admitted one was just judged)."""
+        items = list(self.held.items())
+        for start in range(0, len(items), RECHECK_STEP):
+            now = clock()
+            for key, held in items[start : start + RECHECK_STEP]:
+                if self.held.get(key) is held:
+                    self._recheck_one(key, held, now)
+            yield start
+        now = clock()
+        self._findings.extend(self.tracker.due(now))  # throttled changes whose time came
+        self.flush(now)
+
     def _recheck_one(self, key: tuple[str, str, str], held: _Held, now: int) -> None:
+        inputs = held.spec.recheck_inputs
+        if (
+            inputs is not None
+            and held.quiet_at >= 0
+            and now < held.due_ms
+            and inputs(held.raw, self.ctx) <= held.quiet_at
+        ):
+            return  # nothing its detector reads changed, no duration came due: same verdict
         kind, ns, name = key
-        findings = self._judge(kind, ns, name, held.raw, now)
-        health = _worse(held.spec.project(held.raw).health, findings)
+        tick, deadlines = self.ctx.tick, list[float]()
+        findings = self._judge(kind, ns, name, held.raw, now, deadlines)
+        _note_quiet(held, tick, findings, deadlines)
+        health = _worse(held.status_health, findings)
         if health != held.health:
             res = self._resource(held.spec, held.raw, health)
             self.mirror.upsert(res)
@@ -244,6 +294,16 @@ class Pipeline:
             self.outbox.put(FindingBatch(tuple(pending[i : i + MAX_FINDINGS_PER_RECORD])), now)
 
 
+def _note_quiet(held: _Held, tick: int, findings: list[Finding], deadlines: list[float]) -> None:
+    """Remember a verdict without findings for kinds whose rechecks may skip (``_Held``). A
+    verdict with findings is always re-judged: the tracker needs to see it go."""
+    if held.spec.recheck_inputs is None or findings:
+        held.quiet_at, held.due_ms = -1, math.inf
+    else:
+        # A ms early: the detector's own comparison is on floats.
+        held.quiet_at, held.due_ms = tick, min(deadlines, default=math.inf) - 1
+
+
 def _exact(data: bytes) -> bytes:
     """A copy of exactly ``len(data)`` bytes. orjson returns bytes objects that keep their
     whole growth buffer (measured: 16 KiB held for a 1.1 KiB document); the mirror keeps one
@@ -257,137 +317,3 @@ def _worse(health: Health, findings: Sequence[Finding]) -> Health:
         if _HEALTH_RANK[h] > _HEALTH_RANK[health]:
             health = h
     return health
-
-
-class _Sink(KindSink):
-    """``KindSink`` that also tells the pipeline each watch scope's state, so the lookups know
-    which scopes they hold completely (``Pipeline.source_state``)."""
-
-    def __init__(self, spec: SourceSpec, pipeline: Pipeline, scopes: Sequence[str | None]) -> None:
-        super().__init__(spec, pipeline, scopes)
-        self.pipeline = pipeline
-
-    def status(self, namespace: str | None, state: SourceState, message: str) -> None:
-        super().status(namespace, state, message)
-        self.pipeline.source_state(self.spec.kind, namespace, state)
-
-
-def build_informers(
-    *, settings: SourcesSettings, transport: Transport, pipeline: Pipeline
-) -> list[Informer]:
-    """One informer per enabled source and watch scope; disabled kinds are reported once."""
-    chosen = enabled_sources(settings)
-    enabled_kinds = {s.kind for s in chosen.values()}
-    for spec in SOURCES.values():
-        if spec.kind not in enabled_kinds:
-            pipeline.mirror.set_source_status(SourceStatus(spec.kind, "disabled"))
-            enabled_kinds.add(spec.kind)  # report each kind once
-    informers: list[Informer] = []
-    for name, spec in chosen.items():
-        scopes = pipeline.filter.scopes(spec.namespaced)
-        sink = _Sink(spec, pipeline, scopes)
-        for scope in scopes:
-            informers.append(
-                Informer(
-                    name=name,
-                    spec=spec,
-                    namespace=scope,
-                    transport=transport,
-                    sink=sink,
-                    settings=settings,
-                )
-            )
-    return informers
-
-
-async def recheck_forever(pipeline: Pipeline) -> None:
-    interval = pipeline.settings.recheck_interval_s
-    while True:
-        await asyncio.sleep(interval)
-        pipeline.recheck(now_ms())
-
-
-async def announce_complete(
-    informers: Sequence[Informer],
-    pipeline: Pipeline,
-    timeout_s: float,
-    on_settled: Callable[[], None] | None = None,
-) -> None:
-    """Once every informer has settled (or ``timeout_s`` passed), call ``on_settled`` (the
-    mirror may send its first snapshot) and journal the complete set of active findings in
-    one record, so the master can resolve what cleared while this agent was not running (a
-    restarted agent remembers nothing to resolve)."""
-    try:
-        async with asyncio.timeout(timeout_s):
-            for informer in informers:
-                await informer.settled.wait()
-    except TimeoutError:
-        log.warning("announcing active findings before every source finished its first list")
-    if on_settled is not None:
-        on_settled()
-    now = now_ms()
-    pipeline.flush(now)
-    active = tuple(pipeline.tracker.active())
-    pipeline.outbox.put(FindingBatch(active, complete=True), now)
-    log.info("initial detection pass done: %d active findings", len(active))
-
-
-async def _after(first: Sequence[Informer], informer: Informer, timeout_s: float) -> None:
-    """Start ``informer`` once the ``first`` informers settled (or ``timeout_s`` passed)."""
-    try:
-        async with asyncio.timeout(timeout_s):
-            for f in first:
-                await f.settled.wait()
-    except TimeoutError:
-        log.warning("source %s: starting before lookups finished their first list", informer.name)
-    await informer.run()
-
-
-async def run_sources(
-    settings: SourcesSettings,
-    kube: Transport,
-    mirror: MirrorPort,
-    outbox: OutboxPort,
-    detect_settings: DetectSettings,
-    stop: asyncio.Event,
-    *,
-    tracker: Tracker | None = None,
-    on_settled: Callable[[], None] | None = None,
-) -> None:
-    """Run every informer and the recheck timer until ``stop`` is set; ``on_settled`` runs
-    once every source finished its first list (or the first phase timed out twice over).
-
-    Kinds that detectors look up (pods, ReplicaSets, Jobs, EndpointSlices...) list first; the
-    kinds judged with those lookups start when they settled, so an initial list does not
-    judge a Service against a half-filled pod index and report a false NoReadyEndpoints."""
-    pipeline = Pipeline(
-        settings=settings,
-        detect_settings=detect_settings,
-        mirror=mirror,
-        outbox=outbox,
-        tracker=tracker,
-    )
-    informers = build_informers(settings=settings, transport=kube, pipeline=pipeline)
-    first = [i for i in informers if i.kind in CONTEXT_VIEWS]
-    later = [i for i in informers if i.kind not in CONTEXT_VIEWS]
-    log.info("watching %d sources (%s)", len(informers), ", ".join(i.name for i in informers))
-    async with asyncio.TaskGroup() as tg:
-        tasks = [tg.create_task(i.run(), name=f"source:{i.name}") for i in first]
-        tasks += [
-            tg.create_task(
-                _after(first, i, settings.first_phase_timeout_s), name=f"source:{i.name}"
-            )
-            for i in later
-        ]
-        tasks.append(tg.create_task(recheck_forever(pipeline), name="source:recheck"))
-        tasks.append(
-            tg.create_task(
-                announce_complete(
-                    informers, pipeline, 2 * settings.first_phase_timeout_s, on_settled
-                ),
-                name="source:complete",
-            )
-        )
-        await stop.wait()
-        for t in tasks:
-            t.cancel()

@@ -84,10 +84,10 @@ class _Probe:
                 into[name] = now
 
     def install_module_wrappers(self) -> None:
-        from agent import pipeline
+        from agent import sourcing
         from agent.sources.watching import Informer
 
-        build, list_ = pipeline.build_informers, Informer._list
+        build, list_ = sourcing.build_informers, Informer._list
 
         def captured(**kw: Any) -> list[Informer]:
             informers = build(**kw)
@@ -102,7 +102,7 @@ class _Probe:
                 entry[2] = getattr(inf.sink, "p").mirror.counts().get(inf.kind, 0)  # noqa: B009
             return rv
 
-        setattr(pipeline, "build_informers", captured)  # noqa: B010
+        setattr(sourcing, "build_informers", captured)  # noqa: B010
         setattr(Informer, "_list", timed_list)  # noqa: B010 (mypy: method assign)
 
     def install_instance_wrappers(self, core: Any, access: Any) -> None:
@@ -169,21 +169,30 @@ class _Probe:
         setattr(stream, "delta_to_pb", sized_delta)  # noqa: B010
 
     def time_rechecks(self) -> None:
-        """Each recheck pass is one synchronous sweep over the held objects: time it, since
-        the event loop (watch events, the uplink) waits meanwhile."""
+        """Time each recheck pass (its steps yield to the event loop between them): wall from
+        the first step to the last, and the CPU the steps themselves spent."""
         pipeline = getattr(self.informers[0].sink, "p")  # noqa: B009
         if getattr(pipeline, "_bench_wrapped", False):
             return
-        recheck = pipeline.recheck
+        steps = pipeline.recheck_steps
+        rechecks = self.rechecks
 
-        def timed(now: int) -> int:
-            t0, cpu0 = time.perf_counter_ns(), time.thread_time_ns()
-            held: int = recheck(now)
-            wall, cpu = time.perf_counter_ns() - t0, time.thread_time_ns() - cpu0
-            self.rechecks.append([time.time_ns(), wall, held, cpu])
-            return held
+        def timed(clock: Any) -> Any:
+            t0, cpu = time.perf_counter_ns(), 0
+            it = steps(clock)
+            while True:
+                c0 = time.thread_time_ns()
+                try:
+                    step = next(it)
+                except StopIteration:
+                    cpu += time.thread_time_ns() - c0
+                    break
+                cpu += time.thread_time_ns() - c0
+                yield step
+            wall = time.perf_counter_ns() - t0
+            rechecks.append([time.time_ns(), wall, len(pipeline.held), cpu])
 
-        pipeline.recheck = timed
+        pipeline.recheck_steps = timed
         pipeline._bench_wrapped = True
 
     def arm_pod_sinks(self) -> None:
@@ -215,9 +224,9 @@ async def _main(conn: Connection, spec: dict[str, Any], entered: int) -> None:
     probe = _Probe(entered, spec.get("delta_window_ms", 0) / 1000)
     from agent.app import AgentCore
     from agent.kube import KubeAccess
-    from agent.pipeline import run_sources
     from agent.settings import AgentSettings
     from agent.sources.settings import SourcesSettings
+    from agent.sourcing import run_sources
 
     probe.phases["imported"] = time.time_ns()
     rss_imported = _status_bytes()["VmRSS"]
@@ -380,10 +389,14 @@ async def _main(conn: Connection, spec: dict[str, Any], entered: int) -> None:
         async with access, asyncio.TaskGroup() as tg:
             tg.create_task(connected())
             tg.create_task(core.uplink.run(stop), name="uplink")
+            core.mirror.hold_snapshots()  # as agent.app does: no snapshot before the lists
             tg.create_task(
-                run_sources(src, access, core.mirror, core.outbox, settings.detect, stop),
+                run_sources(
+                    src, access, core.mirror, core.outbox, settings.detect, stop,
+                    on_settled=core.mirror.release_snapshots,
+                ),
                 name="sources",
-            )
+            )  # fmt: skip
             await serve_ops(conn, ops)
             stop.set()
     finally:

@@ -43,16 +43,24 @@ def rule_for(reason: str) -> Rule:
 @dataclass(frozen=True, slots=True)
 class Scope:
     """Everything a detector needs besides the object: the evaluation time, thresholds and
-    lookups."""
+    lookups. ``deadlines`` collects when a duration condition seen but not yet held would
+    start to count (the agent's rechecks use it to know when time alone can change a
+    verdict)."""
 
     now_ms: int
     settings: DetectSettings
     ctx: Context
+    deadlines: list[float] = field(default_factory=list)
 
     def held(self, since_ms: int | None, seconds: float) -> bool:
         """True when a condition known to have started at ``since_ms`` has lasted ``seconds``.
         An unknown start never counts as held: firing needs evidence of duration."""
-        return since_ms is not None and self.now_ms - since_ms >= seconds * 1000
+        if since_ms is None:
+            return False
+        if self.now_ms - since_ms >= seconds * 1000:
+            return True
+        self.deadlines.append(since_ms + seconds * 1000)
+        return False
 
     def reporter(
         self, subject: ObjectRef, *, owner: ObjectRef | None = None, node: str = ""

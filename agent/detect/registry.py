@@ -46,15 +46,18 @@ def detect(
     now: Now,
     settings: DetectSettings = DEFAULT_SETTINGS,
     ctx: Context = EMPTY_CONTEXT,
+    deadlines: list[float] | None = None,
 ) -> list[Finding]:
     """Findings for one object at ``now``. ``kind`` is passed explicitly because items of a
-    typed list (``PodList``) carry no ``kind`` of their own.
+    typed list (``PodList``) carry no ``kind`` of their own. When ``deadlines`` is given,
+    the times (ms) at which a duration condition seen but not yet held would fire are
+    appended to it (``Scope.deadlines``).
 
     Raises MalformedObject when a field has the wrong type; a missing field is never an error."""
     detector = DETECTORS.get(kind)
     if detector is None:
         return []
-    scope = Scope(to_ms(now), settings, ctx)
+    scope = Scope(to_ms(now), settings, ctx, [] if deadlines is None else deadlines)
     try:
         return detector(obj, scope)
     except (AttributeError, TypeError, ValueError, KeyError, IndexError) as e:

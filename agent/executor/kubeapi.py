@@ -11,15 +11,19 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import orjson
-from kubernetes import client as k8s_client
-from kubernetes.client.exceptions import ApiException
-from urllib3.exceptions import HTTPError
 
 from agent.executor.errors import CommandFailure, api_failure
+
+if TYPE_CHECKING:
+    # At run time ``kubernetes`` and ``urllib3`` are imported in ``Kube._call`` (the first
+    # command): the ``kubernetes`` package's ``__init__`` pulls in its config loaders and
+    # clients, ~40 % of the agent's import time, and importing this module (for ``KINDS`` and
+    # ``path``) must not cost that.
+    from kubernetes import client as k8s_client
 
 Json = dict[str, Any]
 
@@ -112,6 +116,9 @@ class Kube:
         body: object,
         content_type: str,
     ) -> bytes:
+        from kubernetes.client.exceptions import ApiException  # lazily: see the imports
+        from urllib3.exceptions import HTTPError
+
         headers = {"Accept": "application/json, */*"}
         if body is not None:
             headers["Content-Type"] = content_type

@@ -9,6 +9,7 @@
     contextviews.py  slim views kept for the detectors' lookups; lookups.py indexes them
     filters.py       namespace include/exclude; settings.py SourcesSettings
 
-The object path itself (detectors, tracker, outbox, mirror) is wired in ``agent.pipeline``;
+The object path itself (detectors, tracker, outbox, mirror) is wired in ``agent.pipeline`` and
+run by ``agent.sourcing``;
 HTTP and credentials are ``agent.kube``.
 """

@@ -6,9 +6,9 @@ the table itself (``registry``) or the watch loop (``watching``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from shared.domain.resources import Health
 
@@ -28,6 +28,16 @@ class Projection:
 Project = Callable[[Raw], Projection]
 
 
+class ChangeClock(Protocol):
+    """The lookups' change clock (``agent.sources.lookups.Lookups``)."""
+
+    def last_change(self, kind: str, namespace: str, labels: Mapping[str, str] | None) -> int: ...
+
+
+# The tick of the last change among the looked-up objects an object's detector reads.
+RecheckInputs = Callable[[Raw, ChangeClock], int]
+
+
 @dataclass(frozen=True, slots=True)
 class SourceSpec:
     """One watched resource.
@@ -39,7 +49,9 @@ class SourceSpec:
     periodic detector rechecks, for kinds whose findings depend on other objects (a Service's
     ready endpoints). ``hold_unhealthy`` False keeps objects for rechecks only while they
     have findings (Warning events are "unhealthy" for their whole life but matter only while
-    fresh)."""
+    fresh). ``recheck_inputs`` (with ``recheck_always``) names what the kind's detector reads
+    besides the object and the time: a held object whose last verdict found nothing is then
+    re-judged only when one of those inputs changed or a duration it saw pending comes due."""
 
     kind: str
     group: str
@@ -51,6 +63,7 @@ class SourceSpec:
     normalize: Callable[[Raw], Raw] | None = None
     recheck_always: bool = False
     hold_unhealthy: bool = True
+    recheck_inputs: RecheckInputs | None = None
 
     @property
     def api_version(self) -> str:

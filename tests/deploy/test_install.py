@@ -35,10 +35,10 @@ from agent.kube import KubeAccess, KubeStatusError
 from agent.leader.election import Elector, LeaseApi, run_while_leading
 from agent.leader.settings import LeaderElectionSettings
 from agent.outbox.spool import Outbox
-from agent.pipeline import run_sources
 from agent.snapshot.mirror import Mirror
 from agent.sources.registry import enabled_sources
 from agent.sources.settings import SourcesSettings
+from agent.sourcing import run_sources
 from shared.clock import now_ms
 from shared.domain.commands import Command, CommandState, CommandUpdate
 from shared.domain.refs import ObjectRef

@@ -22,12 +22,12 @@ from kubernetes import client, config
 from agent.detect.settings import DetectSettings
 from agent.kube import KubeAccess, KubeConnectionError
 from agent.outbox.spool import Outbox
-from agent.pipeline import run_sources
 from agent.snapshot.mirror import Mirror
 from agent.sources import events
 from agent.sources.settings import SourcesSettings
 from agent.sources.spec import Raw
 from agent.sources.watching import Informer
+from agent.sourcing import run_sources
 from shared.domain.findings import Finding
 from shared.domain.journal import FindingBatch
 from shared.domain.resources import SourceState, SourceStatus

@@ -19,8 +19,8 @@ from kubernetes import client, config
 from agent.app import AgentCore
 from agent.detect.settings import DetectSettings
 from agent.kube import KubeAccess
-from agent.pipeline import run_sources
 from agent.sources.settings import SourcesSettings
+from agent.sourcing import run_sources
 from master.datahub.cluster import ClusterState
 from tests.harness import (
     add_cluster,

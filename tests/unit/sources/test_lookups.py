@@ -102,3 +102,29 @@ def test_known_gone_only_for_scopes_marked_complete(index: type[IndexContext]) -
     assert ctx.known_gone("Pod", "elsewhere", "missing")
     ctx.delete("Pod", "ns", "p")
     assert ctx.known_gone("Pod", "ns", "p", "u1")
+
+
+@given(
+    ops=st.lists(
+        st.tuples(st.integers(0, 5), st.one_of(st.none(), labels_st), st.booleans()),
+        max_size=25,
+    ),
+    pairs=labels_st,
+)
+def test_the_change_clock_moves_whenever_a_matchlabels_select_could_differ(
+    ops: list[tuple[int, dict[str, str] | None, bool]], pairs: dict[str, str]
+) -> None:
+    lookups = Lookups()
+    selector: LabelSelector = {"matchLabels": pairs}
+    for i, labels, ready in ops:  # labels None: delete
+        before, tick = list(lookups.select("Pod", "ns", selector)), lookups.tick
+        if labels is None:
+            lookups.delete("Pod", "ns", f"p{i}")
+        else:
+            pod = _pod(f"p{i}", labels)
+            pod["status"] = {"ready": ready}  # a status-only update is a change too
+            lookups.upsert("Pod", pod)
+        after = list(lookups.select("Pod", "ns", selector))
+        if [id(o) for o in after] != [id(o) for o in before]:
+            assert lookups.last_change("Pod", "ns", pairs) > tick
+        assert lookups.last_change("Pod", "ns", None) == lookups.tick

@@ -13,10 +13,11 @@ import pytest
 
 from agent.detect.settings import DetectSettings
 from agent.outbox.spool import Outbox
-from agent.pipeline import Pipeline, run_sources
+from agent.pipeline import RECHECK_STEP, Pipeline
 from agent.snapshot.mirror import Mirror
 from agent.sources import events, pods
 from agent.sources.settings import SourcesSettings
+from agent.sourcing import run_sources
 from kubesim.cluster import SimCluster
 from kubesim.kinds import BY_RESOURCE, FAULT_LABEL
 from kubesim.objects import apply_defaults
@@ -211,6 +212,30 @@ def test_held_objects_fire_duration_rules_on_recheck_without_a_new_event() -> No
     assert fired
     assert not fired[0].resolved
     assert next(mirror.iter_kind("Pod")).health in ("warning", "critical")
+
+
+def test_a_stepwise_recheck_skips_objects_deleted_between_its_steps() -> None:
+    mirror, outbox = Mirror(), Outbox(max_records=100)
+    p = Pipeline(
+        settings=SourcesSettings(),
+        detect_settings=DetectSettings(),
+        mirror=mirror,
+        outbox=outbox,
+    )
+    names = [f"waiting-{i:03d}" for i in range(RECHECK_STEP + 1)]
+    for name in names:
+        res = p.admit(pods.SPEC, _pending_pod(name), T0 + 1_000)
+        assert res is not None
+        mirror.upsert(res)
+    p.flush(T0 + 1_000)
+    steps = p.recheck_steps(lambda: T0 + 3_600_000)
+    next(steps)  # the first RECHECK_STEP objects re-judged; the event loop would run now
+    p.forget("Pod", "default", names[-1], T0 + 3_600_000)
+    for _ in steps:
+        pass
+    fired = {f.subject.name for f in _findings(outbox) if f.reason == "Unschedulable"}
+    assert fired == set(names[:-1])
+    assert ("Pod", "default", names[-1]) not in p.held
 
 
 def test_healthy_objects_are_not_held_for_rechecks() -> None:
