@@ -30,7 +30,8 @@ from typing import Any
 import orjson
 import pytest
 from backends import Backend
-from commands_runner import Runner, agent_executor, pod_ref, settled
+from commands_runner import agent_executor, pod_ref, settled
+from executor_runner import Runner
 from kubernetes import client
 from workloads import IMAGE, deployment, pods_of, running_ready, statefulset
 

@@ -11,7 +11,8 @@ from collections.abc import AsyncIterator, Iterator
 import orjson
 import pytest
 from backends import Backend
-from commands_runner import Runner, agent_executor, settled
+from commands_runner import agent_executor, settled
+from executor_runner import Runner
 from kubernetes import client
 from workloads import FAULT, daemonset, deployment, node, on, pods_of, running_ready
 

@@ -9,7 +9,8 @@ from collections.abc import AsyncIterator
 import orjson
 import pytest
 from backends import Backend
-from commands_runner import Runner, agent_executor, pod_ref, settled
+from commands_runner import agent_executor, pod_ref, settled
+from executor_runner import Runner
 from kubernetes import client
 from workloads import FAULT, deployment, pods_of
 

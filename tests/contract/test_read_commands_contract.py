@@ -12,7 +12,8 @@ from typing import Any
 import orjson
 import pytest
 from backends import Backend
-from commands_runner import Runner, agent_executor, pod_ref, settled
+from commands_runner import agent_executor, pod_ref, settled
+from executor_runner import Runner
 from kubernetes import client
 from workloads import IMAGE, deployment, ready_node_with_address, running_ready
 

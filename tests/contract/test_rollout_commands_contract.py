@@ -10,7 +10,8 @@ from typing import Any
 import orjson
 import pytest
 from backends import Backend
-from commands_runner import Runner, agent_executor, settled
+from commands_runner import agent_executor, settled
+from executor_runner import Runner
 from kubernetes import client
 from workloads import (
     IMAGE,

@@ -17,19 +17,14 @@ import os
 import subprocess
 import sys
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-import orjson
 import pytest
 import yaml
 from _pytest.fixtures import FixtureFunctionDefinition
 
 from agent.detect.settings import DetectSettings
-from agent.executor.kubeapi import Kube as ExecutorKube
-from agent.executor.running import Executor
 from agent.executor.settings import PolicySettings
 from agent.kube import KubeAccess, KubeStatusError
 from agent.leader.election import Elector, LeaseApi, run_while_leading
@@ -39,8 +34,7 @@ from agent.snapshot.mirror import Mirror
 from agent.sources.registry import enabled_sources
 from agent.sources.settings import SourcesSettings
 from agent.sourcing import run_sources
-from shared.clock import now_ms
-from shared.domain.commands import Command, CommandState, CommandUpdate
+from shared.domain.commands import CommandState
 from shared.domain.refs import ObjectRef
 from shared.domain.resources import SourceStatus
 from tests.deploy.helmtool import AGENT_CHART, MASTER_CHART, REPO, Helm, value_args
@@ -305,47 +299,6 @@ def test_agent_service_account_can_do_exactly_what_the_values_allow(
     khelm.run("uninstall", release, "--namespace", kube.namespace, "--wait", timeout=180)
 
 
-@asynccontextmanager
-async def executor_as(access: KubeAccess, allowed: list[str]) -> AsyncIterator[Any]:
-    """The agent's command executor on ``access``'s identity; yields run(type, target, params)
-    returning the terminal CommandUpdate."""
-    outbox = Outbox(max_records=1000)
-    policy = PolicySettings(allowed_commands=allowed)
-    executor = Executor(kube=ExecutorKube(access.api_client), outbox=outbox, policy=policy)
-    stop = asyncio.Event()
-    task = asyncio.create_task(executor.run(stop))
-
-    async def run(type_: str, target: ObjectRef, params: dict[str, Any]) -> CommandUpdate:
-        cid = uuid.uuid4().hex
-        executor.submit(
-            Command(
-                id=cid,
-                type=type_,
-                target=target,
-                params_json=orjson.dumps(params),
-                deadline_ms=now_ms() + 60_000,
-            )
-        )
-        async with asyncio.timeout(60):
-            while True:
-                done = [
-                    r.body
-                    for r in outbox.after(0, 1000)
-                    if isinstance(r.body, CommandUpdate)
-                    and r.body.command_id == cid
-                    and r.body.state.terminal
-                ]
-                if done:
-                    return done[0]
-                await outbox.wait_beyond(outbox.last_seq, 1.0)
-
-    try:
-        yield run
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, 10)
-
-
 async def test_agent_as_the_chart_service_account_syncs_all_sources_and_runs_only_chart_commands(
     khelm: Helm, kube: Kube, tmp_path: Path
 ) -> None:
@@ -412,13 +365,18 @@ async def test_agent_as_the_chart_service_account_syncs_all_sources_and_runs_onl
             # the API server refuses (403); not allowed by the agent -> refused before any call.
             web = ObjectRef(kind="Deployment", namespace=kube.namespace, name="web")
             target = ObjectRef(kind="Node", name=node)
-            async with executor_as(access, ["scale", "describe", "cordon"]) as run:
-                scaled = await run("scale", web, {"replicas": 2})
+            # The shared executor runner lives beside the k8s fixtures (on sys.path above).
+            from executor_runner import executor_on
+
+            chart_commands = PolicySettings(allowed_commands=["scale", "describe", "cordon"])
+            async with executor_on(access, chart_commands, timeout_s=60) as runner:
+                scaled = await runner.run("scale", web, {"replicas": 2})
                 assert scaled.state is CommandState.SUCCEEDED, scaled
-                rbac = await run("cordon", target, {})
+                rbac = await runner.run("cordon", target, {})
                 assert (rbac.state, rbac.error_code) == (CommandState.FAILED, "forbidden"), rbac
-            async with executor_as(access, ["scale", "describe"]) as run:
-                policy = await run("cordon", target, {})
+            narrower = PolicySettings(allowed_commands=["scale", "describe"])
+            async with executor_on(access, narrower, timeout_s=60) as runner:
+                policy = await runner.run("cordon", target, {})
                 assert (policy.state, policy.error_code) == (
                     CommandState.FAILED,
                     "forbidden_by_policy",

@@ -14,64 +14,21 @@ from typing import Any
 import orjson
 import pytest
 from controlplane import AGENT_NAMESPACE, AGENT_SA, ControlPlane
+from executor_runner import Runner, running_executor
 
-from agent.executor.kubeapi import Kube
-from agent.executor.running import Executor
 from agent.executor.settings import PolicySettings
-from agent.kube import KubeAccess
-from agent.outbox.spool import Outbox
-from shared.clock import now_ms
-from shared.domain.commands import Command, CommandState, CommandUpdate
+from shared.domain.commands import CommandState
 from shared.domain.refs import ObjectRef
 
 IMAGE = "registry.local/web:1.0"
 
 
-class Runner:
-    def __init__(self, executor: Executor, outbox: Outbox) -> None:
-        self.executor = executor
-        self.outbox = outbox
-
-    def updates(self, cid: str) -> list[CommandUpdate]:
-        return [
-            r.body
-            for r in self.outbox.after(0, 100_000)
-            if isinstance(r.body, CommandUpdate) and r.body.command_id == cid
-        ]
-
-    async def run(
-        self, type_: str, target: ObjectRef, params: dict[str, Any] | None = None, **kw: Any
-    ) -> CommandUpdate:
-        cid = uuid.uuid4().hex
-        self.executor.submit(
-            Command(
-                id=cid,
-                type=type_,
-                target=target,
-                params_json=orjson.dumps(params or {}),
-                deadline_ms=now_ms() + 120_000,
-                **kw,
-            )
-        )
-        async with asyncio.timeout(120):
-            while not any(u.state.terminal for u in self.updates(cid)):
-                await self.outbox.wait_beyond(self.outbox.last_seq, 1.0)
-        return next(u for u in self.updates(cid) if u.state.terminal)
-
-
 @pytest.fixture
 async def runner(k8s_cluster: ControlPlane) -> AsyncIterator[Runner]:
-    access = KubeAccess.from_files(kubeconfig=k8s_cluster.agent_kubeconfig)
-    outbox = Outbox(max_records=100_000)
     # The cluster owner opted in to drain (it is off by default, in the code and the chart).
     policy = PolicySettings(drain_enabled=True)
-    executor = Executor(kube=Kube(access.api_client), outbox=outbox, policy=policy)
-    stop = asyncio.Event()
-    task = asyncio.create_task(executor.run(stop))
-    yield Runner(executor, outbox)
-    stop.set()
-    await asyncio.wait_for(task, 10)
-    await asyncio.to_thread(access.api_client.close)
+    async with running_executor(k8s_cluster.agent_kubeconfig, policy) as r:
+        yield r
 
 
 def get(cp: ControlPlane, *args: str) -> Any:
@@ -412,19 +369,9 @@ async def test_policy_refusal_leaves_the_cluster_untouched(
 ) -> None:
     cp, ns = k8s_cluster, k8s_namespace
     cp.apply([deployment(ns, "web")])
-    access = KubeAccess.from_files(kubeconfig=cp.agent_kubeconfig)
-    outbox = Outbox(max_records=1000)
     policy = PolicySettings(allowed_namespaces=["somewhere-else"])
-    executor = Executor(kube=Kube(access.api_client), outbox=outbox, policy=policy)
-    stop = asyncio.Event()
-    task = asyncio.create_task(executor.run(stop))
-    try:
-        out = await Runner(executor, outbox).run(
-            "scale", ref("Deployment", ns, "web"), {"replicas": 4}
-        )
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, 10)
+    async with running_executor(cp.agent_kubeconfig, policy) as runner:
+        out = await runner.run("scale", ref("Deployment", ns, "web"), {"replicas": 4})
     assert (out.state, out.error_code) == (CommandState.FAILED, "forbidden_by_policy")
     assert out.message.startswith("forbidden by agent policy:")
     assert get(cp, "deployment", "web", "-n", ns)["spec"]["replicas"] == 1
