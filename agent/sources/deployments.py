@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from agent.sources.spec import Projection, Raw, SourceSpec
-from agent.sources.trimming import compact, condition, conditions, meta, template
+from agent.sources.trimming import compact, condition, meta, status_fields, template
 from shared.domain.resources import Health
 
 
@@ -32,19 +32,16 @@ def project(obj: Raw) -> Projection:
                 "template": template(spec.get("template")),
             }
         ),
-        "status": compact(
-            {
-                k: status.get(k)
-                for k in (
-                    "observedGeneration",
-                    "replicas",
-                    "updatedReplicas",
-                    "readyReplicas",
-                    "availableReplicas",
-                    "unavailableReplicas",
-                )
-            }
-            | {"conditions": conditions(status.get("conditions"))}
+        "status": status_fields(
+            status,
+            (
+                "observedGeneration",
+                "replicas",
+                "updatedReplicas",
+                "readyReplicas",
+                "availableReplicas",
+                "unavailableReplicas",
+            ),
         ),
     }
     return Projection(body, health)

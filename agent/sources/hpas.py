@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from agent.sources.spec import Projection, Raw, SourceSpec
-from agent.sources.trimming import compact, condition, conditions, meta
+from agent.sources.trimming import compact, condition, meta, status_fields
 from shared.domain.resources import Health
 
 
@@ -24,14 +24,8 @@ def project(obj: Raw) -> Projection:
                 "metrics": spec.get("metrics"),
             }
         ),
-        "status": compact(
-            {
-                "currentReplicas": status.get("currentReplicas"),
-                "desiredReplicas": status.get("desiredReplicas"),
-                "lastScaleTime": status.get("lastScaleTime"),
-                "currentMetrics": status.get("currentMetrics"),
-                "conditions": conditions(conds),
-            }
+        "status": status_fields(
+            status, ("currentReplicas", "desiredReplicas", "lastScaleTime", "currentMetrics")
         ),
     }
     return Projection(body, health)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from agent.sources.spec import Projection, Raw, SourceSpec
-from agent.sources.trimming import compact, condition, conditions, meta, template
+from agent.sources.trimming import compact, condition, meta, status_fields, template
 from shared.domain.resources import Health
 
 
@@ -28,12 +28,8 @@ def project(obj: Raw) -> Projection:
             }
             | {"template": template(spec.get("template"))}
         ),
-        "status": compact(
-            {
-                k: status.get(k)
-                for k in ("active", "succeeded", "failed", "ready", "startTime", "completionTime")
-            }
-            | {"conditions": conditions(conds)}
+        "status": status_fields(
+            status, ("active", "succeeded", "failed", "ready", "startTime", "completionTime")
         ),
     }
     return Projection(body, health)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from agent.sources.spec import Projection, Raw, SourceSpec
-from agent.sources.trimming import compact, conditions, meta
+from agent.sources.trimming import compact, meta, status_fields
 
 
 def project(obj: Raw) -> Projection:
@@ -20,12 +20,8 @@ def project(obj: Raw) -> Projection:
                 "selector": spec.get("selector"),
             }
         ),
-        "status": compact(
-            {
-                k: status.get(k)
-                for k in ("currentHealthy", "desiredHealthy", "expectedPods", "disruptionsAllowed")
-            }
-            | {"conditions": conditions(status.get("conditions"))}
+        "status": status_fields(
+            status, ("currentHealthy", "desiredHealthy", "expectedPods", "disruptionsAllowed")
         ),
     }
     return Projection(body, "warning" if healthy < wanted else "ok")

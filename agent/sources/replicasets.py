@@ -7,7 +7,7 @@ ReplicaSets (ten per Deployment by default) should cost little, hence no templat
 from __future__ import annotations
 
 from agent.sources.spec import Projection, Raw, SourceSpec
-from agent.sources.trimming import compact, conditions, meta
+from agent.sources.trimming import compact, meta, status_fields
 
 
 def project(obj: Raw) -> Projection:
@@ -18,14 +18,7 @@ def project(obj: Raw) -> Projection:
     body = {
         "metadata": meta(obj),
         "spec": compact({"replicas": desired, "selector": spec.get("selector")}),
-        "status": compact(
-            {
-                "replicas": status.get("replicas"),
-                "readyReplicas": status.get("readyReplicas"),
-                "availableReplicas": status.get("availableReplicas"),
-                "conditions": conditions(status.get("conditions")),
-            }
-        ),
+        "status": status_fields(status, ("replicas", "readyReplicas", "availableReplicas")),
     }
     return Projection(body, "ok" if ready >= desired else "warning")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from agent.sources.spec import Projection, Raw, SourceSpec
-from agent.sources.trimming import compact, conditions, meta, template
+from agent.sources.trimming import compact, meta, status_fields, template
 from shared.domain.resources import Health
 
 
@@ -25,21 +25,18 @@ def project(obj: Raw) -> Projection:
                 "template": template(spec.get("template")),
             }
         ),
-        "status": compact(
-            {
-                k: status.get(k)
-                for k in (
-                    "observedGeneration",
-                    "replicas",
-                    "readyReplicas",
-                    "availableReplicas",
-                    "currentReplicas",
-                    "updatedReplicas",
-                    "currentRevision",
-                    "updateRevision",
-                )
-            }
-            | {"conditions": conditions(status.get("conditions"))}
+        "status": status_fields(
+            status,
+            (
+                "observedGeneration",
+                "replicas",
+                "readyReplicas",
+                "availableReplicas",
+                "currentReplicas",
+                "updatedReplicas",
+                "currentRevision",
+                "updateRevision",
+            ),
         ),
     }
     return Projection(body, health)

@@ -54,6 +54,12 @@ _META_KEYS = (
 _OWNER_KEYS = ("kind", "name", "uid", "controller")
 
 
+def status_fields(status: Mapping[str, Any], keys: Iterable[str]) -> dict[str, Any]:
+    """A workload's status projection: the listed fields that are set, then its trimmed
+    conditions."""
+    return compact(pick(status, keys) | {"conditions": conditions(status.get("conditions"))})
+
+
 def trim_annotations(ann: Mapping[str, Any]) -> dict[str, Any]:
     if LAST_APPLIED not in ann and all(
         isinstance(v, str) and len(v) <= MAX_TEXT for v in ann.values()
