@@ -137,19 +137,8 @@ async def stream(settings: AgentSettings, access: KubeAccess, stop: asyncio.Even
             )
             tg.create_task(core.uplink.run(stop), name="uplink")
             tg.create_task(core.executor.run(stop), name="executor")
-            # The first snapshot waits for the sources' first lists, so the master never swaps
-            # its view for a (nearly) empty "synced" cluster after an agent restart.
-            core.mirror.hold_snapshots()
             tg.create_task(
-                run_sources(
-                    src,
-                    access,
-                    core.mirror,
-                    core.outbox,
-                    settings.detect,
-                    stop,
-                    on_settled=core.mirror.release_snapshots,
-                ),
+                run_sources(src, access, core.mirror, core.outbox, settings.detect, stop),
                 name="sources",
             )
             tg.create_task(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from agent.detect.settings import DetectSettings
 from agent.detect.tracker import Tracker
@@ -80,20 +80,18 @@ async def announce_complete(
     informers: Sequence[Informer],
     pipeline: Pipeline,
     timeout_s: float,
-    on_settled: Callable[[], None] | None = None,
 ) -> None:
-    """Once every informer has settled (or ``timeout_s`` passed), call ``on_settled`` (the
-    mirror may send its first snapshot) and journal the complete set of active findings in
-    one record, so the master can resolve what cleared while this agent was not running (a
-    restarted agent remembers nothing to resolve)."""
+    """Once every informer has settled (or ``timeout_s`` passed), let the mirror send its
+    first snapshot and journal the complete set of active findings in one record, so the
+    master can resolve what cleared while this agent was not running (a restarted agent
+    remembers nothing to resolve)."""
     try:
         async with asyncio.timeout(timeout_s):
             for informer in informers:
                 await informer.settled.wait()
     except TimeoutError:
         log.warning("announcing active findings before every source finished its first list")
-    if on_settled is not None:
-        on_settled()
+    pipeline.mirror.release_snapshots()
     now = now_ms()
     pipeline.flush(now)
     active = tuple(pipeline.tracker.active())
@@ -121,14 +119,18 @@ async def run_sources(
     stop: asyncio.Event,
     *,
     tracker: Tracker | None = None,
-    on_settled: Callable[[], None] | None = None,
 ) -> None:
-    """Run every informer and the recheck timer until ``stop`` is set; ``on_settled`` runs
-    once every source finished its first list (or the first phase timed out twice over).
+    """Run every informer and the recheck timer until ``stop`` is set.
+
+    The mirror sends no snapshot until every source finished its first list (or the first
+    phase timed out twice over), so the master never swaps its view for a half-listed cluster
+    after an agent restart. The hold is taken before this coroutine's first await: an uplink
+    started beside it cannot have been welcomed (network I/O) by then.
 
     Kinds that detectors look up (pods, ReplicaSets, Jobs, EndpointSlices...) list first; the
     kinds judged with those lookups start when they settled, so an initial list does not
     judge a Service against a half-filled pod index and report a false NoReadyEndpoints."""
+    mirror.hold_snapshots()
     pipeline = Pipeline(
         settings=settings,
         detect_settings=detect_settings,
@@ -151,9 +153,7 @@ async def run_sources(
         tasks.append(tg.create_task(recheck_forever(pipeline), name="source:recheck"))
         tasks.append(
             tg.create_task(
-                announce_complete(
-                    informers, pipeline, 2 * settings.first_phase_timeout_s, on_settled
-                ),
+                announce_complete(informers, pipeline, 2 * settings.first_phase_timeout_s),
                 name="source:complete",
             )
         )

@@ -389,14 +389,10 @@ async def _main(conn: Connection, spec: dict[str, Any], entered: int) -> None:
         async with access, asyncio.TaskGroup() as tg:
             tg.create_task(connected())
             tg.create_task(core.uplink.run(stop), name="uplink")
-            core.mirror.hold_snapshots()  # as agent.app does: no snapshot before the lists
             tg.create_task(
-                run_sources(
-                    src, access, core.mirror, core.outbox, settings.detect, stop,
-                    on_settled=core.mirror.release_snapshots,
-                ),
+                run_sources(src, access, core.mirror, core.outbox, settings.detect, stop),
                 name="sources",
-            )  # fmt: skip
+            )
             await serve_ops(conn, ops)
             stop.set()
     finally:

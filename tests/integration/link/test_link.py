@@ -65,7 +65,7 @@ async def test_the_first_snapshot_waits_until_the_sources_settled(tmp_path: Path
     token = await add_cluster(settings, "edge-1")
     async with running_master(settings) as m:
         async with running_agent(agent_settings("edge-1", token, m.address)) as a:
-            a.core.mirror.hold_snapshots()  # as agent.app does; the uplink has not run yet
+            a.core.mirror.hold_snapshots()  # as run_sources does; the uplink has not run yet
             a.core.mirror.upsert(_pod("web-0"))
             a.core.outbox.put(_finding(0), now_ms=1)
             await eventually(lambda: len(m.handled) == 1, what="journal flows meanwhile")
