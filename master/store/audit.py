@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy import Connection, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from master.store.auditing import AuditEntry, write_audit
 from master.store.rows import AuditRow
@@ -35,8 +35,8 @@ class AuditRepo:
     async def write(self, entry: AuditEntry) -> int:
         """Append ``entry`` in a transaction of its own (committed when this returns)."""
 
-        async def work(conn: AsyncConnection) -> int:
-            return await write_audit(conn, entry)
+        def work(conn: Connection) -> int:
+            return write_audit(conn, entry)
 
         return await self._writer.submit(work)
 

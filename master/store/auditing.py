@@ -9,11 +9,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import insert
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection, insert
 
-from master.store.conversions import clip, new_id
+from master.store import driver
+from master.store.conversions import clip
+from master.store.driver import Prepared
 from master.store.schema import audit_log
+
+_insert_audit = Prepared(insert(audit_log))
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,20 +33,24 @@ class AuditEntry:
     outcome: str = "ok"
 
 
-async def write_audit(conn: AsyncConnection, entry: AuditEntry) -> int:
+def write_audit(conn: Connection, entry: AuditEntry) -> int:
     """Insert ``entry`` on ``conn`` (the caller's transaction); returns its id."""
-    result = await conn.execute(
-        insert(audit_log).values(
-            at_ms=entry.at_ms,
-            actor=clip(entry.actor, 128),
-            action=clip(entry.action, 64),
-            cluster=clip(entry.cluster, 63),
-            target=clip(entry.target, 600),
-            detail_json=orjson.dumps(entry.detail or {}).decode(),
-            outcome=clip(entry.outcome, 32),
-        )
+    done = driver.execute(
+        conn,
+        _insert_audit,
+        {
+            "at_ms": entry.at_ms,
+            "actor": clip(entry.actor, 128),
+            "action": clip(entry.action, 64),
+            "cluster": clip(entry.cluster, 63),
+            "target": clip(entry.target, 600),
+            "detail_json": orjson.dumps(entry.detail or {}).decode(),
+            "outcome": clip(entry.outcome, 32),
+        },
     )
-    return new_id(result.inserted_primary_key)
+    if done.lastrowid is None:
+        raise RuntimeError("the driver reported no id for the new audit entry")
+    return int(done.lastrowid)
 
 
 def command_audit(

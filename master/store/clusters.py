@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Row, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from master.store.errors import ClusterExists, UnknownCluster
 from master.store.rows import ClusterRow
@@ -36,10 +36,10 @@ class ClusterRepo:
         """Register a cluster with its first token. Raises :class:`ClusterExists` if the name or
         the token id is taken."""
 
-        async def work(conn: AsyncConnection) -> ClusterRow:
+        def work(conn: Connection) -> ClusterRow:
             # Checked, not caught from an IntegrityError: the writer is the only writer, so the
             # check cannot race, and a failed statement would sink the shared transaction.
-            await _refuse_taken(conn, name=name, token_id=token_id)
+            _refuse_taken(conn, name=name, token_id=token_id)
             row = {
                 "name": name,
                 "created_ms": now_ms,
@@ -48,7 +48,7 @@ class ClusterRepo:
                 "token_created_ms": now_ms,
                 "revoked_ms": None,
             }
-            await conn.execute(insert(clusters).values(row))
+            conn.execute(insert(clusters).values(row))
             return ClusterRow(name, now_ms, token_id, token_hash, now_ms, None)
 
         return await self._writer.submit(work)
@@ -76,12 +76,12 @@ class ClusterRepo:
         """Rotate the cluster's token (the old one stops working at once) and clear a
         revocation. Raises :class:`UnknownCluster` or :class:`ClusterExists` (token id taken)."""
 
-        async def work(conn: AsyncConnection) -> None:
-            hit = await conn.execute(select(clusters.c.name).where(clusters.c.name == name))
+        def work(conn: Connection) -> None:
+            hit = conn.execute(select(clusters.c.name).where(clusters.c.name == name))
             if hit.first() is None:
                 raise UnknownCluster(f"no cluster named {name!r}")
-            await _refuse_taken(conn, token_id=token_id, except_name=name)
-            await conn.execute(
+            _refuse_taken(conn, token_id=token_id, except_name=name)
+            conn.execute(
                 update(clusters)
                 .where(clusters.c.name == name)
                 .values(
@@ -98,29 +98,27 @@ class ClusterRepo:
         """Revoke the cluster's token; its agent is refused from now on. Raises
         :class:`UnknownCluster`. Revoking twice keeps the first revocation time."""
 
-        async def work(conn: AsyncConnection) -> None:
+        def work(conn: Connection) -> None:
             found = (
-                await conn.execute(select(clusters.c.revoked_ms).where(clusters.c.name == name))
+                conn.execute(select(clusters.c.revoked_ms).where(clusters.c.name == name))
             ).first()
             if found is None:
                 raise UnknownCluster(f"no cluster named {name!r}")
             if found.revoked_ms is None:
-                await conn.execute(
+                conn.execute(
                     update(clusters).where(clusters.c.name == name).values(revoked_ms=now_ms)
                 )
 
         await self._writer.submit(work)
 
 
-async def _refuse_taken(
-    conn: AsyncConnection, *, token_id: str, name: str | None = None, except_name: str | None = None
+def _refuse_taken(
+    conn: Connection, *, token_id: str, name: str | None = None, except_name: str | None = None
 ) -> None:
     if name is not None:
-        hit = await conn.execute(select(clusters.c.name).where(clusters.c.name == name))
+        hit = conn.execute(select(clusters.c.name).where(clusters.c.name == name))
         if hit.first() is not None:
             raise ClusterExists(f"a cluster named {name!r} already exists")
-    owner = (
-        await conn.execute(select(clusters.c.name).where(clusters.c.token_id == token_id))
-    ).first()
+    owner = conn.execute(select(clusters.c.name).where(clusters.c.token_id == token_id)).first()
     if owner is not None and owner.name != except_name:
         raise ClusterExists(f"token id {token_id!r} is already in use")

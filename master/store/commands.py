@@ -7,14 +7,17 @@ transition row for the audit trail. Updates from agents arrive through the journ
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Row, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from master.store import driver
 from master.store.auditing import AuditEntry, write_audit
 from master.store.conversions import MESSAGE_MAX, clip
+from master.store.driver import Prepared
 from master.store.rows import CommandRow, TransitionRow
 from master.store.schema import command_transitions, commands
 from master.store.writer import Writer
@@ -22,24 +25,37 @@ from shared.domain.commands import TERMINAL_STATES, CommandState
 
 _ACTIVE = [s.value for s in CommandState if s not in TERMINAL_STATES]
 
+# The bus's hot writes (one submit, each transition), prepared for the driver (see ``driver``).
+_insert_command = Prepared(insert(commands))
+_insert_transition = Prepared(insert(command_transitions))
+_select_by_key = Prepared(
+    select(commands).where(
+        commands.c.cluster == bindparam("cluster"),
+        commands.c.idempotency_key == bindparam("key"),
+    )
+)
+_select_state = Prepared(select(commands.c.state).where(commands.c.id == bindparam("id")))
+_update_state = Prepared(update(commands).where(commands.c.id == bindparam("b_id")))
+_COLUMNS = [c.name for c in commands.columns]
 
-def _row(r: Row[Any]) -> CommandRow:
+
+def _row(r: Mapping[Any, Any]) -> CommandRow:
     return CommandRow(
-        id=r.id,
-        cluster=r.cluster,
-        type=r.type,
-        target=r.target,
-        params_json=r.params_json.encode(),
-        dry_run=bool(r.dry_run),
-        idempotency_key=r.idempotency_key or "",
-        state=CommandState(r.state),
-        created_ms=r.created_ms,
-        updated_ms=r.updated_ms,
-        deadline_ms=r.deadline_ms,
-        requested_by=r.requested_by,
-        result_json=r.result_json.encode(),
-        error_code=r.error_code,
-        message=r.message,
+        id=r["id"],
+        cluster=r["cluster"],
+        type=r["type"],
+        target=r["target"],
+        params_json=r["params_json"].encode(),
+        dry_run=bool(r["dry_run"]),
+        idempotency_key=r["idempotency_key"] or "",
+        state=CommandState(r["state"]),
+        created_ms=r["created_ms"],
+        updated_ms=r["updated_ms"],
+        deadline_ms=r["deadline_ms"],
+        requested_by=r["requested_by"],
+        result_json=r["result_json"].encode(),
+        error_code=r["error_code"],
+        message=r["message"],
     )
 
 
@@ -66,44 +82,44 @@ class CommandRepo:
         the same transaction, so one request costs one group-commit slot instead of three and
         a crash cannot leave a command without its audit entry."""
 
-        async def work(conn: AsyncConnection) -> tuple[CommandRow, bool]:
+        def work(conn: Connection) -> tuple[CommandRow, bool]:
             if command.idempotency_key:
-                hit = (
-                    await conn.execute(
-                        select(commands).where(
-                            commands.c.cluster == command.cluster,
-                            commands.c.idempotency_key == command.idempotency_key,
-                        )
-                    )
-                ).first()
+                hit = driver.fetch_one(
+                    conn,
+                    _select_by_key,
+                    {"cluster": command.cluster, "key": command.idempotency_key},
+                )
                 if hit is not None:
-                    return _row(hit), False
+                    return _row(dict(zip(_COLUMNS, hit, strict=True))), False
             row = command
             steps = [(command.state, command.created_ms, command.message)]
             if sent_at_ms is not None:
                 row = replace(command, state=CommandState.SENT, updated_ms=sent_at_ms)
                 steps.append((CommandState.SENT, sent_at_ms, sent_message))
-            await conn.execute(
-                insert(commands).values(
-                    id=row.id,
-                    cluster=row.cluster,
-                    type=row.type,
-                    target=clip(row.target, 600),
-                    params_json=row.params_json.decode(),
-                    dry_run=row.dry_run,
-                    idempotency_key=row.idempotency_key or None,
-                    state=row.state.value,
-                    created_ms=row.created_ms,
-                    updated_ms=row.updated_ms,
-                    deadline_ms=row.deadline_ms,
-                    requested_by=row.requested_by,
-                    result_json=row.result_json.decode(),
-                    error_code=row.error_code,
-                    message=clip(row.message, MESSAGE_MAX),
-                )
+            driver.execute(
+                conn,
+                _insert_command,
+                {
+                    "id": row.id,
+                    "cluster": row.cluster,
+                    "type": row.type,
+                    "target": clip(row.target, 600),
+                    "params_json": row.params_json.decode(),
+                    "dry_run": row.dry_run,
+                    "idempotency_key": row.idempotency_key or None,
+                    "state": row.state.value,
+                    "created_ms": row.created_ms,
+                    "updated_ms": row.updated_ms,
+                    "deadline_ms": row.deadline_ms,
+                    "requested_by": row.requested_by,
+                    "result_json": row.result_json.decode(),
+                    "error_code": row.error_code,
+                    "message": clip(row.message, MESSAGE_MAX),
+                },
             )
-            await conn.execute(
-                insert(command_transitions),
+            driver.executemany(
+                conn,
+                _insert_transition,
                 [
                     {
                         "command_id": row.id,
@@ -115,7 +131,7 @@ class CommandRepo:
                 ],
             )
             if audit is not None:
-                await write_audit(conn, audit)
+                write_audit(conn, audit)
             return row, True
 
         return await self._writer.submit(work)
@@ -135,42 +151,47 @@ class CommandRepo:
         log) if the command is unknown or already terminal. ``audit`` commits with the change,
         and only if there was one."""
 
-        async def work(conn: AsyncConnection) -> bool:
-            current = (
-                await conn.execute(select(commands.c.state).where(commands.c.id == command_id))
-            ).first()
+        def work(conn: Connection) -> bool:
+            current = driver.fetch_one(conn, _select_state, {"id": command_id})
             if current is None:
                 return False
-            await conn.execute(
-                insert(command_transitions).values(
-                    command_id=command_id,
-                    state=state.value,
-                    at_ms=at_ms,
-                    message=clip(message, MESSAGE_MAX),
-                )
+            driver.execute(
+                conn,
+                _insert_transition,
+                {
+                    "command_id": command_id,
+                    "state": state.value,
+                    "at_ms": at_ms,
+                    "message": clip(message, MESSAGE_MAX),
+                },
             )
-            if CommandState(current.state).terminal:
+            if CommandState(current[0]).terminal:
                 return False
-            await conn.execute(
-                update(commands)
-                .where(commands.c.id == command_id)
-                .values(
-                    state=state.value,
-                    updated_ms=at_ms,
-                    message=clip(message, MESSAGE_MAX),
-                    result_json=result_json.decode("utf-8", "replace"),
-                    error_code=clip(error_code, 64),
-                )
+            driver.execute(
+                conn,
+                _update_state,
+                {
+                    "b_id": command_id,
+                    "state": state.value,
+                    "updated_ms": at_ms,
+                    "message": clip(message, MESSAGE_MAX),
+                    "result_json": result_json.decode("utf-8", "replace"),
+                    "error_code": clip(error_code, 64),
+                },
             )
             if audit is not None:
-                await write_audit(conn, audit)
+                write_audit(conn, audit)
             return True
 
         return await self._writer.submit(work)
 
     async def get(self, command_id: str) -> CommandRow | None:
         async with self._engine.connect() as conn:
-            r = (await conn.execute(select(commands).where(commands.c.id == command_id))).first()
+            r = (
+                (await conn.execute(select(commands).where(commands.c.id == command_id)))
+                .mappings()
+                .first()
+            )
         return None if r is None else _row(r)
 
     async def transitions(self, command_id: str) -> list[TransitionRow]:
@@ -191,7 +212,7 @@ class CommandRepo:
         after a master restart."""
         q = select(commands).where(commands.c.state.in_(_ACTIVE)).order_by(commands.c.created_ms)
         async with self._engine.connect() as conn:
-            return [_row(r) for r in await conn.execute(q)]
+            return [_row(r) for r in (await conn.execute(q)).mappings()]
 
     async def list(
         self,
@@ -211,4 +232,4 @@ class CommandRepo:
         if before_ms is not None:
             q = q.where(commands.c.created_ms < before_ms)
         async with self._engine.connect() as conn:
-            return [_row(r) for r in await conn.execute(q.limit(limit))]
+            return [_row(r) for r in (await conn.execute(q.limit(limit))).mappings()]

@@ -1,8 +1,10 @@
-"""Open a SQLAlchemy async engine for a DSN and prove it works, or fail with a clear StoreError.
+"""Open a SQLAlchemy async engine for a DSN and prove it works, or fail with a clear StoreError;
+choose how the writer runs its transactions on it.
 
-Owns: choosing the driver from the DSN (SQLite via aiosqlite, MySQL/MariaDB via asyncmy), the
-SQLite connection settings (WAL, ``synchronous=NORMAL``, busy timeout, real transactions) and
-wrapping connection-time driver errors into the store's error tree, naming the file or server.
+Owns: choosing the driver from the DSN (SQLite via aiosqlite for reads and the stdlib sqlite3
+for the writer's thread, MySQL/MariaDB via asyncmy), the SQLite connection settings (WAL,
+``synchronous=NORMAL``, busy timeout, real transactions) and wrapping connection-time driver
+errors into the store's error tree, naming the file or server.
 Does not own: schema (``migrating``) or any query."""
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import event, text
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from master.store.errors import StoreCorrupt, StoreError, StoreUnavailable
+from master.store.transactions import GreenletTxn, ThreadTxn, TxnRunner
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +41,21 @@ class Opened:
     engine: AsyncEngine
     backend: Backend
     where: str  # file path or user@host:port/db, never a password, for messages
+    url: URL
+
+
+def open_writer_txn(opened: Opened) -> TxnRunner:
+    """Where the writer's transactions run (see ``transactions``): SQLite gets a thread with a
+    synchronous engine of its own, natively async drivers their own engine's ``run_sync``."""
+    if opened.backend == "sqlite":
+        sync_url = opened.url.set(drivername="sqlite+pysqlite")
+        # One connection, one thread: the writer is SQLite's only writer anyway.
+        engine = create_engine(sync_url, pool_size=1, max_overflow=0, **_sqlite_connect_args())
+        # IMMEDIATE: take the write lock at BEGIN, so a read-then-write unit can never fail
+        # half-way with SQLITE_BUSY when a maintenance tool holds the lock for a moment.
+        _apply_sqlite_settings(engine, begin="BEGIN IMMEDIATE")
+        return ThreadTxn(engine)
+    return GreenletTxn(opened.engine)
 
 
 def parse_dsn(dsn: str) -> URL:
@@ -89,9 +107,20 @@ def _sqlite_engine(url: URL) -> Opened:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise StoreUnavailable(f"cannot create the directory for SQLite store {path}: {e}") from e
-    engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+    engine = create_async_engine(url, **_sqlite_connect_args())
+    _apply_sqlite_settings(engine.sync_engine, begin="BEGIN")
+    return Opened(engine, "sqlite", str(path), url)
 
-    @event.listens_for(engine.sync_engine, "connect")
+
+def _sqlite_connect_args() -> dict[str, Any]:
+    return {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}}
+
+
+def _apply_sqlite_settings(engine: Engine, *, begin: str) -> None:
+    """The same connection settings for the readers' (aiosqlite) and the writer's (sqlite3)
+    engines."""
+
+    @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         # Let SQLAlchemy own BEGIN/COMMIT: the sqlite3 module's implicit transactions would
         # otherwise leave reads outside any transaction and break SAVEPOINTs.
@@ -103,11 +132,9 @@ def _sqlite_engine(url: URL) -> Opened:
         cur.execute("PRAGMA cache_size=-16384")  # 16 MiB per connection: history scans stay hot
         cur.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
-
-    return Opened(engine, "sqlite", str(path))
+        conn.exec_driver_sql(begin)
 
 
 def _mysql_engine(url: URL) -> Opened:
@@ -121,7 +148,7 @@ def _mysql_engine(url: URL) -> Opened:
         connect_args={"connect_timeout": MYSQL_CONNECT_TIMEOUT_S},
     )
     where = f"{url.username or ''}@{url.host or 'localhost'}:{url.port or 3306}/{url.database}"
-    return Opened(engine, "mysql", where)
+    return Opened(engine, "mysql", where, url)
 
 
 def _wrap_connect_error(opened: Opened, e: BaseException) -> StoreError:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy import Connection, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from master.store.conversions import clip
 from master.store.journaling import JournalWrite
@@ -76,16 +76,16 @@ class JournalRepo:
             "disconnected_ms": None,
         }
 
-        async def work(conn: AsyncConnection) -> None:
-            await conn.execute(insert(agent_sessions).values(row))
+        def work(conn: Connection) -> None:
+            conn.execute(insert(agent_sessions).values(row))
 
         await self._writer.submit(work)
 
     async def session_closed(self, session_id: str, now_ms: int) -> None:
         """Record the end of an agent stream (a no-op for an unknown or already closed one)."""
 
-        async def work(conn: AsyncConnection) -> None:
-            await conn.execute(
+        def work(conn: Connection) -> None:
+            conn.execute(
                 update(agent_sessions)
                 .where(
                     agent_sessions.c.session_id == clip(session_id, 64),

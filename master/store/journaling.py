@@ -2,7 +2,9 @@
 
 Owns: filtering records at or below the stored high-water mark, turning record bodies into rows,
 and writing them with one ``executemany`` per table per flush; the new high-water marks go in
-the same transaction. Does not own: queueing, grouping and committing (``master.store.writer``)
+the same transaction. Runs off the event loop, inside the writer's transaction (synchronous
+connection, see ``transactions``); the per-record statements go through ``driver``.
+Does not own: queueing, grouping and committing (``master.store.writer``)
 nor the occurrence rules for findings (``master.store.occurrences``, pure)."""
 
 from __future__ import annotations
@@ -13,12 +15,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import Row, bindparam, insert, select, tuple_, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection, bindparam, insert, select, tuple_, update
 
-from master.store import occurrences
+from master.store import driver, occurrences
 from master.store.auditing import AuditEntry, command_audit, write_audit
-from master.store.bulk import executemany
 from master.store.conversions import (
     MESSAGE_MAX,
     clip,
@@ -26,6 +26,7 @@ from master.store.conversions import (
     ingress_row,
     metrics_row,
 )
+from master.store.driver import Prepared
 from master.store.schema import (
     command_transitions,
     commands,
@@ -34,7 +35,7 @@ from master.store.schema import (
     journal_hwm,
     node_metrics_raw,
 )
-from shared.domain.commands import TERMINAL_STATES, CommandState, CommandUpdate
+from shared.domain.commands import CommandState, CommandUpdate
 from shared.domain.findings import Finding
 from shared.domain.journal import FindingBatch, Gap, IngressBatch, JournalRecord, NodeMetricsBatch
 
@@ -43,22 +44,31 @@ log = logging.getLogger(__name__)
 IN_CHUNK = 500  # values per IN (...) list: well under SQLite's 32k variables and MySQL's packet
 _T = TypeVar("_T")
 
-_insert_raw_metrics = (
+_insert_raw_metrics = Prepared(
     insert(node_metrics_raw)
     # The (cluster, node, at_ms) key makes a re-sent sample a no-op instead of a failed batch.
     .prefix_with("OR IGNORE", dialect="sqlite")
     .prefix_with("IGNORE", dialect="mysql")
 )
-_insert_finding = insert(findings_history)
+_insert_ingress = Prepared(insert(ingress_samples))
+_insert_finding = Prepared(insert(findings_history))
 _update_finding = update(findings_history).where(findings_history.c.id == bindparam("b_id"))
-_update_command = update(commands).where(
-    commands.c.id == bindparam("b_id"),
-    commands.c.cluster == bindparam("b_cluster"),
-    # Terminal is final: a late "running" from the agent must not reopen a timed-out command.
-    # Plain comparisons, not NOT IN: an expanding IN list cannot be used with executemany.
-    *(commands.c.state != s.value for s in sorted(TERMINAL_STATES, key=lambda s: s.value)),
+_select_mark = Prepared(
+    select(journal_hwm.c.hwm, journal_hwm.c.gaps_dropped).where(
+        journal_hwm.c.cluster == bindparam("cluster")
+    )
 )
-_update_hwm = update(journal_hwm).where(journal_hwm.c.cluster == bindparam("b_cluster"))
+_insert_mark = Prepared(insert(journal_hwm))
+_update_mark = Prepared(update(journal_hwm).where(journal_hwm.c.cluster == bindparam("b_cluster")))
+_c = commands.c
+_select_command = Prepared(
+    select(
+        _c.id, _c.cluster, _c.state, _c.type, _c.params_json, _c.dry_run, _c.target,
+        _c.requested_by,
+    ).where(_c.id == bindparam("id"))
+)  # fmt: skip
+_insert_transition = Prepared(insert(command_transitions))
+_update_command = Prepared(update(commands).where(_c.id == bindparam("b_id")))
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,18 +117,14 @@ class JournalAccumulator:
     command_updates: list[tuple[str, CommandUpdate]] = field(default_factory=list)
     marks: dict[str, _Mark] = field(default_factory=dict)
 
-    async def load_marks(self, conn: AsyncConnection, clusters: Iterable[str]) -> None:
-        wanted = sorted(set(clusters) - self.marks.keys())
-        for part in _chunks(wanted, IN_CHUNK):
-            rows = await conn.execute(
-                select(journal_hwm.c.cluster, journal_hwm.c.hwm, journal_hwm.c.gaps_dropped).where(
-                    journal_hwm.c.cluster.in_(part)
-                )
+    def load_marks(self, conn: Connection, clusters: Iterable[str]) -> None:
+        # One point query per cluster: a group holds few clusters, and a prepared point query
+        # costs less than building an IN list.
+        for cluster in sorted(set(clusters) - self.marks.keys()):
+            row = driver.fetch_one(conn, _select_mark, {"cluster": cluster})
+            self.marks[cluster] = (
+                _Mark(0, 0, stored=False) if row is None else _Mark(int(row[0]), int(row[1]), True)
             )
-            for cluster, hwm, gaps in rows:
-                self.marks[cluster] = _Mark(int(hwm), int(gaps), stored=True)
-        for cluster in wanted:
-            self.marks.setdefault(cluster, _Mark(0, 0, stored=False))
 
     def add(self, write: JournalWrite) -> int:
         """Stage ``write``'s records above the cluster's mark; returns how many were staged."""
@@ -149,23 +155,23 @@ class JournalAccumulator:
             mark.gaps_dropped += body.dropped
             mark.dirty = True
 
-    async def flush(self, conn: AsyncConnection) -> None:
+    def flush(self, conn: Connection) -> None:
         """Write everything staged so far (one executemany per table) and the dirty marks."""
         if self.metrics:
-            await executemany(conn, _insert_raw_metrics, self.metrics)
+            driver.executemany(conn, _insert_raw_metrics, self.metrics)
             self.metrics = []
         if self.ingress:
-            await conn.execute(insert(ingress_samples), self.ingress)
+            driver.executemany(conn, _insert_ingress, self.ingress)
             self.ingress = []
         for cluster, found in self.findings.items():
-            await _write_findings(conn, cluster, found)
+            _write_findings(conn, cluster, found)
         self.findings.clear()
         if self.command_updates:
-            await _write_command_updates(conn, self.command_updates)
+            _write_command_updates(conn, self.command_updates)
             self.command_updates = []
-        await self._write_marks(conn)
+        self._write_marks(conn)
 
-    async def _write_marks(self, conn: AsyncConnection) -> None:
+    def _write_marks(self, conn: Connection) -> None:
         fresh, known = [], []
         for cluster, mark in self.marks.items():
             if not mark.dirty:
@@ -177,17 +183,17 @@ class JournalAccumulator:
                 fresh.append({"cluster": cluster, **row})
             mark.stored, mark.dirty = True, False
         if fresh:
-            await conn.execute(insert(journal_hwm), fresh)
+            driver.executemany(conn, _insert_mark, fresh)
         if known:
-            await conn.execute(_update_hwm, known)
+            driver.executemany(conn, _update_mark, known)
 
 
-async def _write_findings(conn: AsyncConnection, cluster: str, found: Sequence[Finding]) -> None:
+def _write_findings(conn: Connection, cluster: str, found: Sequence[Finding]) -> None:
     t = findings_history
     fingerprints = sorted({fingerprint_of(f) for f in found})
     open_rows: dict[str, dict[str, Any]] = {}
     for part in _chunks(fingerprints, IN_CHUNK):
-        result = await conn.execute(
+        result = conn.execute(
             select(t)
             .where(t.c.cluster == cluster, t.c.resolved_ms.is_(None), t.c.fingerprint.in_(part))
             .order_by(t.c.opened_ms)  # if two were ever open, the latest wins
@@ -197,7 +203,7 @@ async def _write_findings(conn: AsyncConnection, cluster: str, found: Sequence[F
     closed_rows: dict[tuple[str, int], dict[str, Any]] = {}
     wanted = sorted(occurrences.closed_lookups(open_rows, found))
     for pairs in _chunks(wanted, IN_CHUNK):
-        result = await conn.execute(
+        result = conn.execute(
             select(t).where(
                 t.c.cluster == cluster, tuple_(t.c.fingerprint, t.c.opened_ms).in_(pairs)
             )
@@ -206,9 +212,9 @@ async def _write_findings(conn: AsyncConnection, cluster: str, found: Sequence[F
             closed_rows[(row["fingerprint"], row["opened_ms"])] = dict(row)
     planned = occurrences.plan(cluster, found, open_rows=open_rows, closed_rows=closed_rows)
     if planned.inserts:
-        await executemany(conn, _insert_finding, planned.inserts)
+        driver.executemany(conn, _insert_finding, planned.inserts)
     if planned.updates:
-        await conn.execute(
+        conn.execute(
             _update_finding,
             [
                 {"b_id": r["id"], **{k: v for k, v in r.items() if k != "id"}}
@@ -217,32 +223,21 @@ async def _write_findings(conn: AsyncConnection, cluster: str, found: Sequence[F
         )
 
 
-async def _write_command_updates(
-    conn: AsyncConnection, updates: Sequence[tuple[str, CommandUpdate]]
-) -> None:
-    ids = sorted({u.command_id for _, u in updates})
-    current: dict[str, Row[Any]] = {}
-    c = commands.c
-    for part in _chunks(ids, IN_CHUNK):
-        rows = await conn.execute(
-            select(
-                c.id, c.cluster, c.state, c.type, c.params_json, c.dry_run, c.target,
-                c.requested_by,
-            ).where(c.id.in_(part))
-        )  # fmt: skip
-        current.update({r.id: r for r in rows})
-    mine = [
-        (cluster, u)
-        for cluster, u in updates
-        if (row := current.get(u.command_id)) is not None and row.cluster == cluster
-    ]
+def _write_command_updates(conn: Connection, updates: Sequence[tuple[str, CommandUpdate]]) -> None:
+    current: dict[str, tuple[Any, ...]] = {}
+    for command_id in sorted({u.command_id for _, u in updates}):
+        row = driver.fetch_one(conn, _select_command, {"id": command_id})
+        if row is not None:
+            current[command_id] = row
+    mine = [(cluster, u) for cluster, u in updates if _owned(current, u.command_id, cluster)]
     if len(mine) < len(updates):
         # Unknown ids or another cluster's command: never let one agent touch another's rows.
         log.warning("ignored %d command updates for unknown commands", len(updates) - len(mine))
     if not mine:
         return
-    await conn.execute(
-        command_transitions.insert(),
+    driver.executemany(
+        conn,
+        _insert_transition,
         [
             {
                 "command_id": u.command_id,
@@ -253,54 +248,69 @@ async def _write_command_updates(
             for _, u in mine
         ],
     )
-    await conn.execute(
+    changes, audits = _effects(current, [u for _, u in mine])
+    driver.executemany(
+        conn,
         _update_command,
         [
             {
                 "b_id": u.command_id,
-                "b_cluster": cluster,
                 "state": u.state.value,
                 "updated_ms": u.at_ms,
                 "result_json": u.result_json.decode("utf-8", "replace"),
                 "error_code": clip(u.error_code, 64),
                 "message": clip(u.message, MESSAGE_MAX),
             }
-            for cluster, u in mine
+            for u in changes
         ],
     )
-    for entry in _outcome_audits(current, mine):
-        await write_audit(conn, entry)
+    for entry in audits:
+        write_audit(conn, entry)
 
 
-def _outcome_audits(
-    current: dict[str, Row[Any]], updates: Sequence[tuple[str, CommandUpdate]]
-) -> list[AuditEntry]:
-    """One ``command.finish`` entry per command these updates make terminal, committed with
-    that state (so an audit trail can never miss an outcome the store shows). The same rule as
-    the UPDATE: a command already terminal keeps its first verdict and gets no second entry."""
-    state = {cid: CommandState(row.state) for cid, row in current.items()}
-    out: list[AuditEntry] = []
-    for _, u in updates:
-        if not u.state.terminal or state[u.command_id].terminal:
+def _owned(current: dict[str, tuple[Any, ...]], command_id: str, cluster: str) -> bool:
+    row = current.get(command_id)
+    return row is not None and row[_CLUSTER] == cluster
+
+
+# Column positions in ``_select_command``'s rows.
+_ID, _CLUSTER, _STATE, _TYPE, _PARAMS, _DRY_RUN, _TARGET, _BY = range(8)
+
+
+def _effects(
+    current: dict[str, tuple[Any, ...]], updates: Sequence[CommandUpdate]
+) -> tuple[list[CommandUpdate], list[AuditEntry]]:
+    """Which updates change a command's row, and the audit entries they bring. Terminal is
+    final: a late "running" must not reopen a timed-out command, and a second verdict is kept
+    only as a transition. One ``command.finish`` entry per command these updates make terminal,
+    committed with that state (an audit trail can never miss an outcome the store shows)."""
+    state = {cid: CommandState(row[_STATE]) for cid, row in current.items()}
+    changes: list[CommandUpdate] = []
+    audits: list[AuditEntry] = []
+    for u in updates:
+        if state[u.command_id].terminal:
             continue
         state[u.command_id] = u.state
+        changes.append(u)
+        if not u.state.terminal:
+            continue
         row = current[u.command_id]
-        out.append(
+        audits.append(
             command_audit(
-                command_id=row.id,
-                type_=row.type,
-                params_json=row.params_json.encode(),
-                dry_run=bool(row.dry_run),
-                cluster=row.cluster,
-                target=row.target,
-                actor=row.requested_by,
+                command_id=row[_ID],
+                type_=row[_TYPE],
+                params_json=row[_PARAMS].encode(),
+                dry_run=bool(row[_DRY_RUN]),
+                cluster=row[_CLUSTER],
+                target=row[_TARGET],
+                actor=row[_BY],
                 action="command.finish",
                 outcome=u.state.value,
                 at_ms=u.at_ms,
                 reason=u.error_code or u.message,
             )
         )
-    return out
+    return changes, audits
 
 
 def _chunks(items: Sequence[_T], size: int) -> Iterable[Sequence[_T]]:

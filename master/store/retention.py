@@ -11,8 +11,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Column, ColumnClause, Delete, Table, delete, literal_column, select
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import (
+    Column,
+    ColumnClause,
+    Connection,
+    Delete,
+    Table,
+    delete,
+    literal_column,
+    select,
+)
 
 from master.store.engines import Backend
 from master.store.schema import (
@@ -86,7 +94,7 @@ async def purge_chunk(
     """Delete one chunk through the writer; returns the number of rows removed."""
     stmt = chunk_statement(backend, purge, cutoff, limit)
 
-    async def work(conn: AsyncConnection) -> int:
-        return int((await conn.execute(stmt)).rowcount)
+    def work(conn: Connection) -> int:
+        return int((conn.execute(stmt)).rowcount)
 
     return await writer.submit(work)

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Table, delete, func, insert, literal_column, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection, Table, delete, func, insert, literal_column, select, update
 
 from master.store.schema import (
     METRIC_FIELDS,
@@ -56,14 +55,12 @@ async def roll_up_step(
     step = rollup.step_ms
     end_limit = _floor(now_ms - delay_ms, step)
 
-    async def work(conn: AsyncConnection) -> tuple[int, bool]:
+    def work(conn: Connection) -> tuple[int, bool]:
         done = (
-            await conn.execute(
-                select(rollup_state.c.done_until_ms).where(rollup_state.c.name == name)
-            )
+            conn.execute(select(rollup_state.c.done_until_ms).where(rollup_state.c.name == name))
         ).scalar()
         if done is None:
-            first_raw = (await conn.execute(select(func.min(node_metrics_raw.c.at_ms)))).scalar()
+            first_raw = (conn.execute(select(func.min(node_metrics_raw.c.at_ms)))).scalar()
             if first_raw is None:
                 return 0, True
             start = _floor(int(first_raw), step)
@@ -73,16 +70,16 @@ async def roll_up_step(
         end = min(end_limit, start + SPAN_BUCKETS * step)
         if end <= start:
             return 0, True
-        written = await _recompute(conn, rollup, start, end)
-        await _save_done(conn, name, done, end)
+        written = _recompute(conn, rollup, start, end)
+        _save_done(conn, name, done, end)
         return written, end >= end_limit
 
     return await writer.submit(work)
 
 
-async def _recompute(conn: AsyncConnection, rollup: Rollup, start: int, end: int) -> int:
+def _recompute(conn: Connection, rollup: Rollup, start: int, end: int) -> int:
     t, raw = rollup.table, node_metrics_raw
-    await conn.execute(delete(t).where(t.c.bucket_ms >= start, t.c.bucket_ms < end))
+    conn.execute(delete(t).where(t.c.bucket_ms >= start, t.c.bucket_ms < end))
     # Inline integer so SELECT and GROUP BY are one expression to MySQL.
     bucket = raw.c.at_ms - raw.c.at_ms % literal_column(str(rollup.step_ms))
     aggs = []
@@ -96,14 +93,14 @@ async def _recompute(conn: AsyncConnection, rollup: Rollup, start: int, end: int
     names = ["cluster", "node", "bucket_ms", "samples"]
     for f in METRIC_FIELDS:
         names += [f"{f}_avg", f"{f}_max"]
-    result = await conn.execute(insert(t).from_select(names, source))
+    result = conn.execute(insert(t).from_select(names, source))
     return int(result.rowcount)
 
 
-async def _save_done(conn: AsyncConnection, name: str, done: int | None, end: int) -> None:
+def _save_done(conn: Connection, name: str, done: int | None, end: int) -> None:
     if done is None:
-        await conn.execute(insert(rollup_state).values(name=name, done_until_ms=end))
+        conn.execute(insert(rollup_state).values(name=name, done_until_ms=end))
     elif end > done:
-        await conn.execute(
+        conn.execute(
             update(rollup_state).where(rollup_state.c.name == name).values(done_until_ms=end)
         )

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from master.store.audit import AuditRepo
 from master.store.clusters import ClusterRepo
 from master.store.commands import CommandRepo
-from master.store.engines import Backend, open_engine
+from master.store.engines import Backend, open_engine, open_writer_txn
 from master.store.errors import StoreError
 from master.store.history import HistoryRepo
 from master.store.journal import JournalRepo
@@ -76,7 +76,10 @@ class Store:
             await engine.dispose()
             raise StoreError(f"migrating the store at {opened.where} failed: {e}") from e
         writer = Writer(
-            engine, queue_max=queue_max, batch_max=batch_max, timeout_s=commit_timeout_s
+            open_writer_txn(opened),
+            queue_max=queue_max,
+            batch_max=batch_max,
+            timeout_s=commit_timeout_s,
         )
         writer.start()
         store = cls(engine=engine, writer=writer, backend=opened.backend, where=opened.where)

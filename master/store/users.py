@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Row, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from master.store.conversions import new_id
 from master.store.errors import UserExists
@@ -28,11 +28,11 @@ class UserRepo:
     async def add(self, username: str, password_hash: str, role: str, now_ms: int) -> UserRow:
         """Create a user; raises :class:`UserExists` if the username is taken."""
 
-        async def work(conn: AsyncConnection) -> UserRow:
-            hit = await conn.execute(select(users.c.id).where(users.c.username == username))
+        def work(conn: Connection) -> UserRow:
+            hit = conn.execute(select(users.c.id).where(users.c.username == username))
             if hit.first() is not None:
                 raise UserExists(f"a user named {username!r} already exists")
-            result = await conn.execute(
+            result = conn.execute(
                 insert(users).values(
                     username=username,
                     password_hash=password_hash,
@@ -71,12 +71,12 @@ class UserRepo:
             if v is not None
         }
 
-        async def work(conn: AsyncConnection) -> bool:
-            hit = await conn.execute(select(users.c.id).where(users.c.username == username))
+        def work(conn: Connection) -> bool:
+            hit = conn.execute(select(users.c.id).where(users.c.username == username))
             if hit.first() is None:
                 return False
             if values:
-                await conn.execute(update(users).where(users.c.username == username).values(values))
+                conn.execute(update(users).where(users.c.username == username).values(values))
             return True
 
         return await self._writer.submit(work)

@@ -16,19 +16,22 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy import Connection
 
 from master.store.errors import StoreBusy, StoreClosed, StoreError
 from master.store.journaling import JournalAccumulator, JournalWrite
+from master.store.transactions import TxnRunner
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-Work = Callable[[AsyncConnection], Awaitable[Any]]
+# A write: a plain function of a synchronous connection, run inside the group's transaction on
+# the store's writer thread (SQLite) or through run_sync (MySQL); see ``transactions``.
+Work = Callable[[Connection], Any]
 
 
 @dataclass(slots=True)
@@ -98,10 +101,8 @@ class _RowBudgetQueue:
 class Writer:
     """Runs the writer task; ``submit_*`` are the only ways any store code writes."""
 
-    def __init__(
-        self, engine: AsyncEngine, *, queue_max: int, batch_max: int, timeout_s: float
-    ) -> None:
-        self._engine = engine
+    def __init__(self, txn: TxnRunner, *, queue_max: int, batch_max: int, timeout_s: float) -> None:
+        self._txn = txn
         self._batch_max = batch_max
         self._timeout_s = timeout_s
         self._queue = _RowBudgetQueue(queue_max)
@@ -114,8 +115,11 @@ class Writer:
     async def submit_journal(self, write: JournalWrite) -> None:
         await self._submit(write, write.weight)
 
-    async def submit(self, work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
-        """Run ``work`` inside a group transaction; returns its result after the commit."""
+    async def submit(self, work: Callable[[Connection], T]) -> T:
+        """Run ``work`` inside a group transaction; returns its result after the commit.
+
+        ``work`` runs off the event loop (SQLite: the writer thread): it must only use the
+        connection and the values it closed over, never the loop or shared mutable state."""
         result: T = await self._submit(work, 1)
         return result
 
@@ -137,9 +141,11 @@ class Writer:
             ) from e
 
     async def close(self, timeout_s: float) -> None:
-        """Refuse new writes, let the queued ones commit (up to ``timeout_s``), stop the task."""
+        """Refuse new writes, let the queued ones commit (up to ``timeout_s``), stop the task,
+        release the writer's connection."""
         await self._queue.close()
         if self._task is None:
+            await self._txn.close()
             return
         try:
             async with asyncio.timeout(timeout_s):
@@ -150,6 +156,7 @@ class Writer:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             _fail(self._queue.drain(), StoreClosed("the store closed before this write committed"))
+        await self._txn.close()
 
     async def _run(self) -> None:
         while True:
@@ -159,6 +166,8 @@ class Writer:
             try:
                 await self._commit(group)
             except asyncio.CancelledError:
+                # The transaction may still commit on its thread: callers must treat the write
+                # as unknown (agents replay; the journal's marks make that harmless).
                 _fail(group, StoreClosed("the store writer was cancelled mid-transaction"))
                 raise
             except Exception as e:  # a bug, not a database error: keep the writer alive
@@ -166,9 +175,9 @@ class Writer:
                 _fail(group, StoreError(f"store write failed: {e}"))
 
     async def _commit(self, group: Sequence[_Job]) -> None:
+        items = [job.item for job in group]
         try:
-            async with self._engine.begin() as conn:
-                results = await _apply(conn, group)
+            results = await self._txn.run(lambda conn: _apply(conn, items))
         except StoreError as e:
             if len(group) > 1:
                 await self._one_by_one(group)
@@ -192,18 +201,19 @@ class Writer:
             await self._commit([job])
 
 
-async def _apply(conn: AsyncConnection, group: Sequence[_Job]) -> list[Any]:
+def _apply(conn: Connection, items: Sequence[JournalWrite | Work]) -> list[Any]:
+    """The group's writes in queue order, in the caller's transaction (off the event loop)."""
     acc = JournalAccumulator()
-    await acc.load_marks(conn, {j.item.cluster for j in group if isinstance(j.item, JournalWrite)})
+    acc.load_marks(conn, {item.cluster for item in items if isinstance(item, JournalWrite)})
     results: list[Any] = []
-    for job in group:
-        if isinstance(job.item, JournalWrite):
-            acc.add(job.item)
+    for item in items:
+        if isinstance(item, JournalWrite):
+            acc.add(item)
             results.append(None)
         else:
-            await acc.flush(conn)  # keep order: a command inserted before its update, etc.
-            results.append(await job.item(conn))
-    await acc.flush(conn)
+            acc.flush(conn)  # keep order: a command inserted before its update, etc.
+            results.append(item(conn))
+    acc.flush(conn)
     return results
 
 
