@@ -26,6 +26,7 @@ import argparse
 import asyncio
 import contextvars
 import logging
+import os
 import sys
 import tempfile
 import threading
@@ -41,7 +42,7 @@ from agent.executor.kubeapi import Kube
 from agent.kube import KubeAccess, load_configuration
 from agent.settings import AgentSettings
 from bench.commands_peers import API_TOKEN, Backend, MasterProcess, control_plane, simulator
-from bench.common import Table, busy_warning, fmt_ms, percentile
+from bench.common import Table, busy_warning, cpu_seconds, fmt_ms, percentile
 from master.app import open_store
 from master.clusters import tokens
 
@@ -194,14 +195,25 @@ def delete_body(pod: str) -> dict[str, Any]:
             "target": {"kind": "Pod", "namespace": NS, "name": pod}}  # fmt: skip
 
 
+# Whose CPU each command costs: the master, this process (agent core + client), the backend.
+Pids = dict[str, tuple[int, ...]]
+
+
+def cpu_of(pids: Pids) -> dict[str, float]:
+    return {who: sum(cpu_seconds(p) for p in ps) for who, ps in pids.items()}
+
+
 async def measure(
     http: Api,
     kube: TimedKube,
     work: Workloads,
     kind: str,
     concurrency: int,
-) -> tuple[list[float], list[float]]:
-    """(totals, overheads) in seconds for ``kind`` at ``concurrency``."""
+    pids: Pids,
+) -> tuple[list[float], list[float], dict[str, float]]:
+    """(totals, overheads, CPU seconds per command by process) for ``kind`` at
+    ``concurrency``."""
+    cpu_spent = dict.fromkeys(pids, 0.0)
     totals: list[float] = []
     overheads: list[float] = []
     batches = SEQUENTIAL if concurrency == 1 else ROUNDS
@@ -211,16 +223,24 @@ async def measure(
         else:
             pods = await asyncio.to_thread(work.victims, concurrency)
             bodies = [delete_body(p) for p in pods]
+        cpu_before = cpu_of(pids)
         async with asyncio.timeout(60):
             done = await asyncio.gather(*(round_trip(http, body) for body in bodies))
+        for who, spent in cpu_of(pids).items():
+            cpu_spent[who] += spent - cpu_before[who]
         for cid, total in done:
             totals.append(total)
             overheads.append(total - kube.api_s.pop(cid, 0.0))
-    return totals, overheads
+    return totals, overheads, {who: s / len(totals) for who, s in cpu_spent.items()}
 
 
 def report(
-    table: Table, kind: str, concurrency: int, totals: list[float], over: list[float]
+    table: Table,
+    kind: str,
+    concurrency: int,
+    totals: list[float],
+    over: list[float],
+    cpu_s: dict[str, float],
 ) -> None:
     what = f"{kind}, {concurrency} concurrent"
     n = f"n={len(totals)}"
@@ -232,6 +252,11 @@ def report(
     v = percentile(over, 99)
     table.add(f"{what}: overhead p99", fmt_ms(v), f"<= {fmt_ms(TARGETS['overhead_p99'])}",
               v <= TARGETS["overhead_p99"], "excl. Kubernetes API")  # fmt: skip
+    table.add(
+        f"{what}: CPU per command",
+        fmt_ms(sum(cpu_s.values())),
+        note=", ".join(f"{who} {fmt_ms(v)}" for who, v in cpu_s.items()),
+    )
 
 
 async def scenario(root: Path, backend: Backend, table: Table, kinds: list[str]) -> None:
@@ -273,10 +298,15 @@ async def scenario(root: Path, backend: Backend, table: Table, kinds: list[str])
             for i in range(5):
                 await round_trip(http, scale_body(i, 1))
         kube.api_s.clear()
+        pids: Pids = {
+            "master": (master.pid,),
+            "agent+client": (os.getpid(),),
+            backend.name: backend.pids,
+        }
         for kind in kinds:
             for c in CONCURRENCY:
-                totals, over = await measure(http, kube, work, kind, c)
-                report(table, kind, c, totals, over)
+                totals, over, cpu_s = await measure(http, kube, work, kind, c, pids)
+                report(table, kind, c, totals, over, cpu_s)
     finally:
         await http.close()
         stop.set()

@@ -32,6 +32,7 @@ class Backend:
     name: str
     admin_kubeconfig: Path
     agent_kubeconfig: Path
+    pids: tuple[int, ...]  # its processes, whose CPU the benchmark charges to the commands
 
 
 class Simulator:
@@ -68,7 +69,7 @@ class Simulator:
 def simulator(root: Path) -> Iterator[Backend]:
     sim = Simulator(root)
     try:
-        yield Backend("kubesim", sim.kubeconfig, sim.kubeconfig)
+        yield Backend("kubesim", sim.kubeconfig, sim.kubeconfig, (sim.proc.pid,))
     finally:
         sim.stop()
 
@@ -89,7 +90,8 @@ def control_plane(root: Path) -> Iterator[Backend]:
     cp = ControlPlane(bin_dir=bin_dir, workdir=root / "k8s", nodes=3)
     cp.start()
     try:
-        yield Backend("kube-apiserver", cp.admin_kubeconfig, cp.agent_kubeconfig)
+        pids = tuple(c.proc.pid for c in cp.components)
+        yield Backend("kube-apiserver", cp.admin_kubeconfig, cp.agent_kubeconfig, pids)
     finally:
         cp.stop()
 
@@ -129,6 +131,12 @@ class MasterProcess:
             [sys.executable, "-m", "master"], env=env, stdout=self._log,
             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
         )  # fmt: skip
+
+    @property
+    def pid(self) -> int:
+        if self.proc is None:
+            raise RuntimeError("the master is not started")
+        return self.proc.pid
 
     async def ready(self, timeout_s: float = 60.0) -> None:
         url = f"http://127.0.0.1:{self.http_port}/readyz"
