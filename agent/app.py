@@ -132,9 +132,7 @@ async def stream(settings: AgentSettings, access: KubeAccess, stop: asyncio.Even
     core = AgentCore(settings)
     try:
         async with asyncio.TaskGroup() as tg:
-            core.executor.attach_kube(
-                Kube(access.api_client, timeout_s=settings.executor.request_timeout_s)
-            )
+            core.executor.attach_kube(Kube(access, timeout_s=settings.executor.request_timeout_s))
             tg.create_task(core.uplink.run(stop), name="uplink")
             tg.create_task(core.executor.run(stop), name="executor")
             tg.create_task(

@@ -25,6 +25,7 @@ import asyncio
 import base64
 import logging
 import ssl
+import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -46,6 +47,9 @@ log = logging.getLogger(__name__)
 
 # A connect that takes longer than this is a dead or unroutable API server, not a slow one.
 CONNECT_TIMEOUT_S = 10.0
+# How long computed auth headers are reused. client-go re-reads a projected token file every
+# minute; a rotated token stays valid for a while after rotation, so 10 s is well inside that.
+AUTH_TTL_S = 10.0
 
 
 class KubeError(LookoutError):
@@ -135,7 +139,7 @@ class KubeAccess:
         self._base = configuration.host.rstrip("/")
         self._ssl = _ssl_context(configuration)
         self._session: aiohttp.ClientSession | None = None
-        self._api_client: k8s_client.ApiClient | None = None
+        self._auth: tuple[float, dict[str, str]] | None = None  # (monotonic expiry, headers)
 
     @classmethod
     def from_files(
@@ -156,22 +160,19 @@ class KubeAccess:
         if self._session is not None:
             await self._session.close()
             self._session = None
-        if self._api_client is not None:
-            await asyncio.to_thread(self._api_client.close)
-            self._api_client = None
-
-    @property
-    def api_client(self) -> k8s_client.ApiClient:
-        """The blocking client for the command executor (run its calls in threads)."""
-        if self._api_client is None:
-            from kubernetes import client as k8s_client  # lazily: see the TYPE_CHECKING import
-
-            self._api_client = k8s_client.ApiClient(self.configuration)
-        return self._api_client
 
     async def _headers(self) -> dict[str, str]:
         # auth_settings() runs the refresh hook (in-cluster token re-read, exec plugins), which
-        # may block; it runs once per list page or watch start, so a thread hop is cheap.
+        # may block, so it runs in a thread; its answer is kept AUTH_TTL_S so that commands
+        # (several calls each) do not pay a thread hop per call.
+        now = time.monotonic()
+        if self._auth is not None and now < self._auth[0]:
+            return dict(self._auth[1])
+        headers = await self._fresh_headers()
+        self._auth = (now + AUTH_TTL_S, headers)
+        return dict(headers)
+
+    async def _fresh_headers(self) -> dict[str, str]:
         raw_auth: object = await asyncio.to_thread(self.configuration.auth_settings)
         auth = cast("Mapping[str, Mapping[str, Any]]", raw_auth)
         headers = {"Accept": "application/json", "User-Agent": "lookout-agent"}
@@ -215,11 +216,33 @@ class KubeAccess:
         params: Mapping[str, str] | None = None,
         body: bytes | None = None,
     ) -> bytes:
+        status, answer = await self.exchange(
+            method, path, params=params, body=body, timeout_s=timeout_s
+        )
+        if status >= 300:
+            raise status_error(status, answer)
+        return answer
+
+    async def exchange(
+        self,
+        method: str,
+        path: str,
+        *,
+        timeout_s: float,
+        params: Mapping[str, str] | None = None,
+        body: bytes | None = None,
+        content_type: str = "application/json",
+        accept: str = "application/json",
+    ) -> tuple[int, bytes]:
+        """One request; ``(status, body)`` whatever the status, for callers that map API
+        errors themselves (the command executor). Raises KubeConnectionError when no answer
+        came."""
         session = self._require_session()
         timeout = aiohttp.ClientTimeout(total=timeout_s, sock_connect=CONNECT_TIMEOUT_S)
         headers = await self._headers()
+        headers["Accept"] = accept
         if body is not None:
-            headers["Content-Type"] = "application/json"
+            headers["Content-Type"] = content_type
         try:
             async with session.request(
                 method,
@@ -230,10 +253,7 @@ class KubeAccess:
                 timeout=timeout,
                 **self._request_kwargs(),
             ) as resp:
-                answer = await resp.read()
-                if resp.status >= 300:
-                    raise status_error(resp.status, answer)
-                return answer
+                return resp.status, await resp.read()
         except (aiohttp.ClientError, TimeoutError, ssl.SSLError) as e:
             raise KubeConnectionError(f"{method} {path}: {e!r}") from e
 

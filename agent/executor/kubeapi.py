@@ -1,29 +1,26 @@
-"""Raw JSON calls to the Kubernetes API through the blocking client, run in threads.
+"""Raw JSON calls to the Kubernetes API for the command executor, over the agent's own
+asynchronous connection pool (``agent.kube.KubeAccess``).
 
-Owns: object paths per kind (``KINDS``), one request helper that serialises auth the client's
-way, returns parsed JSON (or text for logs), and turns non-2xx answers into ``CommandFailure``
-with the server's own message. Concurrency is bounded by a semaphore shared by all commands.
+Owns: object paths per kind (``KINDS``), one request helper that serialises bodies, returns
+parsed JSON (or text for logs), and turns non-2xx answers into ``CommandFailure`` with the
+server's own message. Concurrency is bounded by a semaphore shared by all commands.
 
-Deliberately does not use the client's model classes (slow, and they drop unknown fields) and
-does not retry: the commands decide (only drain retries, on 429)."""
+Why not the ``kubernetes`` package's blocking client: each call cost a worker-thread hop and
+the client's own request building (1-2 ms of CPU on the 2-core VM), and the default thread pool
+(6 threads there) quietly capped the calls in flight below the executor's concurrency.
+Deliberately does not retry: the commands decide (only drain retries, on 429)."""
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
 
 import orjson
 
 from agent.executor.errors import CommandFailure, api_failure
-
-if TYPE_CHECKING:
-    # At run time ``kubernetes`` and ``urllib3`` are imported in ``Kube._call`` (the first
-    # command): the ``kubernetes`` package's ``__init__`` pulls in its config loaders and
-    # clients, ~40 % of the agent's import time, and importing this module (for ``KINDS`` and
-    # ``path``) must not cost that.
-    from kubernetes import client as k8s_client
+from agent.kube import KubeAccess, KubeConnectionError
 
 Json = dict[str, Any]
 
@@ -75,9 +72,9 @@ def path(kind: str, namespace: str = "", name: str = "", sub: str = "") -> str:
 
 class Kube:
     def __init__(
-        self, api: k8s_client.ApiClient, *, max_inflight: int = 16, timeout_s: float = 30.0
+        self, access: KubeAccess, *, max_inflight: int = 16, timeout_s: float = 30.0
     ) -> None:
-        self._api = api
+        self._access = access
         self._slots = asyncio.Semaphore(max_inflight)
         self._timeout = timeout_s
 
@@ -103,49 +100,32 @@ class Kube:
         body: object = None,
         content_type: str = "application/json",
     ) -> bytes:
+        data = None if body is None else orjson.dumps(body)
+        params = {k: str(v) for k, v in (query or {}).items()}
         async with self._slots:
-            return await asyncio.to_thread(
-                self._call, method, resource, query or {}, body, content_type
-            )
+            status, payload = await self.send(method, resource, params, data, content_type)
+        if not 200 <= status <= 299:
+            raise api_failure(status, payload)
+        return payload
 
-    def _call(
+    async def send(
         self,
         method: str,
         resource: str,
-        query: dict[str, str | int],
-        body: object,
+        params: dict[str, str],
+        data: bytes | None,
         content_type: str,
-    ) -> bytes:
-        from kubernetes.client.exceptions import ApiException  # lazily: see the imports
-        from urllib3.exceptions import HTTPError
-
-        headers = {"Accept": "application/json, */*"}
-        if body is not None:
-            headers["Content-Type"] = content_type
+    ) -> tuple[int, bytes]:
+        """One API call: ``(status, body)``; a seam the command benchmark times."""
         try:
-            m, url, hdrs, data, post = self._api.param_serialize(
-                method=method,
-                resource_path=resource,
-                query_params=list(query.items()),
-                header_params=headers,
-                body=body,
-                auth_settings=["BearerToken"],
-            )
-            resp = self._api.call_api(
-                m,
-                url,
-                header_params=hdrs,
+            return await self._access.exchange(
+                method,
+                resource,
+                params=params,
                 body=data,
-                post_params=post,
-                _request_timeout=self._timeout,
+                content_type=content_type,
+                accept="application/json, */*",
+                timeout_s=self._timeout,
             )
-            resp.read()  # type: ignore[no-untyped-call]
-        except ApiException as e:  # the REST layer raises some statuses itself (e.g. 429)
-            payload = e.body if isinstance(e.body, bytes) else str(e.body or "").encode()
-            raise api_failure(int(e.status or 0), payload, str(e.reason or "")) from None
-        except (HTTPError, OSError) as e:
+        except KubeConnectionError as e:
             raise CommandFailure("api_unreachable", f"kubernetes API unreachable: {e}") from e
-        payload = resp.data or b""
-        if not 200 <= resp.status <= 299:
-            raise api_failure(resp.status, payload, str(resp.reason or ""))
-        return payload

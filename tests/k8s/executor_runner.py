@@ -67,7 +67,7 @@ async def executor_on(
 ) -> AsyncIterator[Runner]:
     """A running executor on ``access``'s identity with ``policy`` (the caller owns ``access``)."""
     outbox = Outbox(max_records=100_000)
-    executor = Executor(kube=Kube(access.api_client), outbox=outbox, policy=policy)
+    executor = Executor(kube=Kube(access), outbox=outbox, policy=policy)
     stop = asyncio.Event()
     task = asyncio.create_task(executor.run(stop))
     try:
@@ -84,8 +84,5 @@ async def running_executor(
 ) -> AsyncIterator[Runner]:
     """``executor_on`` with the identity of ``kubeconfig`` (the agent's)."""
     access = KubeAccess.from_files(kubeconfig=kubeconfig, context=context)
-    try:
-        async with executor_on(access, policy) as runner:
-            yield runner
-    finally:
-        await asyncio.to_thread(access.api_client.close)
+    async with access, executor_on(access, policy) as runner:
+        yield runner
