@@ -224,5 +224,11 @@ def test_pod_logs_are_served_through_the_api_server(
     pod = wait_for(
         lambda: (p := _running(core, k8s_namespace, "web")) and p[0], what="1 running pod"
     )
+    # The API server reaches the kubelet at the node's address, which kwok fills in after the
+    # node appears; a pod can be bound before that (seen once: 500 "no preferred addresses").
+    wait_for(
+        lambda: core.read_node(pod.spec.node_name).status.addresses,
+        what=f"an address on node {pod.spec.node_name}",
+    )
     text = core.read_namespaced_pod_log(pod.metadata.name, k8s_namespace, tail_lines=3)
     assert text.strip().splitlines()[-1].endswith("INFO line 19")
