@@ -189,17 +189,22 @@ def _pending_pod(name: str) -> dict[str, Any]:
     }
 
 
+def _pipeline(mirror: Mirror | None = None, outbox: Outbox | None = None) -> Pipeline:
+    """A pipeline on the default settings (pass the mirror/outbox a test inspects)."""
+    return Pipeline(
+        settings=SourcesSettings(),
+        detect_settings=DetectSettings(),
+        mirror=Mirror() if mirror is None else mirror,
+        outbox=Outbox(max_records=100) if outbox is None else outbox,
+    )
+
+
 T0 = 1_767_225_600_000  # 2026-01-01T00:00:00Z in ms
 
 
 def test_held_objects_fire_duration_rules_on_recheck_without_a_new_event() -> None:
     mirror, outbox = Mirror(), Outbox(max_records=100)
-    p = Pipeline(
-        settings=SourcesSettings(),
-        detect_settings=DetectSettings(),
-        mirror=mirror,
-        outbox=outbox,
-    )
+    p = _pipeline(mirror=mirror, outbox=outbox)
     res = p.admit(pods.SPEC, _pending_pod("waiting"), T0 + 1_000)
     assert res is not None
     mirror.upsert(res)
@@ -216,12 +221,7 @@ def test_held_objects_fire_duration_rules_on_recheck_without_a_new_event() -> No
 
 def test_a_stepwise_recheck_skips_objects_deleted_between_its_steps() -> None:
     mirror, outbox = Mirror(), Outbox(max_records=100)
-    p = Pipeline(
-        settings=SourcesSettings(),
-        detect_settings=DetectSettings(),
-        mirror=mirror,
-        outbox=outbox,
-    )
+    p = _pipeline(mirror=mirror, outbox=outbox)
     names = [f"waiting-{i:03d}" for i in range(RECHECK_STEP + 1)]
     for name in names:
         res = p.admit(pods.SPEC, _pending_pod(name), T0 + 1_000)
@@ -239,12 +239,7 @@ def test_a_stepwise_recheck_skips_objects_deleted_between_its_steps() -> None:
 
 
 def test_healthy_objects_are_not_held_for_rechecks() -> None:
-    p = Pipeline(
-        settings=SourcesSettings(),
-        detect_settings=DetectSettings(),
-        mirror=Mirror(),
-        outbox=Outbox(max_records=100),
-    )
+    p = _pipeline()
     pod = _pending_pod("fine")
     pod["status"] = {
         "phase": "Running",
@@ -255,12 +250,7 @@ def test_healthy_objects_are_not_held_for_rechecks() -> None:
 
 
 def test_resource_body_is_the_slim_projection_as_json() -> None:
-    p = Pipeline(
-        settings=SourcesSettings(),
-        detect_settings=DetectSettings(),
-        mirror=Mirror(),
-        outbox=Outbox(max_records=100),
-    )
+    p = _pipeline()
     pod = _pending_pod("p")
     pod["metadata"]["managedFields"] = [{"manager": "x"}]
     res = p.admit(pods.SPEC, pod, T0)
@@ -270,15 +260,6 @@ def test_resource_body_is_the_slim_projection_as_json() -> None:
     body = orjson.loads(res.body_json)
     assert body["status"]["phase"] == "Pending"
     assert "managedFields" not in body["metadata"]
-
-
-def _pipeline() -> Pipeline:
-    return Pipeline(
-        settings=SourcesSettings(),
-        detect_settings=DetectSettings(),
-        mirror=Mirror(),
-        outbox=Outbox(max_records=100),
-    )
 
 
 def test_a_malformed_object_is_skipped_not_raised() -> None:
@@ -327,12 +308,7 @@ def _backoffs(outbox: Outbox) -> list[bool]:
 def _pipeline_with_backoff(pods_state: SourceState | None) -> tuple[Pipeline, Outbox]:
     """A pipeline holding pod ``crasher`` (uid u1) and a fresh BackOff event about it."""
     outbox = Outbox(max_records=100)
-    p = Pipeline(
-        settings=SourcesSettings(),
-        detect_settings=DetectSettings(),
-        mirror=Mirror(),
-        outbox=outbox,
-    )
+    p = _pipeline(outbox=outbox)
     if pods_state is not None:
         p.source_state("Pod", None, pods_state)
     p.admit(pods.SPEC, _pending_pod("crasher"), T0)
