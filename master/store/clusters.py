@@ -99,8 +99,8 @@ class ClusterRepo:
         :class:`UnknownCluster`. Revoking twice keeps the first revocation time."""
 
         def work(conn: Connection) -> None:
-            found = (
-                conn.execute(select(clusters.c.revoked_ms).where(clusters.c.name == name))
+            found = conn.execute(
+                select(clusters.c.revoked_ms).where(clusters.c.name == name)
             ).first()
             if found is None:
                 raise UnknownCluster(f"no cluster named {name!r}")

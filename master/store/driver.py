@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection
-from sqlalchemy.sql.base import Executable
-from sqlalchemy.sql.compiler import Compiled
+from sqlalchemy.sql import ClauseElement
 
 _Key = tuple[str, tuple[str, ...]]  # (dialect name, parameter keys in the caller's order)
 
@@ -28,7 +27,7 @@ class Prepared:
 
     __slots__ = ("_sql", "stmt")
 
-    def __init__(self, stmt: Executable) -> None:
+    def __init__(self, stmt: ClauseElement) -> None:
         self.stmt = stmt
         self._sql: dict[_Key, tuple[str, tuple[str, ...]]] = {}
 
@@ -37,7 +36,7 @@ class Prepared:
         dialect = conn.dialect
         hit = self._sql.get((dialect.name, keys))
         if hit is None:
-            compiled: Compiled = self.stmt.compile(dialect=dialect, column_keys=list(keys))  # type: ignore[attr-defined]
+            compiled = self.stmt.compile(dialect=dialect, column_keys=list(keys))
             order = getattr(compiled, "positiontup", None)
             if order is None:
                 raise TypeError(f"{dialect.name}: driver-level statements need a positional style")

@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 Backend = Literal["sqlite", "mysql"]
 
 SQLITE_BUSY_TIMEOUT_MS = 5_000  # readers never block the writer in WAL; this covers checkpoints
+_SQLITE_CONNECT_ARGS = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
 MYSQL_CONNECT_TIMEOUT_S = 10  # an unreachable server fails start-up in seconds, not minutes
 _ASYNC_DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
@@ -50,7 +51,9 @@ def open_writer_txn(opened: Opened) -> TxnRunner:
     if opened.backend == "sqlite":
         sync_url = opened.url.set(drivername="sqlite+pysqlite")
         # One connection, one thread: the writer is SQLite's only writer anyway.
-        engine = create_engine(sync_url, pool_size=1, max_overflow=0, **_sqlite_connect_args())
+        engine = create_engine(
+            sync_url, pool_size=1, max_overflow=0, connect_args=_SQLITE_CONNECT_ARGS
+        )
         # IMMEDIATE: take the write lock at BEGIN, so a read-then-write unit can never fail
         # half-way with SQLITE_BUSY when a maintenance tool holds the lock for a moment.
         _apply_sqlite_settings(engine, begin="BEGIN IMMEDIATE")
@@ -107,13 +110,9 @@ def _sqlite_engine(url: URL) -> Opened:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise StoreUnavailable(f"cannot create the directory for SQLite store {path}: {e}") from e
-    engine = create_async_engine(url, **_sqlite_connect_args())
+    engine = create_async_engine(url, connect_args=_SQLITE_CONNECT_ARGS)
     _apply_sqlite_settings(engine.sync_engine, begin="BEGIN")
     return Opened(engine, "sqlite", str(path), url)
-
-
-def _sqlite_connect_args() -> dict[str, Any]:
-    return {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}}
 
 
 def _apply_sqlite_settings(engine: Engine, *, begin: str) -> None:

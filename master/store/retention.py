@@ -95,6 +95,6 @@ async def purge_chunk(
     stmt = chunk_statement(backend, purge, cutoff, limit)
 
     def work(conn: Connection) -> int:
-        return int((conn.execute(stmt)).rowcount)
+        return int(conn.execute(stmt).rowcount)
 
     return await writer.submit(work)

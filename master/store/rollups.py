@@ -56,11 +56,11 @@ async def roll_up_step(
     end_limit = _floor(now_ms - delay_ms, step)
 
     def work(conn: Connection) -> tuple[int, bool]:
-        done = (
-            conn.execute(select(rollup_state.c.done_until_ms).where(rollup_state.c.name == name))
+        done = conn.execute(
+            select(rollup_state.c.done_until_ms).where(rollup_state.c.name == name)
         ).scalar()
         if done is None:
-            first_raw = (conn.execute(select(func.min(node_metrics_raw.c.at_ms)))).scalar()
+            first_raw = conn.execute(select(func.min(node_metrics_raw.c.at_ms))).scalar()
             if first_raw is None:
                 return 0, True
             start = _floor(int(first_raw), step)

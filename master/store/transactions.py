@@ -41,8 +41,8 @@ class ThreadTxn:
     """Transactions on one dedicated thread with a synchronous engine of its own.
 
     One thread, so the sqlite3 connection never crosses threads and writes stay serial (SQLite
-    has one write lock anyway). A caller cancelled while its work runs does not stop the work:
-    the writer shields it and reports the real outcome."""
+    has one write lock anyway). Cancelling the awaiting caller does not stop work already on
+    the thread: it may still commit, so the writer reports such a group as of unknown outcome."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine

@@ -144,19 +144,20 @@ class Writer:
         """Refuse new writes, let the queued ones commit (up to ``timeout_s``), stop the task,
         release the writer's connection."""
         await self._queue.close()
-        if self._task is None:
-            await self._txn.close()
-            return
+        if self._task is not None:
+            await self._stop_task(self._task, timeout_s)
+        await self._txn.close()
+
+    async def _stop_task(self, task: asyncio.Task[None], timeout_s: float) -> None:
         try:
             async with asyncio.timeout(timeout_s):
-                await asyncio.shield(self._task)
+                await asyncio.shield(task)
         except TimeoutError:
             log.error("store writer did not drain within %.1f s; cancelling it", timeout_s)
-            self._task.cancel()
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+                await task
             _fail(self._queue.drain(), StoreClosed("the store closed before this write committed"))
-        await self._txn.close()
 
     async def _run(self) -> None:
         while True:
