@@ -56,10 +56,17 @@ class SessionConfig:
     # matches the agent's default window (8 x 512); with 1 the single-agent SQLite ingest gain
     # of group commit was gone in the link bench.
     journal_pending_frames: int = 4
-    # Pending records across all sessions of this server (one budget per config, and the
-    # server has one config): 16 frames, so ten agents at full speed still read ahead while
-    # a hundred draining backlogs at once hold ~16k decoded records rather than ~200k.
-    journal_budget: PendingBudget = field(default_factory=lambda: PendingBudget(16 * 512))
+    # Pending records across all sessions of this server, in frames: 16, so ten agents at
+    # full speed still read ahead while a hundred draining backlogs at once hold ~16 frames'
+    # worth of decoded records rather than ~400.
+    journal_budget_frames: int = 16
+    # The budget itself: one per config, and a server has one config, so all its sessions
+    # share it. Derived from the two fields above.
+    journal_budget: PendingBudget = field(init=False)
+
+    def __post_init__(self) -> None:
+        budget = PendingBudget(self.journal_budget_frames * self.journal_batch_max)
+        object.__setattr__(self, "journal_budget", budget)  # frozen: set once, here
 
     @property
     def journal_pending_max(self) -> int:
