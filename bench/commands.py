@@ -269,38 +269,37 @@ async def scenario(root: Path, backend: Backend, table: Table, kinds: list[str])
         )
     )
     access = KubeAccess.from_files(kubeconfig=backend.agent_kubeconfig, context="agent")
-    await access.__aenter__()
-    kube = TimedKube(access)
-    agent.executor.attach_kube(kube)
-    tasks = [
-        asyncio.create_task(agent.uplink.run(stop), name="uplink"),
-        asyncio.create_task(agent.executor.run(stop), name="executor"),
-    ]
-    http = Api(f"http://127.0.0.1:{master.http_port}", connections=2 * max(CONCURRENCY))
-    try:
-        await master.ready()
-        # Warm-up: the agent connects, the pool fills, and first-call costs are paid.
-        async with asyncio.timeout(60):
-            for i in range(5):
-                await round_trip(http, scale_body(i, 1))
-        kube.api_s.clear()
-        pids: Pids = {
-            "master": (master.pid,),
-            "agent+client": (os.getpid(),),
-            backend.name: backend.pids,
-        }
-        for kind in kinds:
-            for c in CONCURRENCY:
-                totals, over, cpu_s = await measure(http, kube, work, kind, c, pids)
-                report(table, kind, c, totals, over, cpu_s)
-    finally:
-        await http.close()
-        stop.set()
-        await asyncio.wait_for(asyncio.gather(*tasks), 15)
-        agent.close()
-        master.stop()
-        await access.__aexit__(None, None, None)
-        await asyncio.to_thread(work.api.close)
+    async with access:
+        kube = TimedKube(access)
+        agent.executor.attach_kube(kube)
+        tasks = [
+            asyncio.create_task(agent.uplink.run(stop), name="uplink"),
+            asyncio.create_task(agent.executor.run(stop), name="executor"),
+        ]
+        http = Api(f"http://127.0.0.1:{master.http_port}", connections=2 * max(CONCURRENCY))
+        try:
+            await master.ready()
+            # Warm-up: the agent connects, the pool fills, and first-call costs are paid.
+            async with asyncio.timeout(60):
+                for i in range(5):
+                    await round_trip(http, scale_body(i, 1))
+            kube.api_s.clear()
+            pids: Pids = {
+                "master": (master.pid,),
+                "agent+client": (os.getpid(),),
+                backend.name: backend.pids,
+            }
+            for kind in kinds:
+                for c in CONCURRENCY:
+                    totals, over, cpu_s = await measure(http, kube, work, kind, c, pids)
+                    report(table, kind, c, totals, over, cpu_s)
+        finally:
+            await http.close()
+            stop.set()
+            await asyncio.wait_for(asyncio.gather(*tasks), 15)
+            agent.close()
+            master.stop()
+            await asyncio.to_thread(work.api.close)
 
 
 BACKENDS = {"sim": simulator, "kube": control_plane}
