@@ -25,6 +25,9 @@ class SessionSlot:
     downlink: asyncio.Queue[Command | CommandCancel] = field(
         default_factory=lambda: asyncio.Queue(maxsize=256)
     )
+    # Set whenever the session's writer has something to send (a command here, an ack): it
+    # waits on this one event instead of a task per source per frame.
+    outgoing: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 class SessionRegistry:
@@ -70,6 +73,7 @@ class SessionRegistry:
             slot.downlink.put_nowait(item)
         except asyncio.QueueFull:
             return False
+        slot.outgoing.set()
         return True
 
     def stop_all(self) -> list[SessionSlot]:

@@ -184,7 +184,7 @@ async def _run_session(
         hello.agent_version,
         resume,
     )
-    outbox = _Outgoing()
+    outbox = _Outgoing(slot.outgoing)
     committer = GroupCommitter(
         commit=functools.partial(processor.handle, state),
         on_mark=outbox.set_ack,
@@ -214,38 +214,31 @@ async def _run_session(
 
 
 class _Outgoing:
-    """The latest ack to send; coalesced so a fast agent gets one ack per write, not per batch."""
+    """The latest ack to send; coalesced so a fast agent gets one ack per write, not per batch.
+    Setting one wakes the session's writer through its slot's ``outgoing`` event."""
 
-    def __init__(self) -> None:
+    def __init__(self, wake: asyncio.Event) -> None:
         self.ack: int | None = None
-        self.wake = asyncio.Event()
+        self._wake = wake
 
     def set_ack(self, seq: int) -> None:
         self.ack = seq
-        self.wake.set()
+        self._wake.set()
 
 
 async def _write_loop(
     context: Context, out: _Outgoing, slot: SessionSlot, config: SessionConfig
 ) -> None:
+    """Commands, cancels, the latest ack and periodic pings, in that order. One event wakes it
+    (``slot.outgoing``), cleared before looking, so nothing set meanwhile is missed."""
     ping_every = config.heartbeat_interval_s
     loop = asyncio.get_running_loop()
     next_ping = loop.time() + ping_every
+    downlink = slot.downlink
     while True:
-        get_cmd = asyncio.ensure_future(slot.downlink.get())
-        wake = asyncio.ensure_future(out.wake.wait())
-        try:
-            await asyncio.wait(
-                {get_cmd, wake},
-                timeout=max(0.0, next_ping - loop.time()),
-                return_when=asyncio.FIRST_COMPLETED,
-            )
-        finally:
-            wake.cancel()
-            if not get_cmd.done():
-                get_cmd.cancel()
-        if get_cmd.done() and not get_cmd.cancelled():
-            item = get_cmd.result()
+        slot.outgoing.clear()
+        while not downlink.empty():
+            item = downlink.get_nowait()
             frame = (
                 link_pb2.MasterFrame(command=command_to_pb(item))
                 if isinstance(item, Command)
@@ -254,11 +247,17 @@ async def _write_loop(
             await context.write(frame)
         if out.ack is not None:
             seq, out.ack = out.ack, None
-            out.wake.clear()
             await context.write(link_pb2.MasterFrame(ack=link_pb2.Ack(seq=seq)))
         if loop.time() >= next_ping:
             await context.write(link_pb2.MasterFrame(ping=link_pb2.Ping(sent_ms=now_ms())))
             next_ping = loop.time() + ping_every
+        if slot.outgoing.is_set():
+            continue  # more arrived while writing
+        try:
+            async with asyncio.timeout(max(0.0, next_ping - loop.time())):
+                await slot.outgoing.wait()
+        except TimeoutError:
+            pass
 
 
 async def _read_loop(
