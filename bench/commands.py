@@ -8,7 +8,7 @@ Layout, as deployed where it matters: kubesim (``python -m kubesim``, the demo's
 and the master (``python -m master``, the real composition root with its SQLite store) are
 child processes; one agent core (uplink + executor with the agent's Kubernetes identity) and
 the client (aiohttp, one connection per concurrent caller) share this process, timing
-``POST /api/v1/clusters/{c}/commands`` up to the answer of ``GET /api/v1/commands/{id}/wait``.
+``POST /api/v1/clusters/{c}/commands`` with ``Prefer: wait=30`` up to its answer (the outcome).
 An earlier layout ran the master in this process too: its figures mixed the client's and the
 agent's CPU into the master's event loop and overstated latency under concurrency.
 
@@ -160,13 +160,15 @@ class Api:
 
 
 async def round_trip(http: Api, body: dict[str, Any]) -> tuple[str, float]:
+    """One command as an operator's client runs it: one POST that answers with the outcome."""
     t0 = time.perf_counter()
-    created = await http.call("POST", f"/api/v1/clusters/{CLUSTER}/commands", json=body)
-    cid = created["id"]
-    view = await http.call("GET", f"/api/v1/commands/{cid}/wait", params={"timeout_s": "30"})
+    view = await http.call(
+        "POST", f"/api/v1/clusters/{CLUSTER}/commands", json=body, headers={"Prefer": "wait=30"}
+    )
     spent = time.perf_counter() - t0
     if view["state"] != "succeeded":
         raise RuntimeError(f"command {body['type']} ended {view['state']}: {view['message']}")
+    cid: str = view["id"]
     return cid, spent
 
 

@@ -1,20 +1,27 @@
 """⑧ Commands: create, read, list, cancel and long-poll wait, over the command bus.
 
-Errors map here, once: invalid request -> 422 with the precise reason, unknown cluster or
-command -> 404, cancelling a finished command -> 409, bus not wired -> 503."""
+Waiting for an outcome takes one request either way: ``POST …/commands`` with
+``Prefer: wait=N`` (RFC 7240) answers once the command is terminal or N seconds passed, and
+``GET /commands/{id}/wait`` does the same for a command created earlier (a reload, another
+operator). Both cap the wait at ``WAIT_MAX_S``; the body's ``terminal`` says which happened.
+
+Errors map here, once: invalid request -> 422 with the precise reason, malformed ``Prefer:
+wait`` -> 400, unknown cluster or command -> 404, cancelling a finished command -> 409, bus not
+wired -> 503."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
 
 from master.commands.bus import CommandBus, CommandConflict, CommandSnapshot
 from master.commands.requests import CommandIn, InvalidCommand, validate
 from master.errors import NotFound
 from master.gateway.auth import Caller
 from master.gateway.deps import Cluster, StoreDep
+from master.gateway.prefer import InvalidPreference, preferred_wait
 from master.gateway.responses import FastJSON
 from master.store import CommandRow, TransitionRow
 from shared.domain.commands import CommandState
@@ -66,14 +73,33 @@ def _detailed(command: CommandSnapshot) -> dict[str, Any]:
 
 
 @router.post("/clusters/{name}/commands", status_code=status.HTTP_202_ACCEPTED)
-async def create_command(body: CommandIn, cluster: Cluster, bus: Bus, caller: Caller) -> FastJSON:
+async def create_command(
+    body: CommandIn,
+    cluster: Cluster,
+    bus: Bus,
+    caller: Caller,
+    prefer: Annotated[
+        str | None,
+        Header(description="`wait=N`: answer once the command is terminal or N s passed"),
+    ] = None,
+) -> FastJSON:
+    """202 for a new command, 200 when its idempotency key returned an earlier one; with
+    ``Prefer: wait=N`` either answers once terminal (``terminal: true``) or after N s."""
     try:
+        wait_s = preferred_wait(prefer, cap_s=WAIT_MAX_S)
         valid = validate(body)
+    except InvalidPreference as e:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(e)) from e
     except InvalidCommand as e:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(e)) from e
     command, created = await bus.submit(cluster.name, valid, actor=caller)
+    headers = {"Location": f"/api/v1/commands/{command.row.id}"}
+    if wait_s is not None:
+        # The bus mirrors active commands in memory, so this waits on an event, not the store.
+        command = await bus.wait(command.row.id, wait_s)
+        headers["Preference-Applied"] = f"wait={wait_s:g}"
     code = status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK
-    return FastJSON(_detailed(command), status_code=code)
+    return FastJSON(_detailed(command), status_code=code, headers=headers)
 
 
 @router.get("/commands")

@@ -201,6 +201,53 @@ async def test_long_poll_returns_the_current_state_when_its_timeout_passes(tmp_p
         assert bad.status_code == 422
 
 
+async def test_prefer_wait_answers_the_post_with_the_outcome_in_one_request(
+    tmp_path: Path,
+) -> None:
+    settings = master_settings(tmp_path / "m")
+    token = await add_cluster(settings, "edge")
+    rec = Recorder()
+    async with running_master(settings) as m, command_bus(m), api(m) as http:
+        url = "/api/v1/clusters/edge/commands"
+        bad = await http.post(url, json=describe_pod(), headers={"Prefer": "wait=soon"})
+        assert bad.status_code == 400
+        assert bad.json()["error"] == (
+            "Prefer: wait must be a non-negative number of seconds, got 'soon'"
+        )
+        assert (await http.get("/api/v1/commands")).json()["items"] == []
+
+        # No agent yet: the wait runs out and the answer is the state the command is in.
+        r = await http.post(
+            url, json=describe_pod("later", timeout_s=60), headers={"Prefer": "wait=0.2"}
+        )
+        assert r.status_code == 202
+        assert (r.json()["state"], r.json()["terminal"]) == ("pending", False)
+        assert r.headers["preference-applied"] == "wait=0.2"
+        later = r.json()["id"]
+        assert r.headers["location"] == f"/api/v1/commands/{later}"
+
+        async with command_agent(agent_settings("edge", token, m.address), rec):
+            w = await http.get(f"/api/v1/commands/{later}/wait", params={"timeout_s": 20})
+            assert w.json()["state"] == "succeeded"
+            body = describe_pod(idempotency_key="op-7")
+            r = await http.post(url, json=body, headers={"Prefer": "respond-async, wait=20"})
+            assert r.status_code == 202
+            done = r.json()
+            assert (done["state"], done["terminal"]) == ("succeeded", True)
+            assert done["result"] == {"described": "Pod/shop/web-1"}
+            assert [t["state"] for t in done["transitions"]] == [
+                "pending", "sent", "running", "succeeded"
+            ]  # fmt: skip
+            # The same key again: the first command's outcome, at once, nothing re-run.
+            again = await http.post(url, json=body, headers={"Prefer": "wait=20"})
+            assert again.status_code == 200
+            assert (again.json()["id"], again.json()["state"]) == (done["id"], "succeeded")
+            # Capped like the long-poll.
+            capped = await http.post(url, json=describe_pod("x"), headers={"Prefer": "wait=900"})
+            assert capped.headers["preference-applied"] == "wait=60"
+        assert sorted(rec.ran) == ["Pod/shop/later", "Pod/shop/web-1", "Pod/shop/x"]
+
+
 @pytest.mark.parametrize(
     ("policy", "reason"),
     [
