@@ -41,25 +41,39 @@ class ThreadTxn:
     """Transactions on one dedicated thread with a synchronous engine of its own.
 
     One thread, so the sqlite3 connection never crosses threads and writes stay serial (SQLite
-    has one write lock anyway). Cancelling the awaiting caller does not stop work already on
-    the thread: it may still commit, so the writer reports such a group as of unknown outcome."""
+    has one write lock anyway). The thread keeps its connection checked out between
+    transactions: a pool checkout and return per transaction cost more CPU than the
+    transaction's statements (bench/README.md, commands). A connection SQLAlchemy invalidated
+    (a driver error) is replaced on the next transaction. Cancelling the awaiting caller does
+    not stop work already on the thread: it may still commit, so the writer reports such a
+    group as of unknown outcome."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-writer")
+        self._conn: Connection | None = None  # touched on the writer thread only
 
     async def run(self, work: SyncWork[T]) -> T:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._pool, self._in_transaction, work)
 
     def _in_transaction(self, work: SyncWork[T]) -> T:
-        with self._engine.begin() as conn:
+        conn = self._conn
+        if conn is None or conn.closed or conn.invalidated:
+            conn = self._conn = self._engine.connect()
+        with conn.begin():
             return work(conn)
+
+    def _dispose(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        self._engine.dispose()
 
     async def close(self) -> None:
         loop = asyncio.get_running_loop()
-        # Disposed on its own thread: that is where its connection was made and used.
-        await loop.run_in_executor(self._pool, self._engine.dispose)
+        # Closed on its own thread: that is where its connection was made and used.
+        await loop.run_in_executor(self._pool, self._dispose)
         self._pool.shutdown(wait=True)
 
 
