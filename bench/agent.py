@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import multiprocessing
 import os
 import signal
 import subprocess
@@ -31,9 +30,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
@@ -43,54 +39,20 @@ from bench.agent_proc import agent_process
 from bench.agent_sim import sim_process
 from bench.agent_table import render
 from bench.common import (
+    Child,
     CpuMeter,
     TlsFiles,
-    ask,
     busy_warning,
+    children,
     cpu_seconds,
     expect,
     make_tls,
     peak_rss_bytes,
+    spawn,
 )
 
 MiB = 2**20
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@dataclass
-class Child:
-    proc: BaseProcess
-    conn: Connection
-
-    def ask(self, request: dict[str, Any], timeout: float) -> dict[str, Any]:
-        return ask(self.conn, request, timeout)
-
-
-@contextlib.contextmanager
-def children() -> Iterator[list[Child]]:
-    """Children started into the yielded list are asked to exit (bounded), then killed by
-    their own handle if still alive -- last started, first stopped."""
-    started: list[Child] = []
-    try:
-        yield started
-    finally:
-        for child in reversed(started):
-            with contextlib.suppress(TimeoutError, OSError, EOFError, RuntimeError):
-                child.ask({"op": "exit"}, 30)
-            child.proc.join(15)
-            if child.proc.is_alive():
-                child.proc.kill()
-                child.proc.join(5)
-
-
-def spawn(started: list[Child], name: str, target: Any, spec: dict[str, Any]) -> Child:
-    ctx = multiprocessing.get_context("spawn")
-    parent, child_end = ctx.Pipe()
-    proc = ctx.Process(target=target, args=(child_end, spec), name=name)
-    proc.start()
-    child = Child(proc, parent)
-    started.append(child)
-    return child
 
 
 # -- scenarios ----------------------------------------------------------------------------------

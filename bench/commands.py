@@ -1,25 +1,24 @@
 """Benchmark of the command round trip (issue 5, "Measure"): HTTP -> master -> agent ->
-Kubernetes -> result, against the simulator, 1 and 50 concurrent, for ``scale`` and
-``delete_pod``; prints a table with each target beside its figure.
+Kubernetes -> result, 1 and 50 concurrent, for ``scale`` and ``delete_pod``, against kubesim and
+the real control plane (kwok); prints a table per backend with each target beside its figure.
 
-    python -m bench commands        (or python -m bench.commands)
+    python -m bench commands [-- --backend sim|kube --only scale|delete_pod]
 
-Layout, as deployed where it matters: kubesim (``python -m kubesim``, the demo's entry point)
-and the master (``python -m master``, the real composition root with its SQLite store) are
-child processes; one agent core (uplink + executor with the agent's Kubernetes identity) and
-the client (aiohttp, one connection per concurrent caller) share this process, timing
-``POST /api/v1/clusters/{c}/commands`` with ``Prefer: wait=30`` up to its answer (the outcome).
-An earlier layout ran the master in this process too: its figures mixed the client's and the
-agent's CPU into the master's event loop and overstated latency under concurrency.
+Layout, as deployed: the backend (``python -m kubesim``, or the tests' control plane from the
+cached binaries), the master (``python -m master``, the real composition root with its SQLite
+store) and the agent (``bench.commands_agent``: uplink + executor with the agent's Kubernetes
+identity) are processes of their own; this process is the operator's client (aiohttp, one
+connection per concurrent caller), timing ``POST /api/v1/clusters/{c}/commands`` with
+``Prefer: wait=30`` up to its answer, the outcome. Earlier layouts ran the master, then the
+agent, in this process: their figures mixed the client's CPU into the other's event loop.
 
 "Kubernetes API time" is the time each command spends in the executor's API exchanges
 (measured around ``Kube.send`` in the agent's event loop, so under concurrency it includes the
 time an answer waits for the loop: the overhead at 50 concurrent is a lower bound); "overhead"
 is the total minus that: HTTP, the bus, the store, the link both ways, the executor's checks.
+CPU per command is charged to each process from ``/proc`` over the timed batches.
 
-Deliberately measures only the simulator (the real control plane needs the k8s binaries and a
-minute to start; run its variant from ``tests/k8s`` tooling when needed). Bounded: every wait
-has a timeout; loopback only; well under two minutes."""
+Bounded: every wait has a timeout; loopback only; about a minute per backend."""
 
 from __future__ import annotations
 
@@ -36,12 +35,19 @@ from typing import Any
 import aiohttp
 from kubernetes import client as k8s_client
 
-from agent.app import AgentCore
-from agent.executor.kubeapi import Kube
-from agent.kube import KubeAccess, load_configuration
-from agent.settings import AgentSettings
+from agent.kube import load_configuration
+from bench.commands_agent import agent_process
 from bench.commands_peers import API_TOKEN, Backend, MasterProcess, control_plane, simulator
-from bench.common import Table, busy_warning, cpu_seconds, fmt_ms, percentile
+from bench.common import (
+    Child,
+    Table,
+    busy_warning,
+    children,
+    cpu_seconds,
+    fmt_ms,
+    percentile,
+    spawn,
+)
 from master.app import open_store
 from master.clusters import tokens
 
@@ -52,31 +58,6 @@ SEQUENTIAL = 60  # commands timed one after another (after the warm-up)
 ROUNDS = 4  # rounds of 50 concurrent commands
 POOL = 70  # replicas of the Deployment whose pods delete_pod removes
 TARGETS = {"p50": 0.050, "p99": 0.300, "overhead_p99": 0.020}  # seconds
-
-
-class TimedKube(Kube):
-    """``Kube`` that charges the time of each API exchange to its command (the executor runs
-    each command in a task named ``command-<id>``)."""
-
-    def __init__(self, access: KubeAccess) -> None:
-        super().__init__(access)
-        self.api_s: dict[str, float] = {}
-
-    async def send(
-        self,
-        method: str,
-        resource: str,
-        params: dict[str, str],
-        data: bytes | None,
-        content_type: str,
-    ) -> tuple[int, bytes]:
-        task = asyncio.current_task()
-        cid = task.get_name().removeprefix("command-") if task is not None else ""
-        t0 = time.perf_counter()
-        try:
-            return await super().send(method, resource, params, data, content_type)
-        finally:
-            self.api_s[cid] = self.api_s.get(cid, 0.0) + time.perf_counter() - t0
 
 
 # -- kubesim and the workloads ---------------------------------------------------------------------
@@ -182,7 +163,7 @@ def delete_body(pod: str) -> dict[str, Any]:
             "target": {"kind": "Pod", "namespace": NS, "name": pod}}  # fmt: skip
 
 
-# Whose CPU each command costs: the master, this process (agent core + client), the backend.
+# Whose CPU each command costs: the master, the agent, this process (the client), the backend.
 Pids = dict[str, tuple[int, ...]]
 
 
@@ -192,7 +173,7 @@ def cpu_of(pids: Pids) -> dict[str, float]:
 
 async def measure(
     http: Api,
-    kube: TimedKube,
+    agent: Child,
     work: Workloads,
     kind: str,
     concurrency: int,
@@ -215,9 +196,10 @@ async def measure(
             done = await asyncio.gather(*(round_trip(http, body) for body in bodies))
         for who, spent in cpu_of(pids).items():
             cpu_spent[who] += spent - cpu_before[who]
+        api_s = (await asyncio.to_thread(agent.ask, {"op": "api_times"}, 10))["api_s"]
         for cid, total in done:
             totals.append(total)
-            overheads.append(total - kube.api_s.pop(cid, 0.0))
+            overheads.append(total - api_s.get(cid, 0.0))
     return totals, overheads, {who: s / len(totals) for who, s in cpu_spent.items()}
 
 
@@ -257,51 +239,44 @@ async def scenario(root: Path, backend: Backend, table: Table, kinds: list[str])
     work = Workloads(backend.admin_kubeconfig)
     await asyncio.to_thread(work.create)
     master.start()
-    stop = asyncio.Event()
-    agent = AgentCore(
-        AgentSettings(
-            cluster_name=CLUSTER,
-            master_address=f"127.0.0.1:{master.grpc_port}",
-            token=issued.token,
-            plaintext=True,
-            heartbeat_interval_s=1.0,
-            reconnect_initial_s=0.05,
-            reconnect_max_s=0.5,
-            shutdown_grace_s=2.0,
-        )
-    )
-    access = KubeAccess.from_files(kubeconfig=backend.agent_kubeconfig, context="agent")
-    async with access:
-        kube = TimedKube(access)
-        agent.executor.attach_kube(kube)
-        tasks = [
-            asyncio.create_task(agent.uplink.run(stop), name="uplink"),
-            asyncio.create_task(agent.executor.run(stop), name="executor"),
-        ]
-        http = Api(f"http://127.0.0.1:{master.http_port}", connections=2 * max(CONCURRENCY))
-        try:
+    http = Api(f"http://127.0.0.1:{master.http_port}", connections=2 * max(CONCURRENCY))
+    try:
+        with children() as started:
+            agent = spawn(
+                started,
+                "bench-commands-agent",
+                agent_process,
+                {
+                    "cluster": CLUSTER,
+                    "address": f"127.0.0.1:{master.grpc_port}",
+                    "token": issued.token,
+                    "kubeconfig": str(backend.agent_kubeconfig),
+                },
+            )
             await master.ready()
-            # Warm-up: the agent connects, the pool fills, and first-call costs are paid.
+            if not (await asyncio.to_thread(agent.ask, {"op": "connected", "timeout": 60}, 90))[
+                "connected"
+            ]:
+                raise RuntimeError("the agent did not connect to the master")
+            # Warm-up: the pool fills and first-call costs are paid.
             async with asyncio.timeout(60):
                 for i in range(5):
                     await round_trip(http, scale_body(i, 1))
-            kube.api_s.clear()
+            await asyncio.to_thread(agent.ask, {"op": "api_times"}, 10)
             pids: Pids = {
                 "master": (master.pid,),
-                "agent+client": (os.getpid(),),
+                "agent": (agent.proc.pid or 0,),
+                "client": (os.getpid(),),
                 backend.name: backend.pids,
             }
             for kind in kinds:
                 for c in CONCURRENCY:
-                    totals, over, cpu_s = await measure(http, kube, work, kind, c, pids)
+                    totals, over, cpu_s = await measure(http, agent, work, kind, c, pids)
                     report(table, kind, c, totals, over, cpu_s)
-        finally:
-            await http.close()
-            stop.set()
-            await asyncio.wait_for(asyncio.gather(*tasks), 15)
-            agent.close()
-            master.stop()
-            await asyncio.to_thread(work.api.close)
+    finally:
+        await http.close()
+        master.stop()
+        await asyncio.to_thread(work.api.close)
 
 
 BACKENDS = {"sim": simulator, "kube": control_plane}

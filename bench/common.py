@@ -1,6 +1,6 @@
 """Helpers every benchmark shares: percentiles, the result table (figure beside its target),
-per-process RSS/CPU read from ``/proc``, throw-away TLS material, and an asyncio-friendly
-receive on a ``multiprocessing`` pipe.
+per-process RSS/CPU read from ``/proc``, throw-away TLS material, spawned children answering
+requests on a ``multiprocessing`` pipe (with an asyncio-friendly receive).
 
 Deliberately owns no scenario: each ``bench/<area>.py`` decides what it measures. Linux only
 (``/proc``); loopback only."""
@@ -8,14 +8,17 @@ Deliberately owns no scenario: each ``bench/<area>.py`` decides what it measures
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import math
+import multiprocessing
 import os
 import platform
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
@@ -177,6 +180,47 @@ def expect(conn: Connection, timeout: float, *, what: str) -> dict[str, Any]:
     if "error" in reply:
         raise RuntimeError(f"{what}: child failed: {reply['error']}")
     return reply
+
+
+# -- child processes ------------------------------------------------------------------------------
+
+
+@dataclass
+class Child:
+    """A spawned benchmark child and its end of the request pipe."""
+
+    proc: BaseProcess
+    conn: Connection
+
+    def ask(self, request: dict[str, Any], timeout: float) -> dict[str, Any]:
+        return ask(self.conn, request, timeout)
+
+
+@contextlib.contextmanager
+def children() -> Iterator[list[Child]]:
+    """Children started into the yielded list are asked to exit (bounded), then killed by
+    their own handle if still alive -- last started, first stopped."""
+    started: list[Child] = []
+    try:
+        yield started
+    finally:
+        for child in reversed(started):
+            with contextlib.suppress(TimeoutError, OSError, EOFError, RuntimeError):
+                child.ask({"op": "exit"}, 30)
+            child.proc.join(15)
+            if child.proc.is_alive():
+                child.proc.kill()
+                child.proc.join(5)
+
+
+def spawn(started: list[Child], name: str, target: Any, spec: dict[str, Any]) -> Child:
+    ctx = multiprocessing.get_context("spawn")
+    parent, child_end = ctx.Pipe()
+    proc = ctx.Process(target=target, args=(child_end, spec), name=name)
+    proc.start()
+    child = Child(proc, parent)
+    started.append(child)
+    return child
 
 
 # -- the result table -----------------------------------------------------------------------------
