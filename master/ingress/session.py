@@ -3,9 +3,12 @@
 Protocol (see proto/lookout/v1/link.proto): the first frame must be ``hello`` within
 ``hello_timeout``; the master answers ``welcome`` with the sequence number to resume after.
 Then the agent sends a full snapshot (deltas with a snapshot id, then ``synced``), deltas,
-journal batches and heartbeats; the master sends ``ack`` after each durable journal batch,
+journal batches and heartbeats; the master sends ``ack`` (the mark of durable journal records),
 periodic ``ping`` and commands. Protocol violations end the stream with a precise status; other
 sessions are unaffected.
+
+Acks are coalesced (``SessionConfig.ack_delay_s``): they free the agent's spool, nothing waits on
+them, so a trickle of records is acknowledged once per delay rather than once per commit.
 
 Journal frames are not committed inline: the reader hands their records to the session's
 ``GroupCommitter`` (master/ingress/committer.py) and keeps reading, so deltas and heartbeats
@@ -25,6 +28,7 @@ from master.clusters.auth import TokenLookup, authenticate
 from master.datahub.cluster import AgentInfo, ClusterState
 from master.datahub.hub import DataHub
 from master.errors import AuthError, ProtocolError
+from master.ingress.acks import AckCoalescer
 from master.ingress.committer import GroupCommitter, PendingBudget
 from master.ingress.registry import SessionRegistry, SessionSlot
 from master.processor.journal import JournalProcessor
@@ -60,6 +64,13 @@ class SessionConfig:
     # full speed still read ahead while a hundred draining backlogs at once hold ~16 frames'
     # worth of decoded records rather than ~400.
     journal_budget_frames: int = 16
+    # Acks wait up to this long (seconds) to be coalesced: each is a gRPC write here and a read
+    # on the agent, ~0.2 ms of CPU together, and a command's life commits twice. An ack only
+    # lets the agent free its spool (a command's outcome never waits for one), so a trickle
+    # costs one ack per delay, not one per commit. 0 = ack every commit at once. An ack a
+    # frame's worth of records (``journal_batch_max``) ahead of the last one sent goes at once:
+    # an agent replaying a backlog stalls when its in-flight window is spent.
+    ack_delay_s: float = 0.05
     # The budget itself: one per config, and a server has one config, so all its sessions
     # share it. Derived from the two fields above.
     journal_budget: PendingBudget = field(init=False)
@@ -184,17 +195,22 @@ async def _run_session(
         hello.agent_version,
         resume,
     )
-    outbox = _Outgoing(slot.outgoing)
+    acks = AckCoalescer(
+        slot.outgoing,
+        delay_s=config.ack_delay_s,
+        eager=config.journal_batch_max,
+        sent=resume,
+    )
     committer = GroupCommitter(
         commit=functools.partial(processor.handle, state),
-        on_mark=outbox.set_ack,
+        on_mark=acks.set_ack,
         max_pending=config.journal_pending_max,
         budget=config.journal_budget,
     )
     reader = asyncio.create_task(
         _read_loop(context, state, hub, config, committer), name="session-reader"
     )
-    writer = asyncio.create_task(_write_loop(context, outbox, slot, config), name="session-writer")
+    writer = asyncio.create_task(_write_loop(context, acks, slot, config), name="session-writer")
     # A commit error (SequenceError, store failure) ends the session like a reader error. A
     # commit already started when the session is cancelled completes inside the processor.
     commits = asyncio.create_task(committer.run(), name="session-committer")
@@ -206,6 +222,7 @@ async def _run_session(
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        acks.close()
     if replaced in done:
         raise _Replaced
     for task in (reader, commits, writer):
@@ -213,21 +230,8 @@ async def _run_session(
             raise exc
 
 
-class _Outgoing:
-    """The latest ack to send; coalesced so a fast agent gets one ack per write, not per batch.
-    Setting one wakes the session's writer through its slot's ``outgoing`` event."""
-
-    def __init__(self, wake: asyncio.Event) -> None:
-        self.ack: int | None = None
-        self._wake = wake
-
-    def set_ack(self, seq: int) -> None:
-        self.ack = seq
-        self._wake.set()
-
-
 async def _write_loop(
-    context: Context, out: _Outgoing, slot: SessionSlot, config: SessionConfig
+    context: Context, out: AckCoalescer, slot: SessionSlot, config: SessionConfig
 ) -> None:
     """Commands, cancels, the latest ack and periodic pings, in that order. One event wakes it
     (``slot.outgoing``), cleared before looking, so nothing set meanwhile is missed."""
@@ -245,8 +249,7 @@ async def _write_loop(
                 else link_pb2.MasterFrame(cancel=cancel_to_pb(item))
             )
             await context.write(frame)
-        if out.ack is not None:
-            seq, out.ack = out.ack, None
+        if (seq := out.take()) is not None:
             await context.write(link_pb2.MasterFrame(ack=link_pb2.Ack(seq=seq)))
         if loop.time() >= next_ping:
             await context.write(link_pb2.MasterFrame(ping=link_pb2.Ping(sent_ms=now_ms())))
