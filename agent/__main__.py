@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from collections.abc import Sequence
 
@@ -12,7 +11,7 @@ from pydantic import ValidationError
 from agent.settings import AgentSettings
 from shared import logs
 from shared.errors import LookoutError
-from shared.lifecycle import run_until_signalled
+from shared.lifecycle import run_loop, run_until_signalled
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -29,7 +28,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     logs.configure(settings.log_level, settings.log_format)
     try:
-        return asyncio.run(_serve(settings))
+        return run_loop(_serve(settings))
     except LookoutError as e:
         sys.stderr.write(f"lookout-agent: {e}\n")
         return 1

@@ -27,6 +27,7 @@ from typing import Any
 
 from bench.common import serve_ops, until
 from shared.domain.journal import FindingBatch, JournalRecord
+from shared.lifecycle import run_loop
 
 REASON = "CrashLoopBackOff"
 
@@ -99,7 +100,7 @@ class _Probe:
 def master_process(conn: Connection, spec: dict[str, Any]) -> None:
     """Child entry point (spawn): start a master as ``spec`` says and serve requests."""
     logging.basicConfig(level=logging.ERROR)
-    asyncio.run(_main(conn, spec))
+    run_loop(_main(conn, spec))
 
 
 async def _main(conn: Connection, spec: dict[str, Any]) -> None:

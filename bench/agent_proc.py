@@ -30,6 +30,7 @@ from typing import Any
 
 from bench.agent_latency import loop_lag_op
 from bench.common import Handler, serve_ops, until
+from shared.lifecycle import run_loop
 
 REASON = "CrashLoopBackOff"
 
@@ -38,7 +39,7 @@ def agent_process(conn: Connection, spec: dict[str, Any]) -> None:
     """Child entry point (spawn)."""
     entered = time.time_ns()
     logging.basicConfig(level=logging.WARNING)
-    asyncio.run(_main(conn, spec, entered))
+    run_loop(_main(conn, spec, entered))
 
 
 def _status_bytes() -> dict[str, int]:

@@ -22,6 +22,7 @@ from typing import Any
 
 from bench.agent_latency import loop_lag_op
 from bench.common import serve_ops
+from shared.lifecycle import run_loop
 
 PODS = "pods"
 
@@ -31,7 +32,7 @@ def sim_process(conn: Connection, spec: dict[str, Any]) -> None:
     logging.basicConfig(level=logging.ERROR)
     # A probe agent that exits mid-watch makes aiohttp log a write to a closing transport.
     logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)
-    asyncio.run(_main(conn, spec))
+    run_loop(_main(conn, spec))
 
 
 def crash_status(status: dict[str, Any], now_iso: str) -> dict[str, Any]:

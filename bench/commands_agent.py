@@ -22,6 +22,7 @@ from agent.executor.kubeapi import Kube
 from agent.kube import KubeAccess
 from agent.settings import AgentSettings
 from bench.common import serve_ops, until
+from shared.lifecycle import run_loop
 
 
 class TimedKube(Kube):
@@ -52,7 +53,7 @@ class TimedKube(Kube):
 def agent_process(conn: Connection, spec: dict[str, Any]) -> None:
     """Child entry point (spawn). ``spec``: cluster, address, token, kubeconfig."""
     logging.basicConfig(level=logging.WARNING)
-    asyncio.run(_main(conn, spec))
+    run_loop(_main(conn, spec))
 
 
 async def _main(conn: Connection, spec: dict[str, Any]) -> None:

@@ -24,6 +24,7 @@ from shared.domain.findings import Finding, Severity
 from shared.domain.journal import FindingBatch
 from shared.domain.refs import ObjectRef
 from shared.domain.resources import Resource
+from shared.lifecycle import run_loop
 
 FINDING_POOL = 1000
 
@@ -114,7 +115,7 @@ class _Agent:
 def agents_process(conn: Connection, spec: dict[str, Any]) -> None:
     """Child entry point (spawn): a fleet of agents dialing ``spec["address"]`` over TLS."""
     logging.basicConfig(level=logging.ERROR)
-    asyncio.run(_agents_main(conn, spec))
+    run_loop(_agents_main(conn, spec))
 
 
 async def _agents_main(conn: Connection, spec: dict[str, Any]) -> None:

@@ -25,6 +25,7 @@ from bench.common import serve_ops, until
 from shared.clock import now_ms
 from shared.domain.journal import FindingBatch, JournalRecord
 from shared.domain.resources import ResourceDelta, Synced
+from shared.lifecycle import run_loop
 
 
 @dataclass
@@ -125,7 +126,7 @@ class _MemoryTokens:
 def master_process(conn: Connection, spec: dict[str, Any]) -> None:
     """Child entry point (spawn): build a master as ``spec`` says and serve requests."""
     logging.basicConfig(level=logging.ERROR)
-    asyncio.run(_master_main(conn, spec))
+    run_loop(_master_main(conn, spec))
 
 
 async def _master_main(conn: Connection, spec: dict[str, Any]) -> None:

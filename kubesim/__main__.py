@@ -15,6 +15,7 @@ from pathlib import Path
 
 from kubesim.cluster import SimCluster
 from kubesim.config import SimConfig
+from shared.lifecycle import run_loop
 
 log = logging.getLogger("kubesim")
 
@@ -90,7 +91,7 @@ def main(argv: list[str] | None = None) -> None:
         await serve(args)
 
     with contextlib.suppress(KeyboardInterrupt, asyncio.CancelledError):
-        asyncio.run(run())
+        run_loop(run())
 
 
 if __name__ == "__main__":

@@ -10,7 +10,6 @@ lookout-master cluster revoke NAME      the agent is refused until rotated
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from collections.abc import Sequence
 
@@ -21,7 +20,7 @@ from master.settings import MasterSettings
 from shared import logs
 from shared.clock import now_ms
 from shared.errors import LookoutError
-from shared.lifecycle import run_until_signalled
+from shared.lifecycle import run_loop, run_until_signalled
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -100,8 +99,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logs.configure(settings.log_level, settings.log_format)
     try:
         if args.command == "cluster":
-            return asyncio.run(_cluster_command(settings, args.action, getattr(args, "name", None)))
-        return asyncio.run(_serve(settings))
+            return run_loop(_cluster_command(settings, args.action, getattr(args, "name", None)))
+        return run_loop(_serve(settings))
     except LookoutError as e:
         sys.stderr.write(f"lookout-master: {e}\n")
         return 1

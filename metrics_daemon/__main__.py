@@ -7,7 +7,6 @@ node's readings by hand; it does not contact the agent."""
 from __future__ import annotations
 
 import argparse
-import asyncio
 import dataclasses
 import gc
 import json
@@ -85,7 +84,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.once:
             _print_once(settings, args.window)
         else:
-            asyncio.run(_serve(settings))
+            from shared.lifecycle import run_loop
+
+            run_loop(_serve(settings))
     except LookoutError as e:
         log.error("%s", e)
         return 1

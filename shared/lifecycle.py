@@ -1,4 +1,5 @@
-"""Process lifetime: turn SIGTERM/SIGINT into an asyncio Event that composition roots await.
+"""Process lifetime: the event loop every process runs on, and SIGTERM/SIGINT turned into an
+asyncio Event that composition roots await.
 
 Phased shutdown itself (health NOT_SERVING -> stop accepting -> drain -> flush -> cancel) is the
 composition root's job, because only it knows the order of its parts."""
@@ -8,9 +9,22 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, TypeVar
+
+import uvloop
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+def run_loop(main: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run(main)`` on uvloop: what every Lookout process's entry point calls. The
+    command round trip cost the master 8 % less CPU on it than on the default loop (one command
+    at a time, ``bench/commands.py``); gRPC, aiohttp, uvicorn and aiosqlite all run on it."""
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        return runner.run(main)
 
 
 def install_stop_signals(stop: asyncio.Event) -> None:
