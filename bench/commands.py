@@ -226,6 +226,16 @@ def report(
         fmt_ms(sum(cpu_s.values())),
         note=", ".join(f"{who} {fmt_ms(v)}" for who, v in cpu_s.items()),
     )
+    if concurrency > 1:
+        # What the machine must do before a round's last answer can exist: every process's CPU
+        # for all of its commands, on this many cores; the master's one loop for its share.
+        cores = os.cpu_count() or 1
+        table.add(
+            f"{what}: CPU floor of a round",
+            fmt_ms(sum(cpu_s.values()) * concurrency / cores),
+            note=f"all CPU / {cores} cores; the master's loop alone "
+            f"{fmt_ms(cpu_s['master'] * concurrency)}",
+        )
 
 
 async def scenario(root: Path, backend: Backend, table: Table, kinds: list[str]) -> None:
