@@ -136,6 +136,9 @@ async def receive(conn: Connection) -> Any:
             await ready
         finally:
             loop.remove_reader(conn.fileno())
+            # uvloop leaves a watched fd non-blocking, and this one also carries the replies:
+            # a large one would then fail with EAGAIN instead of waiting for the parent.
+            os.set_blocking(conn.fileno(), True)
     return conn.recv()
 
 
