@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import multiprocessing
 import statistics
 import sys
 import tempfile
@@ -39,6 +38,7 @@ from bench.common import (
     TlsFiles,
     ask,
     busy_warning,
+    children,
     expect,
     fmt_int,
     fmt_mib,
@@ -46,6 +46,7 @@ from bench.common import (
     make_tls,
     percentile,
     rss_bytes,
+    spawn,
 )
 from bench.link_agents import agents_process, pod
 from bench.link_master import master_process
@@ -103,7 +104,6 @@ class Peers:
 @contextlib.contextmanager
 def peers(tls: TlsFiles, data_dir: Path, *, mode: str, heartbeat_s: float = 5.0) -> Iterator[Peers]:
     """A master child and an agent child dialing it; both ended (bounded) on exit."""
-    ctx = multiprocessing.get_context("spawn")
     spec = {
         "mode": mode,
         "cert": str(tls.cert),
@@ -114,30 +114,16 @@ def peers(tls: TlsFiles, data_dir: Path, *, mode: str, heartbeat_s: float = 5.0)
         "reconnecting_s": 3 * heartbeat_s,
         "offline_s": 12 * heartbeat_s,
     }
-    mconn, mchild = ctx.Pipe()
-    master = ctx.Process(target=master_process, args=(mchild, spec), name="bench-master")
-    master.start()
-    started: list[tuple[Connection, BaseProcess]] = [(mconn, master)]
-    try:
-        port = expect(mconn, 60, what="master start")["port"]
-        aconn, achild = ctx.Pipe()
+    with children() as started:  # stopped last first: the agents, then the master
+        master = spawn(started, "bench-master", master_process, spec)
+        port = expect(master.conn, 60, what="master start")["port"]
         agents_spec = {
             "address": f"127.0.0.1:{port}",
             "ca": str(tls.ca),
             "server_name": tls.server_name,
         }
-        agents = ctx.Process(target=agents_process, args=(achild, agents_spec), name="bench-agents")
-        agents.start()
-        started.insert(0, (aconn, agents))
-        yield Peers(master, mconn, agents, aconn, mode)
-    finally:
-        for conn, proc in started:
-            with contextlib.suppress(TimeoutError, OSError, EOFError, RuntimeError):
-                ask(conn, {"op": "exit"}, 30)
-            proc.join(15)
-            if proc.is_alive():
-                proc.kill()  # only our own child, by its handle
-                proc.join(5)
+        agents = spawn(started, "bench-agents", agents_process, agents_spec)
+        yield Peers(master.proc, master.conn, agents.proc, agents.conn, mode)
 
 
 # -- scenarios ----------------------------------------------------------------------------------
