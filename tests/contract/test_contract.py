@@ -308,6 +308,12 @@ def test_node_that_stops_heartbeating_turns_not_ready_and_recovers(
     core: client.CoreV1Api,
 ) -> None:
     node = sorted(n.metadata.name for n in core.list_node().items)[-1]
+
+    def addresses() -> list[tuple[str, str]]:
+        return [(a.type, a.address) for a in core.read_node(node).status.addresses or ()]
+
+    before = addresses()
+    assert before, f"{node} has no address to keep"
     core.patch_node(node, {"metadata": {"labels": {HEARTBEAT: "stopped"}}})
     try:
         lost = wait_for(
@@ -324,3 +330,5 @@ def test_node_that_stops_heartbeating_turns_not_ready_and_recovers(
         timeout=60,
         what="Ready=True again",
     )
+    # Recovered with its addresses: the API server reaches the kubelet (logs) through them.
+    assert addresses() == before
