@@ -34,7 +34,7 @@ from master.ingress.registry import SessionRegistry, SessionSlot
 from master.processor.journal import JournalProcessor
 from shared.clock import now_ms
 from shared.domain.commands import Command
-from shared.domain.kinds import KINDS
+from shared.kinds import MIRRORED
 from shared.logs import bind
 from shared.pb.lookout.v1 import link_pb2
 from shared.wire.errors import WireError
@@ -301,7 +301,7 @@ async def _dispatch(
         # Waits only while the session's pending records are at their bound.
         await committer.put([record_from_pb(r) for r in records])
     elif kind == "delta":
-        if frame.delta.kind not in KINDS:
+        if frame.delta.kind not in MIRRORED:
             raise ProtocolError(f"resource delta for unknown kind {frame.delta.kind!r}")
         state.apply_delta(delta_from_pb(frame.delta))
     elif kind == "synced":

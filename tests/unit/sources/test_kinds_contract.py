@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from agent.sources.registry import SOURCES
-from shared.domain.kinds import KINDS
+from shared.kinds import MIRRORED
 
 
 def test_every_source_kind_is_accepted_by_the_master() -> None:
-    assert {spec.kind for spec in SOURCES.values()} <= KINDS
+    assert {spec.kind for spec in SOURCES.values()} <= MIRRORED
