@@ -1,17 +1,18 @@
 """⑦ The SQL history store (SQLite by default, MySQL/MariaDB) through SQLAlchemy async Core.
 
-    Store.open(dsn) ── engines (connect, probe) ── migrating (numbered steps) ── writer task
+    Store.open(dsn) (``store``) ── engine/ (connect, probe) ── schema/ (tables, migrations)
+      └── writing/   one writer task that group-commits units of work
+    repositories/    one module per aggregate, reads on pooled connections, writes as units
       ├── clusters   ClusterRepo   clusters and hashed agent tokens
-      ├── journal    JournalRepo   high-water marks, journal commits (group-committed), sessions
+      ├── journal    JournalRepo   high-water marks, journal commits (``journal_commit``), sessions
       ├── history    HistoryRepo   finding occurrences and node metric series for the API
       ├── commands   CommandRepo   commands and transitions;  audit  AuditRepo  (append, list)
       └── users      UserRepo      dashboard accounts
-    maintenance.run_maintenance   roll-ups (rollups) + chunked retention purges (retention)
+    upkeep/          run_maintenance: roll-ups + chunked retention purges, as short writer units
 
-Writes all go through one writer task (``writer``) that group-commits; reads use pooled
-connections. Errors: see ``master.store.errors``."""
+This module is the store's public surface: the rest of the master imports from here (settings
+from ``master.store.settings``, errors from ``master.store.errors``)."""
 
-from master.store.auditing import AuditEntry, command_audit
 from master.store.errors import (
     ClusterExists,
     SchemaTooNew,
@@ -23,8 +24,8 @@ from master.store.errors import (
     UnknownCluster,
     UserExists,
 )
-from master.store.maintenance import maintain_once, run_maintenance
-from master.store.rows import (
+from master.store.repositories.audit import AuditEntry, command_audit
+from master.store.repositories.rows import (
     AuditRow,
     ClusterRow,
     CommandRow,
@@ -38,6 +39,7 @@ from master.store.rows import (
 )
 from master.store.settings import StoreSettings
 from master.store.store import Store
+from master.store.upkeep.maintenance import maintain_once, run_maintenance
 
 __all__ = [
     "AuditEntry",

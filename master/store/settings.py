@@ -1,7 +1,7 @@
 """Settings of the history store: retention per table, roll-up timing, writer limits.
 
-The lead nests :class:`StoreSettings` into ``MasterSettings`` (env ``MASTER_STORE__*``). The DSN
-itself stays on ``MasterSettings.store_dsn`` because it also decides where the data dir lives."""
+``MasterSettings`` nests :class:`StoreSettings` (env ``MASTER_STORE__*``). The DSN itself stays on
+``MasterSettings.store_dsn`` because it also decides where the data dir lives."""
 
 from __future__ import annotations
 

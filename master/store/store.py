@@ -1,7 +1,8 @@
 """The Store: one engine, one writer task, and the repositories that share them.
 
-Owns the store's lifetime: open (connect, probe, migrate, start the writer) and close (drain
-the writer's queue, then dispose the engine). Repositories own their queries."""
+Owns the store's composition and lifetime: open (connect, probe, migrate, start the writer) and
+close (drain the writer's queue, then dispose the engine). Does not own any query or write
+(``repositories``), grouping (``writing``) or housekeeping (``upkeep``)."""
 
 from __future__ import annotations
 
@@ -10,16 +11,16 @@ import logging
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from master.store.audit import AuditRepo
-from master.store.clusters import ClusterRepo
-from master.store.commands import CommandRepo
-from master.store.engines import Backend, open_engine, open_writer_txn
+from master.store.engine.opening import Backend, open_engine, open_writer_txn
 from master.store.errors import StoreError
-from master.store.history import HistoryRepo
-from master.store.journal import JournalRepo
-from master.store.migrating import migrate
-from master.store.users import UserRepo
-from master.store.writer import Writer
+from master.store.repositories.audit import AuditRepo
+from master.store.repositories.clusters import ClusterRepo
+from master.store.repositories.commands import CommandRepo
+from master.store.repositories.history import HistoryRepo
+from master.store.repositories.journal import JournalRepo
+from master.store.repositories.users import UserRepo
+from master.store.schema.migrating import migrate
+from master.store.writing.writer import Writer
 from shared.clock import now_ms
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import delete
 
 from master.store import Store
-from master.store.schema import metadata, schema_version
+from master.store.schema.tables import metadata, schema_version
 from tests.mariadb import MariaDB, mariadb_dsn, mariadb_server
 
 __all__ = ["mariadb_dsn", "mariadb_server"]

@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from master.store import Store
-from master.store.schema import findings_history, node_metrics_raw
+from master.store.schema.tables import findings_history, node_metrics_raw
 
 CHILD = Path(__file__).with_name("ingest_child.py")
 ACKS_BEFORE_KILL = 60

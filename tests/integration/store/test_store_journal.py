@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from master.store import Store
-from master.store.rows import CommandRow
-from master.store.schema import (
+from master.store.repositories.rows import CommandRow
+from master.store.schema.tables import (
     command_transitions,
     findings_history,
     ingress_samples,

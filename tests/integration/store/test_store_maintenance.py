@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import Table, func, insert, select
 
 from master.store import Store, StoreSettings, maintain_once
-from master.store.retention import PURGES, cutoff_ms
-from master.store.schema import node_metrics_1h, node_metrics_5m, node_metrics_raw
+from master.store.schema.tables import node_metrics_1h, node_metrics_5m, node_metrics_raw
+from master.store.upkeep.retention import PURGES, cutoff_ms
 from shared.domain.journal import JournalRecord, NodeMetricsBatch
 from tests.integration.store.store_records import metrics_record, sample
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from master.store import ClusterExists, Store, UnknownCluster, UserExists
-from master.store.rows import CommandRow
+from master.store.repositories.rows import CommandRow
 from shared.domain.commands import CommandState
 
 

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import insert, inspect, select
 
 from master.store import SchemaTooNew, Store, StoreCorrupt, StoreError, StoreUnavailable
-from master.store.migrations import LATEST_VERSION
-from master.store.schema import metadata, schema_version
+from master.store.schema.migrations import LATEST_VERSION
+from master.store.schema.tables import metadata, schema_version
 
 
 async def test_opening_twice_applies_each_migration_once(dsn: str) -> None:

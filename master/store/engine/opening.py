@@ -5,7 +5,7 @@ Owns: choosing the driver from the DSN (SQLite via aiosqlite for reads and the s
 for the writer's thread, MySQL/MariaDB via asyncmy), the SQLite connection settings (WAL,
 ``synchronous=NORMAL``, busy timeout, real transactions) and wrapping connection-time driver
 errors into the store's error tree, naming the file or server.
-Does not own: schema (``migrating``) or any query."""
+Does not own: schema (``master.store.schema``) or any query."""
 
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from master.store.engine.transactions import GreenletTxn, ThreadTxn, TxnRunner
 from master.store.errors import StoreCorrupt, StoreError, StoreUnavailable
-from master.store.transactions import GreenletTxn, ThreadTxn, TxnRunner
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +112,7 @@ def _sqlite_engine(url: URL) -> Opened:
         raise StoreUnavailable(f"cannot create the directory for SQLite store {path}: {e}") from e
     engine = create_async_engine(url, connect_args=_SQLITE_CONNECT_ARGS)
     _apply_sqlite_settings(engine.sync_engine, begin="BEGIN")
-    return Opened(engine, "sqlite", str(path), url)
+    return Opened(engine=engine, backend="sqlite", where=str(path), url=url)
 
 
 def _apply_sqlite_settings(engine: Engine, *, begin: str) -> None:
@@ -151,7 +151,7 @@ def _mysql_engine(url: URL) -> Opened:
         connect_args={"connect_timeout": MYSQL_CONNECT_TIMEOUT_S},
     )
     where = f"{url.username or ''}@{url.host or 'localhost'}:{url.port or 3306}/{url.database}"
-    return Opened(engine, "mysql", where, url)
+    return Opened(engine=engine, backend="mysql", where=where, url=url)
 
 
 def _wrap_connect_error(opened: Opened, e: BaseException) -> StoreError:

@@ -13,14 +13,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Table, delete, func, insert, literal_column, select, update
 
-from master.store.schema import (
+from master.store.schema.tables import (
     METRIC_FIELDS,
     node_metrics_1h,
     node_metrics_5m,
     node_metrics_raw,
     rollup_state,
 )
-from master.store.writer import Writer
+from master.store.writing.writer import Writer
 
 SPAN_BUCKETS = 72  # 6 h of 5-minute buckets or 3 days of hourly ones per writer job
 
@@ -70,14 +70,14 @@ async def roll_up_step(
         end = min(end_limit, start + SPAN_BUCKETS * step)
         if end <= start:
             return 0, True
-        written = _recompute(conn, rollup, start, end)
-        _save_done(conn, name, done, end)
+        written = _recompute(conn, rollup, start=start, end=end)
+        _save_done(conn, name, done=done, end=end)
         return written, end >= end_limit
 
-    return await writer.submit(work)
+    return await writer.run(work)
 
 
-def _recompute(conn: Connection, rollup: Rollup, start: int, end: int) -> int:
+def _recompute(conn: Connection, rollup: Rollup, *, start: int, end: int) -> int:
     t, raw = rollup.table, node_metrics_raw
     conn.execute(delete(t).where(t.c.bucket_ms >= start, t.c.bucket_ms < end))
     # Inline integer so SELECT and GROUP BY are one expression to MySQL.
@@ -97,7 +97,7 @@ def _recompute(conn: Connection, rollup: Rollup, start: int, end: int) -> int:
     return int(result.rowcount)
 
 
-def _save_done(conn: Connection, name: str, done: int | None, end: int) -> None:
+def _save_done(conn: Connection, name: str, *, done: int | None, end: int) -> None:
     if done is None:
         conn.execute(insert(rollup_state).values(name=name, done_until_ms=end))
     elif end > done:

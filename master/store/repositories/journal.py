@@ -1,8 +1,10 @@
 """The durable end of the agent journal: high-water marks, journal commits, agent sessions.
 
-``commit`` is what the master's ingress awaits before acking an agent: it resolves only after
-the records and the new high-water mark are committed together, so an ack never runs ahead of
-durability and a crash between the two cannot duplicate or lose a record."""
+``commit`` is what the master awaits before acking an agent: it resolves only after the
+records and the new high-water mark are committed together, so an ack never runs ahead of
+durability and a crash between the two cannot duplicate or lose a record. What a commit writes
+is ``journal_commit``'s business (the unit of work and its batch); this module reads the marks
+and the sessions and hands commits to the writer."""
 
 from __future__ import annotations
 
@@ -11,11 +13,11 @@ from collections.abc import Sequence
 from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from master.store.conversions import clip
-from master.store.journaling import JournalWrite
-from master.store.rows import JournalState, SessionRow
-from master.store.schema import agent_sessions, journal_hwm
-from master.store.writer import Writer
+from master.store.repositories.conversions import clip
+from master.store.repositories.journal_commit import JournalCommit
+from master.store.repositories.rows import JournalState, SessionRow
+from master.store.schema.tables import agent_sessions, journal_hwm
+from master.store.writing.writer import Writer
 from shared.clock import now_ms as wall_ms
 from shared.domain.journal import JournalRecord
 
@@ -41,8 +43,8 @@ class JournalRepo:
                 )
             ).first()
         if r is None:
-            return JournalState(cluster, 0, 0)
-        return JournalState(cluster, int(r.hwm), int(r.gaps_dropped))
+            return JournalState(cluster=cluster, hwm=0, gaps_dropped=0)
+        return JournalState(cluster=cluster, hwm=int(r.hwm), gaps_dropped=int(r.gaps_dropped))
 
     async def commit(self, cluster: str, records: Sequence[JournalRecord], hwm: int) -> None:
         """Durably write the records' contents and ``hwm`` for ``cluster`` in one transaction.
@@ -56,7 +58,9 @@ class JournalRepo:
         Shares a transaction with other callers' commits (group commit); returns once it has
         committed. Raises StoreBusy (queue full or commit slower than the timeout), StoreClosed,
         or StoreError (the database failed): the caller must not ack then."""
-        await self._writer.submit_journal(JournalWrite(cluster, tuple(records), hwm, wall_ms()))
+        await self._writer.submit(
+            JournalCommit(cluster=cluster, records=tuple(records), hwm=hwm, now_ms=wall_ms())
+        )
 
     async def session_opened(
         self,
@@ -79,7 +83,7 @@ class JournalRepo:
         def work(conn: Connection) -> None:
             conn.execute(insert(agent_sessions).values(row))
 
-        await self._writer.submit(work)
+        await self._writer.run(work)
 
     async def session_closed(self, session_id: str, now_ms: int) -> None:
         """Record the end of an agent stream (a no-op for an unknown or already closed one)."""
@@ -94,7 +98,7 @@ class JournalRepo:
                 .values(disconnected_ms=now_ms)
             )
 
-        await self._writer.submit(work)
+        await self._writer.run(work)
 
     async def sessions(self, cluster: str, *, limit: int = 50) -> list[SessionRow]:
         """The cluster's most recent agent sessions, newest first."""

@@ -1,19 +1,23 @@
 """Registered clusters and their agent tokens (stored hashed; hashing is the caller's job).
 
 Reads go straight to a pooled connection; writes go through the store's writer so they never
-contend with journal commits for SQLite's single write lock."""
+contend with journal commits for SQLite's single write lock.
+
+``add``/``set_token`` keep ``(name, token_id, token_hash, now_ms)`` positional for now: the
+master's CLI, the test harness and the benchmarks call them that way."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy import Connection, Row, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from master.store.errors import ClusterExists, UnknownCluster
-from master.store.rows import ClusterRow
-from master.store.schema import clusters
-from master.store.writer import Writer
+from master.store.repositories.rows import ClusterRow
+from master.store.schema.tables import clusters
+from master.store.writing.writer import Writer
 
 
 def _row(r: Row[Any]) -> ClusterRow:
@@ -40,18 +44,18 @@ class ClusterRepo:
             # Checked, not caught from an IntegrityError: the writer is the only writer, so the
             # check cannot race, and a failed statement would sink the shared transaction.
             _refuse_taken(conn, name=name, token_id=token_id)
-            row = {
-                "name": name,
-                "created_ms": now_ms,
-                "token_id": token_id,
-                "token_hash": token_hash,
-                "token_created_ms": now_ms,
-                "revoked_ms": None,
-            }
-            conn.execute(insert(clusters).values(row))
-            return ClusterRow(name, now_ms, token_id, token_hash, now_ms, None)
+            row = ClusterRow(
+                name=name,
+                created_ms=now_ms,
+                token_id=token_id,
+                token_hash=token_hash,
+                token_created_ms=now_ms,
+                revoked_ms=None,
+            )
+            conn.execute(insert(clusters).values(asdict(row)))
+            return row
 
-        return await self._writer.submit(work)
+        return await self._writer.run(work)
 
     async def get(self, name: str) -> ClusterRow | None:
         async with self._engine.connect() as conn:
@@ -92,7 +96,7 @@ class ClusterRepo:
                 )
             )
 
-        await self._writer.submit(work)
+        await self._writer.run(work)
 
     async def revoke(self, name: str, now_ms: int) -> None:
         """Revoke the cluster's token; its agent is refused from now on. Raises
@@ -109,7 +113,7 @@ class ClusterRepo:
                     update(clusters).where(clusters.c.name == name).values(revoked_ms=now_ms)
                 )
 
-        await self._writer.submit(work)
+        await self._writer.run(work)
 
 
 def _refuse_taken(

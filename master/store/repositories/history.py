@@ -2,7 +2,7 @@
 
 Owns the query shapes the history API needs and the choice of table for a range (raw, 5-minute
 or 1-hour roll-ups, see :func:`pick_resolution`). Does not own HTTP parsing (the gateway route)
-nor writing (journal, roll-up job, retention)."""
+nor writing (``journal_commit``, ``master.store.upkeep``)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, Table, and_, func, literal_column, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from master.store.rows import FindingOccurrence, FindingsPage, MetricSeries, NodeSummary
-from master.store.schema import (
+from master.store.repositories.rows import (
+    FindingOccurrence,
+    FindingsPage,
+    MetricSeries,
+    NodeSummary,
+)
+from master.store.schema.tables import (
     METRIC_FIELDS,
     findings_history,
     node_metrics_1h,

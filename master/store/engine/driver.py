@@ -1,14 +1,18 @@
 """Hot statements at the driver level: compiled once per dialect, run on the DB-API cursor.
 
-SQLAlchemy Core costs 110-410 us of CPU per statement on the 2-core VM (building the statement,
-its cache key, parameter and result processing); the same statement on the DB-API cursor costs
-16-26 us. The writer's hot paths (journal commits, command writes, audit entries) therefore
-build their statements once, as module constants wrapped in :class:`Prepared`, compile them
-once per (dialect, parameter keys) and hand plain tuples to the driver.
+SQLAlchemy Core spends several times more CPU per statement (building the statement, its cache
+key, parameter and result processing) than the same statement costs on the DB-API cursor
+(figures: ``bench/README.md``). The writer's hot paths (journal commits, command writes, audit
+entries) therefore build their statements once, as module constants wrapped in
+:class:`Prepared`, compile them once per (dialect, parameter keys) and hand plain tuples to the
+driver.
 
 Only for plain columns (ints, strings, floats, bools, NULL): nothing here runs SQLAlchemy's type
 processors, so JSON, enum or datetime columns must not go this way (the store has none). No
-expanding IN lists either: their SQL depends on the number of values."""
+expanding IN lists either: their SQL depends on the number of values.
+
+``execute(conn, prepared, params)`` keeps the DB-API's positional order (connection,
+statement, parameters) on purpose: every hot write calls it, and the order is the convention."""
 
 from __future__ import annotations
 

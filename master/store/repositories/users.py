@@ -9,15 +9,22 @@ from typing import Any
 from sqlalchemy import Connection, Row, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from master.store.conversions import new_id
 from master.store.errors import UserExists
-from master.store.rows import UserRow
-from master.store.schema import users
-from master.store.writer import Writer
+from master.store.repositories.conversions import new_id
+from master.store.repositories.rows import UserRow
+from master.store.schema.tables import users
+from master.store.writing.writer import Writer
 
 
 def _row(r: Row[Any]) -> UserRow:
-    return UserRow(r.id, r.username, r.password_hash, r.role, r.created_ms, bool(r.disabled))
+    return UserRow(
+        id=r.id,
+        username=r.username,
+        password_hash=r.password_hash,
+        role=r.role,
+        created_ms=r.created_ms,
+        disabled=bool(r.disabled),
+    )
 
 
 class UserRepo:
@@ -42,10 +49,15 @@ class UserRepo:
                 )
             )
             return UserRow(
-                new_id(result.inserted_primary_key), username, password_hash, role, now_ms, False
+                id=new_id(result.inserted_primary_key),
+                username=username,
+                password_hash=password_hash,
+                role=role,
+                created_ms=now_ms,
+                disabled=False,
             )
 
-        return await self._writer.submit(work)
+        return await self._writer.run(work)
 
     async def get(self, username: str) -> UserRow | None:
         async with self._engine.connect() as conn:
@@ -79,4 +91,4 @@ class UserRepo:
                 conn.execute(update(users).where(users.c.username == username).values(values))
             return True
 
-        return await self._writer.submit(work)
+        return await self._writer.run(work)

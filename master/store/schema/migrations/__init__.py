@@ -2,8 +2,8 @@
 
 Adding a table or column = one new module ``mNNNN_<what>.py`` with ``async def upgrade(conn)``
 (its own frozen table definitions, ``checkfirst`` where possible so a half-applied step can run
-again) + one row in :data:`MIGRATIONS` + the matching change in ``master.store.schema``. Never
-edit or renumber a released step. Alerts, silences and SLO tables arrive this way."""
+again) + one row in :data:`MIGRATIONS` + the matching change in ``master.store.schema.tables``.
+Never edit or renumber a released step. Alerts, silences and SLO tables arrive this way."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from master.store.migrations import m0001_initial
+from master.store.schema.migrations import m0001_initial
 
 
 @dataclass(frozen=True, slots=True)

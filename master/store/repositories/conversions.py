@@ -1,4 +1,5 @@
-"""Pure conversions from journal domain types to row dicts for batched inserts.
+"""Pure conversions from domain values to column values: journal types to row dicts for
+batched inserts, and the clipping every repository's text columns go through.
 
 Every value is clipped to its column and every float made finite-or-NULL here, because one row
 that MySQL's strict mode refuses would fail the whole transaction, the agent would never be

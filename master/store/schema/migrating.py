@@ -1,8 +1,8 @@
 """Bring a database's schema up to date at start-up, one numbered step per transaction.
 
 Owns the ``schema_version`` bookkeeping and the refusal to run on a schema newer than the code.
-Does not own the steps themselves (``master.store.migrations``) nor connecting
-(``master.store.engines``). Running it twice is a no-op the second time; two masters starting at
+Does not own the steps themselves (``master.store.schema.migrations``) nor connecting
+(``master.store.engine``). Running it twice is a no-op the second time; two masters starting at
 once on one MySQL database both end up at the latest version (the loser of the race for a
 version row re-reads and moves on)."""
 
@@ -16,8 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from master.store.errors import SchemaTooNew
-from master.store.migrations import MIGRATIONS, Migration
-from master.store.schema import schema_version
+from master.store.schema.migrations import MIGRATIONS, Migration
+from master.store.schema.tables import schema_version
 
 log = logging.getLogger(__name__)
 

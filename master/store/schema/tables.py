@@ -1,9 +1,9 @@
 """The current shape of every table, as SQLAlchemy Core ``Table`` objects that queries use.
 
 What this module owns: the tables as the code expects them *now*. What it deliberately does
-not: creating them. Migrations in ``master.store.migrations`` hold frozen copies of the shape at
-each version and bring a database up to date; a contract test checks that the migrated database
-matches this module, so the two cannot drift apart unnoticed.
+not: creating them. Migrations in ``master.store.schema.migrations`` hold frozen copies of the
+shape at each version and bring a database up to date; a contract test checks that the migrated
+database matches this module, so the two cannot drift apart unnoticed.
 
 Times are epoch milliseconds in BIGINT columns, everywhere. Node metric columns come from one
 table, :data:`METRIC_FIELDS`, so raw samples, roll-ups and queries agree on the names."""

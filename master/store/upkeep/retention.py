@@ -22,8 +22,8 @@ from sqlalchemy import (
     select,
 )
 
-from master.store.engines import Backend
-from master.store.schema import (
+from master.store.engine.opening import Backend
+from master.store.schema.tables import (
     agent_sessions,
     audit_log,
     command_transitions,
@@ -35,7 +35,7 @@ from master.store.schema import (
     node_metrics_raw,
 )
 from master.store.settings import StoreSettings
-from master.store.writer import Writer
+from master.store.writing.writer import Writer
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +78,7 @@ def cutoff_ms(purge: Purge, settings: StoreSettings, now_ms: int) -> int:
     return now_ms - settings.retention_ms(purge.days(settings))
 
 
-def chunk_statement(backend: Backend, purge: Purge, cutoff: int, limit: int) -> Delete:
+def chunk_statement(purge: Purge, *, backend: Backend, cutoff: int, limit: int) -> Delete:
     """DELETE at most ``limit`` rows older than ``cutoff``: MySQL has ``DELETE ... LIMIT``;
     SQLite (built without that option) gets the same through a rowid sub-select."""
     t, col = purge.table, purge.column
@@ -89,12 +89,12 @@ def chunk_statement(backend: Backend, purge: Purge, cutoff: int, limit: int) -> 
 
 
 async def purge_chunk(
-    writer: Writer, backend: Backend, purge: Purge, *, cutoff: int, limit: int
+    writer: Writer, purge: Purge, *, backend: Backend, cutoff: int, limit: int
 ) -> int:
     """Delete one chunk through the writer; returns the number of rows removed."""
-    stmt = chunk_statement(backend, purge, cutoff, limit)
+    stmt = chunk_statement(purge, backend=backend, cutoff=cutoff, limit=limit)
 
     def work(conn: Connection) -> int:
         return int(conn.execute(stmt).rowcount)
 
-    return await writer.submit(work)
+    return await writer.run(work)

@@ -6,7 +6,7 @@ latest message and severity); a resolved one closes it. A resolution with no ope
 opening fell into a gap) becomes a closed row, unless a row with the same fingerprint and
 opening time already exists, so a repeated resolution does not add a second occurrence.
 
-No I/O here: ``master.store.journaling`` fetches the rows this needs and writes the plan."""
+No I/O here: ``journal_commit`` fetches the rows this needs and writes the plan."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from master.store.conversions import finding_values, fingerprint_of
+from master.store.repositories.conversions import finding_values, fingerprint_of
 from shared.domain.findings import Finding
 
 Row = dict[str, Any]

@@ -2,7 +2,10 @@
 
 ``run_maintenance`` is a long-lived task for the master's TaskGroup; ``maintain_once`` is one
 pass with an explicit ``now_ms``, which tests and the benchmark call directly. Every unit of
-work is a short writer job with a pause between, so housekeeping never stalls journal commits."""
+work is a short writer job with a pause between, so housekeeping never stalls journal commits.
+
+``run_maintenance(store, settings, stop)`` keeps its three positional parameters: the master's
+composition root calls it that way."""
 
 from __future__ import annotations
 
@@ -14,9 +17,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from master.store.errors import StoreError
-from master.store.retention import PURGES, cutoff_ms, purge_chunk
-from master.store.rollups import ROLLUPS, roll_up_step
 from master.store.settings import StoreSettings
+from master.store.upkeep.retention import PURGES, cutoff_ms, purge_chunk
+from master.store.upkeep.rollups import ROLLUPS, roll_up_step
 from shared.clock import now_ms as wall_ms
 
 if TYPE_CHECKING:
@@ -57,7 +60,11 @@ async def maintain_once(
         report.purged[table] = 0
         while not _stopping(stop):
             deleted = await purge_chunk(
-                store.writer, store.backend, purge, cutoff=cutoff, limit=settings.purge_chunk_rows
+                store.writer,
+                purge,
+                backend=store.backend,
+                cutoff=cutoff,
+                limit=settings.purge_chunk_rows,
             )
             report.purged[table] += deleted
             if deleted < settings.purge_chunk_rows:

@@ -7,13 +7,13 @@ back to the event loop.
 
 - SQLite: a dedicated thread owns a synchronous engine (the stdlib ``sqlite3`` driver). A group
   commit costs the event loop one hand-off, whatever the number of statements. The async
-  (aiosqlite) path costs a thread hop and an event-loop wake-up per statement, ~0.75 ms of CPU
-  each on the 2-core VM, and under load each hop also waits its turn in a busy loop: that was
-  most of a remote command's latency (see ``bench/README.md``, commands).
+  (aiosqlite) path costs a thread hop and an event-loop wake-up per statement, and under load
+  each hop also waits its turn in a busy loop: that was most of a remote command's latency
+  (figures: ``bench/README.md``, commands).
 - MySQL/MariaDB: the async engine's ``run_sync``. The driver is natively async, so there is no
   thread to save; statements are network round trips either way.
 
-Does not own: grouping and retries (``writer``) or any statement."""
+Does not own: grouping and retries (``master.store.writing``) or any statement."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """Migration 1: the initial schema. FROZEN: never edit after release; add a new step instead.
 
-The tables are a copy of ``master.store.schema`` as it stood at version 1, not an import of it,
-so that a later change to ``schema.py`` (and the migration that performs it) does not silently
-change what step 1 creates on a fresh database."""
+The tables are a copy of ``master.store.schema.tables`` as it stood at version 1, not an import
+of it, so that a later change to ``tables.py`` (and the migration that performs it) does not
+silently change what step 1 creates on a fresh database."""
 
 from __future__ import annotations
 

@@ -1,14 +1,16 @@
-"""The store's one writer task: a bounded queue and group commit.
+"""The store's one writer task: a bounded queue and group commit of units of work.
 
-Owns: admitting writes under a budget of queued rows (callers wait, with a timeout, when it is
-full: back-pressure reaches the agents, not master memory), taking as many queued writes as fit
-in ``batch_max`` rows, applying them in ONE transaction, and resolving each caller's future only
-after that transaction committed. If a group fails, each of its writes is retried alone so one
-bad write cannot sink the others. Does not own what a write does (``journaling`` for journal
-records, the repositories' closures for everything else).
+Owns: admitting units under a budget of queued rows (callers wait, with a timeout, when it is
+full: back-pressure reaches the agents, not master memory), taking as many queued units as fit
+in ``batch_max`` rows, applying them in queue order in ONE transaction (units of one batch kind
+staged into one batch, see ``units``), and resolving each caller's future only after that
+transaction committed. If a group fails, each of its units is retried alone so one bad write
+cannot sink the others. Does not own what a unit writes (the repositories build their units:
+``JournalCommit`` for journal records, ``Call``s of closures for everything else) nor where the
+transaction runs (``master.store.engine.transactions``).
 
 Why one writer: SQLite allows one writer at a time anyway, and batching many callers' rows into
-one transaction is what turns 20k rows/s (one per transaction) into 100k+ (see PERFORMANCE.md)."""
+one transaction costs a fraction of one transaction per row (figures: ``bench/README.md``)."""
 
 from __future__ import annotations
 
@@ -22,27 +24,24 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection
 
+from master.store.engine.transactions import TxnRunner
 from master.store.errors import StoreBusy, StoreClosed, StoreError
-from master.store.journaling import JournalAccumulator, JournalWrite
-from master.store.transactions import TxnRunner
+from master.store.writing.units import Batch, BatchKind, Call, UnitOfWork
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-# A write: a plain function of a synchronous connection, run inside the group's transaction on
-# the store's writer thread (SQLite) or through run_sync (MySQL); see ``transactions``.
-Work = Callable[[Connection], Any]
 
 
 @dataclass(slots=True)
 class _Job:
-    item: JournalWrite | Work
+    unit: UnitOfWork[Any]
     weight: int
     future: asyncio.Future[Any]
 
 
 class _RowBudgetQueue:
-    """A FIFO bounded by the summed weight of its items, not their number: a write of 2,000
+    """A FIFO bounded by the summed weight of its items, not their number: a unit of 2,000
     rows and one of 1 row should not count the same against memory."""
 
     def __init__(self, capacity: int) -> None:
@@ -99,7 +98,8 @@ class _RowBudgetQueue:
 
 
 class Writer:
-    """Runs the writer task; ``submit_*`` are the only ways any store code writes."""
+    """Runs the writer task; ``submit`` (and ``run``, its shorthand for a closure) is the only
+    way any store code writes."""
 
     def __init__(self, txn: TxnRunner, *, queue_max: int, batch_max: int, timeout_s: float) -> None:
         self._txn = txn
@@ -110,20 +110,24 @@ class Writer:
         self.groups_committed = 0
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="store-writer")
+        self._task = asyncio.create_task(self._loop(), name="store-writer")
 
-    async def submit_journal(self, write: JournalWrite) -> None:
-        await self._submit(write, write.weight)
+    async def submit(self, unit: UnitOfWork[T]) -> T:
+        """Apply ``unit`` inside a group transaction; returns its result after the commit.
 
-    async def submit(self, work: Callable[[Connection], T]) -> T:
-        """Run ``work`` inside a group transaction; returns its result after the commit.
+        Raises StoreBusy (not queued and committed within the timeout), StoreClosed (the store
+        is closing), or StoreError (the database refused it)."""
+        result: T = await self._submit(unit)
+        return result
+
+    async def run(self, work: Callable[[Connection], T]) -> T:
+        """``submit`` for a plain function of the connection (a one-row :class:`Call`).
 
         ``work`` runs off the event loop (SQLite: the writer thread): it must only use the
         connection and the values it closed over, never the loop or shared mutable state."""
-        result: T = await self._submit(work, 1)
-        return result
+        return await self.submit(Call(work))
 
-    async def _submit(self, item: JournalWrite | Work, weight: int) -> Any:
+    async def _submit(self, unit: UnitOfWork[Any]) -> Any:
         if self._task is None or self._task.done():
             raise StoreClosed("the store writer is not running")
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
@@ -131,7 +135,7 @@ class Writer:
         future.add_done_callback(_consume)
         try:
             async with asyncio.timeout(self._timeout_s):
-                await self._queue.put(_Job(item, weight, future))
+                await self._queue.put(_Job(unit, max(1, unit.rows), future))
                 # shield: a caller that gives up must not cancel a write others share.
                 return await asyncio.shield(future)
         except TimeoutError as e:
@@ -159,7 +163,7 @@ class Writer:
                 await task
             _fail(self._queue.drain(), StoreClosed("the store closed before this write committed"))
 
-    async def _run(self) -> None:
+    async def _loop(self) -> None:
         while True:
             group = await self._queue.take(self._batch_max)
             if group is None:
@@ -176,9 +180,9 @@ class Writer:
                 _fail(group, StoreError(f"store write failed: {e}"))
 
     async def _commit(self, group: Sequence[_Job]) -> None:
-        items = [job.item for job in group]
+        units = [job.unit for job in group]
         try:
-            results = await self._txn.run(lambda conn: _apply(conn, items))
+            results = await self._txn.run(lambda conn: _apply(conn, units))
         except StoreError as e:
             if len(group) > 1:
                 await self._one_by_one(group)
@@ -202,19 +206,26 @@ class Writer:
             await self._commit([job])
 
 
-def _apply(conn: Connection, items: Sequence[JournalWrite | Work]) -> list[Any]:
-    """The group's writes in queue order, in the caller's transaction (off the event loop)."""
-    acc = JournalAccumulator()
-    acc.load_marks(conn, {item.cluster for item in items if isinstance(item, JournalWrite)})
+def _apply(conn: Connection, units: Sequence[UnitOfWork[Any]]) -> list[Any]:
+    """The group's units in queue order, in the caller's transaction (off the event loop).
+
+    One batch per batch kind lives for the whole group; before a unit runs, every batch of
+    another kind is flushed, so what was queued earlier is written earlier."""
+    batches: dict[BatchKind, Batch] = {}
     results: list[Any] = []
-    for item in items:
-        if isinstance(item, JournalWrite):
-            acc.add(item)
-            results.append(None)
-        else:
-            acc.flush(conn)  # keep order: a command inserted before its update, etc.
-            results.append(item(conn))
-    acc.flush(conn)
+    for unit in units:
+        kind = unit.batch_kind
+        for other, staged in batches.items():
+            if other is not kind:
+                staged.flush(conn)  # keep order: a command inserted before its update, etc.
+        batch: Batch | None = None
+        if kind is not None:
+            batch = batches.get(kind)
+            if batch is None:
+                batch = batches[kind] = kind()
+        results.append(unit.apply(conn, batch))
+    for staged in batches.values():
+        staged.flush(conn)
     return results
 
 
