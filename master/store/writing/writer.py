@@ -5,9 +5,9 @@ full: back-pressure reaches the agents, not master memory), taking as many queue
 in ``batch_max`` rows, applying them in queue order in ONE transaction (units of one batch kind
 staged into one batch, see ``units``), and resolving each caller's future only after that
 transaction committed. If a group fails, each of its units is retried alone so one bad write
-cannot sink the others. Does not own what a unit writes (the repositories build their units:
-``JournalCommit`` for journal records, ``Call``s of closures for everything else) nor where the
-transaction runs (``master.store.engine.transactions``).
+cannot sink the others. Does not own what a unit writes (the repositories build their units,
+most of them a ``Call`` of a closure) nor where the transaction runs
+(``master.store.engine.transactions``); it knows no table and no record type.
 
 Why one writer: SQLite allows one writer at a time anyway, and batching many callers' rows into
 one transaction costs a fraction of one transaction per row (figures: ``bench/README.md``)."""
