@@ -211,11 +211,12 @@ class Pipeline:
         event and frame behind it. Each step reads
         ``clock`` afresh. An object forgotten or re-admitted meanwhile is skipped (a deleted
         object must not come back; a re-admitted one was just judged)."""
-        items = list(self.held.items())
+        current = self.rechecks.held
+        items = list(current.items())
         for start in range(0, len(items), RECHECK_STEP):
             now = clock()
             for key, held in items[start : start + RECHECK_STEP]:
-                if self.held.get(key) is held:
+                if current.get(key) is held:
                     self._recheck_one(key, held, now)
             yield start
         now = clock()
