@@ -26,7 +26,7 @@ from agent.leader.election import lead
 from agent.outbox.spool import Outbox
 from agent.settings import AgentSettings
 from agent.snapshot.mirror import Mirror
-from agent.sourcing import run_sources
+from agent.sources.running import run_sources
 from agent.uplink.credentials import channel_credentials, channel_options
 from agent.uplink.stream import Uplink, UplinkConfig
 from shared.clock import now_ms
@@ -136,7 +136,14 @@ async def stream(settings: AgentSettings, access: KubeAccess, stop: asyncio.Even
             tg.create_task(core.uplink.run(stop), name="uplink")
             tg.create_task(core.executor.run(stop), name="executor")
             tg.create_task(
-                run_sources(src, access, core.mirror, core.outbox, settings.detect, stop),
+                run_sources(
+                    src,
+                    kube=access,
+                    mirror=core.mirror,
+                    outbox=core.outbox,
+                    detect_settings=settings.detect,
+                    stop=stop,
+                ),
                 name="sources",
             )
             tg.create_task(

@@ -334,7 +334,7 @@ def compiled_imports(enabled: bool) -> Iterator[None]:
     os.environ["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "lookout-bench-pyc")
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     try:
-        warm = "import agent.app, agent.sourcing, master.app, kubesim.cluster, bench.agent"
+        warm = "import agent.app, agent.sources.running, master.app, kubesim.cluster, bench.agent"
         subprocess.run([sys.executable, "-c", warm], check=True, timeout=300, cwd=ROOT)
         yield
     finally:

@@ -85,10 +85,10 @@ class _Probe:
                 into[name] = now
 
     def install_module_wrappers(self) -> None:
-        from agent import sourcing
+        from agent.sources import running
         from agent.sources.watching import Informer
 
-        build, list_ = sourcing.build_informers, Informer._list
+        build, list_ = running.build_informers, Informer._list
 
         def captured(**kw: Any) -> list[Informer]:
             informers = build(**kw)
@@ -103,7 +103,7 @@ class _Probe:
                 entry[2] = getattr(inf.sink, "p").mirror.counts().get(inf.kind, 0)  # noqa: B009
             return rv
 
-        setattr(sourcing, "build_informers", captured)  # noqa: B010
+        setattr(running, "build_informers", captured)  # noqa: B010
         setattr(Informer, "_list", timed_list)  # noqa: B010 (mypy: method assign)
 
     def install_instance_wrappers(self, core: Any, access: Any) -> None:
@@ -226,8 +226,8 @@ async def _main(conn: Connection, spec: dict[str, Any], entered: int) -> None:
     from agent.app import AgentCore
     from agent.kube import KubeAccess
     from agent.settings import AgentSettings
+    from agent.sources.running import run_sources
     from agent.sources.settings import SourcesSettings
-    from agent.sourcing import run_sources
 
     probe.phases["imported"] = time.time_ns()
     rss_imported = _status_bytes()["VmRSS"]
@@ -391,7 +391,14 @@ async def _main(conn: Connection, spec: dict[str, Any], entered: int) -> None:
             tg.create_task(connected())
             tg.create_task(core.uplink.run(stop), name="uplink")
             tg.create_task(
-                run_sources(src, access, core.mirror, core.outbox, settings.detect, stop),
+                run_sources(
+                    src,
+                    kube=access,
+                    mirror=core.mirror,
+                    outbox=core.outbox,
+                    detect_settings=settings.detect,
+                    stop=stop,
+                ),
                 name="sources",
             )
             await serve_ops(conn, ops)

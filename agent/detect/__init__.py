@@ -7,7 +7,7 @@
                     the detectors, one family each
     making.py       Scope/Reporter handed to detectors; the fingerprint recipe
     context.py      Context protocol (get/select/owned/restarts_since/known_gone),
-                    IndexContext (the one index; the agent's Lookups extends it), owner chain
+                    IndexContext (the one index: scan and the agent feed it), owner chain
     tracker.py      Tracker: findings -> journal records (new, changed, resolved)
     history.py      RestartHistory for restart storms (owned by the tracker)
     kube.py         TypedDicts of the raw Kubernetes fields read here

@@ -1,12 +1,14 @@
-"""What a detector may look up beyond the object it judges: the ``Context`` protocol, an
-in-memory ``IndexContext`` that implements it (for ``lookout scan``, and the base of the
-agent's ``Lookups``), and owner resolution (pod -> ReplicaSet -> Deployment, Job -> CronJob).
+"""What a detector may look up beyond the object it judges: the ``Context`` protocol, the one
+in-memory index that implements it (``IndexContext``: objects, controller and label indexes,
+completeness, a change clock), and owner resolution (pod -> ReplicaSet -> Deployment,
+Job -> CronJob).
 
 Owns read-only lookups, including whether an object is known to be gone (``known_gone``: only
-where the index knows it holds every object of that kind). Deliberately not here: watching
-(``agent.sources``) and remembering findings (``tracker``). ``IndexContext`` keeps references
-to the objects it is given, so the agent should feed it its slim projections, not full API
-objects.
+where the index knows it holds every object of that kind), and the index both shells feed:
+``lookout scan`` from its input, the agent from its informers. Deliberately not here: watching
+and which views are kept (``agent.sources``) and remembering findings (``tracker``).
+``IndexContext`` keeps references to the objects it is given, so the agent feeds it slim views
+(``agent.sources.contextviews``), not full API objects.
 """
 
 from __future__ import annotations
@@ -64,11 +66,27 @@ def controller_ref(meta: ObjectMeta) -> OwnerReference | None:
 
 
 class IndexContext:
-    """``Context`` over objects held in memory, indexed by kind/namespace/name and controller.
+    """The one ``Context`` over objects held in memory: by kind/namespace/name, by controller,
+    by label, with a change clock.
 
-    The one implementation of the index both shells use: ``lookout scan`` builds one from its
-    input (``from_objects``); the agent's ``agent.sources.lookups.Lookups`` extends it with a
-    label index for ``select`` (``_index``/``_unindex`` are the hooks for further indexes).
+    Both shells feed it: ``lookout scan`` builds one from its input (``from_objects``); the
+    agent's object path (``agent.sources.pipeline``) upserts the slim views of
+    ``agent.sources.contextviews`` as objects are listed and watched, and deletes them.
+
+    Why a label index: a Service or Deployment is judged with a pod selector on every change
+    and every recheck; scanning every pod of the namespace per ``select`` costs pods x
+    selectors per recheck round. ``matchLabels`` pairs index straight to the candidate names,
+    so a select costs about the number of matching objects; ``matchExpressions`` are checked
+    by ``matches`` on the candidates (or on the namespace when only expressions are given,
+    which selectors of Services never are).
+
+    The change clock (``tick``, ``last_change``) serves rechecks: every upsert/delete advances
+    ``tick`` and stamps the (kind, namespace, label, value) keys of the object's old and new
+    labels, so ``last_change`` tells whether anything a label selector could select changed
+    since a given tick (a held Service need not be re-judged while its pods and EndpointSlices
+    stand still). Stamps live as long as their index entry; removing an entry stamps its
+    (kind, namespace) instead, so memory stays bounded by the index and a vanished label still
+    counts as a change.
 
     Completeness (what ``known_gone`` rests on) is per (kind, namespace), ``None`` meaning
     every namespace: the owner marks a scope complete only once it holds every object of it
@@ -79,7 +97,12 @@ class IndexContext:
         self._objects: dict[tuple[str, str], dict[str, KubeObject]] = {}
         self._children: dict[tuple[str, str, str, str], set[str]] = {}
         self._parent: dict[tuple[str, str, str], tuple[str, str]] = {}
+        self._labels: dict[tuple[str, str, str, str], set[str]] = {}
         self._complete: set[tuple[str, str | None]] = set()
+        self.tick = 0  # the change clock: advanced by every upsert and delete
+        self._label_ticks: dict[tuple[str, str, str, str], int] = {}
+        self._kind_ticks: dict[tuple[str, str], int] = {}  # any change of (kind, namespace)
+        self._removed_ticks: dict[tuple[str, str], int] = {}  # a label entry removed
 
     @classmethod
     def from_objects(
@@ -94,23 +117,32 @@ class IndexContext:
             ctx.mark_complete(kind, (obj.get("metadata") or {}).get("namespace", ""))
         return ctx
 
+    # -- feeding ---------------------------------------------------------------------------------
+
     def upsert(self, kind: str, obj: KubeObject) -> None:
+        self.tick += 1
         meta = cast(ObjectMeta, obj.get("metadata") or {})
         ns, name = meta.get("namespace", ""), meta.get("name", "")
         bucket = self._objects.setdefault((kind, ns), {})
         old = bucket.get(name)
         bucket[name] = obj
-        if old is not None:
+        if old is None:
+            self._index(kind, ns, name, meta)
+        else:
             old_meta = cast(ObjectMeta, old.get("metadata") or {})
             # Most updates are status changes: same labels, same owner -> same index entries.
-            if old_meta.get("labels") == meta.get("labels") and old_meta.get(
+            if old_meta.get("labels") != meta.get("labels") or old_meta.get(
                 "ownerReferences"
-            ) == meta.get("ownerReferences"):
-                return
-            self._unindex(kind, ns, name, old_meta)
-        self._index(kind, ns, name, meta)
+            ) != meta.get("ownerReferences"):
+                self._unindex(kind, ns, name, old_meta)  # stamps the old labels
+                self._index(kind, ns, name, meta)
+        self._kind_ticks[(kind, ns)] = self.tick
+        for key, value in (meta.get("labels") or {}).items():
+            self._label_ticks[(kind, ns, key, value)] = self.tick
 
     def delete(self, kind: str, namespace: str, name: str) -> None:
+        self.tick += 1
+        self._kind_ticks[(kind, namespace)] = self.tick
         bucket = self._objects.get((kind, namespace))
         old = bucket.pop(name, None) if bucket is not None else None
         if old is not None:
@@ -130,6 +162,8 @@ class IndexContext:
             parent = (ref.get("kind", ""), ref.get("name", ""))
             self._parent[(kind, ns, name)] = parent
             self._children.setdefault((kind, ns, *parent), set()).add(name)
+        for key, value in (meta.get("labels") or {}).items():
+            self._labels.setdefault((kind, ns, key, value), set()).add(name)
 
     def _unindex(self, kind: str, ns: str, name: str, meta: ObjectMeta) -> None:
         parent = self._parent.pop((kind, ns, name), None)
@@ -139,6 +173,19 @@ class IndexContext:
                 children.discard(name)
                 if not children:
                     del self._children[(kind, ns, *parent)]
+        labels: Mapping[str, str] = meta.get("labels") or {}
+        for key, value in labels.items():
+            names = self._labels.get((kind, ns, key, value))
+            if names is not None:
+                names.discard(name)
+                if not names:
+                    del self._labels[(kind, ns, key, value)]
+                    self._label_ticks.pop((kind, ns, key, value), None)
+                    self._removed_ticks[(kind, ns)] = self.tick
+                    continue
+            self._label_ticks[(kind, ns, key, value)] = self.tick
+
+    # -- reading ---------------------------------------------------------------------------------
 
     def objects(self) -> Iterable[tuple[str, KubeObject]]:
         for (kind, _), bucket in self._objects.items():
@@ -148,15 +195,47 @@ class IndexContext:
     def count(self, kind: str) -> int:
         return sum(len(b) for (k, _), b in self._objects.items() if k == kind)
 
+    def last_change(self, kind: str, namespace: str, labels: Mapping[str, str] | None) -> int:
+        """The tick of the last change to a ``kind`` object in ``namespace`` carrying any of
+        ``labels`` (or a label entry of that kind and namespace removed); with ``labels``
+        None, of the last change to any ``kind`` object there. Later than a tick taken
+        before => what ``select`` with those ``matchLabels`` returns may have changed."""
+        if labels is None:
+            return self._kind_ticks.get((kind, namespace), 0)
+        last = self._removed_ticks.get((kind, namespace), 0)
+        for key, value in labels.items():
+            last = max(last, self._label_ticks.get((kind, namespace, key, value), 0))
+        return last
+
     # -- Context ---------------------------------------------------------------------------------
 
     def get(self, kind: str, namespace: str, name: str) -> KubeObject | None:
         return self._objects.get((kind, namespace), {}).get(name)
 
     def select(self, kind: str, namespace: str, selector: LabelSelector) -> Sequence[KubeObject]:
+        bucket = self._objects.get((kind, namespace))
+        if not bucket:
+            return []
+        pairs: Mapping[str, str] = selector.get("matchLabels") or {}
+        if pairs:
+            found = [self._labels.get((kind, namespace, k, v)) for k, v in pairs.items()]
+            sets = [s for s in found if s is not None]
+            if len(sets) < len(found):
+                return []
+            sets.sort(key=len)
+            smallest, rest = sets[0], sets[1:]
+            if not selector.get("matchExpressions"):
+                # The index answers matchLabels exactly: a name in every pair's set matches,
+                # without matching each object's labels again (rechecks select per Service).
+                return [
+                    bucket[n] for n in sorted(smallest) if n in bucket and all(n in s for s in rest)
+                ]
+            candidates: Iterable[KubeObject] = (bucket[n] for n in sorted(smallest) if n in bucket)
+        else:
+            candidates = bucket.values()
         return [
             obj
-            for obj in self._objects.get((kind, namespace), {}).values()
+            for obj in candidates
             if matches((obj.get("metadata") or {}).get("labels") or {}, selector)
         ]
 

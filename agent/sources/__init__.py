@@ -1,15 +1,19 @@
-"""② Watchers: one module per Kubernetes kind, registered in ``registry.SOURCES``.
+"""② Watchers: one module per Kubernetes kind, registered in ``registry.SOURCES``, and the
+running of them: informers -> object path -> mirror (state) and detectors -> outbox (journal).
 
     registry.py      SOURCES (source name -> SourceSpec) and the enabled set from settings
     spec.py          SourceSpec (API coordinates, scope, projection) and Projection
     <kind>.py        one per kind: its slim, redacted projection and quick health
-    trimming.py      the redaction rules every projection shares (env values, managedFields...)
+    trimming.py      projection helpers every kind shares (metadata, pod templates, conditions),
+                     redacting through ``agent.redaction``
     watching.py      Informer: paginated list -> watch with bookmarks -> relist on 410, backoff
-    sinks.py         KindSink: one kind's informers -> the object path -> the mirror
-    contextviews.py  slim views kept for the detectors' lookups; lookups.py indexes them
+    running.py       run_sources: the informers in two phases, recheck timer, "complete" record
+    sinks.py         KindSink: one kind's informers (all its watch scopes) -> the object path
+    pipeline.py      Pipeline, the object path: filter, index, detectors, tracker, findings
+    rechecks.py      the recheck set: which objects are held, when a recheck may be skipped
+    contextviews.py  slim views fed to the detectors' index (``agent.detect.context``)
     filters.py       namespace include/exclude; settings.py SourcesSettings
 
-The object path itself (detectors, tracker, outbox, mirror) is wired in ``agent.pipeline`` and
-run by ``agent.sourcing``;
-HTTP and credentials are ``agent.kube``.
+Deliberately not here: detector logic (``agent.detect``), the mirror (``agent.snapshot``), the
+journal (``agent.outbox``); HTTP and credentials are ``agent.kube``.
 """

@@ -1,11 +1,12 @@
 """The ``watching.Sink`` of one source: what its informers list and watch goes through the
-object path (``agent.pipeline.Pipeline``) into the mirror.
+object path (``agent.sources.pipeline.Pipeline``) into the mirror.
 
 Owns the bookkeeping of one kind across its watch scopes (one scope, or one per included
 namespace): which keys each scope holds (so a relist turns missing objects into deletes),
 ``replace_kind`` for the single cluster-wide scope versus per-object upserts/deletes for
-several namespaces, and the kind's status as the worst of its scopes'. Does not own judging or
-projecting (``Path``) or the list/watch protocol (``watching``).
+several namespaces, the kind's status as the worst of its scopes', and telling the object path
+each scope's own state (``Path.source_state``: the detectors' index trusts only synced scopes).
+Does not own judging or projecting (``Path``) or the list/watch protocol (``watching``).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ class MirrorPort(Protocol):
 
 
 class Path(Protocol):
-    """What a sink needs from ``agent.pipeline.Pipeline``."""
+    """What a sink needs from ``agent.sources.pipeline.Pipeline``."""
 
     mirror: MirrorPort
 
@@ -47,12 +48,13 @@ class Path(Protocol):
     def forget(self, kind: str, ns: str, name: str, now: int) -> None: ...
     def resync(self, kind: str, present: Collection[Key], now: int) -> None: ...
     def flush(self, now: int) -> None: ...
+    def source_state(self, kind: str, namespace: str | None, state: SourceState) -> None: ...
 
 
 class KindSink:
     """The ``watching.Sink`` of one source: its informers' objects go through the pipeline."""
 
-    def __init__(self, spec: SourceSpec, pipeline: Path, scopes: Sequence[str | None]) -> None:
+    def __init__(self, spec: SourceSpec, *, pipeline: Path, scopes: Sequence[str | None]) -> None:
         self.spec = spec
         self.p = pipeline
         self._single = len(scopes) == 1 and scopes[0] is None
@@ -118,3 +120,5 @@ class KindSink:
         self._states[namespace] = (state, message)
         worst = max(self._states.values(), key=lambda sm: _STATE_RANK[sm[0]])
         self.p.mirror.set_source_status(SourceStatus(self.spec.kind, worst[0], worst[1]))
+        # The index's completeness is per scope, not the worst of them.
+        self.p.source_state(self.spec.kind, namespace, state)

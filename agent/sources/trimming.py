@@ -1,10 +1,11 @@
-"""Trimming and redaction shared by the projections: metadata, pod templates, conditions.
+"""Projection helpers every kind shares: metadata, pod templates, conditions, and the raw form
+kept for rechecks.
 
-Owns the rules every kind obeys: projections are allow-lists (an unknown field never leaves the
-agent), ``managedFields`` and the ``last-applied-configuration`` annotation are dropped,
-container env values are replaced by their names (``valueFrom`` references are kept, they name
-a Secret/ConfigMap key but not its content), and long free-text values are capped.
-Does not own any kind's own fields (the kind modules).
+Owns the shared shape of projections: they are allow-lists (``pick``; an unknown field never
+leaves the agent), empty values are dropped (``compact``), pod specs keep containers without env
+values or probe details and volumes as their type and reference. What may leave of the places
+that carry secrets (``managedFields``, last-applied, env values, free text) is the one policy of
+``agent.redaction``, applied here. Does not own any kind's own fields (the kind modules).
 """
 
 from __future__ import annotations
@@ -12,17 +13,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from agent import redaction
+from agent.redaction import free_text
 from agent.sources.spec import Raw
 
-LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
-# Annotations and messages past this are cut: they are for humans, and a 100 KiB annotation
-# (some operators store JSON in them) must not ride on every delta.
-MAX_TEXT = 1024
+# The policy's names the kind modules and their tests read here.
+LAST_APPLIED = redaction.LAST_APPLIED
+MAX_TEXT = redaction.MAX_TEXT
 
-
-def cap(text: object) -> str:
-    s = text if isinstance(text, str) else ("" if text is None else str(text))
-    return s if len(s) <= MAX_TEXT else s[:MAX_TEXT] + f"…(+{len(s) - MAX_TEXT} chars)"
+# Free text (messages for humans, from controllers and workloads): scrubbed and cut.
+cap = free_text
 
 
 def compact(d: dict[str, Any]) -> dict[str, Any]:
@@ -60,12 +60,7 @@ def status_fields(status: Mapping[str, Any], keys: Iterable[str]) -> dict[str, A
     return compact(pick(status, keys) | {"conditions": conditions(status.get("conditions"))})
 
 
-def trim_annotations(ann: Mapping[str, Any]) -> dict[str, Any]:
-    if LAST_APPLIED not in ann and all(
-        isinstance(v, str) and len(v) <= MAX_TEXT for v in ann.values()
-    ):
-        return dict(ann)
-    return {k: cap(v) for k, v in ann.items() if k != LAST_APPLIED}
+trim_annotations = redaction.trim_annotations
 
 
 def meta(obj: Raw) -> dict[str, Any]:
@@ -86,12 +81,14 @@ _CONDITION_KEYS = ("type", "status", "reason", "message", "lastTransitionTime")
 
 
 def conditions(items: Iterable[Mapping[str, Any]] | None) -> list[Mapping[str, Any]]:
-    """Conditions as the API server wrote them (they are small), with long messages cut."""
+    """Conditions as the API server wrote them (they are small), messages as free text."""
     out: list[Mapping[str, Any]] = []
     for c in items or ():
         message = c.get("message")
-        if isinstance(message, str) and len(message) > MAX_TEXT:
-            c = {**pick(c, _CONDITION_KEYS), "message": cap(message)}  # noqa: PLW2901
+        if isinstance(message, str) and message:
+            text = free_text(message)
+            if text is not message:  # scrubbed or cut: the API server's dict is not changed
+                c = {**pick(c, _CONDITION_KEYS), "message": text}  # noqa: PLW2901
         out.append(c)
     return out
 
@@ -101,12 +98,6 @@ def condition(items: Iterable[Mapping[str, Any]] | None, type_: str) -> Mapping[
         if c.get("type") == type_:
             return c
     return {}
-
-
-def _env(items: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    # The value is the secret-bearing part (passwords in plain env are common); the name and a
-    # valueFrom reference are what an operator needs to debug "which key is missing".
-    return [pick(e, ("name", "valueFrom")) for e in items]
 
 
 # Probes are reduced to "has one": an httpGet probe can carry auth headers.
@@ -125,7 +116,7 @@ def container(c: Mapping[str, Any]) -> dict[str, Any]:
     out = pick(c, _CONTAINER_KEYS)
     env = c.get("env")
     if env:
-        out["env"] = _env(env)
+        out["env"] = redaction.env(env)
     if c.get("livenessProbe"):
         out["livenessProbe"] = True
     if c.get("readinessProbe"):
@@ -183,11 +174,6 @@ def template(tpl: Mapping[str, Any] | None) -> dict[str, Any]:
 
 
 def trim_raw(obj: Raw) -> Raw:
-    """The raw object minus what nobody reads (kept for detector rechecks only)."""
-    m = obj.get("metadata")
-    if isinstance(m, dict):
-        m.pop("managedFields", None)
-        ann = m.get("annotations")
-        if isinstance(ann, dict):
-            ann.pop(LAST_APPLIED, None)
-    return obj
+    """The raw object minus what nobody reads (kept in memory for detector rechecks only,
+    never sent): ``managedFields`` and last-applied, in place."""
+    return redaction.strip_metadata(obj)

@@ -32,8 +32,8 @@ from agent.leader.settings import LeaderElectionSettings
 from agent.outbox.spool import Outbox
 from agent.snapshot.mirror import Mirror
 from agent.sources.registry import enabled_sources
+from agent.sources.running import run_sources
 from agent.sources.settings import SourcesSettings
-from agent.sourcing import run_sources
 from shared.domain.commands import CommandState
 from shared.domain.refs import ObjectRef
 from shared.domain.resources import SourceStatus
@@ -347,7 +347,12 @@ async def test_agent_as_the_chart_service_account_syncs_all_sources_and_runs_onl
             stop = asyncio.Event()
             sources = asyncio.create_task(
                 run_sources(
-                    settings, access, mirror, Outbox(max_records=10_000), DetectSettings(), stop
+                    settings,
+                    kube=access,
+                    mirror=mirror,
+                    outbox=Outbox(max_records=10_000),
+                    detect_settings=DetectSettings(),
+                    stop=stop,
                 )
             )
             try:

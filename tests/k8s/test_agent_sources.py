@@ -24,10 +24,10 @@ from agent.kube import KubeAccess, KubeConnectionError
 from agent.outbox.spool import Outbox
 from agent.snapshot.mirror import Mirror
 from agent.sources import events
+from agent.sources.running import run_sources
 from agent.sources.settings import SourcesSettings
 from agent.sources.spec import Raw
 from agent.sources.watching import Informer
-from agent.sourcing import run_sources
 from shared.domain.findings import Finding
 from shared.domain.journal import FindingBatch
 from shared.domain.resources import SourceState, SourceStatus
@@ -197,7 +197,14 @@ class Agent:
         self.statuses: dict[str, SourceStatus] = {}
         self.stop = asyncio.Event()
         self.task = asyncio.create_task(
-            run_sources(settings, kube, self.mirror, self.outbox, DetectSettings(), self.stop)
+            run_sources(
+                settings,
+                kube=kube,
+                mirror=self.mirror,
+                outbox=self.outbox,
+                detect_settings=DetectSettings(),
+                stop=self.stop,
+            )
         )
 
     def names(self, kind: str) -> set[str]:

@@ -19,8 +19,8 @@ from kubernetes import client, config
 from agent.app import AgentCore
 from agent.detect.settings import DetectSettings
 from agent.kube import KubeAccess
+from agent.sources.running import run_sources
 from agent.sources.settings import SourcesSettings
-from agent.sourcing import run_sources
 from master.datahub.cluster import ClusterState
 from tests.harness import (
     add_cluster,
@@ -54,7 +54,14 @@ async def agent(cp: ControlPlane, ns: str, address: str, token: str) -> AsyncIte
         tasks = [
             asyncio.create_task(core.uplink.run(stop)),
             asyncio.create_task(
-                run_sources(sources, access, core.mirror, core.outbox, DETECT, stop)
+                run_sources(
+                    sources,
+                    kube=access,
+                    mirror=core.mirror,
+                    outbox=core.outbox,
+                    detect_settings=DETECT,
+                    stop=stop,
+                )
             ),
         ]
         try:

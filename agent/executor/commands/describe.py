@@ -1,4 +1,5 @@
-"""describe: the object (redacted like snapshots) plus its recent events."""
+"""describe: the object plus its recent events, redacted by the agent's one policy
+(``agent.redaction``: the object by its shape, event messages as free text)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Any
 
 from agent.executor.context import Ctx
 from agent.executor.kubeapi import path
-from agent.executor.redact import redact
+from agent.redaction import redact_object, scrub
 
 MAX_EVENTS = 50
 
@@ -26,12 +27,12 @@ async def run(ctx: Ctx) -> dict[str, Any]:
         reverse=True,
     )[:MAX_EVENTS]
     return {
-        "object": redact(obj),
+        "object": redact_object(obj),
         "events": [
             {
                 "type": e.get("type"),
                 "reason": e.get("reason"),
-                "message": e.get("message"),
+                "message": scrub(e["message"]) if isinstance(e.get("message"), str) else None,
                 "count": e.get("count"),
                 "last_seen": e.get("lastTimestamp") or e.get("eventTime"),
             }

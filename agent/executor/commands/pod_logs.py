@@ -1,4 +1,5 @@
-"""pod_logs: a size-capped slice of one container's log (tail, since, previous)."""
+"""pod_logs: a size-capped slice of one container's log (tail, since, previous), scrubbed as
+free text (``agent.redaction.scrub``); ``bytes`` counts what the API server sent."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from typing import Any
 
 from agent.executor.context import Ctx
 from agent.executor.kubeapi import path
+from agent.redaction import scrub
 from shared.command_params import PodLogsParams
 
 
@@ -27,7 +29,7 @@ async def run(ctx: Ctx) -> dict[str, Any]:
     data = raw[: params.limit_bytes]
     return {
         "container": params.container,
-        "text": data.decode("utf-8", "replace"),
+        "text": scrub(data.decode("utf-8", "replace")),
         "bytes": len(data),
         "truncated": len(raw) >= params.limit_bytes,
     }

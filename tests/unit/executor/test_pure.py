@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from agent.executor.commands.drain import plan
-from agent.executor.redact import LAST_APPLIED, REDACTED, redact
+from agent.redaction import LAST_APPLIED, REDACTED, redact_object
 
 
 def pod(name: str, *, owner: str | None = "ReplicaSet", **extra: Any) -> dict[str, Any]:
@@ -48,7 +48,7 @@ def test_redaction_removes_env_values_secret_data_and_managed_fields() -> None:
                                   {"name": "R", "valueFrom": {"secretKeyRef": {"name": "x"}}}]},
         ]}}},
     }  # fmt: skip
-    out = redact(deployment)
+    out = redact_object(deployment)
     assert "managedFields" not in out["metadata"]
     assert out["metadata"]["annotations"] == {"keep": "1"}
     env = out["spec"]["template"]["spec"]["containers"][0]["env"]
@@ -57,5 +57,5 @@ def test_redaction_removes_env_values_secret_data_and_managed_fields() -> None:
         {"name": "R", "valueFrom": {"secretKeyRef": {"name": "x"}}},
     ]
     assert deployment["metadata"]["managedFields"] == [{}]  # the input is untouched
-    secret = redact({"kind": "Secret", "metadata": {}, "data": {"k": "dg=="}})
+    secret = redact_object({"kind": "Secret", "metadata": {}, "data": {"k": "dg=="}})
     assert secret["data"] == {"k": REDACTED}

@@ -1,16 +1,16 @@
-"""The detectors' lookup index answers like a linear scan, only faster."""
+"""The detectors' one lookup index (``IndexContext``) answers like a linear scan, only faster,
+and its change clock moves whenever an answer could differ."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from agent.detect.context import IndexContext
+from agent.detect.context import IndexContext, KubeObject
 from agent.detect.kube import LabelSelector
-from agent.sources.lookups import Lookups
+from agent.detect.selectors import matches
 
 
 def _pod(name: str, labels: dict[str, str], owner: str | None = None) -> dict[str, Any]:
@@ -44,17 +44,19 @@ selectors_st = st.builds(
 def test_select_matches_the_linear_scan_through_updates(
     pods: list[tuple[int, dict[str, str]]], selector: LabelSelector
 ) -> None:
-    fast, slow = Lookups(), IndexContext()
+    fast, scanned = IndexContext(), dict[str, KubeObject]()
     for i, labels in pods:  # repeated names are updates, some with changed labels
         fast.upsert("Pod", _pod(f"p{i}", labels))
-        slow.upsert("Pod", _pod(f"p{i}", labels))
+        scanned[f"p{i}"] = _pod(f"p{i}", labels)
     names = sorted(o["metadata"]["name"] for o in fast.select("Pod", "ns", selector))
-    expected = sorted(o["metadata"]["name"] for o in slow.select("Pod", "ns", selector))
+    expected = sorted(
+        name for name, o in scanned.items() if matches(o["metadata"]["labels"], selector)
+    )
     assert names == expected
 
 
 def test_relabelled_and_deleted_objects_leave_the_index() -> None:
-    ctx = Lookups()
+    ctx = IndexContext()
     ctx.upsert("Pod", _pod("p", {"app": "a"}))
     ctx.upsert("Pod", _pod("p", {"app": "b"}))
     assert ctx.select("Pod", "ns", {"matchLabels": {"app": "a"}}) == []
@@ -65,7 +67,7 @@ def test_relabelled_and_deleted_objects_leave_the_index() -> None:
 
 
 def test_owned_follows_controller_references() -> None:
-    ctx = Lookups()
+    ctx = IndexContext()
     ctx.upsert("Pod", _pod("p1", {}, owner="rs-1"))
     ctx.upsert("Pod", _pod("p2", {}, owner="rs-1"))
     ctx.upsert("Pod", _pod("p3", {}, owner="rs-2"))
@@ -78,14 +80,13 @@ def test_owned_follows_controller_references() -> None:
 
 
 def test_an_empty_selector_matches_nothing() -> None:
-    ctx = Lookups()
+    ctx = IndexContext()
     ctx.upsert("Pod", _pod("p", {"app": "a"}))
     assert ctx.select("Pod", "ns", {}) == []
 
 
-@pytest.mark.parametrize("index", [Lookups, IndexContext])
-def test_known_gone_only_for_scopes_marked_complete(index: type[IndexContext]) -> None:
-    ctx = index()
+def test_known_gone_only_for_scopes_marked_complete() -> None:
+    ctx = IndexContext()
     ctx.upsert("Pod", {"metadata": {"name": "p", "namespace": "ns", "uid": "u1"}})
     assert not ctx.known_gone("Pod", "ns", "missing")  # nothing listed yet: unknown
     ctx.mark_complete("Pod", "other")
@@ -114,7 +115,7 @@ def test_known_gone_only_for_scopes_marked_complete(index: type[IndexContext]) -
 def test_the_change_clock_moves_whenever_a_matchlabels_select_could_differ(
     ops: list[tuple[int, dict[str, str] | None, bool]], pairs: dict[str, str]
 ) -> None:
-    lookups = Lookups()
+    lookups = IndexContext()
     selector: LabelSelector = {"matchLabels": pairs}
     for i, labels, ready in ops:  # labels None: delete
         before, tick = list(lookups.select("Pod", "ns", selector)), lookups.tick

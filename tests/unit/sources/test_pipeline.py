@@ -13,11 +13,11 @@ import pytest
 
 from agent.detect.settings import DetectSettings
 from agent.outbox.spool import Outbox
-from agent.pipeline import RECHECK_STEP, Pipeline
 from agent.snapshot.mirror import Mirror
 from agent.sources import events, pods
+from agent.sources.pipeline import RECHECK_STEP, Pipeline
+from agent.sources.running import run_sources
 from agent.sources.settings import SourcesSettings
-from agent.sourcing import run_sources
 from kubesim.cluster import SimCluster
 from kubesim.kinds import BY_RESOURCE, FAULT_LABEL
 from kubesim.objects import apply_defaults
@@ -67,7 +67,14 @@ class Agent:
         self.outbox = Outbox(max_records=10_000)
         self.stop = asyncio.Event()
         self.task = asyncio.create_task(
-            run_sources(settings, wire, self.mirror, self.outbox, DetectSettings(), self.stop)
+            run_sources(
+                settings,
+                kube=wire,
+                mirror=self.mirror,
+                outbox=self.outbox,
+                detect_settings=DetectSettings(),
+                stop=self.stop,
+            )
         )
 
     def pods(self) -> dict[str, Resource]:

@@ -10,9 +10,9 @@ import pytest
 from agent.detect import registry
 from agent.detect.settings import DetectSettings
 from agent.outbox.spool import Outbox
-from agent.pipeline import Pipeline
 from agent.snapshot.mirror import Mirror
 from agent.sources import pods, services
+from agent.sources.pipeline import Pipeline
 from agent.sources.settings import SourcesSettings
 from shared.domain.journal import FindingBatch
 

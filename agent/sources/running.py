@@ -1,9 +1,10 @@
 """② Running the sources: one informer per enabled kind and watch scope feeding the
 ``Pipeline``, in two phases (looked-up kinds first), the recheck timer, and the "complete"
-announcement once every source finished its first list.
+announcement once every source finished its first list. ``run_sources`` is what the agent's
+composition root (``agent.app``) starts.
 
-Deliberately owns no per-object logic (``agent.pipeline``) and no list/watch protocol
-(``agent.sources.watching``)."""
+Deliberately owns no per-object logic (``agent.sources.pipeline``), no per-kind bookkeeping
+(``agent.sources.sinks``) and no list/watch protocol (``agent.sources.watching``)."""
 
 from __future__ import annotations
 
@@ -13,31 +14,17 @@ from collections.abc import Sequence
 
 from agent.detect.settings import DetectSettings
 from agent.detect.tracker import Tracker
-from agent.pipeline import OutboxPort, Pipeline
 from agent.sources.contextviews import CONTEXT_VIEWS
+from agent.sources.pipeline import OutboxPort, Pipeline
 from agent.sources.registry import SOURCES, enabled_sources
 from agent.sources.settings import SourcesSettings
 from agent.sources.sinks import KindSink, MirrorPort
-from agent.sources.spec import SourceSpec
 from agent.sources.watching import Informer, Transport
 from shared.clock import now_ms
 from shared.domain.journal import FindingBatch
-from shared.domain.resources import SourceState, SourceStatus
+from shared.domain.resources import SourceStatus
 
 log = logging.getLogger(__name__)
-
-
-class _Sink(KindSink):
-    """``KindSink`` that also tells the pipeline each watch scope's state, so the lookups know
-    which scopes they hold completely (``Pipeline.source_state``)."""
-
-    def __init__(self, spec: SourceSpec, pipeline: Pipeline, scopes: Sequence[str | None]) -> None:
-        super().__init__(spec, pipeline, scopes)
-        self.pipeline = pipeline
-
-    def status(self, namespace: str | None, state: SourceState, message: str) -> None:
-        super().status(namespace, state, message)
-        self.pipeline.source_state(self.spec.kind, namespace, state)
 
 
 def build_informers(
@@ -53,7 +40,7 @@ def build_informers(
     informers: list[Informer] = []
     for name, spec in chosen.items():
         scopes = pipeline.filter.scopes(spec.namespaced)
-        sink = _Sink(spec, pipeline, scopes)
+        sink = KindSink(spec, pipeline=pipeline, scopes=scopes)
         for scope in scopes:
             informers.append(
                 Informer(
@@ -77,9 +64,7 @@ async def recheck_forever(pipeline: Pipeline) -> None:
 
 
 async def announce_complete(
-    informers: Sequence[Informer],
-    pipeline: Pipeline,
-    timeout_s: float,
+    informers: Sequence[Informer], pipeline: Pipeline, *, timeout_s: float
 ) -> None:
     """Once every informer has settled (or ``timeout_s`` passed), let the mirror send its
     first snapshot and journal the complete set of active findings in one record, so the
@@ -99,7 +84,7 @@ async def announce_complete(
     log.info("initial detection pass done: %d active findings", len(active))
 
 
-async def _after(first: Sequence[Informer], informer: Informer, timeout_s: float) -> None:
+async def _after(first: Sequence[Informer], informer: Informer, *, timeout_s: float) -> None:
     """Start ``informer`` once the ``first`` informers settled (or ``timeout_s`` passed)."""
     try:
         async with asyncio.timeout(timeout_s):
@@ -112,12 +97,12 @@ async def _after(first: Sequence[Informer], informer: Informer, timeout_s: float
 
 async def run_sources(
     settings: SourcesSettings,
+    *,
     kube: Transport,
     mirror: MirrorPort,
     outbox: OutboxPort,
     detect_settings: DetectSettings,
     stop: asyncio.Event,
-    *,
     tracker: Tracker | None = None,
 ) -> None:
     """Run every informer and the recheck timer until ``stop`` is set.
@@ -146,14 +131,17 @@ async def run_sources(
         tasks = [tg.create_task(i.run(), name=f"source:{i.name}") for i in first]
         tasks += [
             tg.create_task(
-                _after(first, i, settings.first_phase_timeout_s), name=f"source:{i.name}"
+                _after(first, i, timeout_s=settings.first_phase_timeout_s),
+                name=f"source:{i.name}",
             )
             for i in later
         ]
         tasks.append(tg.create_task(recheck_forever(pipeline), name="source:recheck"))
         tasks.append(
             tg.create_task(
-                announce_complete(informers, pipeline, 2 * settings.first_phase_timeout_s),
+                announce_complete(
+                    informers, pipeline, timeout_s=2 * settings.first_phase_timeout_s
+                ),
                 name="source:complete",
             )
         )
