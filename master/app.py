@@ -22,7 +22,7 @@ from master.gateway.app import create_app
 from master.gateway.state import GatewayState
 from master.ingress.credentials import server_credentials
 from master.ingress.server import LinkOptions, LinkServer
-from master.ingress.session import SessionConfig, SessionHooks
+from master.ingress.stream import SessionConfig, SessionHooks
 from master.processor.journal import JournalProcessor
 from master.settings import MasterSettings
 from master.store import Store, run_maintenance

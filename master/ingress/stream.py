@@ -1,10 +1,12 @@
-"""⑤ One agent stream: handshake, authentication, then frames in and acks/pings/commands out.
+"""⑤ One agent stream: handshake, authentication, then the session's reader, writer and
+committer until one of them ends.
 
 Protocol (see proto/lookout/v1/link.proto): the first frame must be ``hello`` within
 ``hello_timeout``; the master answers ``welcome`` with the sequence number to resume after.
 Then the agent sends a full snapshot (deltas with a snapshot id, then ``synced``), deltas,
-journal batches and heartbeats; the master sends ``ack`` (the mark of durable journal records),
-periodic ``ping`` and commands. Protocol violations end the stream with a precise status; other
+journal batches and heartbeats (``reading``: protocol checks, decoding, the processor's
+handlers); the master sends ``ack`` (the mark of durable journal records), periodic ``ping``
+and commands (``writing``). Protocol violations end the stream with a precise status; other
 sessions are unaffected.
 
 Acks are coalesced (``SessionConfig.ack_delay_s``): they free the agent's spool, nothing waits on
@@ -12,7 +14,10 @@ them, so a trickle of records is acknowledged once per delay rather than once pe
 
 Journal frames are not committed inline: the reader hands their records to the session's
 ``GroupCommitter`` (master/ingress/committer.py) and keeps reading, so deltas and heartbeats
-never queue behind the store, and frames arriving during a commit share the next one."""
+never queue behind the store, and frames arriving during a commit share the next one.
+
+Owns the session's lifetime and its gRPC status codes; does not own what frames do
+(``master.processor``) nor which session is live per cluster (``sessions``)."""
 
 from __future__ import annotations
 
@@ -30,23 +35,16 @@ from master.datahub.hub import DataHub
 from master.errors import AuthError, ProtocolError
 from master.ingress.acks import AckCoalescer
 from master.ingress.committer import GroupCommitter, PendingBudget
-from master.ingress.registry import SessionRegistry, SessionSlot
+from master.ingress.context import EOF, Context
+from master.ingress.reading import read_loop
+from master.ingress.sessions import SessionRegistry, SessionSlot
+from master.ingress.writing import write_loop
 from master.processor.journal import JournalProcessor
 from shared.clock import now_ms
-from shared.domain.commands import Command
-from shared.kinds import MIRRORED
 from shared.logs import bind
 from shared.pb.lookout.v1 import link_pb2
-from shared.wire.errors import WireError
-from shared.wire.journal import cancel_to_pb, command_to_pb, record_from_pb
-from shared.wire.refs import delta_from_pb, source_status_from_pb, synced_from_pb
 
 log = logging.getLogger(__name__)
-
-# grpc-stubs does not declare the end-of-stream sentinel.
-EOF: object = grpc.aio.EOF  # type: ignore[attr-defined]
-
-Context = grpc.aio.ServicerContext[link_pb2.AgentFrame, link_pb2.MasterFrame]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,11 +63,11 @@ class SessionConfig:
     # worth of decoded records rather than ~400.
     journal_budget_frames: int = 16
     # Acks wait up to this long (seconds) to be coalesced: each is a gRPC write here and a read
-    # on the agent, ~0.2 ms of CPU together, and a command's life commits twice. An ack only
-    # lets the agent free its spool (a command's outcome never waits for one), so a trickle
-    # costs one ack per delay, not one per commit. 0 = ack every commit at once. An ack a
-    # frame's worth of records (``journal_batch_max``) ahead of the last one sent goes at once:
-    # an agent replaying a backlog stalls when its in-flight window is spent.
+    # on the agent (CPU at both ends), and a command's life commits twice. An ack only lets
+    # the agent free its spool (a command's outcome never waits for one), so a trickle costs
+    # one ack per delay, not one per commit. 0 = ack every commit at once. An ack a frame's
+    # worth of records (``journal_batch_max``) ahead of the last one sent goes at once: an
+    # agent replaying a backlog stalls when its in-flight window is spent.
     ack_delay_s: float = 0.05
     # The budget itself: one per config, and a server has one config, so all its sessions
     # share it. Derived from the two fields above.
@@ -84,47 +82,6 @@ class SessionConfig:
         return self.journal_pending_frames * self.journal_batch_max
 
 
-class _Replaced(Exception):
-    pass
-
-
-async def serve_stream(
-    context: Context,
-    *,
-    config: SessionConfig,
-    hub: DataHub,
-    processor: JournalProcessor,
-    registry: SessionRegistry,
-    tokens: TokenLookup,
-    on_session: SessionHooks | None = None,
-) -> None:
-    hello = await _read_hello(context, config)
-    try:
-        await authenticate(tokens, hello.cluster, hello.token)
-    except AuthError as e:
-        log.warning("refused agent for cluster %r: %s", hello.cluster, e)
-        await context.abort(grpc.StatusCode.UNAUTHENTICATED, str(e))
-    slot = SessionSlot(cluster=hello.cluster, session_id=uuid.uuid4().hex[:12])
-    with bind(cluster=hello.cluster, session=slot.session_id):
-        await registry.claim(slot)
-        state = hub.ensure(hello.cluster)
-        try:
-            await _run_session(context, hello, slot, state, config, hub, processor, on_session)
-        except _Replaced:
-            await context.abort(
-                grpc.StatusCode.ABORTED, "replaced by a newer connection of the same cluster"
-            )
-        except ProtocolError as e:
-            log.warning("closing stream: %s", e)
-            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(e))
-        finally:
-            if registry.release(slot):
-                state.stream_open = False
-            if on_session is not None:
-                await on_session.closed(hello.cluster, slot.session_id)
-            log.info("session ended")
-
-
 class SessionHooks:
     """Extension points for the store and command bus (no-ops by default)."""
 
@@ -133,6 +90,52 @@ class SessionHooks:
 
     async def closed(self, cluster: str, session_id: str) -> None:
         return None
+
+
+@dataclass(frozen=True, slots=True)
+class StreamParts:
+    """What every stream of one server shares (``LinkServer`` builds one)."""
+
+    config: SessionConfig
+    hub: DataHub
+    processor: JournalProcessor
+    registry: SessionRegistry
+    tokens: TokenLookup
+    hooks: SessionHooks | None = None
+
+
+class _Replaced(Exception):
+    """Internal control flow, never raised past ``serve_stream``: a newer connection of the
+    same cluster took over. Not a ``MasterError`` on purpose: it is no error of the agent's or
+    ours, only the signal from ``_run_session`` to answer ABORTED."""
+
+
+async def serve_stream(context: Context, parts: StreamParts) -> None:
+    hello = await _read_hello(context, parts.config)
+    try:
+        await authenticate(parts.tokens, hello.cluster, hello.token)
+    except AuthError as e:
+        log.warning("refused agent for cluster %r: %s", hello.cluster, e)
+        await context.abort(grpc.StatusCode.UNAUTHENTICATED, str(e))
+    slot = SessionSlot(cluster=hello.cluster, session_id=uuid.uuid4().hex[:12])
+    with bind(cluster=hello.cluster, session=slot.session_id):
+        await parts.registry.claim(slot)
+        state = parts.hub.ensure(hello.cluster)
+        try:
+            await _run_session(context, parts, hello=hello, slot=slot, state=state)
+        except _Replaced:
+            await context.abort(
+                grpc.StatusCode.ABORTED, "replaced by a newer connection of the same cluster"
+            )
+        except ProtocolError as e:
+            log.warning("closing stream: %s", e)
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(e))
+        finally:
+            if parts.registry.release(slot):
+                state.stream_open = False
+            if parts.hooks is not None:
+                await parts.hooks.closed(hello.cluster, slot.session_id)
+            log.info("session ended")
 
 
 async def _read_hello(context: Context, config: SessionConfig) -> link_pb2.Hello:
@@ -156,15 +159,28 @@ async def _read_hello(context: Context, config: SessionConfig) -> link_pb2.Hello
 
 async def _run_session(
     context: Context,
+    parts: StreamParts,
+    *,
     hello: link_pb2.Hello,
     slot: SessionSlot,
     state: ClusterState,
-    config: SessionConfig,
-    hub: DataHub,
-    processor: JournalProcessor,
-    hooks: SessionHooks | None,
 ) -> None:
-    resume = await processor.load_mark(state)
+    resume = await _open(parts, hello=hello, slot=slot, state=state)
+    await _welcome(context, parts.config, session_id=slot.session_id, resume=resume)
+    log.info(
+        "agent %s connected (version %s), resuming after %d",
+        hello.instance_id,
+        hello.agent_version,
+        resume,
+    )
+    await _pump(context, parts, slot=slot, state=state, resume=resume)
+
+
+async def _open(
+    parts: StreamParts, *, hello: link_pb2.Hello, slot: SessionSlot, state: ClusterState
+) -> int:
+    """The cluster's state for a new session; returns the sequence number to resume after."""
+    resume = await parts.processor.load_mark(state)
     state.reset_link()
     state.agent = AgentInfo(
         session_id=slot.session_id,
@@ -174,13 +190,19 @@ async def _run_session(
         connected_since_ms=now_ms(),
     )
     state.stream_open = True
-    hub.heard(state)
-    if hooks is not None:
-        await hooks.opened(hello.cluster, slot.session_id, hello)
+    parts.hub.heard(state)
+    if parts.hooks is not None:
+        await parts.hooks.opened(hello.cluster, slot.session_id, hello)
+    return resume
+
+
+async def _welcome(
+    context: Context, config: SessionConfig, *, session_id: str, resume: int
+) -> None:
     await context.write(
         link_pb2.MasterFrame(
             welcome=link_pb2.Welcome(
-                session_id=slot.session_id,
+                session_id=session_id,
                 resume_after_seq=resume,
                 config=link_pb2.AgentConfig(
                     heartbeat_interval_ms=int(config.heartbeat_interval_s * 1000),
@@ -189,12 +211,14 @@ async def _run_session(
             )
         )
     )
-    log.info(
-        "agent %s connected (version %s), resuming after %d",
-        hello.instance_id,
-        hello.agent_version,
-        resume,
-    )
+
+
+async def _pump(
+    context: Context, parts: StreamParts, *, slot: SessionSlot, state: ClusterState, resume: int
+) -> None:
+    """Reader, writer and committer until one ends (or the session is replaced); the first
+    error among them propagates."""
+    config = parts.config
     acks = AckCoalescer(
         slot.outgoing,
         delay_s=config.ack_delay_s,
@@ -202,15 +226,25 @@ async def _run_session(
         sent=resume,
     )
     committer = GroupCommitter(
-        commit=functools.partial(processor.handle, state),
+        commit=functools.partial(parts.processor.handle, state),
         on_mark=acks.set_ack,
         max_pending=config.journal_pending_max,
         budget=config.journal_budget,
     )
     reader = asyncio.create_task(
-        _read_loop(context, state, hub, config, committer), name="session-reader"
+        read_loop(
+            context,
+            state=state,
+            hub=parts.hub,
+            committer=committer,
+            journal_batch_max=config.journal_batch_max,
+        ),
+        name="session-reader",
     )
-    writer = asyncio.create_task(_write_loop(context, acks, slot, config), name="session-writer")
+    writer = asyncio.create_task(
+        write_loop(context, acks=acks, slot=slot, ping_every_s=config.heartbeat_interval_s),
+        name="session-writer",
+    )
     # A commit error (SequenceError, store failure) ends the session like a reader error. A
     # commit already started when the session is cancelled completes inside the processor.
     commits = asyncio.create_task(committer.run(), name="session-committer")
@@ -228,91 +262,3 @@ async def _run_session(
     for task in (reader, commits, writer):
         if task in done and (exc := task.exception()) is not None:
             raise exc
-
-
-async def _write_loop(
-    context: Context, out: AckCoalescer, slot: SessionSlot, config: SessionConfig
-) -> None:
-    """Commands, cancels, the latest ack and periodic pings, in that order. One event wakes it
-    (``slot.outgoing``), cleared before looking, so nothing set meanwhile is missed."""
-    ping_every = config.heartbeat_interval_s
-    loop = asyncio.get_running_loop()
-    next_ping = loop.time() + ping_every
-    downlink = slot.downlink
-    while True:
-        slot.outgoing.clear()
-        while not downlink.empty():
-            item = downlink.get_nowait()
-            frame = (
-                link_pb2.MasterFrame(command=command_to_pb(item))
-                if isinstance(item, Command)
-                else link_pb2.MasterFrame(cancel=cancel_to_pb(item))
-            )
-            await context.write(frame)
-        if (seq := out.take()) is not None:
-            await context.write(link_pb2.MasterFrame(ack=link_pb2.Ack(seq=seq)))
-        if loop.time() >= next_ping:
-            await context.write(link_pb2.MasterFrame(ping=link_pb2.Ping(sent_ms=now_ms())))
-            next_ping = loop.time() + ping_every
-        if slot.outgoing.is_set():
-            continue  # more arrived while writing
-        try:
-            async with asyncio.timeout(max(0.0, next_ping - loop.time())):
-                await slot.outgoing.wait()
-        except TimeoutError:
-            pass
-
-
-async def _read_loop(
-    context: Context,
-    state: ClusterState,
-    hub: DataHub,
-    config: SessionConfig,
-    committer: GroupCommitter,
-) -> None:
-    while True:
-        frame = await context.read()
-        if frame is EOF:
-            # The agent closed its side: what it sent is still committed, as when the reader
-            # committed inline; returning first would cancel the committer with it pending.
-            await committer.flush()
-            return
-        assert isinstance(frame, link_pb2.AgentFrame)
-        hub.heard(state)
-        try:
-            await _dispatch(frame, state, config, committer)
-        except WireError as e:
-            raise ProtocolError(f"malformed {frame.WhichOneof('frame')} frame: {e}") from e
-
-
-async def _dispatch(
-    frame: link_pb2.AgentFrame,
-    state: ClusterState,
-    config: SessionConfig,
-    committer: GroupCommitter,
-) -> None:
-    kind = frame.WhichOneof("frame")
-    if kind == "journal":
-        records = frame.journal.records
-        if len(records) > config.journal_batch_max:
-            raise ProtocolError(
-                f"journal batch of {len(records)} records exceeds {config.journal_batch_max}"
-            )
-        # Waits only while the session's pending records are at their bound.
-        await committer.put([record_from_pb(r) for r in records])
-    elif kind == "delta":
-        if frame.delta.kind not in MIRRORED:
-            raise ProtocolError(f"resource delta for unknown kind {frame.delta.kind!r}")
-        state.apply_delta(delta_from_pb(frame.delta))
-    elif kind == "synced":
-        state.apply_synced(synced_from_pb(frame.synced))
-    elif kind == "heartbeat":
-        state.spool_depth = frame.heartbeat.spool_depth
-    elif kind == "status":
-        for s in frame.status.sources:
-            status = source_status_from_pb(s)
-            state.sources[status.kind] = status
-    elif kind == "hello":
-        raise ProtocolError("hello sent twice on one stream")
-    else:
-        raise ProtocolError("empty frame")
