@@ -67,7 +67,7 @@ class _StoreHooks(SessionHooks):
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    async def opened(self, cluster: str, session_id: str, hello: object) -> None:
+    async def opened(self, cluster: str, *, session_id: str, hello: object) -> None:
         instance = getattr(hello, "instance_id", "")
         version = getattr(hello, "agent_version", "")
         await self._store.journal.session_opened(cluster, session_id, instance, version, now_ms())

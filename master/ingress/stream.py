@@ -85,7 +85,7 @@ class SessionConfig:
 class SessionHooks:
     """Extension points for the store and command bus (no-ops by default)."""
 
-    async def opened(self, cluster: str, session_id: str, hello: link_pb2.Hello) -> None:
+    async def opened(self, cluster: str, *, session_id: str, hello: link_pb2.Hello) -> None:
         return None
 
     async def closed(self, cluster: str, session_id: str) -> None:
@@ -113,7 +113,7 @@ class _Replaced(Exception):
 async def serve_stream(context: Context, parts: StreamParts) -> None:
     hello = await _read_hello(context, parts.config)
     try:
-        await authenticate(parts.tokens, hello.cluster, hello.token)
+        await authenticate(parts.tokens, cluster=hello.cluster, token=hello.token)
     except AuthError as e:
         log.warning("refused agent for cluster %r: %s", hello.cluster, e)
         await context.abort(grpc.StatusCode.UNAUTHENTICATED, str(e))
@@ -192,7 +192,7 @@ async def _open(
     state.stream_open = True
     parts.hub.heard(state)
     if parts.hooks is not None:
-        await parts.hooks.opened(hello.cluster, slot.session_id, hello)
+        await parts.hooks.opened(hello.cluster, session_id=slot.session_id, hello=hello)
     return resume
 
 

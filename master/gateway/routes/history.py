@@ -59,7 +59,7 @@ def parse_step(text: str) -> int:
     return step
 
 
-def parse_range(from_: str | None, to: str | None, default_span_ms: int) -> tuple[int, int]:
+def parse_range(from_: str | None, to: str | None, *, default_span_ms: int) -> tuple[int, int]:
     end = parse_time("to", to) if to else now_ms()
     start = parse_time("from", from_) if from_ else end - default_span_ms
     if start >= end:
@@ -109,7 +109,7 @@ async def findings_history(
 ) -> FastJSON:
     """Finding occurrences active in [from, to) (default: the last 24 h), newest first;
     ``severity`` is a floor; page with ``cursor`` = the previous ``next_cursor``."""
-    start, end = parse_range(from_, to, DAY_MS)
+    start, end = parse_range(from_, to, default_span_ms=DAY_MS)
     if not limit.isdigit() or not 1 <= int(limit) <= MAX_LIMIT:
         raise InvalidQuery(f"limit={limit!r} must be an integer from 1 to {MAX_LIMIT}")
     try:
@@ -153,7 +153,7 @@ async def node_metrics_history(
     come from raw samples, up to 7 d from 5-minute roll-ups, beyond from hourly ones; a
     ``step`` coarser than that buckets further. Roll-up fields come as ``<field>_avg`` and
     ``<field>_max``."""
-    start, end = parse_range(from_, to, HOUR_MS)
+    start, end = parse_range(from_, to, default_span_ms=HOUR_MS)
     step_ms = parse_step(step) if step else None
     await _known(store, name)
     try:

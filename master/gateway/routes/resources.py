@@ -70,6 +70,7 @@ def _encode_cursor(res: Resource) -> str:
 
 def _matching(
     state: ClusterState,
+    *,
     kind: str | None,
     namespace: str | None,
     labels: list[tuple[str, str | None]],
@@ -109,7 +110,7 @@ async def list_resources(
     items: list[bytes] = []
     last: Resource | None = None
     more = False
-    for res in _matching(state, kind, namespace, selector, q):
+    for res in _matching(state, kind=kind, namespace=namespace, labels=selector, q=q):
         if after is not None and res.ref.key <= after:
             continue
         if len(items) == limit:
