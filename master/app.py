@@ -17,6 +17,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from master.commands.bus import CommandBus
+from master.datahub.cluster import AgentInfo
 from master.datahub.hub import DataHub
 from master.gateway.app import create_app
 from master.gateway.state import GatewayState
@@ -67,10 +68,10 @@ class _StoreHooks(SessionHooks):
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    async def opened(self, cluster: str, *, session_id: str, hello: object) -> None:
-        instance = getattr(hello, "instance_id", "")
-        version = getattr(hello, "agent_version", "")
-        await self._store.journal.session_opened(cluster, session_id, instance, version, now_ms())
+    async def opened(self, cluster: str, *, session_id: str, agent: AgentInfo) -> None:
+        await self._store.journal.session_opened(
+            cluster, session_id, agent.instance_id, agent.version, now_ms()
+        )
 
     async def closed(self, cluster: str, session_id: str) -> None:
         await self._store.journal.session_closed(session_id, now_ms())

@@ -83,9 +83,10 @@ class SessionConfig:
 
 
 class SessionHooks:
-    """Extension points for the store and command bus (no-ops by default)."""
+    """Extension points for the store (no-ops by default). They get domain values: the
+    protobuf of the stream stays in ingress."""
 
-    async def opened(self, cluster: str, *, session_id: str, hello: link_pb2.Hello) -> None:
+    async def opened(self, cluster: str, *, session_id: str, agent: AgentInfo) -> None:
         return None
 
     async def closed(self, cluster: str, session_id: str) -> None:
@@ -182,7 +183,7 @@ async def _open(
     """The cluster's state for a new session; returns the sequence number to resume after."""
     resume = await parts.processor.load_mark(state)
     state.reset_link()
-    state.agent = AgentInfo(
+    state.agent = agent = AgentInfo(
         session_id=slot.session_id,
         instance_id=hello.instance_id,
         version=hello.agent_version,
@@ -192,7 +193,7 @@ async def _open(
     state.stream_open = True
     parts.hub.heard(state)
     if parts.hooks is not None:
-        await parts.hooks.opened(hello.cluster, session_id=slot.session_id, hello=hello)
+        await parts.hooks.opened(hello.cluster, session_id=slot.session_id, agent=agent)
     return resume
 
 
