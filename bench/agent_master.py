@@ -11,8 +11,8 @@ What it stamps (``time.time_ns``, CLOCK_REALTIME, compared with the other childr
 
 The stamps come from a journal observer (public ``JournalProcessor.subscribe``) and thin
 wrappers installed in this process only around ``ClusterState.apply_delta``/``apply_synced``
-and the session's ``record_from_pb`` (the master's code is not changed). It decides no
-scenario; ``bench.agent`` does."""
+and the session reader's ``record_from_pb`` (in ``master.ingress.reading``; the master's code
+is not changed). It decides no scenario; ``bench.agent`` does."""
 
 from __future__ import annotations
 
@@ -48,10 +48,10 @@ class _Probe:
 
     def install(self) -> None:
         from master.datahub.cluster import ClusterState
-        from master.ingress import session
+        from master.ingress import reading
 
         stage, swap = ClusterState.apply_delta, ClusterState.apply_synced
-        decode = getattr(session, "record_from_pb")  # noqa: B009 (not re-exported, for mypy)
+        decode = getattr(reading, "record_from_pb")  # noqa: B009 (not re-exported, for mypy)
 
         def stamped_stage(state: ClusterState, delta: Any) -> None:
             stage(state, delta)
@@ -74,7 +74,7 @@ class _Probe:
 
         setattr(ClusterState, "apply_delta", stamped_stage)  # noqa: B010 (mypy: method assign)
         setattr(ClusterState, "apply_synced", stamped_swap)  # noqa: B010
-        setattr(session, "record_from_pb", stamped_decode)  # noqa: B010
+        setattr(reading, "record_from_pb", stamped_decode)  # noqa: B010
 
     @staticmethod
     def _check_visible(state: Any, s: _ClusterStamps) -> None:

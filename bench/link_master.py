@@ -54,8 +54,8 @@ class _Probe:
 @dataclass
 class _SnapshotProbe:
     """Times first snapshot delta decoded -> Synced swapped, and the master's own work inside
-    (decode + stage + swap), by wrapping the session's decoder and ClusterState's methods in
-    this process only (the link code is not changed)."""
+    (decode + stage + swap), by wrapping the session reader's decoder and ClusterState's
+    methods in this process only (the link code is not changed)."""
 
     first: float | None = None
     busy: float = 0.0
@@ -63,9 +63,9 @@ class _SnapshotProbe:
 
     def install(self) -> None:
         from master.datahub.cluster import ClusterState
-        from master.ingress import session
+        from master.ingress import reading
 
-        decode = getattr(session, "delta_from_pb")  # noqa: B009 (not re-exported, for mypy)
+        decode = getattr(reading, "delta_from_pb")  # noqa: B009 (not re-exported, for mypy)
         stage, swap = ClusterState.apply_delta, ClusterState.apply_synced
 
         def timed_decode(msg: Any) -> ResourceDelta:
@@ -92,7 +92,7 @@ class _SnapshotProbe:
             self.first, self.busy = None, 0.0
             return ok
 
-        setattr(session, "delta_from_pb", timed_decode)  # noqa: B010
+        setattr(reading, "delta_from_pb", timed_decode)  # noqa: B010
         setattr(ClusterState, "apply_delta", timed_stage)  # noqa: B010 (mypy: method assign)
         setattr(ClusterState, "apply_synced", timed_swap)  # noqa: B010
 
@@ -134,7 +134,7 @@ async def _master_main(conn: Connection, spec: dict[str, Any]) -> None:
     from master.datahub.hub import DataHub
     from master.ingress.credentials import server_credentials
     from master.ingress.server import LinkOptions, LinkServer
-    from master.ingress.session import SessionConfig
+    from master.ingress.stream import SessionConfig
     from master.processor.journal import JournalProcessor
 
     probe, snaps = _Probe(), _SnapshotProbe()

@@ -17,11 +17,13 @@ import uvicorn
 from fastapi import FastAPI
 
 from master.commands.bus import CommandBus
+from master.datahub.cluster import AgentInfo
 from master.datahub.hub import DataHub
 from master.gateway.app import create_app
+from master.gateway.state import GatewayState
 from master.ingress.credentials import server_credentials
 from master.ingress.server import LinkOptions, LinkServer
-from master.ingress.session import SessionConfig, SessionHooks
+from master.ingress.stream import SessionConfig, SessionHooks
 from master.processor.journal import JournalProcessor
 from master.settings import MasterSettings
 from master.store import Store, run_maintenance
@@ -66,10 +68,10 @@ class _StoreHooks(SessionHooks):
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    async def opened(self, cluster: str, session_id: str, hello: object) -> None:
-        instance = getattr(hello, "instance_id", "")
-        version = getattr(hello, "agent_version", "")
-        await self._store.journal.session_opened(cluster, session_id, instance, version, now_ms())
+    async def opened(self, cluster: str, *, session_id: str, agent: AgentInfo) -> None:
+        await self._store.journal.session_opened(
+            cluster, session_id, agent.instance_id, agent.version, now_ms()
+        )
 
     async def closed(self, cluster: str, session_id: str) -> None:
         await self._store.journal.session_closed(session_id, now_ms())
@@ -85,6 +87,7 @@ class Master:
     processor: JournalProcessor
     link: LinkServer
     commands: CommandBus
+    gateway: GatewayState
     app: FastAPI
     http: _Uvicorn
     http_socket: socket.socket
@@ -128,24 +131,31 @@ async def start(settings: MasterSettings) -> Master:
     commands = CommandBus(store=store, registry=link.registry)
     await commands.load()
     processor.subscribe(commands.observe)
-    app = create_app(
-        state={
-            "hub": hub,
-            "store": store,
-            "commands": commands,
-            "settings": settings,
-            "api_token": settings.api_token.get_secret_value(),
-            "ready": False,
-        }
+    gateway = GatewayState(
+        hub=hub,
+        api_token=settings.api_token.get_secret_value(),
+        store=store,
+        commands=commands,
     )
+    app = create_app(state=gateway)
     http_socket = _bind(settings.http_listen)
     http = _Uvicorn(
         uvicorn.Config(app, log_config=None, access_log=False, lifespan="off", proxy_headers=False)
     )
-    master = Master(settings, store, hub, processor, link, commands, app, http, http_socket)
+    master = Master(
+        settings=settings,
+        store=store,
+        hub=hub,
+        processor=processor,
+        link=link,
+        commands=commands,
+        gateway=gateway,
+        app=app,
+        http=http,
+        http_socket=http_socket,
+    )
     master.grpc_port = await link.start()
-    app.state.link = link
-    app.state.ready = True
+    gateway.ready.set()
     return master
 
 
@@ -165,7 +175,7 @@ async def serve(master: Master, stop: asyncio.Event) -> None:
             )
             await stop.wait()
             log.info("shutting down (grace %.0fs)", settings.shutdown_grace_s)
-            master.app.state.ready = False
+            master.gateway.ready.clear()
             await master.link.stop(settings.shutdown_grace_s * 0.6)
             await master.processor.drain(settings.shutdown_grace_s * 0.1)
             master.http.should_exit = True

@@ -1,11 +1,32 @@
-"""Master exception tree.
+"""Master exception tree: the root and the errors more than one package raises.
+
+Each package defines its own errors under ``MasterError`` next to the code that raises them;
+this docstring draws them all. Where an error reaches a caller, one place maps it: the ingress
+session for gRPC status codes, ``master.gateway.errors`` for HTTP (status from the type, body
+``{"error": str(e)}``).
 
 LookoutError (shared.errors)
 └── MasterError
-    ├── AuthError          -- an agent's credentials were refused (-> UNAUTHENTICATED)
-    ├── ProtocolError      -- an agent broke the stream protocol (-> INVALID_ARGUMENT etc.)
-    │   └── SequenceError  -- a journal record skipped sequence numbers
-    └── NotFound           -- an API caller asked for something that does not exist (-> 404)
+    ├── AuthError             -- credentials refused: an agent's token (gRPC UNAUTHENTICATED)
+    │                            or an API caller's bearer token (HTTP 401)
+    ├── ProtocolError         -- an agent broke the stream protocol (-> INVALID_ARGUMENT etc.)
+    │   └── SequenceError     -- a journal record skipped sequence numbers
+    ├── NotFound              -- an API caller asked for something that does not exist (-> 404)
+    ├── MalformedToken        -- master.clusters.tokens: not a Lookout agent token at all
+    │                            (authentication turns it into AuthError)
+    ├── InvalidCommand        -- master.commands.requests: the request cannot become a command
+    │                            (-> 422)
+    ├── CommandConflict       -- master.commands.bus: the command's state forbids the
+    │                            operation, e.g. cancelling a finished one (-> 409)
+    ├── InvalidPreference     -- master.gateway.prefer: a malformed ``Prefer: wait`` (-> 400)
+    ├── InvalidQuery          -- master.gateway.errors: a query or path value the API cannot
+    │                            use (-> 400)
+    ├── Unavailable           -- master.gateway.errors: a part the route needs is not running
+    │                            (-> 503)
+    └── StoreError            -- master.store.errors: anything the history store refuses or
+        │                        cannot do (not mapped: a route meeting one answers 500)
+        ├── StoreUnavailable, StoreCorrupt, SchemaTooNew, StoreClosed, StoreBusy
+        └── ClusterExists, UnknownCluster, UserExists
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ class TokenLookup(Protocol):
     async def by_token_id(self, token_id: str) -> TokenRow | None: ...
 
 
-async def authenticate(clusters: TokenLookup, cluster: str, token: str) -> None:
+async def authenticate(clusters: TokenLookup, *, cluster: str, token: str) -> None:
     """Return when ``token`` is the current, unrevoked token of ``cluster``; raise AuthError
     with a message the agent's operator can act on otherwise. Messages never echo the token."""
     try:

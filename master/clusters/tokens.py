@@ -11,10 +11,12 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
+from master.errors import MasterError
+
 PREFIX = "lkt"
 
 
-class MalformedToken(ValueError):
+class MalformedToken(MasterError):
     """Not a Lookout agent token at all."""
 
 

@@ -29,7 +29,7 @@ from typing import Any
 
 from master.commands.requests import ValidCommand
 from master.errors import MasterError, NotFound
-from master.ingress.registry import SessionRegistry, SessionSlot
+from master.ingress.sessions import SessionRegistry, SessionSlot
 from master.store import AuditEntry, CommandRow, Store, TransitionRow, command_audit
 from shared.clock import now_ms
 from shared.domain.commands import Command, CommandCancel, CommandState, CommandUpdate

@@ -1,14 +1,19 @@
 """Bearer-token authentication for the API (until user accounts and JWT land).
 
-Every data route depends on ``require_token``; only /healthz and /readyz are open."""
+Every data route depends on ``require_token``; only /healthz and /readyz are open. A refused
+token raises ``AuthError``, which ``master.gateway.errors`` answers with 401 and a
+``WWW-Authenticate: Bearer`` challenge."""
 
 from __future__ import annotations
 
 import hmac
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from master.errors import AuthError
+from master.gateway.state import gateway_state
 
 _bearer = HTTPBearer(auto_error=False)
 
@@ -18,19 +23,11 @@ async def require_token(
     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> str:
     """The caller's identity (for audit): ``api-token`` for the configured bearer token."""
-    expected: str = request.app.state.api_token
+    expected = gateway_state(request).api_token
     if creds is None or creds.scheme.lower() != "bearer":
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            "missing bearer token",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+        raise AuthError("missing bearer token")
     if not hmac.compare_digest(creds.credentials.encode(), expected.encode()):
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            "invalid bearer token",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+        raise AuthError("invalid bearer token")
     return "api-token"
 
 

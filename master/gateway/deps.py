@@ -1,23 +1,29 @@
-"""Typed access to the process-wide objects the composition root puts on ``app.state``.
+"""Typed dependencies on the process-wide objects in ``GatewayState`` (``master.gateway.state``).
 
 Every dependency here is ``async def`` on purpose: FastAPI runs a plain ``def`` dependency in
 its worker-thread pool, and these only read attributes -- a thread hop each (three per command
-request) cost more CPU than the whole lookup and queued behind each other under load."""
+request) cost more CPU than the whole lookup and queued behind each other under load.
+
+Missing things raise the master's errors (``NotFound``, ``Unavailable``); the status codes are
+``master.gateway.errors``' business."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, Request
 
+from master.commands.bus import CommandBus
 from master.datahub.cluster import ClusterState
 from master.datahub.hub import DataHub
+from master.errors import NotFound
+from master.gateway.errors import Unavailable
+from master.gateway.state import gateway_state
 from master.store import Store
 
 
 async def get_hub(request: Request) -> DataHub:
-    hub: DataHub = request.app.state.hub
-    return hub
+    return gateway_state(request).hub
 
 
 Hub = Annotated[DataHub, Depends(get_hub)]
@@ -26,7 +32,7 @@ Hub = Annotated[DataHub, Depends(get_hub)]
 async def get_cluster(name: str, hub: Hub) -> ClusterState:
     state = hub.cluster(name)
     if state is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"unknown cluster {name!r}")
+        raise NotFound(f"unknown cluster {name!r}")
     return state
 
 
@@ -34,10 +40,20 @@ Cluster = Annotated[ClusterState, Depends(get_cluster)]
 
 
 async def get_store(request: Request) -> Store:
-    store = getattr(request.app.state, "store", None)
-    if not isinstance(store, Store):
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "history store not running")
+    store = gateway_state(request).store
+    if store is None:
+        raise Unavailable("history store not running")
     return store
 
 
 StoreDep = Annotated[Store, Depends(get_store)]
+
+
+async def get_bus(request: Request) -> CommandBus:
+    bus = gateway_state(request).commands
+    if bus is None:
+        raise Unavailable("command bus not running")
+    return bus
+
+
+Bus = Annotated[CommandBus, Depends(get_bus)]

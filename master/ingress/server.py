@@ -14,8 +14,9 @@ from grpc_reflection.v1alpha import reflection
 
 from master.clusters.auth import TokenLookup
 from master.datahub.hub import DataHub
-from master.ingress.registry import SessionRegistry
-from master.ingress.session import Context, SessionConfig, SessionHooks, serve_stream
+from master.ingress.context import Context
+from master.ingress.sessions import SessionRegistry
+from master.ingress.stream import SessionConfig, SessionHooks, StreamParts, serve_stream
 from master.processor.journal import JournalProcessor
 from shared.pb.lookout.v1 import link_pb2, link_pb2_grpc
 
@@ -54,11 +55,15 @@ class LinkServer:
         hooks: SessionHooks | None = None,
     ) -> None:
         self._options = options
-        self._hub = hub
-        self._processor = processor
-        self._tokens = tokens
-        self._hooks = hooks
         self.registry = SessionRegistry()
+        self._parts = StreamParts(
+            config=options.session,
+            hub=hub,
+            processor=processor,
+            registry=self.registry,
+            tokens=tokens,
+            hooks=hooks,
+        )
         self._health = HealthServicer()
         ka_ms = int(options.keepalive_s * 1000)
         self._server = grpc.aio.server(
@@ -86,15 +91,7 @@ class LinkServer:
         self.port = 0
 
     async def serve(self, context: Context) -> None:
-        await serve_stream(
-            context,
-            config=self._options.session,
-            hub=self._hub,
-            processor=self._processor,
-            registry=self.registry,
-            tokens=self._tokens,
-            on_session=self._hooks,
-        )
+        await serve_stream(context, self._parts)
 
     async def start(self) -> int:
         creds = self._options.credentials

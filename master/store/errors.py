@@ -1,6 +1,6 @@
 """The store's exception tree. Driver errors are wrapped once, here or at the call that met them.
 
-LookoutError
+MasterError (master.errors)
 └── StoreError            -- anything the history store refuses or cannot do
     ├── StoreUnavailable  -- cannot reach/open the database (bad path, MySQL down, timeout)
     ├── StoreCorrupt      -- the SQLite file is not a database or fails its check
@@ -14,10 +14,10 @@ LookoutError
 
 from __future__ import annotations
 
-from shared.errors import LookoutError
+from master.errors import MasterError
 
 
-class StoreError(LookoutError):
+class StoreError(MasterError):
     """Base of every error the history store raises on purpose."""
 
 

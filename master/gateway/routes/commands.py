@@ -5,23 +5,23 @@ Waiting for an outcome takes one request either way: ``POST …/commands`` with
 ``GET /commands/{id}/wait`` does the same for a command created earlier (a reload, another
 operator). Both cap the wait at ``WAIT_MAX_S``; the body's ``terminal`` says which happened.
 
-Errors map here, once: invalid request -> 422 with the precise reason, malformed ``Prefer:
-wait`` -> 400, unknown cluster or command -> 404, cancelling a finished command -> 409, bus not
-wired -> 503."""
+Errors are the master's own and propagate (``master.gateway.errors`` maps them): an invalid
+request (``InvalidCommand``) -> 422 with the precise reason, malformed ``Prefer: wait``
+(``InvalidPreference``) -> 400, unknown cluster or command (``NotFound``) -> 404, cancelling a
+finished command (``CommandConflict``) -> 409, bus not wired (``Unavailable``) -> 503."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
+from fastapi import APIRouter, Header, Query, status
 
-from master.commands.bus import CommandBus, CommandConflict, CommandSnapshot
-from master.commands.requests import CommandIn, InvalidCommand, validate
-from master.errors import NotFound
+from master.commands.bus import CommandSnapshot
+from master.commands.requests import CommandIn, validate
 from master.gateway.auth import Caller
-from master.gateway.deps import Cluster, StoreDep
-from master.gateway.prefer import InvalidPreference, preferred_wait
+from master.gateway.deps import Bus, Cluster, StoreDep
+from master.gateway.prefer import preferred_wait
 from master.gateway.responses import FastJSON
 from master.store import CommandRow, TransitionRow
 from shared.domain.commands import CommandState
@@ -29,16 +29,6 @@ from shared.domain.commands import CommandState
 router = APIRouter(tags=["commands"])
 
 WAIT_MAX_S = 60.0  # one long-poll; well under common proxy idle timeouts
-
-
-async def get_bus(request: Request) -> CommandBus:
-    bus: CommandBus | None = getattr(request.app.state, "commands", None)
-    if bus is None:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "command bus not running")
-    return bus
-
-
-Bus = Annotated[CommandBus, Depends(get_bus)]
 
 
 def command_view(row: CommandRow, transitions: list[TransitionRow] | None = None) -> dict[str, Any]:
@@ -85,13 +75,8 @@ async def create_command(
 ) -> FastJSON:
     """202 for a new command, 200 when its idempotency key returned an earlier one; with
     ``Prefer: wait=N`` either answers once terminal (``terminal: true``) or after N s."""
-    try:
-        wait_s = preferred_wait(prefer, cap_s=WAIT_MAX_S)
-        valid = validate(body)
-    except InvalidPreference as e:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(e)) from e
-    except InvalidCommand as e:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(e)) from e
+    wait_s = preferred_wait(prefer, cap_s=WAIT_MAX_S)
+    valid = validate(body)
     command, created = await bus.submit(cluster.name, valid, actor=caller)
     headers = {"Location": f"/api/v1/commands/{command.row.id}"}
     if wait_s is not None:
@@ -120,20 +105,12 @@ async def list_commands(
 
 @router.get("/commands/{command_id}")
 async def get_command(command_id: str, bus: Bus) -> FastJSON:
-    try:
-        return FastJSON(_detailed(await bus.snapshot(command_id)))
-    except NotFound as e:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, str(e)) from e
+    return FastJSON(_detailed(await bus.snapshot(command_id)))
 
 
 @router.post("/commands/{command_id}/cancel", status_code=status.HTTP_202_ACCEPTED)
 async def cancel_command(command_id: str, bus: Bus, caller: Caller) -> FastJSON:
-    try:
-        command = await bus.cancel(command_id, actor=caller)
-    except NotFound as e:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, str(e)) from e
-    except CommandConflict as e:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(e)) from e
+    command = await bus.cancel(command_id, actor=caller)
     return FastJSON(_detailed(command), status_code=status.HTTP_202_ACCEPTED)
 
 
@@ -144,8 +121,5 @@ async def wait_command(
     timeout_s: Annotated[float, Query(gt=0, le=WAIT_MAX_S)] = 30.0,
 ) -> FastJSON:
     """Returns when the command is terminal or ``timeout_s`` passes (check ``terminal``)."""
-    try:
-        command = await bus.wait(command_id, timeout_s)
-    except NotFound as e:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, str(e)) from e
+    command = await bus.wait(command_id, timeout_s)
     return FastJSON(_detailed(command))

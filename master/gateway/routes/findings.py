@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter
 
 from master.gateway.deps import Cluster
+from master.gateway.errors import InvalidQuery
 from master.gateway.responses import FastJSON
 from shared.domain.findings import Finding, Severity
 from shared.domain.refs import ObjectRef
@@ -47,7 +48,7 @@ async def active_findings(
     try:
         floor = Severity.parse(severity) if severity else Severity.INFO
     except ValueError as e:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(e)) from None
+        raise InvalidQuery(str(e)) from None
     items = sorted(
         (
             f

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from master.gateway.responses import FastJSON
+from master.gateway.state import gateway_state
 
 router = APIRouter()
 
@@ -16,5 +17,5 @@ async def healthz() -> FastJSON:
 
 @router.get("/readyz", include_in_schema=False)
 async def readyz(request: Request) -> FastJSON:
-    ready: bool = getattr(request.app.state, "ready", False)
+    ready = gateway_state(request).ready.is_set()
     return FastJSON({"status": "ready" if ready else "starting"}, status_code=200 if ready else 503)

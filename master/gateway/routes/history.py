@@ -3,7 +3,7 @@ series. Active findings and the current metrics summary come from the DataHub
 (``routes.findings``); this module deliberately only reads history.
 
 Times are RFC 3339 (with an offset) or epoch milliseconds; bad values and empty or reversed
-ranges are 400s with a message, never 422s or 500s."""
+ranges raise ``InvalidQuery`` (400 with a message, never 422 or 500)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ import re
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, Query
 
+from master.errors import NotFound
 from master.gateway.deps import StoreDep
+from master.gateway.errors import InvalidQuery
 from master.gateway.responses import FastJSON
 from master.store import FindingOccurrence, Store
 from shared.clock import now_ms
@@ -28,10 +30,6 @@ _DURATION = re.compile(r"^(\d+)(ms|s|m|h|d)$")
 _UNIT_MS = {"ms": 1, "s": 1_000, "m": 60_000, "h": HOUR_MS, "d": DAY_MS}
 
 
-def _bad(message: str) -> HTTPException:
-    return HTTPException(status.HTTP_400_BAD_REQUEST, message)
-
-
 def parse_time(name: str, text: str) -> int:
     """Epoch milliseconds from digits, or from an RFC 3339 timestamp with an offset."""
     if text.isdigit():
@@ -39,12 +37,12 @@ def parse_time(name: str, text: str) -> int:
     try:
         when = datetime.fromisoformat(text)
     except ValueError:
-        raise _bad(
+        raise InvalidQuery(
             f"{name}={text!r} is neither epoch milliseconds nor an RFC 3339 time "
             "(e.g. 2025-01-31T12:00:00Z)"
         ) from None
     if when.tzinfo is None:
-        raise _bad(f"{name}={text!r} needs a timezone offset (Z or +hh:mm)")
+        raise InvalidQuery(f"{name}={text!r} needs a timezone offset (Z or +hh:mm)")
     return int(when.timestamp() * 1000)
 
 
@@ -55,23 +53,23 @@ def parse_step(text: str) -> int:
     elif m := _DURATION.match(text):
         step = int(m.group(1)) * _UNIT_MS[m.group(2)]
     else:
-        raise _bad(f"step={text!r} is not a duration like 30s, 5m or 1h, nor milliseconds")
+        raise InvalidQuery(f"step={text!r} is not a duration like 30s, 5m or 1h, nor milliseconds")
     if step < 1_000:
-        raise _bad(f"step={text!r} is below the 1 s minimum")
+        raise InvalidQuery(f"step={text!r} is below the 1 s minimum")
     return step
 
 
-def parse_range(from_: str | None, to: str | None, default_span_ms: int) -> tuple[int, int]:
+def parse_range(from_: str | None, to: str | None, *, default_span_ms: int) -> tuple[int, int]:
     end = parse_time("to", to) if to else now_ms()
     start = parse_time("from", from_) if from_ else end - default_span_ms
     if start >= end:
-        raise _bad(f"from ({start}) must be before to ({end})")
+        raise InvalidQuery(f"from ({start}) must be before to ({end})")
     return start, end
 
 
 async def _known(store: Store, name: str) -> None:
     if await store.clusters.get(name) is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"unknown cluster {name!r}")
+        raise NotFound(f"unknown cluster {name!r}")
 
 
 def occurrence_view(o: FindingOccurrence) -> dict[str, Any]:
@@ -111,13 +109,13 @@ async def findings_history(
 ) -> FastJSON:
     """Finding occurrences active in [from, to) (default: the last 24 h), newest first;
     ``severity`` is a floor; page with ``cursor`` = the previous ``next_cursor``."""
-    start, end = parse_range(from_, to, DAY_MS)
+    start, end = parse_range(from_, to, default_span_ms=DAY_MS)
     if not limit.isdigit() or not 1 <= int(limit) <= MAX_LIMIT:
-        raise _bad(f"limit={limit!r} must be an integer from 1 to {MAX_LIMIT}")
+        raise InvalidQuery(f"limit={limit!r} must be an integer from 1 to {MAX_LIMIT}")
     try:
         floor = Severity.parse(severity) if severity else None
     except ValueError as e:
-        raise _bad(str(e)) from None
+        raise InvalidQuery(str(e)) from None
     await _known(store, name)
     try:
         page = await store.history.findings(
@@ -131,7 +129,7 @@ async def findings_history(
             cursor=cursor,
         )
     except ValueError as e:
-        raise _bad(str(e)) from None
+        raise InvalidQuery(str(e)) from None
     return FastJSON(
         {
             "from_ms": start,
@@ -155,7 +153,7 @@ async def node_metrics_history(
     come from raw samples, up to 7 d from 5-minute roll-ups, beyond from hourly ones; a
     ``step`` coarser than that buckets further. Roll-up fields come as ``<field>_avg`` and
     ``<field>_max``."""
-    start, end = parse_range(from_, to, HOUR_MS)
+    start, end = parse_range(from_, to, default_span_ms=HOUR_MS)
     step_ms = parse_step(step) if step else None
     await _known(store, name)
     try:
@@ -163,7 +161,7 @@ async def node_metrics_history(
             name, node, from_ms=start, to_ms=end, step_ms=step_ms
         )
     except ValueError as e:
-        raise _bad(str(e)) from None
+        raise InvalidQuery(str(e)) from None
     return FastJSON(
         {
             "cluster": name,

@@ -10,10 +10,12 @@ from collections.abc import Iterator
 from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, HTTPException, Query, Response, status
+from fastapi import APIRouter, Query, Response
 
 from master.datahub.cluster import ClusterState
+from master.errors import NotFound
 from master.gateway.deps import Cluster, Hub
+from master.gateway.errors import InvalidQuery
 from master.gateway.responses import FastJSON
 from shared.domain.resources import Resource
 
@@ -47,9 +49,7 @@ def _parse_labels(selector: str | None) -> list[tuple[str, str | None]]:
         key, sep, value = part.partition("=")
         key = key.rstrip("=!").strip()
         if not key or "!" in part:
-            raise HTTPException(
-                status.HTTP_400_BAD_REQUEST, f"unsupported label selector {part!r}: use k=v or k"
-            )
+            raise InvalidQuery(f"unsupported label selector {part!r}: use k=v or k")
         out.append((key, value.lstrip("=").strip() if sep else None))
     return out
 
@@ -61,7 +61,7 @@ def _decode_cursor(cursor: str | None) -> tuple[str, str, str] | None:
         kind, ns, name = orjson.loads(base64.urlsafe_b64decode(cursor.encode()))
         return (str(kind), str(ns), str(name))
     except (ValueError, TypeError):
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, "invalid cursor") from None
+        raise InvalidQuery("invalid cursor") from None
 
 
 def _encode_cursor(res: Resource) -> str:
@@ -70,6 +70,7 @@ def _encode_cursor(res: Resource) -> str:
 
 def _matching(
     state: ClusterState,
+    *,
     kind: str | None,
     namespace: str | None,
     labels: list[tuple[str, str | None]],
@@ -109,7 +110,7 @@ async def list_resources(
     items: list[bytes] = []
     last: Resource | None = None
     more = False
-    for res in _matching(state, kind, namespace, selector, q):
+    for res in _matching(state, kind=kind, namespace=namespace, labels=selector, q=q):
         if after is not None and res.ref.key <= after:
             continue
         if len(items) == limit:
@@ -128,7 +129,7 @@ async def get_resource(state: Cluster, kind: str, namespace: str, obj: str) -> R
     res = state.get(kind, ns, obj)
     if res is None:
         where = f"{namespace}/" if ns else ""
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no {kind} {where}{obj} in {state.name}")
+        raise NotFound(f"no {kind} {where}{obj} in {state.name}")
     return Response(_item_bytes(res), media_type="application/json")
 
 

@@ -18,7 +18,7 @@ from master.app import open_store
 from master.clusters import tokens
 from master.datahub.hub import DataHub
 from master.ingress.server import LinkOptions, LinkServer
-from master.ingress.session import SessionConfig
+from master.ingress.stream import SessionConfig
 from master.processor.journal import JournalProcessor, JournalSink
 from shared.domain.journal import FindingBatch, JournalRecord
 from shared.domain.refs import ObjectRef

@@ -301,3 +301,29 @@ async def test_a_restarted_agent_with_a_memory_spool_loses_nothing(tmp_path: Pat
         assert state is not None
         assert {f"fp-{i}" for i in range(60)} <= set(state.findings)
         assert [seq for _, seq in m.handled] == list(range(1, 61))
+
+
+async def test_the_store_records_each_session_with_the_agent_that_opened_it(
+    tmp_path: Path,
+) -> None:
+    settings = master_settings(tmp_path / "m")
+    token = await add_cluster(settings, "edge")
+    async with running_master(settings) as m:
+        async with running_agent(agent_settings("edge", token, m.address)) as a:
+            await a.core.uplink.connected.wait()
+            state = m.master.hub.cluster("edge")
+            assert state is not None
+            [opened] = await m.master.store.journal.sessions("edge")
+            assert opened.session_id == state.agent.session_id
+            assert (opened.instance_id, opened.agent_version) == (
+                state.agent.instance_id,
+                state.agent.version,
+            )
+            assert opened.instance_id and opened.agent_version
+            assert opened.disconnected_ms is None
+        for _ in range(200):  # the master sees the stream end a moment after the agent
+            [closed] = await m.master.store.journal.sessions("edge")
+            if closed.disconnected_ms is not None:
+                break
+            await asyncio.sleep(0.05)
+        assert closed.disconnected_ms is not None

@@ -8,7 +8,10 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from master.datahub.hub import DataHub
+from master.gateway import errors
 from master.gateway.routes.history import router
+from master.gateway.state import GatewayState
 from master.store import Store, StoreSettings, maintain_once
 from shared.domain.findings import Severity
 from tests.integration.store.store_records import finding, findings_record, metrics_record
@@ -20,7 +23,10 @@ NOW = 1_700_000_000_000
 async def client(store: Store) -> AsyncIterator[httpx.AsyncClient]:
     app = FastAPI()
     app.include_router(router, prefix="/api/v1")
-    app.state.store = store
+    app.state.gateway = GatewayState(
+        hub=DataHub(reconnecting_after_s=15, offline_after_s=60), api_token="", store=store
+    )
+    errors.install(app)
     await store.clusters.add("prod", "tid", "hash", 1)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://t") as c:
         yield c
@@ -105,7 +111,7 @@ async def test_invalid_findings_queries_are_400_with_a_message(
 ) -> None:
     r = await client.get("/api/v1/clusters/prod/findings/history", params=params)
     assert r.status_code == 400
-    assert message in r.json()["detail"]
+    assert message in r.json()["error"]  # the gateway's error body (master.gateway.errors)
 
 
 async def test_unknown_cluster_is_404(client: httpx.AsyncClient) -> None:
@@ -168,4 +174,4 @@ async def test_invalid_metrics_queries_are_400_with_a_message(
 ) -> None:
     r = await client.get("/api/v1/clusters/prod/nodes/n1/metrics", params=params)
     assert r.status_code == 400
-    assert message in r.json()["detail"]
+    assert message in r.json()["error"]  # the gateway's error body (master.gateway.errors)

@@ -101,3 +101,14 @@ def test_complete_batch_resolves_findings_the_restarted_agent_no_longer_sees() -
     # An incremental batch never resolves anything it does not mention.
     partial = JournalRecord(seq=2, created_ms=60, body=FindingBatch((f("new"),)))
     assert close_missing([partial], active) == [partial]
+
+
+def test_every_agent_frame_but_hello_has_a_decoder_and_a_processor_handler() -> None:
+    from master.ingress.reading import DECODERS
+    from master.processor.frames import HANDLERS
+    from shared.pb.lookout.v1 import link_pb2
+
+    oneof = link_pb2.AgentFrame.DESCRIPTOR.oneofs_by_name["frame"]
+    frame_types = {f.name for f in oneof.fields} - {"hello"}
+    assert set(DECODERS) == frame_types
+    assert set(HANDLERS) == frame_types

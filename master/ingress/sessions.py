@@ -1,7 +1,10 @@
-"""One live session per cluster: a newer connection replaces the older one cleanly.
+"""⑤ The live sessions: one per cluster, a newer connection replacing the older one cleanly.
 
 The old session is told to stop, and the new one waits until the old handler has finished
-before it touches the cluster's state, so frames of two streams never interleave."""
+before it touches the cluster's state, so frames of two streams never interleave. Also the
+way in for the command bus: ``send`` queues a command on the cluster's live session.
+
+Deliberately not here: what a session does (``stream``, ``reading``, ``writing``)."""
 
 from __future__ import annotations
 

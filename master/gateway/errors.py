@@ -1,0 +1,84 @@
+"""⑧ The one place where errors become HTTP answers.
+
+Routes and dependencies raise the master's own errors (``master.errors`` draws the tree); the
+handler installed here picks the status from the exception's type (``STATUS``, nearest class
+first) and answers ``{"error": str(e)}``. A ``MasterError`` not in the table is not caught
+here: it is a server fault and answers 500 like any other. Also here: the body of FastAPI's
+own errors (request validation -> 422 with the problems, unknown route -> 404).
+
+Adding an error a route may raise: a ``MasterError`` subclass next to the code that raises it,
+one row in ``STATUS``, a line in ``master.errors``' tree."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request, status
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from master.commands.bus import CommandConflict
+from master.commands.requests import InvalidCommand
+from master.errors import AuthError, MasterError, NotFound
+from master.gateway.prefer import InvalidPreference
+from master.gateway.responses import FastJSON
+
+
+class InvalidQuery(MasterError):
+    """A query parameter or path value the API cannot use; ``str(e)`` says why (HTTP 400)."""
+
+
+class Unavailable(MasterError):
+    """A part the route needs (the store, the command bus) is not running (HTTP 503)."""
+
+
+STATUS: dict[type[MasterError], int] = {
+    AuthError: status.HTTP_401_UNAUTHORIZED,
+    InvalidQuery: status.HTTP_400_BAD_REQUEST,
+    InvalidPreference: status.HTTP_400_BAD_REQUEST,
+    NotFound: status.HTTP_404_NOT_FOUND,
+    CommandConflict: status.HTTP_409_CONFLICT,
+    InvalidCommand: status.HTTP_422_UNPROCESSABLE_CONTENT,
+    Unavailable: status.HTTP_503_SERVICE_UNAVAILABLE,
+}
+
+# RFC 7235: a 401 names the scheme the client should use.
+_CHALLENGE = {"WWW-Authenticate": "Bearer"}
+
+
+def status_of(exc: MasterError) -> int:
+    """The HTTP status for ``exc``: its nearest class in ``STATUS``."""
+    for cls in type(exc).__mro__:
+        if (code := STATUS.get(cls)) is not None:
+            return code
+    raise LookupError(f"{type(exc).__name__} has no HTTP status")  # install() registers none
+
+
+async def _master_error(request: Request, exc: Exception) -> FastJSON:
+    assert isinstance(exc, MasterError)
+    headers = _CHALLENGE if isinstance(exc, AuthError) else None
+    return FastJSON({"error": str(exc)}, status_code=status_of(exc), headers=headers)
+
+
+async def _invalid(request: Request, exc: Exception) -> FastJSON:
+    assert isinstance(exc, RequestValidationError)
+    problems = [
+        {"field": ".".join(str(p) for p in err.get("loc", ())), "message": err.get("msg")}
+        for err in exc.errors()
+    ]
+    return FastJSON({"error": "invalid request", "problems": problems}, status_code=422)
+
+
+async def _http(request: Request, exc: Exception) -> FastJSON:
+    assert isinstance(exc, StarletteHTTPException)
+    return FastJSON(
+        {"error": exc.detail},
+        status_code=exc.status_code,
+        headers=getattr(exc, "headers", None),
+    )
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers on ``app`` (``create_app`` does; a test app of one router may)."""
+    for cls in STATUS:
+        app.add_exception_handler(cls, _master_error)
+    app.add_exception_handler(RequestValidationError, _invalid)
+    app.add_exception_handler(StarletteHTTPException, _http)

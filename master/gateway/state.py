@@ -1,0 +1,34 @@
+"""⑧ What the gateway's routes may reach: the process-wide objects the composition root built.
+
+One frozen object, built once by ``master.app`` and handed to ``create_app``; dependencies
+(``master.gateway.deps``, ``master.gateway.auth``) read its typed fields, never loose
+attributes of ``app.state``. Optional parts (store, command bus) may be absent in a test app;
+the dependency that needs one answers 503 then. Deliberately holds no settings object: routes
+get the values they use as fields (``api_token``), so what a route depends on is visible here."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from starlette.requests import HTTPConnection
+
+from master.commands.bus import CommandBus
+from master.datahub.hub import DataHub
+from master.store import Store
+
+
+@dataclass(frozen=True, slots=True)
+class GatewayState:
+    hub: DataHub
+    api_token: str  # the bearer token every /api/v1 request must present
+    store: Store | None = None
+    commands: CommandBus | None = None
+    # Set once the master serves (gRPC bound, HTTP up), cleared when shutdown begins: /readyz.
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+def gateway_state(conn: HTTPConnection) -> GatewayState:
+    """The state ``create_app`` (or a test) put on the application."""
+    state: GatewayState = conn.app.state.gateway
+    return state
