@@ -16,7 +16,7 @@ import re
 import pytest
 import yaml
 
-from shared.commands.catalogue import CATALOGUE, Permission
+from shared.commands.catalogue import CATALOGUE
 from tests.deploy.helmtool import AGENT_CHART, Grant, Helm, commands, grants, render_agent
 
 VALUES = yaml.safe_load((AGENT_CHART / "values.yaml").read_text())
@@ -36,8 +36,9 @@ COMMANDS_ROLE = ("ClusterRole", "lookout-agent-commands")
 NO_SOURCES = {"sources.watch": "null"}  # leaves only what commands are granted
 
 
-def reads_object(p: Permission) -> bool:
-    return p.verbs <= READS and "/" not in p.resource
+def reads_object(grant: Grant) -> bool:
+    _, resource, verb = grant
+    return verb in READS and "/" not in resource
 
 
 def command_grants(names: list[str], *, cluster_wide: bool | None = None) -> set[Grant]:
@@ -46,8 +47,9 @@ def command_grants(names: list[str], *, cluster_wide: bool | None = None) -> set
         g
         for name in names
         for p in CATALOGUE[name].rbac
-        if not reads_object(p) and cluster_wide in (None, p.cluster_wide)
+        if cluster_wide in (None, p.cluster_wide)
         for g in p.grants
+        if not reads_object(g)
     }
 
 
