@@ -4,9 +4,11 @@
                agent because a cluster does not trust the master)
     catalogue  CATALOGUE: name -> parameter model, target kinds, mutating, RBAC permissions
 
-Adding a command = one row in ``catalogue.CATALOGUE`` (plus its params model here), one module
-in ``agent/executor/commands/``, one row in ``agent.executor.registry``, and the chart's
-``_rbac.tpl`` row when it needs verbs (``tests/deploy`` fails until the chart agrees).
+Adding a command = its params model in ``params`` and one row in ``catalogue.CATALOGUE``, one
+module in ``agent/executor/commands/``, one row in ``agent.executor.registry.RUN``, and in the
+agent chart its name (``values.yaml`` default, ``values.schema.json`` enum) and its ``_rbac.tpl``
+row with the verbs it needs: the agent refuses to import, and ``tests/deploy`` fails, until
+they all agree.
 
 Deliberately does not own the command value types and life cycle (``shared.domain.commands``),
 their execution (``agent.executor``) or their tracking (``master.commands``)."""
