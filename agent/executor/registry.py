@@ -1,11 +1,19 @@
-"""COMMANDS: every command the agent can run. Adding a command = one module + one row."""
+"""COMMANDS: what the agent runs for each command of the shared catalogue.
+
+The one thing this table adds is the implementation (``RUN``: name -> ``commands/<name>.run``);
+parameters, target kinds and whether a command mutates come from ``shared.commands.catalogue``,
+so the master and the agent cannot disagree on them. Adding a command = its catalogue row, one
+module in ``commands/`` and one row in ``RUN``; the import fails while the two tables differ.
+
+Deliberately does not own policy (``policy``) or running (``running``)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from agent.errors import AgentError
 from agent.executor.commands import (
     cordon,
     delete_pod,
@@ -20,41 +28,29 @@ from agent.executor.commands import (
     uncordon,
 )
 from agent.executor.context import Ctx
-from shared.command_params import (
-    DeletePodParams,
-    DrainParams,
-    NoParams,
-    Params,
-    PodLogsParams,
-    RestartPodParams,
-    RollbackParams,
-    ScaleParams,
-    SetImageParams,
-)
+from shared.commands.catalogue import CATALOGUE, CommandType
+from shared.commands.params import Params
 
 Run = Callable[[Ctx], Awaitable[dict[str, Any]]]
-WORKLOADS = frozenset({"Deployment", "StatefulSet", "DaemonSet"})
-DESCRIBABLE = frozenset(
-    [
-        "Pod",
-        "Deployment",
-        "StatefulSet",
-        "DaemonSet",
-        "ReplicaSet",
-        "Job",
-        "CronJob",
-        "Service",
-        "Node",
-        "Namespace",
-        "PersistentVolumeClaim",
-        "PersistentVolume",
-        "ConfigMap",
-        "Secret",
-        "Ingress",
-        "HorizontalPodAutoscaler",
-        "PodDisruptionBudget",
-    ]
-)
+
+RUN: dict[str, Run] = {
+    "restart_pod": restart_pod.run,
+    "rollout_restart": rollout_restart.run,
+    "scale": scale.run,
+    "set_image": set_image.run,
+    "rollback": rollback.run,
+    "cordon": cordon.run,
+    "uncordon": uncordon.run,
+    "drain": drain.run,
+    "delete_pod": delete_pod.run,
+    "pod_logs": pod_logs.run,
+    "describe": describe.run,
+}
+
+
+class RegistryMismatch(AgentError):
+    """The implementations and the shared catalogue name different commands (an edit of one
+    table without the other); raised at import so no agent starts half-wired."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,17 +60,21 @@ class Spec:
     kinds: frozenset[str]
     mutating: bool = True
 
+    @classmethod
+    def of(cls, ctype: CommandType, run: Run) -> Spec:
+        return cls(run, ctype.params, ctype.target_kinds, ctype.mutating)
 
-COMMANDS: dict[str, Spec] = {
-    "restart_pod": Spec(restart_pod.run, RestartPodParams, frozenset({"Pod"})),
-    "rollout_restart": Spec(rollout_restart.run, NoParams, WORKLOADS),
-    "scale": Spec(scale.run, ScaleParams, frozenset({"Deployment", "StatefulSet"})),
-    "set_image": Spec(set_image.run, SetImageParams, WORKLOADS),
-    "rollback": Spec(rollback.run, RollbackParams, frozenset({"Deployment"})),
-    "cordon": Spec(cordon.run, NoParams, frozenset({"Node"})),
-    "uncordon": Spec(uncordon.run, NoParams, frozenset({"Node"})),
-    "drain": Spec(drain.run, DrainParams, frozenset({"Node"})),
-    "delete_pod": Spec(delete_pod.run, DeletePodParams, frozenset({"Pod"})),
-    "pod_logs": Spec(pod_logs.run, PodLogsParams, frozenset({"Pod"}), mutating=False),
-    "describe": Spec(describe.run, NoParams, DESCRIBABLE, mutating=False),
-}
+
+def build(catalogue: Mapping[str, CommandType], run: Mapping[str, Run]) -> dict[str, Spec]:
+    """One ``Spec`` per catalogue row; ``RegistryMismatch`` unless both name the same commands."""
+    if set(catalogue) != set(run):
+        missing = ", ".join(sorted(set(catalogue) - set(run))) or "none"
+        extra = ", ".join(sorted(set(run) - set(catalogue))) or "none"
+        raise RegistryMismatch(
+            f"agent.executor.registry.RUN and shared.commands.catalogue.CATALOGUE differ: "
+            f"without implementation: {missing}; not in the catalogue: {extra}"
+        )
+    return {name: Spec.of(ctype, run[name]) for name, ctype in catalogue.items()}
+
+
+COMMANDS: dict[str, Spec] = build(CATALOGUE, RUN)

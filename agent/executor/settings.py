@@ -1,25 +1,17 @@
-"""Executor and policy settings (nested by the lead as ``AGENT_EXECUTOR__*`` / ``AGENT_POLICY__*``).
+"""Executor and policy settings, nested in the agent's settings as ``AGENT_EXECUTOR__*`` and
+``AGENT_POLICY__*``.
 
 The policy is the cluster owner's word, set in the agent's Helm values: the master can ask for
-anything, the agent does only what this allows."""
+anything, the agent does only what this allows. The command names are the shared catalogue's
+(``shared.commands.catalogue``); this module only decides which of them are allowed by default."""
 
 from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-ALL_COMMANDS = (
-    "restart_pod",
-    "rollout_restart",
-    "scale",
-    "set_image",
-    "rollback",
-    "cordon",
-    "uncordon",
-    "drain",
-    "delete_pod",
-    "pod_logs",
-    "describe",
-)
+from shared.commands.catalogue import CATALOGUE
+
+ALL_COMMANDS = tuple(CATALOGUE)
 
 
 class PolicySettings(BaseModel):

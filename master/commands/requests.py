@@ -1,4 +1,5 @@
-"""Validation of a command request against the catalogue. Pure: no store, no clock.
+"""Validation of a command request against the catalogue (``shared.commands.catalogue``) and
+the kind table (which targets need a namespace). Pure: no store, no clock.
 
 A request that passes here is well-formed for its type; whether the cluster exists, and whether
 the agent's policy allows it, are checked by the bus and the agent respectively."""
@@ -12,9 +13,10 @@ from typing import Any
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from master.commands.catalogue import CATALOGUE, CLUSTER_SCOPED
 from master.errors import MasterError
+from shared.commands.catalogue import CATALOGUE
 from shared.domain.refs import ObjectRef
+from shared.kinds import kind
 
 # RFC 1123 subdomain: what Kubernetes accepts for most object and namespace names.
 NAME_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
@@ -68,9 +70,10 @@ def validate(req: CommandIn) -> ValidCommand:
     if t.kind not in ctype.target_kinds:
         allowed = ", ".join(sorted(ctype.target_kinds))
         raise InvalidCommand(f"{req.type} cannot target a {t.kind} (allowed: {allowed})")
-    if t.kind in CLUSTER_SCOPED and t.namespace:
+    namespaced = kind(t.kind).namespaced  # every target kind is a row of shared.kinds
+    if not namespaced and t.namespace:
         raise InvalidCommand(f"a {t.kind} is cluster-scoped: target.namespace must be empty")
-    if t.kind not in CLUSTER_SCOPED and not t.namespace:
+    if namespaced and not t.namespace:
         raise InvalidCommand(f"a {t.kind} target needs target.namespace")
     for field, value in (("namespace", t.namespace), ("name", t.name)):
         if value and not NAME_RE.match(value):

@@ -115,3 +115,29 @@ def value_args(values: Sequence[Path], sets: dict[str, str] | None) -> list[str]
 def kinds(objects: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
     """Objects keyed by (kind, name)."""
     return {(o["kind"], o["metadata"]["name"]): o for o in objects}
+
+
+Grant = tuple[str, str, str]  # (apiGroup, resource, verb)
+
+
+def render_agent(helm: Helm, **sets: str) -> dict[tuple[str, str], dict[str, Any]]:
+    """The agent chart with the required values plus ``sets``, keyed by (kind, name)."""
+    return kinds(
+        helm.template(AGENT_CHART, release="lookout-agent", sets={**AGENT_REQUIRED, **sets})
+    )
+
+
+def grants(role: dict[str, Any]) -> set[Grant]:
+    """A Role's or ClusterRole's rules flattened to one (apiGroup, resource, verb) each."""
+    return {
+        (group, resource, verb)
+        for rule in role.get("rules") or ()
+        for group in rule["apiGroups"]
+        for resource in rule["resources"]
+        for verb in rule["verbs"]
+    }
+
+
+def commands(names: list[str]) -> str:
+    """A list of command names as a ``--set`` value."""
+    return "{" + ",".join(names) + "}"

@@ -14,31 +14,23 @@ from typing import Any
 import pytest
 import yaml
 
+from shared.commands.catalogue import CATALOGUE
 from tests.deploy.helmtool import (
     AGENT_CHART,
     AGENT_REQUIRED,
     MASTER_CHART,
     PRODUCTION_VALUES,
     REPO,
+    Grant,
     Helm,
     HelmError,
+    commands,
+    grants,
     kinds,
+    render_agent,
 )
 
-ALL_COMMANDS = [
-    "restart_pod",
-    "rollout_restart",
-    "scale",
-    "set_image",
-    "rollback",
-    "cordon",
-    "uncordon",
-    "drain",
-    "delete_pod",
-    "pod_logs",
-    "describe",
-]
-Grant = tuple[str, str, str]  # (apiGroup, resource, verb)
+ALL_COMMANDS = list(CATALOGUE)
 
 
 @pytest.fixture(scope="module")
@@ -57,32 +49,12 @@ def render_master(helm: Helm, **sets: str) -> dict[tuple[str, str], dict[str, An
     return kinds(helm.template(MASTER_CHART, release="lookout-master", sets=sets))
 
 
-def render_agent(helm: Helm, **sets: str) -> dict[tuple[str, str], dict[str, Any]]:
-    return kinds(
-        helm.template(AGENT_CHART, release="lookout-agent", sets={**AGENT_REQUIRED, **sets})
-    )
-
-
 def env_of(container: dict[str, Any]) -> dict[str, Any]:
     return {e["name"]: e.get("value", e.get("valueFrom")) for e in container.get("env", [])}
 
 
-def grants(role: dict[str, Any]) -> set[Grant]:
-    return {
-        (group, resource, verb)
-        for rule in role["rules"]
-        for group in rule["apiGroups"]
-        for resource in rule["resources"]
-        for verb in rule["verbs"]
-    }
-
-
 def agent_grants(helm: Helm, **sets: str) -> set[Grant]:
     return grants(render_agent(helm, **sets)[("ClusterRole", "lookout-agent")])
-
-
-def commands(names: list[str]) -> str:
-    return "{" + ",".join(names) + "}"
 
 
 def schema_error(helm: Helm, chart: Path, sets: dict[str, str]) -> str:

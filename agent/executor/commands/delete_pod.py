@@ -6,7 +6,7 @@ from typing import Any
 
 from agent.executor.context import Ctx
 from agent.executor.kubeapi import path
-from shared.command_params import DeletePodParams
+from shared.commands.params import DeletePodParams
 
 
 async def run(ctx: Ctx) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from agent.executor.commands.cordon import set_unschedulable
 from agent.executor.context import Ctx
 from agent.executor.errors import CommandFailure
 from agent.executor.kubeapi import path
-from shared.command_params import DrainParams
+from shared.commands.params import DrainParams
 from shared.retry import Backoff
 
 MIRROR = "kubernetes.io/config.mirror"

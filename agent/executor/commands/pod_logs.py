@@ -8,7 +8,7 @@ from typing import Any
 from agent.executor.context import Ctx
 from agent.executor.kubeapi import path
 from agent.redaction import scrub
-from shared.command_params import PodLogsParams
+from shared.commands.params import PodLogsParams
 
 
 async def run(ctx: Ctx) -> dict[str, Any]:

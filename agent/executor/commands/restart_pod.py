@@ -8,7 +8,7 @@ from agent.executor.commands._common import controller_of
 from agent.executor.context import Ctx
 from agent.executor.errors import CommandFailure
 from agent.executor.kubeapi import path
-from shared.command_params import RestartPodParams
+from shared.commands.params import RestartPodParams
 
 
 async def run(ctx: Ctx) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from agent.executor.commands._common import controller_of, meta
 from agent.executor.context import Ctx
 from agent.executor.errors import CommandFailure
 from agent.executor.kubeapi import JSON_PATCH, path
-from shared.command_params import RollbackParams
+from shared.commands.params import RollbackParams
 
 REVISION = "deployment.kubernetes.io/revision"
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from agent.executor.context import Ctx
 from agent.executor.kubeapi import MERGE, path
-from shared.command_params import ScaleParams
+from shared.commands.params import ScaleParams
 
 
 async def run(ctx: Ctx) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from typing import Any
 from agent.executor.context import Ctx
 from agent.executor.errors import CommandFailure
 from agent.executor.kubeapi import STRATEGIC, path
-from shared.command_params import SetImageParams
+from shared.commands.params import SetImageParams
 
 
 async def run(ctx: Ctx) -> dict[str, Any]:

@@ -18,13 +18,14 @@ from kubernetes import client as k8s_client
 from agent.app import AgentCore, build_uplink_config
 from agent.executor.context import Ctx
 from agent.executor.kubeapi import Kube
-from agent.executor.registry import COMMANDS, DESCRIBABLE, Spec
+from agent.executor.registry import COMMANDS, Spec
 from agent.executor.running import Executor
 from agent.executor.settings import PolicySettings
 from agent.settings import AgentSettings
 from agent.uplink.stream import Uplink
 from master.commands.bus import CommandBus
-from shared.command_params import NoParams
+from shared.commands.catalogue import DESCRIBABLE
+from shared.commands.params import NoParams
 from tests.harness import API_TOKEN, RunningMaster
 
 

@@ -12,12 +12,13 @@ import pytest
 from kubernetes import client as k8s_client
 
 from agent.executor.kubeapi import Kube
-from agent.executor.registry import COMMANDS, DESCRIBABLE, Spec
+from agent.executor.registry import COMMANDS, Spec
 from agent.executor.running import Executor
 from agent.executor.settings import PolicySettings
 from agent.outbox.spool import Outbox
 from shared.clock import now_ms
-from shared.command_params import NoParams
+from shared.commands.catalogue import DESCRIBABLE
+from shared.commands.params import NoParams
 from shared.domain.commands import Command, CommandCancel, CommandState, CommandUpdate
 from shared.domain.refs import ObjectRef
 from tests.harness import eventually

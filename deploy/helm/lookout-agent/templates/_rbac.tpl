@@ -1,7 +1,8 @@
 {{/*
-RBAC derivation: the one table of what each command needs (mirrors the API calls in
-agent/executor/commands/; reads of watched kinds come from sources.watch), and the helpers that turn values into
-PolicyRules. A permission is "scope|apiGroup|resource|verb": scope "ns" permissions follow
+RBAC derivation: what each command needs beyond reading whole objects (those reads come from
+sources.watch), and the helpers that turn values into PolicyRules. The rows follow the command
+catalogue's (shared/commands/catalogue.py, `rbac` of each row): tests/deploy/test_chart_commands.py
+renders the chart and fails when they disagree, so a new command or verb is added in both. A permission is "scope|apiGroup|resource|verb": scope "ns" permissions follow
 policy.allowedNamespaces (RoleBindings) when it is set; "cluster" ones stay in the ClusterRole
 (nodes are cluster-scoped; drain evicts pods wherever the node runs them). "core" is the "" group.
 */}}
@@ -9,7 +10,7 @@ policy.allowedNamespaces (RoleBindings) when it is set; "cluster" ones stay in t
 restart_pod: ["ns|core|pods|delete"]
 delete_pod: ["ns|core|pods|delete"]
 rollout_restart: ["ns|apps|deployments|patch", "ns|apps|statefulsets|patch", "ns|apps|daemonsets|patch"]
-scale: ["ns|apps|deployments/scale|get", "ns|apps|deployments/scale|patch", "ns|apps|statefulsets/scale|get", "ns|apps|statefulsets/scale|patch", "ns|apps|replicasets/scale|get", "ns|apps|replicasets/scale|patch"]
+scale: ["ns|apps|deployments/scale|get", "ns|apps|deployments/scale|patch", "ns|apps|statefulsets/scale|get", "ns|apps|statefulsets/scale|patch"]
 set_image: ["ns|apps|deployments|patch", "ns|apps|statefulsets|patch", "ns|apps|daemonsets|patch"]
 rollback: ["ns|apps|deployments|patch"]
 cordon: ["cluster|core|nodes|patch"]

@@ -4,7 +4,9 @@
 Both ends validate with these same models: the master so a bad request is a 422 before
 anything travels, the agent because a cluster must not trust the master (a compromised master
 still cannot get an out-of-bounds scale through). Pydantic because params arrive as untrusted
-JSON on both sides. Unknown fields are refused, so a typo is an error, not an ignored option."""
+JSON on both sides. Unknown fields are refused, so a typo is an error, not an ignored option.
+
+Owns one model per parameter shape; which command uses which is ``catalogue``'s row."""
 
 from __future__ import annotations
 
