@@ -150,8 +150,8 @@ async def stream(settings: AgentSettings, access: KubeAccess, stop: asyncio.Even
                 serve_intake(
                     settings.intake.listen,
                     core.on_node_samples,
-                    settings.intake.token_or_none(),
-                    stop,
+                    token=settings.intake.token_or_none(),
+                    stop=stop,
                     max_samples=settings.intake.max_samples_per_push,
                 ),
                 name="metrics-intake",

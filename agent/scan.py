@@ -27,13 +27,14 @@ from agent.detect.context import IndexContext
 from agent.detect.errors import MalformedObject
 from agent.detect.registry import detect
 from agent.detect.times import ago
+from agent.errors import AgentError
 from shared.domain.findings import Finding, Severity
 
 EXIT_OK, EXIT_CRITICAL, EXIT_BAD_INPUT = 0, 1, 2
 COLUMNS = ("SEVERITY", "KIND", "NAMESPACE", "NAME", "REASON", "AGE", "MESSAGE")
 
 
-class InputError(Exception):
+class InputError(AgentError):
     """Input that cannot be scanned; the message is shown to the user as is."""
 
 

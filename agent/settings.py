@@ -57,10 +57,11 @@ class AgentSettings(CommonSettings):
         ge=0,
         le=5.0,
         description="Seconds between resource delta sends; each send carries everything "
-        "changed meanwhile, coalesced per object (0 = send every change at once). A frame "
-        "costs ~0.4 ms CPU on each side: at 45 watch events/s, 0.25 s cut the frames from ~83/s "
-        "to a few per window and the agent's steady CPU by a quarter, the master's by half, "
-        "while the master's view lags by at most 0.25 s. Findings never wait for it.",
+        "changed meanwhile, coalesced per object (0 = send every change at once). Every frame "
+        "costs CPU on both sides, so on a churning cluster a quarter second turns one frame per "
+        "watch event into a few per window and cuts both processes' steady CPU markedly "
+        "(figures in bench/README.md), while the master's view lags by at most the window. "
+        "Findings never wait for it.",
     )
     reconnect_initial_s: float = Field(0.5, gt=0, description="First reconnect delay (seconds).")
     reconnect_max_s: float = Field(

@@ -24,7 +24,6 @@ import aiohttp
 from master.settings import MasterSettings
 
 API_TOKEN = "bench-api-token-0123456789abcdef"
-K8S_TESTS = Path(__file__).resolve().parent.parent / "tests" / "k8s"
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,11 +77,8 @@ def simulator(root: Path) -> Iterator[Backend]:
 def control_plane(root: Path) -> Iterator[Backend]:
     """The tests' real control plane (etcd, kube-apiserver, controller-manager, scheduler,
     kwok) from the cached binaries; ``RuntimeError`` when they are not built."""
-    # The tests' control-plane modules import each other as top-level names (pytest puts
-    # their folder on sys.path); do the same, here only.
-    sys.path.insert(0, str(K8S_TESTS))
-    from controlplane import ControlPlane  # type: ignore[import-not-found]
-    from harness import find_bin_dir  # type: ignore[import-not-found]
+    from tests.k8s.controlplane import ControlPlane  # the test harness, only when asked for
+    from tests.k8s.harness import find_bin_dir
 
     bin_dir, reason = find_bin_dir()
     if bin_dir is None:

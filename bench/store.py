@@ -1,6 +1,6 @@
 """Benchmark of the history store on SQLite and MariaDB; prints figures beside their targets.
 
-    .venv/bin/python bench/store.py [--backends sqlite,mariadb] [--records 200000]
+    .venv/bin/python -m bench store -- [--backends sqlite,mariadb] [--records 200000]
 
 1. Sustained ingest: 8 concurrent "agents" call ``JournalRepo.commit`` with batches of 250
    journal records (80 % node samples, 20 % findings that open, update and resolve); records/s
@@ -23,11 +23,8 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 from sqlalchemy import text
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from master.store import MetricSeries, Store
 from shared.domain.findings import Finding, Severity

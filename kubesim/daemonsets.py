@@ -93,7 +93,7 @@ class DaemonSetController:
             taints = n["spec"].get("taints") or []
             if placement.taints_tolerated(taints, tolerations):
                 run.add(name)
-            if placement.taints_tolerated(taints, tolerations, ("NoExecute",)):
+            if placement.taints_tolerated(taints, tolerations, effects=("NoExecute",)):
                 keep.add(name)
         return run, keep
 

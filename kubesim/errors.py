@@ -1,7 +1,8 @@
 """The simulator's one exception tree, rendered as Kubernetes ``Status`` objects.
 
-    KubesimError
-    └── ApiError(code, reason, message)   -> HTTP ``code`` with a v1 Status body
+    LookoutError (shared.errors)
+    └── KubesimError                          -- the simulator's root (it is its own process)
+        └── ApiError(code, reason, message)   -> HTTP ``code`` with a v1 Status body
 
 Routes raise ``ApiError``; ``http`` maps it to a response in one place.
 """
@@ -10,8 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared.errors import LookoutError
 
-class KubesimError(Exception):
+
+class KubesimError(LookoutError):
     """Base of every error the simulator raises on purpose."""
 
 

@@ -39,7 +39,7 @@ PERIOD = 120.0  # seconds; the timeline repeats so a long demo keeps showing inc
 
 
 def seed_demo(store: Store) -> None:
-    def deploy(name: str, replicas: int, image: str, fault: str = "") -> None:
+    def deploy(name: str, *, replicas: int, image: str, fault: str = "") -> None:
         body = workload(
             name,
             DEMO_NS,
@@ -50,10 +50,10 @@ def seed_demo(store: Store) -> None:
         apply_defaults(DEPLOYMENTS, body)
         store.create(DEPLOYMENTS.resource, body)
 
-    deploy("checkout", 3, "registry.local/checkout:2.4.1", "crashloop")
-    deploy("cache", 2, "registry.local/redis:7.4", "oomkilled")
-    deploy("frontend", 3, "registry.local/nginx:1.27")
-    deploy("web", 4, "registry.local/web:5.0.3")
+    deploy("checkout", replicas=3, image="registry.local/checkout:2.4.1", fault="crashloop")
+    deploy("cache", replicas=2, image="registry.local/redis:7.4", fault="oomkilled")
+    deploy("frontend", replicas=3, image="registry.local/nginx:1.27")
+    deploy("web", replicas=4, image="registry.local/web:5.0.3")
     sts = workload("db", DEMO_NS, replicas=2, image="registry.local/postgres:17")
     apply_defaults(STATEFULSETS, sts)
     store.create(STATEFULSETS.resource, sts)

@@ -147,13 +147,13 @@ class Kubelets:
         fault = (p["metadata"].get("labels") or {}).get(FAULT_LABEL, "")
         ip = self._pod_ip()
         if fault == "imagepull":
-            p["status"] = pods.pulling(p, "127.0.0.1", ip, backoff=False)
+            p["status"] = pods.pulling(p, host_ip="127.0.0.1", pod_ip=ip, backoff=False)
             self.loop.after(self.config.crash_interval / 2, lambda: self._fault_tick(key, uid))
         elif fault in ("crashloop", "oomkilled"):
-            p["status"] = pods.running(p, "127.0.0.1", ip, ready=False)
+            p["status"] = pods.running(p, host_ip="127.0.0.1", pod_ip=ip, ready=False)
             self.loop.after(self.config.crash_interval / 2, lambda: self._fault_tick(key, uid))
         else:
-            p["status"] = pods.running(p, "127.0.0.1", ip, ready=self._node_ready(p))
+            p["status"] = pods.running(p, host_ip="127.0.0.1", pod_ip=ip, ready=self._node_ready(p))
         self.store.update(PODS.resource, p)
 
     def _fault_tick(self, key: Key, uid: str) -> None:
@@ -165,10 +165,10 @@ class Kubelets:
         if fault == "imagepull":
             waiting = p["status"]["containerStatuses"][0]["state"].get("waiting", {})
             p["status"] = pods.pulling(
-                p, "127.0.0.1", ip, backoff=waiting.get("reason") == "ErrImagePull"
+                p, host_ip="127.0.0.1", pod_ip=ip, backoff=waiting.get("reason") == "ErrImagePull"
             )
         elif fault in ("crashloop", "oomkilled"):
-            p["status"] = pods.crashing(p, "127.0.0.1", ip, oom=fault == "oomkilled")
+            p["status"] = pods.crashing(p, host_ip="127.0.0.1", pod_ip=ip, oom=fault == "oomkilled")
         else:
             return
         self.store.update(PODS.resource, p)

@@ -31,6 +31,7 @@ def tolerates(tolerations: Iterable[Obj], taint: Obj) -> bool:
 def taints_tolerated(
     taints: Iterable[Obj],
     tolerations: list[Obj],
+    *,
     effects: tuple[str, ...] = ("NoSchedule", "NoExecute"),
 ) -> bool:
     return all(tolerates(tolerations, t) for t in taints if t.get("effect") in effects)

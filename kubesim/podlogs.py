@@ -94,7 +94,7 @@ def _instance(pod: Obj, container: str, *, previous: bool, now: float) -> tuple[
 
 
 def _lines(
-    pod: Obj, container: str, started: float, ended: float, crashed: bool
+    pod: Obj, container: str, *, started: float, ended: float, crashed: bool
 ) -> list[tuple[float, str]]:
     name = pod["metadata"]["name"]
     out = [
@@ -122,7 +122,7 @@ def read(pod: Obj, q: Query, *, now: float) -> str:
     if not pod["spec"].get("nodeName"):
         raise bad_request(f"pod {pod['metadata']['name']} does not have a host assigned")
     started, ended, crashed = _instance(pod, container, previous=q.previous, now=now)
-    lines = _lines(pod, container, started, ended, crashed)
+    lines = _lines(pod, container, started=started, ended=ended, crashed=crashed)
     since = None
     if q.since_seconds is not None:
         since = now - q.since_seconds

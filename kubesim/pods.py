@@ -36,7 +36,7 @@ def _conditions(*, ready: bool, scheduled: bool = True, started: bool = True) ->
     ]
 
 
-def _base(pod: Obj, host_ip: str, pod_ip: str) -> Obj:
+def _base(pod: Obj, *, host_ip: str, pod_ip: str) -> Obj:
     status = dict(pod.get("status") or {})
     status.update(hostIP=host_ip, hostIPs=[{"ip": host_ip}], podIP=pod_ip, podIPs=[{"ip": pod_ip}])
     status.setdefault("startTime", now_iso())
@@ -60,8 +60,8 @@ def _container(
     }
 
 
-def running(pod: Obj, host_ip: str, pod_ip: str, *, ready: bool = True) -> Obj:
-    status = _base(pod, host_ip, pod_ip)
+def running(pod: Obj, *, host_ip: str, pod_ip: str, ready: bool = True) -> Obj:
+    status = _base(pod, host_ip=host_ip, pod_ip=pod_ip)
     started = status.get("startTime") or now_iso()
     old = {s["name"]: s for s in status.get("containerStatuses") or ()}
     status["phase"] = "Running"
@@ -80,9 +80,9 @@ def running(pod: Obj, host_ip: str, pod_ip: str, *, ready: bool = True) -> Obj:
     return status
 
 
-def crashing(pod: Obj, host_ip: str, pod_ip: str, *, oom: bool) -> Obj:
+def crashing(pod: Obj, *, host_ip: str, pod_ip: str, oom: bool) -> Obj:
     """One more crash: restartCount + 1, lastState terminated, waiting CrashLoopBackOff."""
-    status = _base(pod, host_ip, pod_ip)
+    status = _base(pod, host_ip=host_ip, pod_ip=pod_ip)
     now = now_iso()
     old = {s["name"]: s for s in status.get("containerStatuses") or ()}
     reason, code = ("OOMKilled", 137) if oom else ("Error", 1)
@@ -112,8 +112,8 @@ def crashing(pod: Obj, host_ip: str, pod_ip: str, *, oom: bool) -> Obj:
     return status
 
 
-def pulling(pod: Obj, host_ip: str, pod_ip: str, *, backoff: bool) -> Obj:
-    status = _base(pod, host_ip, pod_ip)
+def pulling(pod: Obj, *, host_ip: str, pod_ip: str, backoff: bool) -> Obj:
+    status = _base(pod, host_ip=host_ip, pod_ip=pod_ip)
     status.pop("podIP", None)
     status.pop("podIPs", None)
     status["phase"] = "Pending"

@@ -66,7 +66,9 @@ def _agent_token(master_env: dict[str, str], data: Path, cluster: str) -> str:
     return out.stdout.strip()
 
 
-def _wait_for(check_path: Path | None, url: str | None, timeout: float, what: str) -> None:
+def _wait_for(
+    what: str, *, check_path: Path | None = None, url: str | None = None, timeout: float
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if check_path is not None and check_path.exists():
@@ -172,7 +174,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         procs.start("master", [str(BIN / "lookout-master")], master_env)
         for c in CLUSTERS:
-            _wait_for(kubeconfigs / f"{c}.kubeconfig", None, 60, f"simulated cluster {c}")
+            _wait_for(
+                f"simulated cluster {c}", check_path=kubeconfigs / f"{c}.kubeconfig", timeout=60
+            )
         intake_ports = {c: _free_port() for c in CLUSTERS}
         for c in CLUSTERS:
             procs.start(
@@ -200,7 +204,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             },
         )
         api = f"http://127.0.0.1:{http_port}"
-        _wait_for(None, api + "/readyz", 60, "master")
+        _wait_for("master", url=api + "/readyz", timeout=60)
         _say(
             f"""
 Lookout demo is running.

@@ -45,8 +45,8 @@ class MasterSettings(CommonSettings):
     )
     api_token: SecretStr = Field(
         SecretStr(""),
-        description="Bearer token for the HTTP API until user accounts exist. Required; "
-        "placeholder values are refused.",
+        description="Bearer token every HTTP API caller must present. Required; placeholder "
+        "values and tokens shorter than 16 characters are refused.",
     )
     heartbeat_interval_s: float = Field(
         5.0, gt=0, description="How often agents send heartbeats and the master pings (seconds)."

@@ -10,4 +10,5 @@
     app.py         composition root: run(settings, stop)
 
 Deliberately lean: grpc + protobuf + pydantic-settings only (no kubernetes, FastAPI or
-SQLAlchemy), so the daemon stays within 40 MiB RSS and a few millicores on every node."""
+SQLAlchemy), so the daemon's memory and CPU stay small on every node (``bench metrics_daemon``
+measures both)."""

@@ -1,4 +1,5 @@
-"""Errors of the metrics daemon.
+"""The metrics daemon's one exception tree (its own process, so its root hangs from
+``LookoutError`` directly).
 
     LookoutError (shared.errors)
     └── MetricsDaemonError

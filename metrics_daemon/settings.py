@@ -45,7 +45,7 @@ class MetricsSettings(CommonSettings):
         ge=1.0,
         le=3600.0,
         description="Seconds between samples. 15 s matches kubelet's resource metrics and keeps "
-        "the daemon near 1 millicore; shorter intervals cost CPU on every node.",
+        "the daemon's CPU negligible; shorter intervals cost CPU on every node.",
     )
     agent_address: str = Field(
         "127.0.0.1:7444",

@@ -21,8 +21,8 @@ T = TypeVar("T")
 
 def run_loop(main: Coroutine[Any, Any, T]) -> T:
     """``asyncio.run(main)`` on uvloop: what every Lookout process's entry point calls. The
-    command round trip cost the master 8 % less CPU on it than on the default loop (one command
-    at a time, ``bench/commands.py``); gRPC, aiohttp, uvicorn and aiosqlite all run on it."""
+    command round trip costs the master less CPU on it than on the default loop (``bench
+    commands``; figures in bench/README.md); gRPC, aiohttp, uvicorn and aiosqlite all run on it."""
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
         return runner.run(main)
 

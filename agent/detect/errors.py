@@ -1,9 +1,11 @@
 """Errors the detectors raise on purpose.
 
-    LookoutError
-    └── DetectError
-        └── MalformedObject   -- an object whose fields have the wrong shape (e.g. status is a
-                                 string); raised once by ``registry.detect`` with the cause chained
+    LookoutError (shared.errors)
+    └── AgentError (agent.errors)
+        └── DetectError
+            └── MalformedObject   -- an object whose fields have the wrong shape (e.g. status
+                                     is a string); raised once by ``registry.detect`` with the
+                                     cause chained
 
 Missing fields are never an error: detectors read everything with ``.get`` and treat absence as
 "unknown". Only fields of the wrong type end up here.
@@ -11,10 +13,10 @@ Missing fields are never an error: detectors read everything with ``.get`` and t
 
 from __future__ import annotations
 
-from shared.errors import LookoutError
+from agent.errors import AgentError
 
 
-class DetectError(LookoutError):
+class DetectError(AgentError):
     """Base of the detector package's errors."""
 
 

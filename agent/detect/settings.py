@@ -1,4 +1,5 @@
-"""Detector thresholds and durations (``AGENT_DETECT__*`` once nested into the agent settings).
+"""Detector thresholds and durations (nested into the agent's settings as ``detect``; env
+``AGENT_DETECT__*``).
 
 Owns the numbers, not the rules: which reason is which severity and category lives in
 ``rules.py``; this model holds the knobs those rules are gated by, plus per-reason overrides.

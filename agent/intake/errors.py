@@ -1,17 +1,18 @@
 """Errors of the metrics intake.
 
 LookoutError (shared.errors)
-└── IntakeError
-    ├── IntakeBindError  -- the listen address cannot be bound (start-up)
-    └── IntakeBusy       -- raised by an on_samples callback that cannot take samples now
+└── AgentError (agent.errors)
+    └── IntakeError
+        ├── IntakeBindError  -- the listen address cannot be bound (start-up)
+        └── IntakeBusy       -- raised by an on_samples callback that cannot take samples now
 """
 
 from __future__ import annotations
 
-from shared.errors import LookoutError
+from agent.errors import AgentError
 
 
-class IntakeError(LookoutError):
+class IntakeError(AgentError):
     """Base of the intake's errors."""
 
 

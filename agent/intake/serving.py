@@ -67,9 +67,9 @@ class IntakeServer:
 async def serve_intake(
     listen: str,
     on_samples: OnSamples,
+    *,
     token: str | None,
     stop: asyncio.Event,
-    *,
     max_samples: int = 1000,
     on_bound: Callable[[int], None] | None = None,
 ) -> None:

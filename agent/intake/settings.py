@@ -1,4 +1,6 @@
-"""Settings of the metrics intake (nested into the agent's settings by the lead)."""
+"""Settings of the metrics intake (nested into the agent's settings as ``intake``; env
+``AGENT_INTAKE__*``): where the MetricsIntake server listens, the token daemons must send, and
+the largest batch it takes."""
 
 from __future__ import annotations
 

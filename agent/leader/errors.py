@@ -1,20 +1,21 @@
 """Leader election's errors::
 
-    LookoutError
-    └── LeaderError            -- leader election cannot go on
-        └── LeadershipLost     -- the lease was taken over or could not be renewed in time;
-                                  the agent stops streaming and exits non-zero, so the kubelet
-                                  restarts it as a follower
+    LookoutError (shared.errors)
+    └── AgentError (agent.errors)
+        └── LeaderError            -- leader election cannot go on
+            └── LeadershipLost     -- the lease was taken over or could not be renewed in time;
+                                      the agent stops streaming and exits non-zero, so the
+                                      kubelet restarts it as a follower
 
 API failures while standing by are not errors: a follower logs them and keeps looking.
 """
 
 from __future__ import annotations
 
-from shared.errors import LookoutError
+from agent.errors import AgentError
 
 
-class LeaderError(LookoutError):
+class LeaderError(AgentError):
     """Leader election cannot go on."""
 
 

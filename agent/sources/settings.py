@@ -1,4 +1,5 @@
-"""Settings of the watchers (env ``AGENT_SOURCES__…`` once nested into the agent settings).
+"""Settings of the watchers (nested into the agent's settings as ``sources``; env
+``AGENT_SOURCES__…``).
 
 Owns: which kinds and namespaces are watched, how lists are paged, how often things are
 retried or rechecked, and where the Kubernetes credentials come from. Does not own the
@@ -95,8 +96,8 @@ class SourcesSettings(BaseModel):
         gt=0.0,
         description="How long kinds judged with lookups (Services, Deployments, Events...) "
         "wait at start for the looked-up kinds (Pods, ReplicaSets...) to finish their first "
-        "list (seconds). A 5,000-pod list takes ~1 s; the cap only matters when the API "
-        "server is failing.",
+        "list (seconds). Even a large cluster's first list normally takes seconds; the cap "
+        "only matters when the API server is failing.",
     )
     recheck_max_objects: int = Field(
         20_000,

@@ -5,9 +5,9 @@ full snapshot + synced -> then, as they come, coalesced deltas, journal batches 
 the resume point), source status and heartbeats. A receiver handles acks, pings and commands.
 
 Resource deltas go out at most once per ``delta_window_s``, each time everything pending (the
-mirror coalesces per object meanwhile): a frame costs ~0.4 ms of CPU on each side, so one frame
-per watch event would be most of an idle agent's CPU. Journal records (findings, command
-updates), source status and heartbeats never wait for the window.
+mirror coalesces per object meanwhile): every frame costs CPU on both sides, so one frame per
+watch event would be most of an idle agent's CPU (figures in bench/README.md). Journal records
+(findings, command updates), source status and heartbeats never wait for the window.
 
 Back-pressure: at most ``window`` journal records are in flight beyond the last ack, and
 ``call.write`` waits on HTTP/2 flow control, so a slow master slows the sender, never grows

@@ -73,7 +73,7 @@ class Backend:
         Secrets", so there is nothing to grant there."""
         if self.name != "kube":
             return
-        from controlplane import AGENT_NAMESPACE, AGENT_SA  # tests/k8s, on sys.path (conftest)
+        from tests.k8s.controlplane import AGENT_NAMESPACE, AGENT_SA
 
         rbac = client.RbacAuthorizationV1Api(self.api())
         name = f"lookout-test-{resource.replace('/', '-')}"

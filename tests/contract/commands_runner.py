@@ -8,11 +8,10 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
-from backends import Backend, wait_for
-from executor_runner import Runner, running_executor
-
 from agent.executor.settings import PolicySettings
 from shared.domain.refs import ObjectRef
+from tests.contract.backends import Backend, wait_for
+from tests.k8s.executor_runner import Runner, running_executor
 
 
 @contextlib.asynccontextmanager

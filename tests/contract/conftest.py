@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from kubernetes import client
 
-_HERE = Path(__file__).resolve().parent
-# Test helper modules live beside their tests (no packages under tests/): the shared harness
-# from tests/k8s and this suite's own helpers.
-sys.path[:0] = [str(_HERE), str(_HERE.parent / "k8s")]
-
-import harness  # noqa: E402
-from backends import Backend, Simulator  # noqa: E402
-from kubernetes import client  # noqa: E402
+from tests.contract.backends import Backend, Simulator
+from tests.k8s import harness
 
 _sims: dict[str, Simulator] = {}  # one simulator per session, started lazily
 

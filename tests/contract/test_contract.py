@@ -4,9 +4,17 @@
 from __future__ import annotations
 
 import pytest
-from backends import Backend, wait_for
 from kubernetes import client, watch
-from workloads import FAULT, HEARTBEAT, deployment, node_ready_status, pods_of, running_ready
+
+from tests.contract.backends import Backend, wait_for
+from tests.contract.workloads import (
+    FAULT,
+    HEARTBEAT,
+    deployment,
+    node_ready_status,
+    pods_of,
+    running_ready,
+)
 
 
 def _configmap(name: str, **labels: str) -> dict[str, object]:

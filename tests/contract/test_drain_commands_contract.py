@@ -10,14 +10,14 @@ from collections.abc import AsyncIterator, Iterator
 
 import orjson
 import pytest
-from backends import Backend
-from commands_runner import agent_executor, settled
-from executor_runner import Runner
 from kubernetes import client
-from workloads import FAULT, daemonset, deployment, node, on, pods_of, running_ready
 
 from shared.domain.commands import CommandState
 from shared.domain.refs import ObjectRef
+from tests.contract.backends import Backend
+from tests.contract.commands_runner import agent_executor, settled
+from tests.contract.workloads import FAULT, daemonset, deployment, node, on, pods_of, running_ready
+from tests.k8s.executor_runner import Runner
 
 
 @pytest.fixture

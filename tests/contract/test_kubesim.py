@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from backends import wait_for
 from kubernetes import client, config, watch
+
+from tests.contract.backends import wait_for
 
 
 @pytest.fixture(scope="module")

@@ -8,13 +8,13 @@ from collections.abc import AsyncIterator
 
 import orjson
 import pytest
-from backends import Backend
-from commands_runner import agent_executor, pod_ref, settled
-from executor_runner import Runner
 from kubernetes import client
-from workloads import FAULT, deployment, pods_of
 
 from shared.domain.commands import CommandState
+from tests.contract.backends import Backend
+from tests.contract.commands_runner import agent_executor, pod_ref, settled
+from tests.contract.workloads import FAULT, deployment, pods_of
+from tests.k8s.executor_runner import Runner
 
 # Only the simulator: overrides the ``backend`` fixture's two params (conftest) for this module.
 pytestmark = pytest.mark.parametrize("backend", ["sim"], indirect=True)

@@ -11,14 +11,14 @@ from typing import Any
 
 import orjson
 import pytest
-from backends import Backend
-from commands_runner import agent_executor, pod_ref, settled
-from executor_runner import Runner
 from kubernetes import client
-from workloads import IMAGE, deployment, ready_node_with_address, running_ready
 
 from shared.domain.commands import CommandState, CommandUpdate
 from shared.domain.refs import ObjectRef
+from tests.contract.backends import Backend
+from tests.contract.commands_runner import agent_executor, pod_ref, settled
+from tests.contract.workloads import IMAGE, deployment, ready_node_with_address, running_ready
+from tests.k8s.executor_runner import Runner
 
 
 @pytest.fixture

@@ -9,11 +9,13 @@ from typing import Any
 
 import orjson
 import pytest
-from backends import Backend
-from commands_runner import agent_executor, settled
-from executor_runner import Runner
 from kubernetes import client
-from workloads import (
+
+from shared.domain.commands import CommandState
+from shared.domain.refs import ObjectRef
+from tests.contract.backends import Backend
+from tests.contract.commands_runner import agent_executor, settled
+from tests.contract.workloads import (
     IMAGE,
     daemonset,
     deployment,
@@ -22,9 +24,7 @@ from workloads import (
     running_ready,
     statefulset,
 )
-
-from shared.domain.commands import CommandState
-from shared.domain.refs import ObjectRef
+from tests.k8s.executor_runner import Runner
 
 RESTARTED = "kubectl.kubernetes.io/restartedAt"
 REVISION = "deployment.kubernetes.io/revision"

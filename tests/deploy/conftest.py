@@ -1,5 +1,6 @@
 """Fixtures for the deploy tests: a real `helm` (see helmtool.py). Without helm the tests skip with
-the reason, except under CI=true, where a missing helm is a failure."""
+the reason, except under CI=true, where a missing helm is a failure. The install test also uses
+the control-plane fixtures of tests/k8s (imported here, so they are visible in this folder)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ from pathlib import Path
 import pytest
 
 from tests.deploy.helmtool import Helm, find_helm
+from tests.k8s.fixtures import k8s_cluster, k8s_namespace
+
+__all__ = ["helm", "helm_bin", "k8s_cluster", "k8s_namespace"]
 
 
 @pytest.fixture(scope="session")

@@ -4,25 +4,20 @@ uninstall leaves only the master's PVC, and the agent's ServiceAccount can do ex
 values allow (checked by the API server's own authorizer with a token of that ServiceAccount,
 and by running the agent's real sources and command executor on that token).
 
-Uses the control-plane fixtures of tests/k8s/conftest.py (k8s_cluster with .admin_kubeconfig and
-.bin_dir; k8s_namespace). They are loaded from that file because conftest fixtures are only
-visible below their own directory."""
+Uses the control-plane fixtures of tests/k8s/fixtures.py (k8s_cluster with .admin_kubeconfig and
+.bin_dir; k8s_namespace), which tests/deploy/conftest.py imports."""
 
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import json
-import os
 import subprocess
-import sys
 import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from _pytest.fixtures import FixtureFunctionDefinition
 
 from agent.detect.settings import DetectSettings
 from agent.executor.settings import PolicySettings
@@ -37,36 +32,10 @@ from agent.sources.settings import SourcesSettings
 from shared.domain.commands import CommandState
 from shared.domain.refs import ObjectRef
 from shared.domain.resources import SourceStatus
-from tests.deploy.helmtool import AGENT_CHART, MASTER_CHART, REPO, Helm, value_args
+from tests.deploy.helmtool import AGENT_CHART, MASTER_CHART, Helm, value_args
+from tests.k8s.executor_runner import executor_on
 
-_K8S_FIXTURES = REPO / "tests" / "k8s" / "conftest.py"
-
-
-def _load_k8s_fixtures() -> bool:
-    if not _K8S_FIXTURES.is_file():
-        return False
-    # It imports its helpers (harness, controlplane) as top-level modules, as pytest's rootdir
-    # insertion would let it; the same module objects then share one control plane per session.
-    if str(_K8S_FIXTURES.parent) not in sys.path:
-        sys.path.insert(0, str(_K8S_FIXTURES.parent))
-    spec = importlib.util.spec_from_file_location("lookout_k8s_fixtures", _K8S_FIXTURES)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    for name, value in vars(module).items():
-        if isinstance(value, FixtureFunctionDefinition):
-            globals()[name] = value
-    return "k8s_cluster" in globals() and "k8s_namespace" in globals()
-
-
-if not _load_k8s_fixtures():
-    _reason = "tests/k8s/conftest.py with the k8s_cluster/k8s_namespace fixtures is not there yet"
-    if os.environ.get("CI") == "true":
-        raise RuntimeError(_reason)
-    pytestmark = [pytest.mark.k8s, pytest.mark.skip(reason=_reason)]
-else:
-    pytestmark = [pytest.mark.k8s]
+pytestmark = [pytest.mark.k8s]
 
 
 class Kube:
@@ -370,9 +339,6 @@ async def test_agent_as_the_chart_service_account_syncs_all_sources_and_runs_onl
             # the API server refuses (403); not allowed by the agent -> refused before any call.
             web = ObjectRef(kind="Deployment", namespace=kube.namespace, name="web")
             target = ObjectRef(kind="Node", name=node)
-            # The shared executor runner lives beside the k8s fixtures (on sys.path above).
-            from executor_runner import executor_on
-
             chart_commands = PolicySettings(allowed_commands=["scale", "describe", "cordon"])
             async with executor_on(access, chart_commands, timeout_s=60) as runner:
                 scaled = await runner.run("scale", web, {"replicas": 2})

@@ -228,7 +228,7 @@ async def test_serve_intake_serves_until_stop_and_reports_its_port(received: Rec
     stop = asyncio.Event()
     ports: list[int] = []
     task = asyncio.create_task(
-        serve_intake("127.0.0.1:0", received, None, stop, on_bound=ports.append)
+        serve_intake("127.0.0.1:0", received, token=None, stop=stop, on_bound=ports.append)
     )
     await eventually(lambda: bool(ports))
     async with grpc.aio.insecure_channel(f"127.0.0.1:{ports[0]}") as ch:

@@ -1,36 +1,16 @@
-"""Fixtures for tests against the real control plane (see controlplane.py, harness.py)."""
+"""Fixtures for tests against the real control plane (see controlplane.py, harness.py; the
+fixtures themselves live in fixtures.py so other suites can import them)."""
 
 from __future__ import annotations
 
-import sys
-import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-# Helper modules live beside the tests (no packages under tests/, importlib import mode).
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+from tests.k8s import harness
+from tests.k8s.fixtures import k8s_cluster, k8s_namespace
 
-import harness
-from controlplane import ControlPlane
-
-
-@pytest.fixture(scope="session")
-def k8s_cluster(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> ControlPlane:
-    """The session's control plane: ``admin_kubeconfig``, ``agent_kubeconfig``, ``bin_dir``,
-    ``kubectl()``, ``apply()``, ``create_namespace()``, ``logs()``."""
-    return harness.shared_control_plane(request.config, tmp_path_factory.mktemp("k8s"))
-
-
-@pytest.fixture
-def k8s_namespace(k8s_cluster: ControlPlane, request: pytest.FixtureRequest) -> Iterator[str]:
-    name = f"t-{request.node.name[:30].lower().replace('_', '-').strip('-')}-{uuid.uuid4().hex[:5]}"
-    k8s_cluster.create_namespace(name)
-    yield name
-    k8s_cluster.delete_namespace(name)
+__all__ = ["k8s_cluster", "k8s_namespace"]
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -26,8 +26,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from kwok_setup import fake_nodes, kwok_args
-from pki import make_pki
+
+from tests.k8s.kwok_setup import fake_nodes, kwok_args
+from tests.k8s.pki import make_pki
 
 REPO = Path(__file__).resolve().parents[2]
 AGENT_CLUSTERROLE = REPO / "deploy" / "k8s" / "agent-clusterrole.yaml"

@@ -1,6 +1,6 @@
 """A real agent command executor for tests: submits one command and returns its final update
 from the outbox. Shared by the real-control-plane command tests (``test_commands``) and the
-command contract suite (``tests/contract``, which puts this folder on ``sys.path``)."""
+command contract suite (``tests/contract``) and the chart install test (``tests/deploy``)."""
 
 from __future__ import annotations
 

@@ -13,7 +13,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from controlplane import REPO, ControlPlane, env_flag
+
+from tests.k8s.controlplane import REPO, ControlPlane, env_flag
 
 REQUIRED = (
     "etcd",

@@ -16,7 +16,6 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
-from controlplane import ControlPlane
 from kubernetes import client, config
 
 from agent.detect.settings import DetectSettings
@@ -31,6 +30,7 @@ from agent.sources.watching import Informer
 from shared.domain.findings import Finding
 from shared.domain.journal import FindingBatch
 from shared.domain.resources import SourceState, SourceStatus
+from tests.k8s.controlplane import ControlPlane
 
 pytestmark = pytest.mark.k8s
 

@@ -13,12 +13,12 @@ from typing import Any
 
 import orjson
 import pytest
-from controlplane import AGENT_NAMESPACE, AGENT_SA, ControlPlane
-from executor_runner import Runner, running_executor
 
 from agent.executor.settings import PolicySettings
 from shared.domain.commands import CommandState
 from shared.domain.refs import ObjectRef
+from tests.k8s.controlplane import AGENT_NAMESPACE, AGENT_SA, ControlPlane
+from tests.k8s.executor_runner import Runner, running_executor
 
 IMAGE = "registry.local/web:1.0"
 

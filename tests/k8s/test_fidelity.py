@@ -13,8 +13,9 @@ from typing import Any, TypeVar
 
 import pytest
 import yaml
-from controlplane import AGENT_CLUSTERROLE, ControlPlane
 from kubernetes import client, config, watch
+
+from tests.k8s.controlplane import AGENT_CLUSTERROLE, ControlPlane
 
 pytestmark = pytest.mark.k8s
 T = TypeVar("T")

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from controlplane import ControlPlane
 from kubernetes import client, config
 
 from agent.app import AgentCore
@@ -29,6 +28,7 @@ from tests.harness import (
     master_settings,
     running_master,
 )
+from tests.k8s.controlplane import ControlPlane
 
 pytestmark = pytest.mark.k8s
 

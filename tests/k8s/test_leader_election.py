@@ -20,13 +20,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from controlplane import AGENT_NAMESPACE, AGENT_SA, ControlPlane, free_port
 
 from agent.kube import KubeAccess
 from agent.leader.election import Elector, LeaseApi
 from agent.leader.settings import LeaderElectionSettings
 from master.datahub.cluster import ClusterState
 from tests.harness import RunningMaster, add_cluster, eventually, master_settings, running_master
+from tests.k8s.controlplane import AGENT_NAMESPACE, AGENT_SA, ControlPlane, free_port
 
 pytestmark = pytest.mark.k8s
 

@@ -1,0 +1,1 @@
+"""The contract suite: every test runs against the real control plane and against kubesim."""
