@@ -127,7 +127,9 @@ async def _main(conn: Connection, spec: dict[str, Any]) -> None:
 
     async def register(req: dict[str, Any]) -> dict[str, Any]:
         issued = tokens.issue()
-        await master.store.clusters.add(req["name"], issued.token_id, issued.token_hash, now_ms())
+        await master.store.clusters.add(
+            req["name"], token_id=issued.token_id, token_hash=issued.token_hash, now_ms=now_ms()
+        )
         master.hub.ensure(req["name"])
         probe.clusters[req["name"]] = _ClusterStamps(expect_pods=req["pods"])
         return {"token": issued.token}

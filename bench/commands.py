@@ -245,7 +245,9 @@ async def scenario(root: Path, backend: Backend, table: Table, kinds: list[str])
     store = await open_store(master.settings)
     try:
         issued = tokens.issue()
-        await store.clusters.add(CLUSTER, issued.token_id, issued.token_hash, 1)
+        await store.clusters.add(
+            CLUSTER, token_id=issued.token_id, token_hash=issued.token_hash, now_ms=1
+        )
     finally:
         await store.close()
     work = Workloads(backend.admin_kubeconfig)

@@ -165,7 +165,9 @@ async def _master_main(conn: Connection, spec: dict[str, Any]) -> None:
         serving = asyncio.create_task(serve(master, stop), name="master")
 
         async def add(name: str, token_id: str, token_hash: str) -> None:
-            await master.store.clusters.add(name, token_id, token_hash, now_ms())
+            await master.store.clusters.add(
+                name, token_id=token_id, token_hash=token_hash, now_ms=now_ms()
+            )
     else:
         memory_tokens = _MemoryTokens()
         hub = DataHub(reconnecting_after_s=reconnecting, offline_after_s=offline)

@@ -70,7 +70,9 @@ async def _cluster_command(settings: MasterSettings, action: str, name: str | No
         issued = tokens.issue()
         if action == "add":
             try:
-                await store.clusters.add(name, issued.token_id, issued.token_hash, now_ms())
+                await store.clusters.add(
+                    name, token_id=issued.token_id, token_hash=issued.token_hash, now_ms=now_ms()
+                )
             except ClusterExists:
                 sys.stderr.write(f"cluster {name!r} exists; use `cluster rotate {name}`\n")
                 return 1
@@ -78,7 +80,9 @@ async def _cluster_command(settings: MasterSettings, action: str, name: str | No
             if await store.clusters.get(name) is None:
                 sys.stderr.write(f"unknown cluster {name!r}\n")
                 return 1
-            await store.clusters.set_token(name, issued.token_id, issued.token_hash, now_ms())
+            await store.clusters.set_token(
+                name, token_id=issued.token_id, token_hash=issued.token_hash, now_ms=now_ms()
+            )
         sys.stdout.write(issued.token + "\n")
         sys.stderr.write(
             f"agent token for {name} printed above; it is shown only once "

@@ -70,7 +70,11 @@ class _StoreHooks(SessionHooks):
 
     async def opened(self, cluster: str, *, session_id: str, agent: AgentInfo) -> None:
         await self._store.journal.session_opened(
-            cluster, session_id, agent.instance_id, agent.version, now_ms()
+            cluster,
+            session_id=session_id,
+            instance_id=agent.instance_id,
+            agent_version=agent.version,
+            now_ms=now_ms(),
         )
 
     async def closed(self, cluster: str, session_id: str) -> None:

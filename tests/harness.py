@@ -38,7 +38,9 @@ async def add_cluster(settings: MasterSettings, name: str) -> str:
     store = await open_store(settings)
     try:
         issued = tokens.issue()
-        await store.clusters.add(name, issued.token_id, issued.token_hash, 1)
+        await store.clusters.add(
+            name, token_id=issued.token_id, token_hash=issued.token_hash, now_ms=1
+        )
         return issued.token
     finally:
         await store.close()

@@ -36,7 +36,7 @@ class ClusterRepo:
         self._engine = engine
         self._writer = writer
 
-    async def add(self, name: str, token_id: str, token_hash: str, now_ms: int) -> ClusterRow:
+    async def add(self, name: str, *, token_id: str, token_hash: str, now_ms: int) -> ClusterRow:
         """Register a cluster with its first token. Raises :class:`ClusterExists` if the name or
         the token id is taken."""
 
@@ -76,7 +76,7 @@ class ClusterRepo:
             rows = await conn.execute(select(clusters).order_by(clusters.c.name))
             return [_row(r) for r in rows]
 
-    async def set_token(self, name: str, token_id: str, token_hash: str, now_ms: int) -> None:
+    async def set_token(self, name: str, *, token_id: str, token_hash: str, now_ms: int) -> None:
         """Rotate the cluster's token (the old one stops working at once) and clear a
         revocation. Raises :class:`UnknownCluster` or :class:`ClusterExists` (token id taken)."""
 

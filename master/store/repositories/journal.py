@@ -65,6 +65,7 @@ class JournalRepo:
     async def session_opened(
         self,
         cluster: str,
+        *,
         session_id: str,
         instance_id: str,
         agent_version: str,

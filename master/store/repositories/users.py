@@ -32,7 +32,7 @@ class UserRepo:
         self._engine = engine
         self._writer = writer
 
-    async def add(self, username: str, password_hash: str, role: str, now_ms: int) -> UserRow:
+    async def add(self, username: str, *, password_hash: str, role: str, now_ms: int) -> UserRow:
         """Create a user; raises :class:`UserExists` if the username is taken."""
 
         def work(conn: Connection) -> UserRow:

@@ -71,7 +71,9 @@ async def running_ingress(
     store = await open_store(master_settings(tmp_path))
     try:
         issued = tokens.issue()
-        await store.clusters.add(CLUSTER, issued.token_id, issued.token_hash, 1)
+        await store.clusters.add(
+            CLUSTER, token_id=issued.token_id, token_hash=issued.token_hash, now_ms=1
+        )
         hub = DataHub(reconnecting_after_s=15, offline_after_s=60)
         sink = HeldSink(store.journal)
         processor = JournalProcessor(hub, sink)

@@ -27,7 +27,7 @@ async def client(store: Store) -> AsyncIterator[httpx.AsyncClient]:
         hub=DataHub(reconnecting_after_s=15, offline_after_s=60), api_token="", store=store
     )
     errors.install(app)
-    await store.clusters.add("prod", "tid", "hash", 1)
+    await store.clusters.add("prod", token_id="tid", token_hash="hash", now_ms=1)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://t") as c:
         yield c
 

@@ -10,7 +10,7 @@ from shared.domain.commands import CommandState
 
 
 async def test_added_cluster_is_found_by_name_and_token_id(store: Store) -> None:
-    added = await store.clusters.add("prod", "tid-1", "hash-1", 1_000)
+    added = await store.clusters.add("prod", token_id="tid-1", token_hash="hash-1", now_ms=1_000)
     assert await store.clusters.get("prod") == added
     assert await store.clusters.by_token_id("tid-1") == added
     assert await store.clusters.by_token_id("tid-x") is None
@@ -18,22 +18,22 @@ async def test_added_cluster_is_found_by_name_and_token_id(store: Store) -> None
 
 
 async def test_a_taken_name_or_token_id_is_refused(store: Store) -> None:
-    await store.clusters.add("prod", "tid-1", "hash", 1)
+    await store.clusters.add("prod", token_id="tid-1", token_hash="hash", now_ms=1)
     with pytest.raises(ClusterExists, match="prod"):
-        await store.clusters.add("prod", "tid-2", "hash", 2)
+        await store.clusters.add("prod", token_id="tid-2", token_hash="hash", now_ms=2)
     with pytest.raises(ClusterExists, match="tid-1"):
-        await store.clusters.add("staging", "tid-1", "hash", 2)
+        await store.clusters.add("staging", token_id="tid-1", token_hash="hash", now_ms=2)
     assert [c.name for c in await store.clusters.list()] == ["prod"]
 
 
 async def test_a_refused_add_does_not_sink_concurrent_writes(store: Store) -> None:
     import asyncio
 
-    await store.clusters.add("prod", "tid-1", "hash", 1)
+    await store.clusters.add("prod", token_id="tid-1", token_hash="hash", now_ms=1)
     results = await asyncio.gather(
-        store.clusters.add("prod", "tid-9", "hash", 2),
-        store.clusters.add("a", "tid-a", "hash", 2),
-        store.clusters.add("b", "tid-b", "hash", 2),
+        store.clusters.add("prod", token_id="tid-9", token_hash="hash", now_ms=2),
+        store.clusters.add("a", token_id="tid-a", token_hash="hash", now_ms=2),
+        store.clusters.add("b", token_id="tid-b", token_hash="hash", now_ms=2),
         return_exceptions=True,
     )
     assert isinstance(results[0], ClusterExists)
@@ -41,13 +41,13 @@ async def test_a_refused_add_does_not_sink_concurrent_writes(store: Store) -> No
 
 
 async def test_revoke_then_rotate_restores_access_with_the_new_token(store: Store) -> None:
-    await store.clusters.add("prod", "tid-1", "hash-1", 1)
+    await store.clusters.add("prod", token_id="tid-1", token_hash="hash-1", now_ms=1)
     await store.clusters.revoke("prod", 5)
     await store.clusters.revoke("prod", 9)
     revoked = await store.clusters.get("prod")
     assert revoked is not None
     assert revoked.revoked_ms == 5
-    await store.clusters.set_token("prod", "tid-2", "hash-2", 10)
+    await store.clusters.set_token("prod", token_id="tid-2", token_hash="hash-2", now_ms=10)
     rotated = await store.clusters.get("prod")
     assert rotated is not None
     assert (rotated.token_id, rotated.token_hash, rotated.token_created_ms) == (
@@ -63,12 +63,16 @@ async def test_unknown_cluster_cannot_be_revoked_or_rotated(store: Store) -> Non
     with pytest.raises(UnknownCluster):
         await store.clusters.revoke("ghost", 1)
     with pytest.raises(UnknownCluster):
-        await store.clusters.set_token("ghost", "t", "h", 1)
+        await store.clusters.set_token("ghost", token_id="t", token_hash="h", now_ms=1)
 
 
 async def test_agent_sessions_open_and_close(store: Store) -> None:
-    await store.journal.session_opened("prod", "s1", "agent-0", "0.1.0", 100)
-    await store.journal.session_opened("prod", "s2", "agent-0", "0.1.0", 200)
+    await store.journal.session_opened(
+        "prod", session_id="s1", instance_id="agent-0", agent_version="0.1.0", now_ms=100
+    )
+    await store.journal.session_opened(
+        "prod", session_id="s2", instance_id="agent-0", agent_version="0.1.0", now_ms=200
+    )
     await store.journal.session_closed("s1", 150)
     sessions = await store.journal.sessions("prod")
     assert [(s.session_id, s.disconnected_ms) for s in sessions] == [("s2", None), ("s1", 150)]
@@ -161,9 +165,9 @@ async def test_audit_entries_append_and_page_newest_first(store: Store) -> None:
 
 
 async def test_users_are_unique_and_can_be_disabled(store: Store) -> None:
-    await store.users.add("admin", "$argon2$x", "admin", 1)
+    await store.users.add("admin", password_hash="$argon2$x", role="admin", now_ms=1)
     with pytest.raises(UserExists):
-        await store.users.add("admin", "$argon2$y", "viewer", 2)
+        await store.users.add("admin", password_hash="$argon2$y", role="viewer", now_ms=2)
     assert await store.users.update("admin", disabled=True)
     assert not await store.users.update("ghost", disabled=True)
     user = await store.users.get("admin")

@@ -80,4 +80,4 @@ async def test_writes_after_close_are_refused(tmp_path: Path) -> None:
     store = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
     await store.close()
     with pytest.raises(StoreError, match=r"not running|closing"):
-        await store.clusters.add("late", "tid", "hash", 1)
+        await store.clusters.add("late", token_id="tid", token_hash="hash", now_ms=1)
