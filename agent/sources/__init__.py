@@ -11,5 +11,5 @@
 
 The object path itself (detectors, tracker, outbox, mirror) is wired in ``agent.pipeline`` and
 run by ``agent.sourcing``;
-HTTP and credentials are ``agent.kube``.
+HTTP, credentials and URL paths are ``agent.kubeapi``.
 """

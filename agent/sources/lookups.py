@@ -30,7 +30,7 @@ from typing import Any, cast
 
 from agent.detect.context import IndexContext, KubeObject
 from agent.detect.history import RestartHistory
-from agent.detect.kube import LabelSelector, ObjectMeta
+from agent.detect.objects import LabelSelector, ObjectMeta
 from agent.detect.selectors import matches
 
 
