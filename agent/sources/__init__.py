@@ -1,7 +1,7 @@
 """② Watchers: one module per Kubernetes kind, registered in ``registry.SOURCES``.
 
     registry.py      SOURCES (source name -> SourceSpec) and the enabled set from settings
-    spec.py          SourceSpec (API coordinates, scope, projection) and Projection
+    spec.py          SourceSpec (its row of shared.kinds, projection, defaults) and Projection
     <kind>.py        one per kind: its slim, redacted projection and quick health
     trimming.py      the redaction rules every projection shares (env values, managedFields...)
     watching.py      Informer: paginated list -> watch with bookmarks -> relist on 410, backoff
