@@ -18,10 +18,10 @@ import logging
 import uuid
 from importlib.metadata import PackageNotFoundError, version
 
-from agent.executor.kubeapi import Kube
+from agent.executor.client import Kube
 from agent.executor.running import Executor
 from agent.intake.serving import serve_intake
-from agent.kube import KubeAccess
+from agent.kubeapi.transport import KubeAccess
 from agent.leader.election import lead
 from agent.outbox.spool import Outbox
 from agent.settings import AgentSettings

@@ -224,7 +224,7 @@ def _crashing(pod: dict[str, Any]) -> bool:
 async def _main(conn: Connection, spec: dict[str, Any], entered: int) -> None:
     probe = _Probe(entered, spec.get("delta_window_ms", 0) / 1000)
     from agent.app import AgentCore
-    from agent.kube import KubeAccess
+    from agent.kubeapi.transport import KubeAccess
     from agent.settings import AgentSettings
     from agent.sources.running import run_sources
     from agent.sources.settings import SourcesSettings

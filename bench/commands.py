@@ -35,7 +35,7 @@ from typing import Any
 import aiohttp
 from kubernetes import client as k8s_client
 
-from agent.kube import load_configuration
+from agent.kubeapi.transport import load_configuration
 from bench.commands_agent import agent_process
 from bench.commands_peers import API_TOKEN, Backend, MasterProcess, control_plane, simulator
 from bench.common import (

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from agent.app import AgentCore
-from agent.executor.kubeapi import Kube
-from agent.kube import KubeAccess
+from agent.executor.client import Kube
+from agent.kubeapi.transport import KubeAccess
 from agent.settings import AgentSettings
 from bench.common import serve_ops, until
 from shared.lifecycle import run_loop

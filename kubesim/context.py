@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kubesim.kinds import Kind
 from kubesim.store import Store
+from shared.kinds import Kind
 
 
 @dataclass(slots=True)

@@ -17,7 +17,8 @@ from aiohttp import web
 from kubesim import handlers, subresources
 from kubesim.context import Api, Target
 from kubesim.errors import ApiError, KubesimError, not_found
-from kubesim.kinds import BY_PATH, KINDS, Kind
+from kubesim.kinds import BY_PATH, KINDS
+from shared.kinds import Kind
 
 log = logging.getLogger(__name__)
 

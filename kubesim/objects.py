@@ -13,8 +13,9 @@ import random
 
 import orjson
 
-from kubesim.kinds import DEPLOYMENTS, Kind, Obj
+from kubesim.kinds import DEPLOYMENTS, Obj
 from kubesim.timeutil import micro_iso, now_iso
+from shared.kinds import Kind
 
 _ALNUM = "bcdfghjklmnpqrstvwxz2456789"  # the API server's generateName alphabet
 

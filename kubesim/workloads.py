@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections import deque
 
-from kubesim.kinds import EVENTS, PODS, Kind, Obj
+from kubesim.kinds import EVENTS, PODS, Obj
 from kubesim.objects import apply_defaults, event, pod_from_template
 from kubesim.store import Key, Store
+from shared.kinds import Kind
 
 # The label the StatefulSet and DaemonSet controllers stamp on pods with the revision
 # (template hash) they were created from; a rollout replaces pods whose value is stale.

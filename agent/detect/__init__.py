@@ -10,7 +10,7 @@
                     IndexContext (the one index: scan and the agent feed it), owner chain
     tracker.py      Tracker: findings -> journal records (new, changed, resolved)
     history.py      RestartHistory for restart storms (owned by the tracker)
-    kube.py         TypedDicts of the raw Kubernetes fields read here
+    objects.py      TypedDicts of the raw Kubernetes objects (only the fields read here)
     selectors.py    label selector matching; times.py: timestamps and ``now``
 
 Nothing here does I/O or reads a clock; ``agent.scan`` and the agent pipeline are the shells.

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol, cast
 
 from agent.detect.history import RestartHistory
-from agent.detect.kube import LabelSelector, ObjectMeta, OwnerReference
+from agent.detect.objects import LabelSelector, ObjectMeta, OwnerReference
 from agent.detect.selectors import matches
 from shared.domain.refs import ObjectRef
 

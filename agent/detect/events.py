@@ -23,8 +23,8 @@ from collections.abc import Mapping
 from typing import Any, cast
 
 from agent.detect.context import top_owner
-from agent.detect.kube import Event, InvolvedObject, ObjectMeta
 from agent.detect.making import Scope
+from agent.detect.objects import Event, InvolvedObject, ObjectMeta
 from agent.detect.times import latest_ms, parse_ms
 from shared.domain.findings import Finding
 from shared.domain.refs import ObjectRef

@@ -11,7 +11,7 @@ from collections import deque
 from collections.abc import Mapping
 from typing import Any, cast
 
-from agent.detect.kube import Pod
+from agent.detect.objects import Pod
 
 # Samples kept per container: restarts change at most every ~10 s (kubelet back-off floor), so
 # 64 samples cover far more than a 10-minute window while bounding memory.

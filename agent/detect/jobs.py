@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from typing import Any, cast
 
 from agent.detect.context import top_owner
-from agent.detect.kube import Condition, CronJob, Job
 from agent.detect.making import Scope, subject_of
+from agent.detect.objects import Condition, CronJob, Job
 from agent.detect.times import latest_ms, parse_ms
 from shared.domain.findings import Finding
 

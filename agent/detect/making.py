@@ -17,7 +17,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from agent.detect.context import Context
-from agent.detect.kube import ObjectMeta
+from agent.detect.objects import ObjectMeta
 from agent.detect.rules import EVENT_DEFAULT, RULES, Rule
 from agent.detect.settings import DetectSettings
 from shared.domain.findings import Finding, Severity

@@ -15,8 +15,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 from agent.detect.context import Context, KubeObject
-from agent.detect.kube import Condition, Endpoints, EndpointSlice, Pod, Service
 from agent.detect.making import Scope, subject_of
+from agent.detect.objects import Condition, Endpoints, EndpointSlice, Pod, Service
 from agent.detect.times import parse_ms
 from shared.domain.findings import Finding
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, cast
 
-from agent.detect.kube import Node
 from agent.detect.making import Scope, subject_of
+from agent.detect.objects import Node
 from agent.detect.times import parse_ms
 from shared.domain.findings import Finding
 

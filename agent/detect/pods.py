@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from typing import Any, cast
 
 from agent.detect.context import top_owner
-from agent.detect.kube import Condition, ContainerStatus, Pod
 from agent.detect.making import Reporter, Scope, subject_of
+from agent.detect.objects import Condition, ContainerStatus, Pod
 from agent.detect.rules import ALIASES
 from agent.detect.times import ago, parse_ms
 from shared.domain.findings import Finding

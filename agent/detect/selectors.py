@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from agent.detect.kube import LabelSelector
+from agent.detect.objects import LabelSelector
 
 
 def matches(labels: Mapping[str, str], selector: LabelSelector) -> bool:

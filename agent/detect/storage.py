@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, cast
 
-from agent.detect.kube import PersistentVolume, PersistentVolumeClaim, StorageClass
 from agent.detect.making import Scope, subject_of
+from agent.detect.objects import PersistentVolume, PersistentVolumeClaim, StorageClass
 from agent.detect.times import parse_ms
 from shared.domain.findings import Finding
 

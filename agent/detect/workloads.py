@@ -17,8 +17,8 @@ from collections.abc import Mapping
 from typing import Any, cast
 
 from agent.detect.context import Context, top_owner
-from agent.detect.kube import DaemonSet, LabelSelector, Pod, Workload
 from agent.detect.making import Reporter, Scope, subject_of
+from agent.detect.objects import DaemonSet, LabelSelector, Pod, Workload
 from agent.detect.times import latest_ms, parse_ms
 from shared.domain.findings import Finding
 

@@ -1,11 +1,11 @@
 """Commands from the master, one module per command, listed in COMMANDS (``registry``).
 
     uplink ─▶ Executor.submit (enqueue only) ─▶ running: dedupe · policy · deadline ─▶
-    commands/<type>.run(ctx) ─▶ kubeapi (blocking client in threads) ─▶ CommandUpdate ─▶ outbox
+    commands/<type>.run(ctx) ─▶ client (agent.kubeapi) ─▶ CommandUpdate ─▶ outbox
 
 Errors (``errors``)::
 
-    LookoutError
+    AgentError
     └── CommandFailure        -- a command ended in failure; carries error_code + message
                                  (policy refusals, deadlines, Kubernetes API errors, refusals)
 

@@ -1,5 +1,6 @@
 """What a command module gets: the API, its validated params, the target, and a way to report
-progress. Commands are ``async def run(ctx) -> dict`` and raise ``CommandFailure``."""
+progress. Commands are ``async def run(ctx) -> dict`` and raise ``CommandFailure``; an
+``agent.kubeapi.errors`` exception they let through becomes one in the runner."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from agent.executor.kubeapi import Kube
+from agent.executor.client import Kube
 from shared.domain.refs import ObjectRef
 
 Progress = Callable[[str, dict[str, Any]], None]

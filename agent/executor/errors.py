@@ -1,16 +1,21 @@
 """Structured command failures: what the master stores as ``error_code`` + ``message``.
 
-Kubernetes API errors are wrapped here, once, from the ``Status`` body the server sent, so an
+Owns ``CommandFailure`` and the one conversion of a Kubernetes API error
+(``agent.kubeapi.errors``, mapped once from the ``Status`` body the server sent) into one, so an
 operator reads the API server's own words ("deployments.apps \\"web\\" is forbidden: ..."),
-never a traceback."""
+never a traceback. Deliberately does not parse API answers itself::
+
+    AgentError (agent.errors)
+    └── CommandFailure        -- a command ended in failure; carries error_code + message
+                                 (policy refusals, deadlines, Kubernetes API errors, refusals)
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-import orjson
-
-from shared.errors import LookoutError
+from agent.errors import AgentError
+from agent.kubeapi.errors import KubeConnectionError, KubeError, KubeStatusError
 
 # HTTP status -> error_code; anything else from the API is ``api_error``.
 API_CODES: dict[int, str] = {
@@ -28,7 +33,7 @@ API_CODES: dict[int, str] = {
 }
 
 
-class CommandFailure(LookoutError):
+class CommandFailure(AgentError):
     """A command failed; ``result`` carries partial results (e.g. a drain's per-pod report)."""
 
     def __init__(
@@ -46,16 +51,17 @@ class CommandFailure(LookoutError):
         self.result = result
 
 
-def api_failure(status: int, body: bytes, reason: str = "") -> CommandFailure:
-    """Build the failure from an API response (usually a ``Status`` object)."""
-    message = ""
-    try:
-        doc = orjson.loads(body) if body else None
-        if isinstance(doc, dict):
-            message = str(doc.get("message") or "")
-            reason = str(doc.get("reason") or reason)
-    except orjson.JSONDecodeError:
-        message = body[:300].decode("utf-8", "replace")
-    code = API_CODES.get(status, "api_error")
-    text = message or reason or f"HTTP {status}"
-    return CommandFailure(code, f"kubernetes API {status}: {text}", http_status=status)
+def api_failure(error: KubeError) -> CommandFailure:
+    """The failure a Kubernetes API error means for a command."""
+    if isinstance(error, KubeStatusError):
+        # The server's message; else the reason it stated (not one made up for the code).
+        stated = str(error.status.get("reason") or "")
+        text = error.message or stated or f"HTTP {error.code}"
+        return CommandFailure(
+            API_CODES.get(error.code, "api_error"),
+            f"kubernetes API {error.code}: {text}",
+            http_status=error.code,
+        )
+    if isinstance(error, KubeConnectionError):
+        return CommandFailure("api_unreachable", f"kubernetes API unreachable: {error}")
+    return CommandFailure("api_error", f"kubernetes API: {error}")

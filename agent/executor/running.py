@@ -6,7 +6,9 @@ first verdict again and never runs twice; a cancel that arrived first wins; a pa
 is refused (``deadline_exceeded``: never executed late); unknown type, policy, params and target
 kind are checked. A running command is bounded by its deadline and can be cancelled.
 
-Deliberately does not own Kubernetes calls (``kubeapi``) or the commands themselves."""
+A Kubernetes API error that escapes a command becomes its ``CommandFailure`` here, once.
+
+Deliberately does not own Kubernetes calls (``client``) or the commands themselves."""
 
 from __future__ import annotations
 
@@ -20,12 +22,13 @@ from typing import Any
 import orjson
 from pydantic import ValidationError
 
+from agent.executor.client import Kube
 from agent.executor.context import Ctx
-from agent.executor.errors import CommandFailure
-from agent.executor.kubeapi import Kube
+from agent.executor.errors import CommandFailure, api_failure
 from agent.executor.policy import refusal
 from agent.executor.registry import COMMANDS, Spec
 from agent.executor.settings import ExecutorSettings, PolicySettings
+from agent.kubeapi.errors import KubeError
 from agent.outbox.spool import Outbox
 from shared.clock import now_ms
 from shared.domain.commands import Command, CommandCancel, CommandState, CommandUpdate
@@ -178,6 +181,9 @@ class Executor:
             self._finish(cmd, CommandState.SUCCEEDED, "done", result)
         except CommandFailure as e:
             self._finish(cmd, CommandState.FAILED, e.message, e.result, code=e.code)
+        except KubeError as e:  # an API error the command let through
+            failure = api_failure(e)
+            self._finish(cmd, CommandState.FAILED, failure.message, code=failure.code)
         except TimeoutError:
             self._finish(
                 cmd,

@@ -30,7 +30,9 @@ from typing import Protocol, cast
 
 import orjson
 
-from agent.kube import KubeAccess, KubeError, KubeStatusError
+from agent.kubeapi.errors import Conflict, KubeError, NotFound
+from agent.kubeapi.paths import collection_path, object_path
+from agent.kubeapi.transport import KubeAccess
 from agent.leader.errors import LeadershipLost
 from agent.leader.lease import (
     Action,
@@ -44,6 +46,7 @@ from agent.leader.lease import (
     release_body,
 )
 from agent.leader.settings import LeaderElectionSettings
+from shared.kinds import BY_RESOURCE
 from shared.logs import RateLimited
 
 log = logging.getLogger(__name__)
@@ -54,6 +57,7 @@ log = logging.getLogger(__name__)
 FOLLOWER_REQUEST_TIMEOUT_S = 10.0
 # Spread followers' looks (client-go's JitterFactor is 1.2: up to +120 %; less is enough here).
 JITTER = 0.2
+LEASES = BY_RESOURCE["leases.coordination.k8s.io"]
 
 
 class LeasePort(Protocol):
@@ -67,16 +71,14 @@ class LeaseApi:
 
     def __init__(self, access: KubeAccess, *, namespace: str, name: str) -> None:
         self._access = access
-        self._collection = f"/apis/coordination.k8s.io/v1/namespaces/{namespace}/leases"
-        self._path = f"{self._collection}/{name}"
+        self._collection = collection_path(LEASES, namespace)
+        self._path = object_path(LEASES, name, namespace=namespace)
 
     async def get(self, *, timeout_s: float) -> LeaseObject | None:
         try:
             raw = await self._access.get(self._path, {}, timeout_s=timeout_s)
-        except KubeStatusError as e:
-            if e.code == 404:
-                return None
-            raise
+        except NotFound:
+            return None
         return cast("LeaseObject", orjson.loads(raw))
 
     async def create(self, body: LeaseObject, *, timeout_s: float) -> LeaseObject:
@@ -144,10 +146,8 @@ class Elector:
                 written = await self._api.create(decision.body, timeout_s=timeout_s)
             else:
                 written = await self._api.replace(decision.body, timeout_s=timeout_s)
-        except KubeStatusError as e:
-            if e.code == 409:
-                return Attempt(decision, won=False, sent_at=sent_at)
-            raise
+        except Conflict:
+            return Attempt(decision, won=False, sent_at=sent_at)
         self.observed = observe(self.observed, written, self._clock())
         return Attempt(decision, won=True, sent_at=sent_at)
 

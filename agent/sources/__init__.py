@@ -2,7 +2,7 @@
 running of them: informers -> object path -> mirror (state) and detectors -> outbox (journal).
 
     registry.py      SOURCES (source name -> SourceSpec) and the enabled set from settings
-    spec.py          SourceSpec (API coordinates, scope, projection) and Projection
+    spec.py          SourceSpec (its row of shared.kinds, projection, defaults) and Projection
     <kind>.py        one per kind: its slim, redacted projection and quick health
     trimming.py      projection helpers every kind shares (metadata, pod templates, conditions),
                      redacting through ``agent.redaction``
@@ -15,5 +15,5 @@ running of them: informers -> object path -> mirror (state) and detectors -> out
     filters.py       namespace include/exclude; settings.py SourcesSettings
 
 Deliberately not here: detector logic (``agent.detect``), the mirror (``agent.snapshot``), the
-journal (``agent.outbox``); HTTP and credentials are ``agent.kube``.
+journal (``agent.outbox``); HTTP, credentials and URL paths are ``agent.kubeapi``.
 """

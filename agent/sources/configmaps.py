@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from agent.sources.spec import Projection, Raw, SourceSpec
 from agent.sources.trimming import compact, meta
+from shared import kinds
 
 
 def project(obj: Raw) -> Projection:
@@ -21,10 +22,6 @@ def project(obj: Raw) -> Projection:
 
 
 SPEC = SourceSpec(
-    kind="ConfigMap",
-    group="",
-    version="v1",
-    plural="configmaps",
-    namespaced=True,
+    api=kinds.BY_RESOURCE["configmaps"],
     project=project,
 )

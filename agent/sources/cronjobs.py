@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from agent.sources.spec import Projection, Raw, SourceSpec
 from agent.sources.trimming import compact, meta, template
+from shared import kinds
 
 
 def project(obj: Raw) -> Projection:
@@ -47,10 +48,6 @@ def project(obj: Raw) -> Projection:
 
 
 SPEC = SourceSpec(
-    kind="CronJob",
-    group="batch",
-    version="v1",
-    plural="cronjobs",
-    namespaced=True,
+    api=kinds.BY_RESOURCE["cronjobs.batch"],
     project=project,
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from agent.sources.spec import Projection, Raw, SourceSpec
 from agent.sources.trimming import compact, meta, status_fields, template
+from shared import kinds
 from shared.domain.resources import Health
 
 _COUNTS = (
@@ -45,10 +46,6 @@ def project(obj: Raw) -> Projection:
 
 
 SPEC = SourceSpec(
-    kind="DaemonSet",
-    group="apps",
-    version="v1",
-    plural="daemonsets",
-    namespaced=True,
+    api=kinds.BY_RESOURCE["daemonsets.apps"],
     project=project,
 )

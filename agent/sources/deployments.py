@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from agent.sources.spec import Projection, Raw, SourceSpec
 from agent.sources.trimming import compact, condition, meta, status_fields, template
+from shared import kinds
 from shared.domain.resources import Health
 
 
@@ -48,10 +49,6 @@ def project(obj: Raw) -> Projection:
 
 
 SPEC = SourceSpec(
-    kind="Deployment",
-    group="apps",
-    version="v1",
-    plural="deployments",
-    namespaced=True,
+    api=kinds.BY_RESOURCE["deployments.apps"],
     project=project,
 )

@@ -9,6 +9,7 @@ from typing import Any
 
 from agent.sources.spec import Projection, Raw, SourceSpec
 from agent.sources.trimming import compact, meta
+from shared import kinds
 
 SERVICE_LABEL = "kubernetes.io/service-name"
 
@@ -41,10 +42,6 @@ def project(obj: Raw) -> Projection:
 
 
 SPEC = SourceSpec(
-    kind="EndpointSlice",
-    group="discovery.k8s.io",
-    version="v1",
-    plural="endpointslices",
-    namespaced=True,
+    api=kinds.BY_RESOURCE["endpointslices.discovery.k8s.io"],
     project=project,
 )

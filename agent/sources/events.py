@@ -11,6 +11,7 @@ from typing import Any
 
 from agent.sources.spec import Projection, Raw, SourceSpec
 from agent.sources.trimming import cap, compact, meta
+from shared import kinds
 
 
 def _ref(r: dict[str, Any] | None) -> dict[str, Any]:
@@ -56,20 +57,12 @@ def from_events_v1(obj: Raw) -> Raw:
 
 
 SPEC = SourceSpec(
-    kind="Event",
-    group="",
-    version="v1",
-    plural="events",
-    namespaced=True,
+    api=kinds.BY_RESOURCE["events"],
     project=project,
     hold_unhealthy=False,
 )
 SPEC_EVENTS_V1 = SourceSpec(
-    kind="Event",
-    group="events.k8s.io",
-    version="v1",
-    plural="events",
-    namespaced=True,
+    api=kinds.BY_RESOURCE["events.events.k8s.io"],
     project=project,
     enabled_by_default=False,
     normalize=from_events_v1,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from agent.sources.spec import Projection, Raw, SourceSpec
 from agent.sources.trimming import compact, condition, meta, status_fields
+from shared import kinds
 from shared.domain.resources import Health
 
 
@@ -32,10 +33,6 @@ def project(obj: Raw) -> Projection:
 
 
 SPEC = SourceSpec(
-    kind="HorizontalPodAutoscaler",
-    group="autoscaling",
-    version="v2",
-    plural="horizontalpodautoscalers",
-    namespaced=True,
+    api=kinds.BY_RESOURCE["horizontalpodautoscalers.autoscaling"],
     project=project,
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from agent.sources.spec import Projection, Raw, SourceSpec
 from agent.sources.trimming import compact, meta
+from shared import kinds
 
 
 def project(obj: Raw) -> Projection:
@@ -26,10 +27,6 @@ def project(obj: Raw) -> Projection:
 
 
 SPEC = SourceSpec(
-    kind="Ingress",
-    group="networking.k8s.io",
-    version="v1",
-    plural="ingresses",
-    namespaced=True,
+    api=kinds.BY_RESOURCE["ingresses.networking.k8s.io"],
     project=project,
 )

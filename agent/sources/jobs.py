@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from agent.sources.spec import Projection, Raw, SourceSpec
 from agent.sources.trimming import compact, condition, meta, status_fields, template
+from shared import kinds
 from shared.domain.resources import Health
 
 
@@ -35,6 +36,4 @@ def project(obj: Raw) -> Projection:
     return Projection(body, health)
 
 
-SPEC = SourceSpec(
-    kind="Job", group="batch", version="v1", plural="jobs", namespaced=True, project=project
-)
+SPEC = SourceSpec(api=kinds.BY_RESOURCE["jobs.batch"], project=project)

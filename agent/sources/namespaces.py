@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from agent.sources.spec import Projection, Raw, SourceSpec
 from agent.sources.trimming import compact, conditions, meta
+from shared import kinds
 
 
 def project(obj: Raw) -> Projection:
@@ -17,10 +18,6 @@ def project(obj: Raw) -> Projection:
 
 
 SPEC = SourceSpec(
-    kind="Namespace",
-    group="",
-    version="v1",
-    plural="namespaces",
-    namespaced=False,
+    api=kinds.BY_RESOURCE["namespaces"],
     project=project,
 )

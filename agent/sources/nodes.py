@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from agent.sources.spec import Projection, Raw, SourceSpec
 from agent.sources.trimming import compact, condition, conditions, meta
+from shared import kinds
 from shared.domain.resources import Health
 
 PRESSURE = ("MemoryPressure", "DiskPressure", "PIDPressure", "NetworkUnavailable")
@@ -60,6 +61,4 @@ def project(obj: Raw) -> Projection:
     return Projection(body, health)
 
 
-SPEC = SourceSpec(
-    kind="Node", group="", version="v1", plural="nodes", namespaced=False, project=project
-)
+SPEC = SourceSpec(api=kinds.BY_RESOURCE["nodes"], project=project)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from agent.sources.spec import Projection, Raw, SourceSpec
 from agent.sources.trimming import compact, meta, status_fields
+from shared import kinds
 
 
 def project(obj: Raw) -> Projection:
@@ -28,10 +29,6 @@ def project(obj: Raw) -> Projection:
 
 
 SPEC = SourceSpec(
-    kind="PodDisruptionBudget",
-    group="policy",
-    version="v1",
-    plural="poddisruptionbudgets",
-    namespaced=True,
+    api=kinds.BY_RESOURCE["poddisruptionbudgets.policy"],
     project=project,
 )

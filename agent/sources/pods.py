@@ -11,6 +11,7 @@ from typing import Any
 
 from agent.sources.spec import Projection, Raw, SourceSpec
 from agent.sources.trimming import cap, condition, conditions, meta, pick, pod_spec
+from shared import kinds
 from shared.domain.resources import Health
 
 # Waiting reasons that mean the container will not start without someone changing something.
@@ -72,6 +73,4 @@ def project(obj: Raw) -> Projection:
     return Projection(body, health(status))
 
 
-SPEC = SourceSpec(
-    kind="Pod", group="", version="v1", plural="pods", namespaced=True, project=project
-)
+SPEC = SourceSpec(api=kinds.BY_RESOURCE["pods"], project=project)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from agent.sources.spec import Projection, Raw, SourceSpec
 from agent.sources.trimming import compact, conditions, meta
+from shared import kinds
 from shared.domain.resources import Health
 
 _HEALTH: dict[str, Health] = {"Bound": "ok", "Pending": "warning", "Lost": "critical"}
@@ -36,10 +37,6 @@ def project(obj: Raw) -> Projection:
 
 
 SPEC = SourceSpec(
-    kind="PersistentVolumeClaim",
-    group="",
-    version="v1",
-    plural="persistentvolumeclaims",
-    namespaced=True,
+    api=kinds.BY_RESOURCE["persistentvolumeclaims"],
     project=project,
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from agent.sources.spec import Projection, Raw, SourceSpec
 from agent.sources.trimming import cap, compact, meta
+from shared import kinds
 from shared.domain.resources import Health
 
 _HEALTH: dict[str, Health] = {
@@ -57,10 +58,6 @@ def project(obj: Raw) -> Projection:
 
 
 SPEC = SourceSpec(
-    kind="PersistentVolume",
-    group="",
-    version="v1",
-    plural="persistentvolumes",
-    namespaced=False,
+    api=kinds.BY_RESOURCE["persistentvolumes"],
     project=project,
 )

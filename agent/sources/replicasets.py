@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from agent.sources.spec import Projection, Raw, SourceSpec
 from agent.sources.trimming import compact, meta, status_fields
+from shared import kinds
 
 
 def project(obj: Raw) -> Projection:
@@ -24,10 +25,6 @@ def project(obj: Raw) -> Projection:
 
 
 SPEC = SourceSpec(
-    kind="ReplicaSet",
-    group="apps",
-    version="v1",
-    plural="replicasets",
-    namespaced=True,
+    api=kinds.BY_RESOURCE["replicasets.apps"],
     project=project,
 )

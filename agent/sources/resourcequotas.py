@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from agent.sources.spec import Projection, Raw, SourceSpec
 from agent.sources.trimming import compact, meta
+from shared import kinds
 
 
 def _exhausted(hard: dict[str, str], used: dict[str, str]) -> bool:
@@ -34,10 +35,6 @@ def project(obj: Raw) -> Projection:
 
 
 SPEC = SourceSpec(
-    kind="ResourceQuota",
-    group="",
-    version="v1",
-    plural="resourcequotas",
-    namespaced=True,
+    api=kinds.BY_RESOURCE["resourcequotas"],
     project=project,
 )

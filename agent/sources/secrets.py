@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from agent.sources.spec import Projection, Raw, SourceSpec
 from agent.sources.trimming import compact, meta
+from shared import kinds
 
 
 def project(obj: Raw) -> Projection:
@@ -23,11 +24,7 @@ def project(obj: Raw) -> Projection:
 
 
 SPEC = SourceSpec(
-    kind="Secret",
-    group="",
-    version="v1",
-    plural="secrets",
-    namespaced=True,
+    api=kinds.BY_RESOURCE["secrets"],
     project=project,
     enabled_by_default=False,
 )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from agent.detect.network import SERVICE_NAME_LABEL
 from agent.sources.spec import ChangeClock, Projection, Raw, SourceSpec
 from agent.sources.trimming import compact, meta
+from shared import kinds
 
 
 def project(obj: Raw) -> Projection:
@@ -44,11 +45,7 @@ def recheck_inputs(obj: Raw, clock: ChangeClock) -> int:
 
 
 SPEC = SourceSpec(
-    kind="Service",
-    group="",
-    version="v1",
-    plural="services",
-    namespaced=True,
+    api=kinds.BY_RESOURCE["services"],
     project=project,
     recheck_always=True,
     recheck_inputs=recheck_inputs,

@@ -1,7 +1,9 @@
 """What one watched kind is: the ``SourceSpec`` row type of the ``SOURCES`` table.
 
-Owns the row shape (API coordinates, scope, projection, defaults) and URL building. Does not own
-the table itself (``registry``) or the watch loop (``watching``).
+Owns the row shape: which row of the kind table (``shared.kinds``: API coordinates and scope)
+it watches, its projection and its defaults. Does not own the table itself (``registry``), the
+coordinates (``shared.kinds``), URL building (``agent.kubeapi.paths``) or the watch loop
+(``watching``).
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from agent.kubeapi.paths import collection_path
 from shared.domain.resources import Health
+from shared.kinds import Kind
 
 # Raw Kubernetes JSON as orjson parses it. The projections read it defensively (``.get`` with
 # defaults), because the agent must survive objects from any API server version.
@@ -29,7 +33,7 @@ Project = Callable[[Raw], Projection]
 
 
 class ChangeClock(Protocol):
-    """The lookups' change clock (``agent.sources.lookups.Lookups``)."""
+    """The lookups' change clock (``agent.detect.context.IndexContext``)."""
 
     def last_change(self, kind: str, namespace: str, labels: Mapping[str, str] | None) -> int: ...
 
@@ -42,8 +46,9 @@ RecheckInputs = Callable[[Raw, ChangeClock], int]
 class SourceSpec:
     """One watched resource.
 
-    ``kind`` is what the mirror and the detectors call it; two sources may share a kind (the
-    core/v1 and events.k8s.io Event APIs), but only one of them may be enabled.
+    ``api`` is its row of the kind table; its ``kind`` is what the mirror and the detectors
+    call it. Two sources may share a kind (the core/v1 and events.k8s.io Event APIs), but only
+    one of them may be enabled.
     ``normalize`` converts an object to the shape the detectors expect (only the
     events.k8s.io source needs it). ``recheck_always`` keeps every object of the kind for
     periodic detector rechecks, for kinds whose findings depend on other objects (a Service's
@@ -53,11 +58,7 @@ class SourceSpec:
     besides the object and the time: a held object whose last verdict found nothing is then
     re-judged only when one of those inputs changed or a duration it saw pending comes due."""
 
-    kind: str
-    group: str
-    version: str
-    plural: str
-    namespaced: bool
+    api: Kind
     project: Project
     enabled_by_default: bool = True
     normalize: Callable[[Raw], Raw] | None = None
@@ -66,12 +67,17 @@ class SourceSpec:
     recheck_inputs: RecheckInputs | None = None
 
     @property
+    def kind(self) -> str:
+        return self.api.kind
+
+    @property
+    def namespaced(self) -> bool:
+        return self.api.namespaced
+
+    @property
     def api_version(self) -> str:
-        return f"{self.group}/{self.version}" if self.group else self.version
+        return self.api.api_version
 
     def path(self, namespace: str | None = None) -> str:
         """Collection URL; ``namespace`` None means all namespaces (or a cluster-scoped kind)."""
-        base = f"/apis/{self.group}/{self.version}" if self.group else f"/api/{self.version}"
-        if namespace is not None and self.namespaced:
-            return f"{base}/namespaces/{namespace}/{self.plural}"
-        return f"{base}/{self.plural}"
+        return collection_path(self.api, namespace)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from agent.sources.spec import Projection, Raw, SourceSpec
 from agent.sources.trimming import compact, meta, status_fields, template
+from shared import kinds
 from shared.domain.resources import Health
 
 
@@ -43,10 +44,6 @@ def project(obj: Raw) -> Projection:
 
 
 SPEC = SourceSpec(
-    kind="StatefulSet",
-    group="apps",
-    version="v1",
-    plural="statefulsets",
-    namespaced=True,
+    api=kinds.BY_RESOURCE["statefulsets.apps"],
     project=project,
 )

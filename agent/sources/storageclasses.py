@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from agent.sources.spec import Projection, Raw, SourceSpec
 from agent.sources.trimming import compact, meta
+from shared import kinds
 
 
 def project(obj: Raw) -> Projection:
@@ -22,10 +23,6 @@ def project(obj: Raw) -> Projection:
 
 
 SPEC = SourceSpec(
-    kind="StorageClass",
-    group="storage.k8s.io",
-    version="v1",
-    plural="storageclasses",
-    namespaced=False,
+    api=kinds.BY_RESOURCE["storageclasses.storage.k8s.io"],
     project=project,
 )

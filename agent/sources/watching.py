@@ -7,7 +7,7 @@ ended, capped and jittered backoff on errors, and slow retries of a kind RBAC fo
 Reports its state through ``Sink.status`` on changes only.
 
 Deliberately does not own what happens to objects (the ``Sink``: projection, detectors,
-mirror) or HTTP (``agent.kube``). Bytes are parsed with orjson straight into dicts handed to
+mirror) or HTTP (``agent.kubeapi``). Bytes are parsed with orjson straight into dicts handed to
 the sink page by page and dropped, so a 5,000-pod list never exists as one document.
 
 Blocking: none. The sink is called synchronously on the event loop; it must be quick (a
@@ -27,7 +27,15 @@ from typing import Protocol
 
 import orjson
 
-from agent.kube import KubeConnectionError, KubeError, KubeStatusError
+from agent.kubeapi.errors import (
+    Forbidden,
+    Gone,
+    KubeConnectionError,
+    KubeError,
+    NotFound,
+    Unauthorized,
+    from_status,
+)
 from agent.sources.settings import SourcesSettings
 from agent.sources.spec import Raw, SourceSpec
 from shared.domain.resources import SourceState
@@ -44,7 +52,7 @@ QUICK_END_S = 1.0
 
 
 class Transport(Protocol):
-    """What the informer needs from ``agent.kube.KubeAccess``."""
+    """What the informer needs from ``agent.kubeapi.transport.KubeAccess``."""
 
     async def get(self, path: str, params: Mapping[str, str], *, timeout_s: float) -> bytes: ...
 
@@ -128,17 +136,15 @@ class Informer:
                 await self._watch(rv)
             except _Relist:
                 continue
-            except KubeStatusError as e:
-                if e.code == 410:  # a continue token expired mid-list: start over at once
-                    continue
-                if e.code in (401, 403, 404):
-                    # Not a transient fault: RBAC, credentials or an API the cluster does not
-                    # serve. Say so once and retry slowly in case someone fixes it.
-                    state: SourceState = "forbidden" if e.code in (401, 403) else "error"
-                    self._report(state, str(e))
-                    await asyncio.sleep(self._settings.forbidden_retry_s)
-                    continue
-                attempt = await self._fail(e, attempt)
+            except Gone:  # a continue token expired mid-list: start over at once
+                continue
+            except (Unauthorized, Forbidden, NotFound) as e:
+                # Not a transient fault: RBAC, credentials or an API the cluster does not
+                # serve. Say so once and retry slowly in case someone fixes it.
+                state: SourceState = "error" if isinstance(e, NotFound) else "forbidden"
+                self._report(state, str(e))
+                await asyncio.sleep(self._settings.forbidden_retry_s)
+                continue
             except (KubeError, orjson.JSONDecodeError, AttributeError, KeyError, TypeError) as e:
                 # A stream or list that is not the JSON we expect: treat like a broken
                 # connection (the sink guards itself per object, so this is the transport).
@@ -226,11 +232,9 @@ class Informer:
                 )
                 await asyncio.sleep(delay)
                 continue
-            except KubeStatusError as e:
-                if e.code == 410:
-                    log.info("source %s: resourceVersion %s expired, relisting", self.name, rv)
-                    raise _Relist from e
-                raise
+            except Gone as e:
+                log.info("source %s: resourceVersion %s expired, relisting", self.name, rv)
+                raise _Relist from e
             quick_ends = quick_ends + 1 if time.monotonic() - opened < QUICK_END_S else 0
             if quick_ends >= 2:
                 await asyncio.sleep(self._backoff.delay(quick_ends - 2, self._rand))
@@ -244,10 +248,7 @@ class Informer:
                 type_ = ev.get("type")
                 obj: Raw = ev.get("object") or {}
                 if type_ == "ERROR":
-                    code = int(obj.get("code") or 0)
-                    raise KubeStatusError(
-                        code, str(obj.get("reason", "")), str(obj.get("message", ""))
-                    )
+                    raise from_status(obj)
                 new_rv = (obj.get("metadata") or {}).get("resourceVersion")
                 if type_ != "BOOKMARK":
                     self.sink.event(self._ns, str(type_), obj)

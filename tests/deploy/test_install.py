@@ -21,7 +21,8 @@ import yaml
 
 from agent.detect.settings import DetectSettings
 from agent.executor.settings import PolicySettings
-from agent.kube import KubeAccess, KubeStatusError
+from agent.kubeapi.errors import KubeStatusError
+from agent.kubeapi.transport import KubeAccess
 from agent.leader.election import Elector, LeaseApi, run_while_leading
 from agent.leader.settings import LeaderElectionSettings
 from agent.outbox.spool import Outbox

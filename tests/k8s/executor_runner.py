@@ -13,10 +13,10 @@ from typing import Any
 
 import orjson
 
-from agent.executor.kubeapi import Kube
+from agent.executor.client import Kube
 from agent.executor.running import Executor
 from agent.executor.settings import PolicySettings
-from agent.kube import KubeAccess
+from agent.kubeapi.transport import KubeAccess
 from agent.outbox.spool import Outbox
 from shared.clock import now_ms
 from shared.domain.commands import Command, CommandUpdate

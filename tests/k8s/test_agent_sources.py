@@ -19,7 +19,8 @@ import pytest
 from kubernetes import client, config
 
 from agent.detect.settings import DetectSettings
-from agent.kube import KubeAccess, KubeConnectionError
+from agent.kubeapi.errors import KubeConnectionError
+from agent.kubeapi.transport import KubeAccess
 from agent.outbox.spool import Outbox
 from agent.snapshot.mirror import Mirror
 from agent.sources import events

@@ -17,7 +17,7 @@ from kubernetes import client, config
 
 from agent.app import AgentCore
 from agent.detect.settings import DetectSettings
-from agent.kube import KubeAccess
+from agent.kubeapi.transport import KubeAccess
 from agent.sources.running import run_sources
 from agent.sources.settings import SourcesSettings
 from master.datahub.cluster import ClusterState

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from agent.kube import KubeAccess
+from agent.kubeapi.transport import KubeAccess
 from agent.leader.election import Elector, LeaseApi
 from agent.leader.settings import LeaderElectionSettings
 from master.datahub.cluster import ClusterState

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from agent.executor.client import MERGE
 from agent.executor.context import Ctx
-from agent.executor.kubeapi import MERGE, path
+from agent.kubeapi.paths import object_path
+from shared.kinds import kind
 
 
 async def set_unschedulable(ctx: Ctx, value: bool) -> dict[str, Any]:
-    resource = path("Node", name=ctx.target.name)
+    resource = object_path(kind("Node"), ctx.target.name)
     node = await ctx.kube.json("GET", resource)
     before = bool((node.get("spec") or {}).get("unschedulable"))
     if before != value:

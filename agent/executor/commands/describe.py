@@ -6,20 +6,21 @@ from __future__ import annotations
 from typing import Any
 
 from agent.executor.context import Ctx
-from agent.executor.kubeapi import path
+from agent.kubeapi.paths import collection_path, object_path
 from agent.redaction import redact_object, scrub
+from shared.kinds import kind
 
 MAX_EVENTS = 50
 
 
 async def run(ctx: Ctx) -> dict[str, Any]:
     t = ctx.target
-    obj = await ctx.kube.json("GET", path(t.kind, t.namespace, t.name))
+    obj = await ctx.kube.json("GET", object_path(kind(t.kind), t.name, namespace=t.namespace))
     uid = (obj.get("metadata") or {}).get("uid", "")
     selector = f"involvedObject.kind={t.kind},involvedObject.name={t.name}"
     if uid:
         selector += f",involvedObject.uid={uid}"
-    events_path = f"/api/v1/namespaces/{t.namespace}/events" if t.namespace else "/api/v1/events"
+    events_path = collection_path(kind("Event"), t.namespace)
     listed = await ctx.kube.json("GET", events_path, query={"fieldSelector": selector})
     events = sorted(
         listed.get("items") or (),

@@ -17,9 +17,11 @@ from typing import Any
 from agent.executor.commands._common import controller_of, meta
 from agent.executor.commands.cordon import set_unschedulable
 from agent.executor.context import Ctx
-from agent.executor.errors import CommandFailure
-from agent.executor.kubeapi import path
+from agent.executor.errors import CommandFailure, api_failure
+from agent.kubeapi.errors import KubeError, NotFound, TooManyRequests
+from agent.kubeapi.paths import collection_path, object_path
 from shared.commands.params import DrainParams
+from shared.kinds import kind
 from shared.retry import Backoff
 
 MIRROR = "kubernetes.io/config.mirror"
@@ -66,7 +68,7 @@ async def run(ctx: Ctx) -> dict[str, Any]:
     node = ctx.target.name
     stop_at = min(time.monotonic() + params.timeout_s, _monotonic_deadline(ctx.deadline_ms))
     listed = await ctx.kube.json(
-        "GET", "/api/v1/pods", query={"fieldSelector": f"spec.nodeName={node}"}
+        "GET", collection_path(kind("Pod")), query={"fieldSelector": f"spec.nodeName={node}"}
     )
     p = plan(list(listed.get("items") or ()), delete_emptydir=params.delete_emptydir)
     report: dict[str, Any] = {
@@ -88,9 +90,9 @@ async def run(ctx: Ctx) -> dict[str, Any]:
     ctx.progress(f"cordoned {node}; evicting {len(p.evict)} pod(s)", {"to_evict": len(p.evict)})
     async with asyncio.TaskGroup() as tg:
         for pod in p.evict:
-            tg.create_task(_evict(ctx, pod, params, stop_at, report))
+            tg.create_task(_evict(ctx, pod, params=params, stop_at=stop_at, report=report))
     if not ctx.dry_run and report["evicted"]:
-        await _wait_gone(ctx, p.evict, stop_at, report)
+        await _wait_gone(ctx, p.evict, stop_at=stop_at, report=report)
     if report["failed"]:
         raise CommandFailure(
             "drain_incomplete",
@@ -112,7 +114,7 @@ def _monotonic_deadline(deadline_ms: int) -> float:
 
 
 async def _evict(
-    ctx: Ctx, pod: dict[str, Any], params: DrainParams, stop_at: float, report: dict[str, Any]
+    ctx: Ctx, pod: dict[str, Any], *, params: DrainParams, stop_at: float, report: dict[str, Any]
 ) -> None:
     ns, name = meta(pod).get("namespace", ""), meta(pod).get("name", "")
     options: dict[str, Any] = {}
@@ -126,18 +128,15 @@ async def _evict(
         "metadata": {"name": name, "namespace": ns},
         "deleteOptions": options,
     }
+    eviction = object_path(kind("Pod"), name, namespace=ns, sub="eviction")
     attempt, last = 0, ""
     while True:
         try:
-            await ctx.kube.json("POST", path("Pod", ns, name, "eviction"), query=ctx.dry, body=body)
-        except CommandFailure as e:
-            if e.http_status == 404:
-                break  # already gone: that is what we wanted
-            if e.http_status != 429:
-                report["failed"].append({"pod": f"{ns}/{name}", "reason": e.message})
-                ctx.progress(f"eviction of {ns}/{name} failed", {"pod": f"{ns}/{name}"})
-                return
-            last = e.message
+            await ctx.kube.json("POST", eviction, query=ctx.dry, body=body)
+        except NotFound:
+            break  # already gone: that is what we wanted
+        except TooManyRequests as e:  # a PodDisruptionBudget says not now
+            last = api_failure(e).message
             delay = RETRY.delay(attempt)
             attempt += 1
             if attempt == 1:
@@ -149,13 +148,17 @@ async def _evict(
                 return
             await asyncio.sleep(delay)
             continue
+        except KubeError as e:
+            report["failed"].append({"pod": f"{ns}/{name}", "reason": api_failure(e).message})
+            ctx.progress(f"eviction of {ns}/{name} failed", {"pod": f"{ns}/{name}"})
+            return
         break
     report["evicted"].append({"pod": f"{ns}/{name}", "attempts": attempt + 1})
     ctx.progress(f"evicted {ns}/{name}", {"evicted": len(report["evicted"])})
 
 
 async def _wait_gone(
-    ctx: Ctx, pods: list[dict[str, Any]], stop_at: float, report: dict[str, Any]
+    ctx: Ctx, pods: list[dict[str, Any]], *, stop_at: float, report: dict[str, Any]
 ) -> None:
     evicted = {e["pod"] for e in report["evicted"]}
     waiting = {_name(p): meta(p).get("uid") for p in pods if _name(p) in evicted}
@@ -163,10 +166,8 @@ async def _wait_gone(
         for key, uid in list(waiting.items()):
             ns, name = key.split("/", 1)
             try:
-                live = await ctx.kube.json("GET", path("Pod", ns, name))
-            except CommandFailure as e:
-                if e.http_status != 404:
-                    raise
+                live = await ctx.kube.json("GET", object_path(kind("Pod"), name, namespace=ns))
+            except NotFound:
                 del waiting[key]
                 continue
             if meta(live).get("uid") != uid:

@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from agent.executor.context import Ctx
-from agent.executor.kubeapi import path
+from agent.kubeapi.paths import object_path
 from agent.redaction import scrub
 from shared.commands.params import PodLogsParams
+from shared.kinds import kind
 
 
 async def run(ctx: Ctx) -> dict[str, Any]:
@@ -25,7 +26,8 @@ async def run(ctx: Ctx) -> dict[str, Any]:
         query["sinceSeconds"] = params.since_s
     if params.previous:
         query["previous"] = "true"
-    raw = await ctx.kube.raw("GET", path("Pod", t.namespace, t.name, "log"), query=query)
+    resource = object_path(kind("Pod"), t.name, namespace=t.namespace, sub="log")
+    raw = await ctx.kube.raw("GET", resource, query=query)
     data = raw[: params.limit_bytes]
     return {
         "container": params.container,

@@ -7,15 +7,17 @@ from typing import Any
 from agent.executor.commands._common import controller_of
 from agent.executor.context import Ctx
 from agent.executor.errors import CommandFailure
-from agent.executor.kubeapi import path
+from agent.kubeapi.paths import object_path
 from shared.commands.params import RestartPodParams
+from shared.kinds import kind
 
 
 async def run(ctx: Ctx) -> dict[str, Any]:
     params = ctx.params
     assert isinstance(params, RestartPodParams)
     t = ctx.target
-    pod = await ctx.kube.json("GET", path("Pod", t.namespace, t.name))
+    resource = object_path(kind("Pod"), t.name, namespace=t.namespace)
+    pod = await ctx.kube.json("GET", resource)
     owner = controller_of(pod)
     if owner is None and not params.force:
         raise CommandFailure(
@@ -23,7 +25,7 @@ async def run(ctx: Ctx) -> dict[str, Any]:
             f"pod {t.namespace}/{t.name} has no controller to replace it; "
             "deleting it would remove it for good (set force=true to do so anyway)",
         )
-    await ctx.kube.json("DELETE", path("Pod", t.namespace, t.name), query=ctx.dry)
+    await ctx.kube.json("DELETE", resource, query=ctx.dry)
     return {
         "deleted": t.name,
         "owner": f"{owner['kind']}/{owner['name']}" if owner else None,

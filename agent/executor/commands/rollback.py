@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from agent.executor.client import JSON_PATCH
 from agent.executor.commands._common import controller_of, meta
 from agent.executor.context import Ctx
 from agent.executor.errors import CommandFailure
-from agent.executor.kubeapi import JSON_PATCH, path
+from agent.kubeapi.paths import collection_path, object_path
 from shared.commands.params import RollbackParams
+from shared.kinds import kind
 
 REVISION = "deployment.kubernetes.io/revision"
 
@@ -25,11 +27,12 @@ async def run(ctx: Ctx) -> dict[str, Any]:
     params = ctx.params
     assert isinstance(params, RollbackParams)
     t = ctx.target
-    dep = await ctx.kube.json("GET", path("Deployment", t.namespace, t.name))
+    resource = object_path(kind("Deployment"), t.name, namespace=t.namespace)
+    dep = await ctx.kube.json("GET", resource)
     labels = ((dep.get("spec") or {}).get("selector") or {}).get("matchLabels") or {}
     selector = ",".join(f"{k}={v}" for k, v in sorted(labels.items()))
     listed = await ctx.kube.json(
-        "GET", path("ReplicaSet", t.namespace), query={"labelSelector": selector}
+        "GET", collection_path(kind("ReplicaSet"), t.namespace), query={"labelSelector": selector}
     )
     uid = meta(dep).get("uid")
     owned = {
@@ -56,13 +59,7 @@ async def run(ctx: Ctx) -> dict[str, Any]:
     tmeta["labels"] = tlabels
     template["metadata"] = tmeta
     patch = [{"op": "replace", "path": "/spec/template", "value": template}]
-    await ctx.kube.json(
-        "PATCH",
-        path("Deployment", t.namespace, t.name),
-        query=ctx.dry,
-        body=patch,
-        content_type=JSON_PATCH,
-    )
+    await ctx.kube.json("PATCH", resource, query=ctx.dry, body=patch, content_type=JSON_PATCH)
     return {
         "from_revision": current,
         "to_revision": wanted,

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from agent.executor.client import STRATEGIC
 from agent.executor.commands._common import meta, rfc3339_now
 from agent.executor.context import Ctx
-from agent.executor.kubeapi import STRATEGIC, path
+from agent.kubeapi.paths import object_path
+from shared.kinds import kind
 
 ANNOTATION = "kubectl.kubernetes.io/restartedAt"
 
@@ -18,7 +20,7 @@ async def run(ctx: Ctx) -> dict[str, Any]:
     patch = {"spec": {"template": {"metadata": {"annotations": {ANNOTATION: at}}}}}
     obj = await ctx.kube.json(
         "PATCH",
-        path(t.kind, t.namespace, t.name),
+        object_path(kind(t.kind), t.name, namespace=t.namespace),
         query=ctx.dry,
         body=patch,
         content_type=STRATEGIC,

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from agent.executor.client import MERGE
 from agent.executor.context import Ctx
-from agent.executor.kubeapi import MERGE, path
+from agent.kubeapi.paths import object_path
 from shared.commands.params import ScaleParams
+from shared.kinds import kind
 
 
 async def run(ctx: Ctx) -> dict[str, Any]:
     params = ctx.params
     assert isinstance(params, ScaleParams)
     t = ctx.target
-    resource = path(t.kind, t.namespace, t.name, "scale")
+    resource = object_path(kind(t.kind), t.name, namespace=t.namespace, sub="scale")
     before = await ctx.kube.json("GET", resource)
     after = await ctx.kube.json(
         "PATCH",

@@ -6,17 +6,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from agent.executor.client import STRATEGIC
 from agent.executor.context import Ctx
 from agent.executor.errors import CommandFailure
-from agent.executor.kubeapi import STRATEGIC, path
+from agent.kubeapi.paths import object_path
 from shared.commands.params import SetImageParams
+from shared.kinds import kind
 
 
 async def run(ctx: Ctx) -> dict[str, Any]:
     params = ctx.params
     assert isinstance(params, SetImageParams)
     t = ctx.target
-    resource = path(t.kind, t.namespace, t.name)
+    resource = object_path(kind(t.kind), t.name, namespace=t.namespace)
     obj = await ctx.kube.json("GET", resource)
     containers = ((obj.get("spec") or {}).get("template") or {}).get("spec", {}).get("containers")
     current = {c.get("name"): c.get("image") for c in containers or ()}

@@ -16,8 +16,8 @@ import httpx
 from kubernetes import client as k8s_client
 
 from agent.app import AgentCore, build_uplink_config
+from agent.executor.client import Kube
 from agent.executor.context import Ctx
-from agent.executor.kubeapi import Kube
 from agent.executor.registry import COMMANDS, Spec
 from agent.executor.running import Executor
 from agent.executor.settings import PolicySettings

@@ -11,7 +11,7 @@ import orjson
 import pytest
 from kubernetes import client as k8s_client
 
-from agent.executor.kubeapi import Kube
+from agent.executor.client import Kube
 from agent.executor.registry import COMMANDS, Spec
 from agent.executor.running import Executor
 from agent.executor.settings import PolicySettings

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.kube import KubeAccess
+from agent.kubeapi.transport import KubeAccess
 from kubesim.cluster import SimCluster
 from kubesim.config import SimConfig
 from tests.unit.sources.helpers import Wire

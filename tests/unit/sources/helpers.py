@@ -6,7 +6,8 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 
-from agent.kube import KubeAccess, KubeConnectionError
+from agent.kubeapi.errors import KubeConnectionError
+from agent.kubeapi.transport import KubeAccess
 
 
 class Wire:

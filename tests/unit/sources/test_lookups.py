@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from agent.detect.context import IndexContext, KubeObject
-from agent.detect.kube import LabelSelector
+from agent.detect.objects import LabelSelector
 from agent.detect.selectors import matches
 
 

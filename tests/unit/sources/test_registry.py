@@ -23,7 +23,7 @@ def test_secrets_and_the_second_event_api_are_off_by_default() -> None:
     chosen = enabled_sources(SourcesSettings())
     assert "Secret" not in chosen
     assert "events.k8s.io/Event" not in chosen
-    assert chosen["Event"].group == ""
+    assert chosen["Event"].api.group == ""
 
 
 def test_secrets_enabled_switch_turns_secrets_on() -> None:

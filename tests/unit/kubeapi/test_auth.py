@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from kubernetes import client as k8s_client
 
-from agent import kube
-from agent.kube import KubeAccess
+from agent.kubeapi import transport
+from agent.kubeapi.transport import KubeAccess
 
 
 def _counting_configuration() -> tuple[k8s_client.Configuration, list[str]]:
@@ -41,7 +41,7 @@ async def test_headers_are_reused_within_their_ttl() -> None:
 async def test_headers_are_recomputed_once_the_ttl_has_passed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(kube, "AUTH_TTL_S", 0.0)
+    monkeypatch.setattr(transport, "AUTH_TTL_S", 0.0)
     cfg, issued = _counting_configuration()
     access = KubeAccess(cfg)
     await access._headers()

@@ -1,22 +1,16 @@
-"""① Kubernetes API access: credentials from the ``kubernetes`` package, raw bytes over aiohttp.
+"""① The agent's connection to the Kubernetes API server: credentials, TLS, raw bytes over aiohttp.
 
 Owns: loading the connection settings (an explicit kubeconfig/context, else the in-cluster
-service account, else ``~/.kube/config``), turning them into a TLS context and auth headers,
-and the two raw calls the informers need -- ``get`` (one JSON document as bytes) and ``lines``
-(a watch stream split into JSON lines) -- plus ``send``, one raw write (leader election's
-Lease create/replace). Also hands the command executor a ready
-``kubernetes.client.ApiClient`` built from the same configuration.
+service account, else ``~/.kube/config``) through the ``kubernetes`` package, turning them into
+a TLS context and auth headers, and the raw calls every agent part makes -- ``get`` (one JSON
+document as bytes), ``lines`` (a watch stream split into JSON lines), ``send`` (one write:
+leader election's Lease create/replace) and ``exchange`` (one request answered whatever its
+status: the command client). Non-2xx answers become the exceptions of
+``agent.kubeapi.errors``; connection failures ``KubeConnectionError``.
 
-Deliberately does not own: parsing (callers use orjson on the bytes), retries and backoff (the
-informers decide), or any model classes -- the client's models cost ~0.65 ms CPU per event, so
-the list/watch path never touches them.
-
-Errors (wrapped once here, at the boundary)::
-
-    LookoutError
-    └── KubeError              -- anything that went wrong talking to the API server
-        ├── KubeStatusError    -- the server answered with a non-2xx status (code, reason)
-        └── KubeConnectionError -- no answer: connect/read timeout, reset, TLS failure
+Deliberately does not own: URL paths (``agent.kubeapi.paths``), parsing (callers use orjson on
+the bytes), retries and backoff (the callers decide), or any model classes -- the client's
+models cost far more CPU per event than orjson, so no agent path touches them.
 """
 
 from __future__ import annotations
@@ -34,13 +28,13 @@ from typing import TYPE_CHECKING, Any, cast
 import aiohttp
 import orjson
 
-from shared.errors import LookoutError
+from agent.kubeapi.errors import KubeConnectionError, KubeError, status_error
 
 if TYPE_CHECKING:
-    # At run time ``kubernetes`` is imported only inside the functions that load the
-    # configuration or build the executor's client: the package's ``__init__`` imports its
-    # config loaders (requests, oauthlib, google-auth, yaml...), ~40 % of the agent's imports,
-    # and modules that only need ``KubeAccess`` as a type should not pay for it.
+    # At run time ``kubernetes`` is imported only inside the function that loads the
+    # configuration: the package's ``__init__`` imports its config loaders (requests,
+    # oauthlib, google-auth, yaml...), a large share of the agent's start-up imports, and
+    # modules that only need ``KubeAccess`` as a type should not pay for it.
     from kubernetes import client as k8s_client
 
 log = logging.getLogger(__name__)
@@ -50,41 +44,6 @@ CONNECT_TIMEOUT_S = 10.0
 # How long computed auth headers are reused. client-go re-reads a projected token file every
 # minute; a rotated token stays valid for a while after rotation, so 10 s is well inside that.
 AUTH_TTL_S = 10.0
-
-
-class KubeError(LookoutError):
-    """Talking to the Kubernetes API server failed."""
-
-
-class KubeStatusError(KubeError):
-    """The API server answered with an error status (``code``: HTTP status, ``reason``:
-    the Status object's reason such as ``Forbidden`` or ``Expired``)."""
-
-    def __init__(self, code: int, reason: str, message: str) -> None:
-        super().__init__(f"{code} {reason}: {message}" if message else f"{code} {reason}")
-        self.code = code
-        self.reason = reason
-        self.message = message
-
-
-class KubeConnectionError(KubeError):
-    """No usable answer from the API server (network, TLS, timeout, truncated stream)."""
-
-
-def status_error(code: int, body: bytes) -> KubeStatusError:
-    """Build the error from a response body that is usually a ``Status`` object."""
-    reason, message = "", ""
-    try:
-        doc = orjson.loads(body)
-        if isinstance(doc, dict):
-            reason = str(doc.get("reason", ""))
-            message = str(doc.get("message", ""))
-    except orjson.JSONDecodeError:
-        message = body[:200].decode("utf-8", "replace")
-    return KubeStatusError(code, reason or _REASONS.get(code, "Error"), message)
-
-
-_REASONS = {401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 410: "Expired"}
 
 
 def load_configuration(
@@ -234,9 +193,9 @@ class KubeAccess:
         content_type: str = "application/json",
         accept: str = "application/json",
     ) -> tuple[int, bytes]:
-        """One request; ``(status, body)`` whatever the status, for callers that map API
-        errors themselves (the command executor). Raises KubeConnectionError when no answer
-        came."""
+        """One request; ``(status, body)`` whatever the status, for callers that need every
+        answer's status (the command client, whose benchmark times each exchange). Raises
+        KubeConnectionError when no answer came."""
         session = self._require_session()
         timeout = aiohttp.ClientTimeout(total=timeout_s, sock_connect=CONNECT_TIMEOUT_S)
         headers = await self._headers()
