@@ -14,12 +14,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import uvicorn
-from fastapi import FastAPI
 
 from master.commands.bus import CommandBus
 from master.datahub.cluster import AgentInfo
 from master.datahub.hub import DataHub
-from master.gateway.app import create_app
+from master.gateway.app import GatewayApp, create_app
 from master.gateway.state import GatewayState
 from master.ingress.credentials import server_credentials
 from master.ingress.server import LinkOptions, LinkServer
@@ -92,7 +91,7 @@ class Master:
     link: LinkServer
     commands: CommandBus
     gateway: GatewayState
-    app: FastAPI
+    app: GatewayApp
     http: _Uvicorn
     http_socket: socket.socket
     grpc_port: int = 0
