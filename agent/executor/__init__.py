@@ -6,8 +6,10 @@
 Errors (``errors``)::
 
     AgentError
-    └── CommandFailure        -- a command ended in failure; carries error_code + message
-                                 (policy refusals, deadlines, Kubernetes API errors, refusals)
+    ├── CommandFailure        -- a command ended in failure; carries error_code + message
+    │                            (policy refusals, deadlines, Kubernetes API errors, refusals)
+    └── RegistryMismatch      -- ``registry.RUN`` and the shared catalogue name different
+                                 commands (raised at import: a build that cannot start)
 
 Deliberately does not own the link (results leave through the outbox, never lost) or the
 master's state machine; it only reports running/succeeded/failed/timed_out/cancelled."""

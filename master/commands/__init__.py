@@ -6,4 +6,4 @@ a terminal state.
     bus        CommandBus: create / cancel / wait, deadlines, (re)send after reconnect
 
 Deliberately does not own HTTP (``master.gateway.routes.commands``) or storage
-(``master.store.commands``); the agent re-validates everything on its side."""
+(``master.store.repositories.commands``); the agent re-validates everything on its side."""

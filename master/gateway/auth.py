@@ -1,4 +1,4 @@
-"""Bearer-token authentication for the API (until user accounts and JWT land).
+"""Bearer-token authentication for the API: one static token shared by every caller.
 
 Every data route depends on ``require_token``; only /healthz and /readyz are open. A refused
 token raises ``AuthError``, which ``master.gateway.errors`` answers with 401 and a
