@@ -79,9 +79,9 @@ class Tracker:
         previous = self._by_holder.pop(holder, {})
         out: list[Finding] = []
         for fp, finding in current.items():
-            self._hold(fp, finding, holder, now_ms, out)
+            self._hold(fp, finding, holder, now_ms=now_ms, out=out)
         for fp in previous.keys() - current.keys():
-            self._release(fp, holder, now_ms, out)
+            self._release(fp, holder, now_ms=now_ms, out=out)
         if current:
             self._by_holder[holder] = current
         if previous or current:
@@ -135,7 +135,7 @@ class Tracker:
             self._about.setdefault(subject, set()).add(holder)
 
     def _hold(
-        self, fp: str, finding: Finding, holder: _Holder, now_ms: int, out: list[Finding]
+        self, fp: str, finding: Finding, holder: _Holder, *, now_ms: int, out: list[Finding]
     ) -> None:
         entry = self._active.get(fp)
         if entry is None:
@@ -158,7 +158,7 @@ class Tracker:
         entry.emitted, entry.emitted_ms = entry.latest, now_ms
         out.append(entry.latest)
 
-    def _release(self, fp: str, holder: _Holder, now_ms: int, out: list[Finding]) -> None:
+    def _release(self, fp: str, holder: _Holder, *, now_ms: int, out: list[Finding]) -> None:
         entry = self._active.get(fp)
         if entry is None:
             return

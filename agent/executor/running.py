@@ -109,7 +109,13 @@ class Executor:
             self._done.get("key:" + cmd.idempotency_key) if cmd.idempotency_key else None
         )
         if first is not None:
-            self._report(cmd, first.state, first.message, first.result_json, first.error_code)
+            self._report(
+                cmd,
+                first.state,
+                first.message,
+                result_json=first.result_json,
+                code=first.error_code,
+            )
             return None
         if (reason := self._cancelled_early.pop(cmd.id, None)) is not None:
             self._finish(cmd, CommandState.CANCELLED, f"cancelled before it started: {reason}")
@@ -211,7 +217,7 @@ class Executor:
     # -- reporting --------------------------------------------------------------------------
 
     def _progress(self, cmd: Command, message: str, partial: dict[str, Any]) -> None:
-        self._report(cmd, CommandState.RUNNING, message, orjson.dumps(partial))
+        self._report(cmd, CommandState.RUNNING, message, result_json=orjson.dumps(partial))
 
     def _finish(
         self,
@@ -223,7 +229,7 @@ class Executor:
         code: str = "",
     ) -> None:
         body = orjson.dumps(result) if result is not None else b""
-        update = self._report(cmd, state, message, body, code)
+        update = self._report(cmd, state, message, result_json=body, code=code)
         self._remember(self._done, cmd.id, update)
         if cmd.idempotency_key:
             self._remember(self._done, "key:" + cmd.idempotency_key, update)
@@ -237,6 +243,7 @@ class Executor:
         cmd: Command,
         state: CommandState,
         message: str,
+        *,
         result_json: bytes = b"",
         code: str = "",
     ) -> CommandUpdate:

@@ -280,7 +280,9 @@ class CommandBus:
             grace = RUNNING_GRACE_MS if entry.state is CommandState.RUNNING else 0
             if now >= entry.row.deadline_ms + grace:
                 self._registry.send(entry.row.cluster, CommandCancel(entry.row.id, "deadline"))
-                await self._finish(entry, CommandState.TIMED_OUT, "deadline passed", "deadline")
+                await self._finish(
+                    entry, CommandState.TIMED_OUT, "deadline passed", error_code="deadline"
+                )
             elif entry.state in _RESENDABLE and not entry.cancel_requested:
                 await self._dispatch(entry, now)
 
@@ -302,7 +304,7 @@ class CommandBus:
             log.info("command %s (%s) sent to %s", entry.row.id, entry.row.type, entry.row.cluster)
 
     async def _finish(
-        self, entry: _Active, state: CommandState, message: str, error_code: str = ""
+        self, entry: _Active, state: CommandState, message: str, *, error_code: str = ""
     ) -> None:
         at = now_ms()
         outcome = _audit_entry(
