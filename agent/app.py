@@ -101,6 +101,17 @@ class AgentCore:
     def close(self) -> None:
         self.outbox.close()
 
+    async def run_sources(self, access: KubeAccess, stop: asyncio.Event) -> None:
+        """Watch the cluster into this core's mirror and outbox until ``stop``."""
+        await run_sources(
+            self.settings.sources,
+            kube=access,
+            mirror=self.mirror,
+            outbox=self.outbox,
+            detect_settings=self.settings.detect,
+            stop=stop,
+        )
+
     def on_node_samples(self, samples: tuple[NodeMetricsSample, ...]) -> None:
         """Metrics from the node daemons become one journal record per push."""
         self.outbox.put(NodeMetricsBatch(samples), now_ms())
@@ -128,24 +139,13 @@ async def run(settings: AgentSettings, stop: asyncio.Event) -> None:
 
 async def stream(settings: AgentSettings, access: KubeAccess, stop: asyncio.Event) -> None:
     """Everything an active agent runs: uplink, executor, sources, metrics intake."""
-    src = settings.sources
     core = AgentCore(settings)
     try:
         async with asyncio.TaskGroup() as tg:
             core.executor.attach_kube(Kube(access, timeout_s=settings.executor.request_timeout_s))
             tg.create_task(core.uplink.run(stop), name="uplink")
             tg.create_task(core.executor.run(stop), name="executor")
-            tg.create_task(
-                run_sources(
-                    src,
-                    kube=access,
-                    mirror=core.mirror,
-                    outbox=core.outbox,
-                    detect_settings=settings.detect,
-                    stop=stop,
-                ),
-                name="sources",
-            )
+            tg.create_task(core.run_sources(access, stop), name="sources")
             tg.create_task(
                 serve_intake(
                     settings.intake.listen,

@@ -6,7 +6,7 @@ LookoutError (shared.errors)
 └── AgentError
     ├── KubeError          -- talking to the Kubernetes API failed (agent.kubeapi)
     ├── CommandFailure     -- a command failed, with an error code (agent.executor.errors)
-    ├── RegistryMismatch   -- executor implementations and catalogue disagree (agent.executor.registry)
+    ├── RegistryMismatch   -- implementations and catalogue disagree (agent.executor.registry)
     ├── DetectError        -- a detector was handed an object it cannot read (agent.detect)
     ├── LeaderError        -- leader election (agent.leader)
     ├── IntakeError        -- the node-metrics intake (agent.intake)

@@ -226,7 +226,6 @@ async def _main(conn: Connection, spec: dict[str, Any], entered: int) -> None:
     from agent.app import AgentCore
     from agent.kubeapi.transport import KubeAccess
     from agent.settings import AgentSettings
-    from agent.sources.running import run_sources
     from agent.sources.settings import SourcesSettings
 
     probe.phases["imported"] = time.time_ns()
@@ -390,17 +389,7 @@ async def _main(conn: Connection, spec: dict[str, Any], entered: int) -> None:
         async with access, asyncio.TaskGroup() as tg:
             tg.create_task(connected())
             tg.create_task(core.uplink.run(stop), name="uplink")
-            tg.create_task(
-                run_sources(
-                    src,
-                    kube=access,
-                    mirror=core.mirror,
-                    outbox=core.outbox,
-                    detect_settings=settings.detect,
-                    stop=stop,
-                ),
-                name="sources",
-            )
+            tg.create_task(core.run_sources(access, stop), name="sources")
             await serve_ops(conn, ops)
             stop.set()
     finally:
