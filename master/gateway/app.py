@@ -1,5 +1,6 @@
 """⑧ The FastAPI application: health routes open, everything under /api/v1 behind auth,
-errors mapped to JSON in one place (``master.gateway.errors``).
+errors mapped to JSON in one place (``master.gateway.errors``), every request body bounded
+before it is read (``master.gateway.limits``: the default here, smaller ones by route).
 
 Owns mounting the route modules and attaching the typed state (``GatewayState``); does not own
 what a route answers (``routes/``) nor building the state (the composition root, ``master.app``)."""
@@ -13,6 +14,7 @@ from fastapi import Depends, FastAPI
 
 from master.gateway import errors
 from master.gateway.auth import require_token
+from master.gateway.limits import BodyLimit, route_limits
 from master.gateway.responses import FastJSON
 from master.gateway.routes import health
 from master.gateway.state import GatewayState
@@ -33,7 +35,11 @@ ROUTERS: tuple[str, ...] = (
 )
 
 
-def create_app(*, state: GatewayState) -> GatewayApp:
+# The body limit when the caller names none (``MasterSettings.http_body_max_kib``'s default).
+DEFAULT_BODY_MAX = 1024 * 1024
+
+
+def create_app(*, state: GatewayState, body_max_bytes: int = DEFAULT_BODY_MAX) -> GatewayApp:
     app = FastAPI(
         title="Lookout",
         version="v1",
@@ -53,4 +59,6 @@ def create_app(*, state: GatewayState) -> GatewayApp:
             dependencies=[Depends(require_token)],
         )
     errors.install(app)
+    # Outermost but for Starlette's own error middleware: runs before routing, parsing and auth.
+    app.add_middleware(BodyLimit, default_bytes=body_max_bytes, routes=route_limits(app.routes))
     return app

@@ -8,7 +8,9 @@ operator). Both cap the wait at ``WAIT_MAX_S``; the body's ``terminal`` says whi
 Errors are the master's own and propagate (``master.gateway.errors`` maps them): an invalid
 request (``InvalidCommand``) -> 422 with the precise reason, malformed ``Prefer: wait``
 (``InvalidPreference``) -> 400, unknown cluster or command (``NotFound``) -> 404, cancelling a
-finished command (``CommandConflict``) -> 409, bus not wired (``Unavailable``) -> 503."""
+finished command or an idempotency key reused for another request (``CommandConflict``) -> 409,
+bus not wired (``Unavailable``) -> 503. A body above the route's ``body_limit`` never gets
+here: ``master.gateway.limits`` answers 413 before it is read."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from master.commands.bus import CommandSnapshot
 from master.commands.requests import CommandIn, validate
 from master.gateway.auth import Caller
 from master.gateway.deps import Bus, Cluster, StoreDep
+from master.gateway.limits import KiB, body_limit
 from master.gateway.prefer import preferred_wait
 from master.gateway.responses import FastJSON
 from master.store import CommandRow, TransitionRow
@@ -29,6 +32,12 @@ from shared.domain.commands import CommandState
 router = APIRouter(tags=["commands"])
 
 WAIT_MAX_S = 60.0  # one long-poll; well under common proxy idle timeouts
+# A command request is a type, a target and a few parameters: a few hundred bytes. 16 KiB
+# leaves room for any parameter the catalogue takes and bounds what a caller can make the
+# master parse before authentication (``master.gateway.limits``).
+COMMAND_BODY_MAX = 16 * KiB
+# Cancelling takes no body; a client sending ``{}`` out of habit is still welcome.
+CANCEL_BODY_MAX = 1 * KiB
 
 
 def command_view(row: CommandRow, transitions: list[TransitionRow] | None = None) -> dict[str, Any]:
@@ -63,6 +72,7 @@ def _detailed(command: CommandSnapshot) -> dict[str, Any]:
 
 
 @router.post("/clusters/{name}/commands", status_code=status.HTTP_202_ACCEPTED)
+@body_limit(COMMAND_BODY_MAX)
 async def create_command(
     body: CommandIn,
     cluster: Cluster,
@@ -109,6 +119,7 @@ async def get_command(command_id: str, bus: Bus) -> FastJSON:
 
 
 @router.post("/commands/{command_id}/cancel", status_code=status.HTTP_202_ACCEPTED)
+@body_limit(CANCEL_BODY_MAX)
 async def cancel_command(command_id: str, bus: Bus, caller: Caller) -> FastJSON:
     command = await bus.cancel(command_id, actor=caller)
     return FastJSON(_detailed(command), status_code=status.HTTP_202_ACCEPTED)
