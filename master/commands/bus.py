@@ -3,11 +3,14 @@
     submit ─▶ store (pending) + audit ─▶ registry.send ─▶ sent ─▶ agent reports (journal):
     running ─▶ succeeded | failed | cancelled          deadline passes first ─▶ timed_out
 
-Owns: creating commands (idempotency through the store's unique key), sending them to the
+Owns: creating commands (idempotency through the store's unique key: a key reused for a
+different type, target, parameters or dry-run is refused with ``IdempotencyConflict``, never
+answered with the first command as if it were this one), sending them to the
 cluster's live session and re-sending pending/sent ones when a new session appears (agent
 reconnect, master restart), deadlines (a command never leaves the master after its deadline;
 one already running gets ``RUNNING_GRACE_MS`` for the agent's own report), cancellation,
-waking long-poll waiters, and the audit entries for request, cancel and outcome.
+waking long-poll waiters (and releasing them all when the master shuts down:
+``release_waiters``), and the audit entries for request, cancel and outcome.
 
 Deliberately does not own: validation (``requests``), persistence rules (``master.store``: a
 terminal state is final), or storing agent reports (the journal commit does that before
@@ -47,6 +50,11 @@ _RESENDABLE = frozenset({CommandState.PENDING, CommandState.SENT})
 
 class CommandConflict(MasterError):
     """The command is in a state that does not allow the operation (HTTP 409)."""
+
+
+class IdempotencyConflict(CommandConflict):
+    """The idempotency key was used before for a different request (HTTP 409, as its base):
+    a retry must repeat the request it retries."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +111,14 @@ def to_command(row: CommandRow) -> Command:
     )
 
 
+def _differences(stored: CommandRow, requested: CommandRow) -> str | None:
+    """What of ``requested`` differs from the command its idempotency key already names
+    (None: a true retry). Parameters compare as normalised JSON (``requests.validate``)."""
+    fields = ("type", "target", "params_json", "dry_run")
+    differs = [f for f in fields if getattr(stored, f) != getattr(requested, f)]
+    return " and ".join(f.removesuffix("_json") for f in differs) or None
+
+
 def _sent_message(slot: SessionSlot | None) -> str:
     return "" if slot is None else f"session {slot.session_id}"
 
@@ -132,6 +148,7 @@ class CommandBus:
         self._active: dict[str, _Active] = {}
         self._wake = asyncio.Event()
         self._loaded = False
+        self._releasing = False  # shutting down: waits answer at once (``release_waiters``)
 
     async def load(self) -> int:
         """Adopt the store's unfinished commands (after a master restart); returns how many.
@@ -178,6 +195,11 @@ class CommandBus:
             sent_message=_sent_message(slot),
         )
         if not created:
+            if (differs := _differences(stored, row)) is not None:
+                raise IdempotencyConflict(
+                    f"idempotency key {cmd.idempotency_key!r} was used for command {stored.id}, "
+                    f"which has a different {differs}; use a new key for a new request"
+                )
             return await self.snapshot(stored.id), False
         history = [TransitionRow(row.id, CommandState.PENDING, now, "")]
         if stored.state is CommandState.SENT:
@@ -224,12 +246,20 @@ class CommandBus:
             return await self.snapshot(command_id)
         try:
             async with asyncio.timeout(timeout_s):
-                while not entry.state.terminal:
+                while not entry.state.terminal and not self._releasing:
                     entry.changed.clear()
                     await entry.changed.wait()
         except TimeoutError:
             pass
         return entry.snapshot()
+
+    def release_waiters(self) -> None:
+        """End every long-poll now and any later one at once, each answering the command as
+        it is: the composition root calls this when shutdown begins, so the HTTP server is not
+        left waiting on requests that would otherwise hold it until their timeout."""
+        self._releasing = True
+        for entry in self._active.values():
+            entry.changed.set()
 
     # -- agent reports (subscribed to the journal processor) --------------------------------
 

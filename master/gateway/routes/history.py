@@ -26,13 +26,17 @@ router = APIRouter(tags=["history"])
 DAY_MS = 86_400_000
 HOUR_MS = 3_600_000
 MAX_LIMIT = 1_000
-_DURATION = re.compile(r"^(\d+)(ms|s|m|h|d)$")
+# ASCII digits only, and few of them: ``str.isdigit`` and ``\d`` also accept other scripts'
+# digits and superscripts, which ``int`` then refuses (a 500), and thousands of digits are
+# a ValueError of their own. 15 digits of epoch milliseconds reach past the year 30000.
+_DIGITS = re.compile(r"[0-9]{1,15}", re.ASCII)
+_DURATION = re.compile(r"([0-9]{1,9})(ms|s|m|h|d)", re.ASCII)
 _UNIT_MS = {"ms": 1, "s": 1_000, "m": 60_000, "h": HOUR_MS, "d": DAY_MS}
 
 
 def parse_time(name: str, text: str) -> int:
     """Epoch milliseconds from digits, or from an RFC 3339 timestamp with an offset."""
-    if text.isdigit():
+    if _DIGITS.fullmatch(text):
         return int(text)
     try:
         when = datetime.fromisoformat(text)
@@ -48,15 +52,22 @@ def parse_time(name: str, text: str) -> int:
 
 def parse_step(text: str) -> int:
     """A duration (``30s``, ``5m``, ``1h``) or bare milliseconds, at least one second."""
-    if text.isdigit():
+    if _DIGITS.fullmatch(text):
         step = int(text)
-    elif m := _DURATION.match(text):
+    elif m := _DURATION.fullmatch(text):
         step = int(m.group(1)) * _UNIT_MS[m.group(2)]
     else:
         raise InvalidQuery(f"step={text!r} is not a duration like 30s, 5m or 1h, nor milliseconds")
     if step < 1_000:
         raise InvalidQuery(f"step={text!r} is below the 1 s minimum")
     return step
+
+
+def parse_limit(text: str) -> int:
+    """A page size from 1 to ``MAX_LIMIT``, in ASCII digits."""
+    if not _DIGITS.fullmatch(text) or not 1 <= int(text) <= MAX_LIMIT:
+        raise InvalidQuery(f"limit={text!r} must be an integer from 1 to {MAX_LIMIT}")
+    return int(text)
 
 
 def parse_range(from_: str | None, to: str | None, *, default_span_ms: int) -> tuple[int, int]:
@@ -110,8 +121,7 @@ async def findings_history(
     """Finding occurrences active in [from, to) (default: the last 24 h), newest first;
     ``severity`` is a floor; page with ``cursor`` = the previous ``next_cursor``."""
     start, end = parse_range(from_, to, default_span_ms=DAY_MS)
-    if not limit.isdigit() or not 1 <= int(limit) <= MAX_LIMIT:
-        raise InvalidQuery(f"limit={limit!r} must be an integer from 1 to {MAX_LIMIT}")
+    page_size = parse_limit(limit)
     try:
         floor = Severity.parse(severity) if severity else None
     except ValueError as e:
@@ -125,7 +135,7 @@ async def findings_history(
             reason=reason,
             namespace=namespace,
             severity=floor,
-            limit=int(limit),
+            limit=page_size,
             cursor=cursor,
         )
     except ValueError as e:
