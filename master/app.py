@@ -2,7 +2,8 @@
 
 Start order: store (migrations) -> DataHub -> processor -> gRPC link -> HTTP gateway -> ready.
 SIGTERM: readiness off and gRPC health NOT_SERVING -> sessions told to end, stop accepting ->
-drain within the grace period -> HTTP stops -> store flushes its writer and closes."""
+drain within the grace period -> long-polls released -> HTTP stops -> store flushes its writer
+and closes."""
 
 from __future__ import annotations
 
@@ -125,6 +126,9 @@ async def start(settings: MasterSettings) -> Master:
                 journal_batch_max=settings.journal_batch_max,
             ),
             max_message_bytes=settings.max_message_mb * 1024 * 1024,
+            max_concurrent_rpcs=settings.grpc_max_concurrent_rpcs,
+            failed_hello_burst=settings.grpc_failed_hello_burst,
+            failed_hello_refill_s=settings.grpc_failed_hello_refill_s,
         ),
         hub=hub,
         processor=processor,
@@ -140,7 +144,7 @@ async def start(settings: MasterSettings) -> Master:
         store=store,
         commands=commands,
     )
-    app = create_app(state=gateway)
+    app = create_app(state=gateway, body_max_bytes=settings.http_body_max_kib * 1024)
     http_socket = _bind(settings.http_listen)
     http = _Uvicorn(
         uvicorn.Config(app, log_config=None, access_log=False, lifespan="off", proxy_headers=False)
@@ -181,6 +185,9 @@ async def serve(master: Master, stop: asyncio.Event) -> None:
             master.gateway.ready.clear()
             await master.link.stop(settings.shutdown_grace_s * 0.6)
             await master.processor.drain(settings.shutdown_grace_s * 0.1)
+            # Open long-polls answer now (as they are): uvicorn waits for every request in
+            # flight, and one waiting for its timeout would outlast the grace period.
+            master.commands.release_waiters()
             master.http.should_exit = True
             async with asyncio.timeout(settings.shutdown_grace_s * 0.3):
                 await http_task

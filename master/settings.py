@@ -64,8 +64,44 @@ class MasterSettings(CommonSettings):
         description="No heartbeat for this long -> 'offline' (12 heartbeats: rides out a short "
         "network partition or a master/agent restart without paging anyone).",
     )
+    http_body_max_kib: int = Field(
+        1024,
+        ge=1,
+        le=64 * 1024,
+        description="Largest HTTP request body the gateway reads (KiB), checked before parsing "
+        "and before authentication, so an anonymous caller cannot make the master hold more. "
+        "1 MiB is far above any body the API takes today; routes with small bodies declare a "
+        "smaller limit of their own (a command request: 16 KiB). Larger bodies answer 413.",
+    )
     max_message_mb: int = Field(
-        16, ge=4, le=256, description="Largest gRPC message accepted (MiB)."
+        16,
+        ge=4,
+        le=256,
+        description="Largest gRPC message accepted (MiB). Applies to every frame, the first one "
+        "(the hello, before authentication) too; a snapshot frame carries up to the agent's "
+        "snapshot_chunk objects with their bodies, which is what this must hold. The hello "
+        "itself is refused past a few KiB once received (master.ingress.limits).",
+    )
+    grpc_max_concurrent_rpcs: int = Field(
+        1024,
+        ge=2,
+        description="Most gRPC calls the master serves at once; past it a new call fails at "
+        "once with RESOURCE_EXHAUSTED. Each connected agent holds one stream for its whole "
+        "session (plus short health checks), so this bounds what unauthenticated connections "
+        "can make the master hold; raise it for a fleet of more clusters.",
+    )
+    grpc_failed_hello_burst: int = Field(
+        10,
+        ge=1,
+        description="Failed hellos (bad token, malformed or missing hello) one peer address may "
+        "have in a row before its new streams are refused with RESOURCE_EXHAUSTED: enough "
+        "for an agent restarting with a stale token a few times, not for guessing tokens.",
+    )
+    grpc_failed_hello_refill_s: float = Field(
+        6.0,
+        gt=0,
+        description="Seconds for one failed hello of the burst to be forgiven (a blocked "
+        "address may try again after this long; 10 per minute at most in the long run).",
     )
     journal_batch_max: int = Field(
         512, ge=1, description="Most journal records an agent may put in one frame."

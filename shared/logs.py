@@ -1,7 +1,9 @@
 """Logging, configured once per process: text or JSON lines, with context from contextvars.
 
 Context (cluster, session, command id) is bound with ``bind(...)`` in a task and appears on
-every record that task logs, without threading it through call signatures."""
+every record that task logs, without threading it through call signatures. Text a peer chose
+(an agent's hello, before it is authenticated) goes through ``printable`` first: one line,
+bounded, control characters escaped."""
 
 from __future__ import annotations
 
@@ -30,6 +32,20 @@ def bind(**fields: str) -> Iterator[None]:
         yield
     finally:
         _CONTEXT.reset(token)
+
+
+def printable(text: str, limit: int = 64) -> str:
+    """``text`` fit for one log line: at most ``limit`` characters of it, control and other
+    non-printable characters (newlines, ANSI escapes, bidi overrides) escaped as ``repr``
+    escapes them, and a note of how much was cut."""
+    head = text[:limit]
+    escaped = "".join(
+        c if c.isprintable() and c != "\\" else c.encode("unicode_escape").decode("ascii")
+        for c in head
+    )
+    if len(text) > limit:
+        escaped += f"...(+{len(text) - limit} chars)"
+    return escaped
 
 
 class _ContextFilter(logging.Filter):

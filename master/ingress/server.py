@@ -1,5 +1,10 @@
 """⑤ The master's gRPC server: AgentLink, the standard health service and reflection (so
-`grpcurl` can list and call it), TLS or mTLS, keepalive both ways."""
+`grpcurl` can list and call it), TLS or mTLS, keepalive both ways.
+
+What a peer may hold before it is authenticated is bounded here and in ``hello``: the message
+cap (every frame, the hello too), the number of calls served at once
+(``max_concurrent_rpcs``: past it a call fails at once with RESOURCE_EXHAUSTED), and one
+failed-hello limiter per server, shared by all its streams."""
 
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ from grpc_reflection.v1alpha import reflection
 from master.clusters.auth import TokenLookup
 from master.datahub.hub import DataHub
 from master.ingress.context import Context
+from master.ingress.limits import FailedHellos
 from master.ingress.sessions import SessionRegistry
 from master.ingress.stream import SessionConfig, SessionHooks, StreamParts, serve_stream
 from master.processor.journal import JournalProcessor
@@ -32,6 +38,9 @@ class LinkOptions:
     session: SessionConfig
     max_message_bytes: int
     keepalive_s: float = 20.0
+    max_concurrent_rpcs: int = 1024
+    failed_hello_burst: int = 10
+    failed_hello_refill_s: float = 6.0
 
 
 class _AgentLink(link_pb2_grpc.AgentLinkServicer):
@@ -62,11 +71,15 @@ class LinkServer:
             processor=processor,
             registry=self.registry,
             tokens=tokens,
+            failed_hellos=FailedHellos(
+                burst=options.failed_hello_burst, refill_s=options.failed_hello_refill_s
+            ),
             hooks=hooks,
         )
         self._health = HealthServicer()
         ka_ms = int(options.keepalive_s * 1000)
         self._server = grpc.aio.server(
+            maximum_concurrent_rpcs=options.max_concurrent_rpcs,
             options=[
                 ("grpc.max_receive_message_length", options.max_message_bytes),
                 ("grpc.max_send_message_length", options.max_message_bytes),
@@ -76,7 +89,7 @@ class LinkServer:
                 # Agents ping as often as every keepalive/2; allow it instead of GOAWAY.
                 ("grpc.http2.min_ping_interval_without_data_ms", ka_ms // 4),
                 ("grpc.http2.max_pings_without_data", 0),
-            ]
+            ],
         )
         link_pb2_grpc.add_AgentLinkServicer_to_server(_AgentLink(self), self._server)
         health_pb2_grpc.add_HealthServicer_to_server(self._health, self._server)

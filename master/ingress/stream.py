@@ -1,8 +1,9 @@
-"""⑤ One agent stream: handshake, authentication, then the session's reader, writer and
-committer until one of them ends.
+"""⑤ One agent stream: handshake, then the session's reader, writer and committer until one
+of them ends.
 
 Protocol (see proto/lookout/v1/link.proto): the first frame must be ``hello`` within
-``hello_timeout``; the master answers ``welcome`` with the sequence number to resume after.
+``hello_timeout``, small and authenticated (``hello``: its checks, limits and status codes);
+the master answers ``welcome`` with the sequence number to resume after.
 Then the agent sends a full snapshot (deltas with a snapshot id, then ``synced``), deltas,
 journal batches and heartbeats (``reading``: protocol checks, decoding, the processor's
 handlers); the master sends ``ack`` (the mark of durable journal records), periodic ``ping``
@@ -29,19 +30,21 @@ from dataclasses import dataclass, field
 
 import grpc
 
-from master.clusters.auth import TokenLookup, authenticate
+from master.clusters.auth import TokenLookup
 from master.datahub.cluster import AgentInfo, ClusterState
 from master.datahub.hub import DataHub
-from master.errors import AuthError, ProtocolError
+from master.errors import ProtocolError
 from master.ingress.acks import AckCoalescer
 from master.ingress.committer import GroupCommitter, PendingBudget
-from master.ingress.context import EOF, Context
+from master.ingress.context import Context
+from master.ingress.hello import REFUSAL_LOG_EVERY_S, accept_hello
+from master.ingress.limits import FailedHellos
 from master.ingress.reading import read_loop
 from master.ingress.sessions import SessionRegistry, SessionSlot
 from master.ingress.writing import write_loop
 from master.processor.journal import JournalProcessor
 from shared.clock import now_ms
-from shared.logs import bind
+from shared.logs import RateLimited, bind, printable
 from shared.pb.lookout.v1 import link_pb2
 
 log = logging.getLogger(__name__)
@@ -102,7 +105,9 @@ class StreamParts:
     processor: JournalProcessor
     registry: SessionRegistry
     tokens: TokenLookup
+    failed_hellos: FailedHellos
     hooks: SessionHooks | None = None
+    refusals_logged: RateLimited = field(default_factory=lambda: RateLimited(REFUSAL_LOG_EVERY_S))
 
 
 class _Replaced(Exception):
@@ -112,14 +117,15 @@ class _Replaced(Exception):
 
 
 async def serve_stream(context: Context, parts: StreamParts) -> None:
-    hello = await _read_hello(context, parts.config)
-    try:
-        await authenticate(parts.tokens, cluster=hello.cluster, token=hello.token)
-    except AuthError as e:
-        log.warning("refused agent for cluster %r: %s", hello.cluster, e)
-        await context.abort(grpc.StatusCode.UNAUTHENTICATED, str(e))
+    hello = await accept_hello(
+        context,
+        timeout_s=parts.config.hello_timeout_s,
+        tokens=parts.tokens,
+        failures=parts.failed_hellos,
+        refusals_logged=parts.refusals_logged,
+    )
     slot = SessionSlot(cluster=hello.cluster, session_id=uuid.uuid4().hex[:12])
-    with bind(cluster=hello.cluster, session=slot.session_id):
+    with bind(cluster=printable(hello.cluster), session=slot.session_id):
         await parts.registry.claim(slot)
         state = parts.hub.ensure(hello.cluster)
         try:
@@ -139,25 +145,6 @@ async def serve_stream(context: Context, parts: StreamParts) -> None:
             log.info("session ended")
 
 
-async def _read_hello(context: Context, config: SessionConfig) -> link_pb2.Hello:
-    try:
-        async with asyncio.timeout(config.hello_timeout_s):
-            first = await context.read()
-    except TimeoutError:
-        await context.abort(grpc.StatusCode.DEADLINE_EXCEEDED, "no hello frame in time")
-    if first is EOF or not isinstance(first, link_pb2.AgentFrame):
-        await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "stream ended before hello")
-    assert isinstance(first, link_pb2.AgentFrame)
-    if first.WhichOneof("frame") != "hello":
-        await context.abort(
-            grpc.StatusCode.FAILED_PRECONDITION,
-            f"first frame must be hello, got {first.WhichOneof('frame') or 'an empty frame'}",
-        )
-    if not first.hello.cluster:
-        await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "hello without cluster name")
-    return first.hello
-
-
 async def _run_session(
     context: Context,
     parts: StreamParts,
@@ -170,8 +157,8 @@ async def _run_session(
     await _welcome(context, parts.config, session_id=slot.session_id, resume=resume)
     log.info(
         "agent %s connected (version %s), resuming after %d",
-        hello.instance_id,
-        hello.agent_version,
+        printable(hello.instance_id),
+        printable(hello.agent_version),
         resume,
     )
     await _pump(context, parts, slot=slot, state=state, resume=resume)
