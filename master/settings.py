@@ -95,7 +95,9 @@ class MasterSettings(CommonSettings):
         ge=1,
         description="Failed hellos (bad token, malformed or missing hello) one peer address may "
         "have in a row before its new streams are refused with RESOURCE_EXHAUSTED: enough "
-        "for an agent restarting with a stale token a few times, not for guessing tokens.",
+        "for an agent restarting with a stale token a few times, not for guessing tokens. "
+        "Agents behind one NAT address share a bucket (a misconfigured one can delay the "
+        "others' reconnects by up to grpc_failed_hello_refill_s).",
     )
     grpc_failed_hello_refill_s: float = Field(
         6.0,

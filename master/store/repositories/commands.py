@@ -89,7 +89,8 @@ class CommandRepo:
 
         If the cluster already has a command with the same non-empty idempotency key, nothing
         is written and ``(existing_row, False)`` comes back, so a retried HTTP request does not
-        run a command twice.
+        run a command twice (the bus compares the two and refuses a key reused for another
+        request).
 
         ``audit`` and ``sent_at_ms`` (the command leaves at once: record ``sent`` too) commit in
         the same transaction, so one request costs one group-commit slot instead of three and
