@@ -4,6 +4,7 @@ port 0: the hello's size, failed hellos per address, calls at once, what reaches
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 
 import grpc
@@ -30,8 +31,9 @@ async def _refused(address: str, *frames: link_pb2.AgentFrame) -> grpc.aio.AioRp
         return info.value
 
 
-def _hello(cluster: str, token: str, **fields: object) -> link_pb2.AgentFrame:
-    return link_pb2.AgentFrame(hello=link_pb2.Hello(cluster=cluster, token=token, **fields))
+def _hello(cluster: str, token: str, capabilities: Sequence[str] = ()) -> link_pb2.AgentFrame:
+    hello = link_pb2.Hello(cluster=cluster, token=token, capabilities=capabilities)
+    return link_pb2.AgentFrame(hello=hello)
 
 
 async def test_a_hello_larger_than_a_few_kib_is_refused_even_with_a_valid_token(
@@ -40,7 +42,7 @@ async def test_a_hello_larger_than_a_few_kib_is_refused_even_with_a_valid_token(
     settings = master_settings(tmp_path / "m")
     token = await add_cluster(settings, "edge")
     async with running_master(settings) as m:
-        padded = _hello("edge", token, capabilities=["c" * 100] * (HELLO_MAX_BYTES // 100))
+        padded = _hello("edge", token, ["c" * 100] * (HELLO_MAX_BYTES // 100))
         err = await _refused(m.address, padded)
         assert err.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
         assert "hello limit" in (err.details() or "")
