@@ -14,7 +14,7 @@ from fastapi import Depends, FastAPI
 
 from master.gateway import errors
 from master.gateway.auth import require_token
-from master.gateway.limits import BodyLimit, route_limits
+from master.gateway.limits import BodyLimit, RouteLimit, route_limits
 from master.gateway.responses import FastJSON
 from master.gateway.routes import health
 from master.gateway.state import GatewayState
@@ -25,7 +25,9 @@ log = logging.getLogger(__name__)
 # gateway (an import-linter allow-list) while ``master.app`` can still type its field.
 GatewayApp = FastAPI
 
-# Route modules mounted under /api/v1, each exposing ``router``.
+API_PREFIX = "/api/v1"
+
+# Route modules mounted under API_PREFIX, each exposing ``router``.
 ROUTERS: tuple[str, ...] = (
     "master.gateway.routes.clusters",
     "master.gateway.routes.resources",
@@ -52,13 +54,12 @@ def create_app(*, state: GatewayState, body_max_bytes: int = DEFAULT_BODY_MAX) -
     # Each module straight onto the app, not through an /api/v1 router of routers: every
     # level of inclusion is matched again per request (FastAPI resolves included routers
     # lazily), which cost more CPU than a command's whole handler.
+    limits: list[RouteLimit] = []
     for module_name in ROUTERS:
-        app.include_router(
-            import_module(module_name).router,
-            prefix="/api/v1",
-            dependencies=[Depends(require_token)],
-        )
+        router = import_module(module_name).router
+        app.include_router(router, prefix=API_PREFIX, dependencies=[Depends(require_token)])
+        limits += route_limits(router.routes, prefix=API_PREFIX)
     errors.install(app)
     # Outermost but for Starlette's own error middleware: runs before routing, parsing and auth.
-    app.add_middleware(BodyLimit, default_bytes=body_max_bytes, routes=route_limits(app.routes))
+    app.add_middleware(BodyLimit, default_bytes=body_max_bytes, routes=limits)
     return app

@@ -14,7 +14,7 @@ whole body) in front of the application:
 The answer has the gateway's error shape, ``{"error": ...}``. The limit is the master-wide
 default (``MasterSettings.http_body_max_kib``) unless the route declares a smaller one with
 ``@body_limit(max_bytes)`` beside its decorator, the one place a route's limit is stated;
-``route_limits`` collects those declarations from the application's routes.
+``route_limits`` collects those declarations from the routers' routes.
 
 Deliberately not here: authentication (still the routes' dependency; this only bounds memory
 before it runs) and what a route does with its body."""
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import orjson
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Route, compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 KiB = 1024
@@ -61,16 +61,19 @@ class RouteLimit:
     max_bytes: int
 
 
-def route_limits(routes: Iterable[BaseRoute]) -> tuple[RouteLimit, ...]:
-    """The limits the routes' endpoints declared with ``body_limit``."""
+def route_limits(routes: Iterable[BaseRoute], *, prefix: str = "") -> tuple[RouteLimit, ...]:
+    """The limits the routes' endpoints declared with ``body_limit``, for the routes as
+    mounted under ``prefix`` (FastAPI includes a router lazily, so the application's own route
+    list does not show them: pass each router's routes with the prefix it is included at)."""
     found = []
     for route in routes:
         if not isinstance(route, Route):
             continue
         declared = _DECLARED.get(route.endpoint)
         if declared is not None:
+            path, _, _ = compile_path(prefix + route.path)
             methods = frozenset(route.methods or ())
-            found.append(RouteLimit(methods=methods, path=route.path_regex, max_bytes=declared))
+            found.append(RouteLimit(methods=methods, path=path, max_bytes=declared))
     return tuple(found)
 
 
