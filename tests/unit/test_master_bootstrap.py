@@ -105,7 +105,9 @@ def test_half_a_ca_is_refused_instead_of_silently_replaced(tmp_path: Path) -> No
 
 def test_a_given_api_token_wins_over_generation(tmp_path: Path) -> None:
     given = "given-token-0123456789abcdef"
-    settings = with_credentials(_settings(tmp_path, api_token=given, tls_self_signed=False))
+    settings = with_credentials(
+        _settings(tmp_path, api_token=given, tls_self_signed=False, grpc_plaintext=True)
+    )
     assert settings.api_token.get_secret_value() == given
     assert not (tmp_path / "credentials" / "api-token").exists()
 
