@@ -5,22 +5,32 @@ lookout-master cluster add NAME         register a cluster, print its agent toke
 lookout-master cluster list
 lookout-master cluster rotate NAME      new token; the old one stops working
 lookout-master cluster revoke NAME      the agent is refused until rotated
+lookout-master credentials api-token    print the generated API token (MASTER_GENERATE_SECRETS)
+lookout-master credentials ca           print the generated CA agents must trust
+                                        (MASTER_TLS_SELF_SIGNED)
+
+Generated credentials (``master.bootstrap``) are made on first use, by whichever of ``run`` and
+``credentials`` comes first, and read back afterwards.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Sequence
 
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
 
+from master import bootstrap
 from master.clusters import tokens
 from master.settings import MasterSettings
 from shared import logs
 from shared.clock import now_ms
 from shared.errors import LookoutError
 from shared.lifecycle import run_loop, run_until_signalled
+
+log = logging.getLogger(__name__)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -40,7 +50,59 @@ def _parser() -> argparse.ArgumentParser:
     ):
         csub.add_parser(action, help=text).add_argument("name")
     csub.add_parser("list", help="list clusters")
+    creds = sub.add_parser("credentials", help="print credentials the master generated")
+    creds.add_argument("which", choices=["api-token", "ca"])
     return p
+
+
+def with_credentials(settings: MasterSettings) -> MasterSettings:
+    """``settings`` with the generated API token and self-signed certificate filled in (made
+    once in the data directory, the same on every later start)."""
+    update: dict[str, object] = {}
+    directory = bootstrap.credentials_dir(settings.data_dir)
+    if settings.generate_secrets and not settings.api_token.get_secret_value():
+        update["api_token"] = SecretStr(bootstrap.ensure_secrets(directory).api_token)
+        log.info(
+            "API token: generated in %s; print it with `lookout-master credentials api-token`",
+            directory,
+        )
+    if settings.tls_self_signed:
+        cert = bootstrap.ensure_certificate(
+            directory,
+            hosts=settings.tls_self_signed_hosts,
+            validity_days=settings.tls_self_signed_days,
+        )
+        update |= {"tls_cert_file": cert.cert_file, "tls_key_file": cert.key_file}
+        log.info(
+            "gRPC TLS: self-signed by the CA in %s; agents need it: `lookout-master "
+            "credentials ca`",
+            cert.ca_file,
+        )
+    return settings.model_copy(update=update)
+
+
+def _print_credential(settings: MasterSettings, which: str) -> int:
+    directory = bootstrap.credentials_dir(settings.data_dir)
+    if which == "api-token":
+        if not settings.generate_secrets or settings.api_token.get_secret_value():
+            sys.stderr.write(
+                "this master's API token is MASTER_API_TOKEN (e.g. the chart's "
+                "auth.existingSecret), not a generated one\n"
+            )
+            return 1
+        sys.stdout.write(bootstrap.ensure_secrets(directory).api_token + "\n")
+        return 0
+    if not settings.tls_self_signed:
+        sys.stderr.write(
+            "this master serves the certificate in MASTER_TLS_CERT_FILE; agents need the CA "
+            "that issued it, not a generated one\n"
+        )
+        return 1
+    cert = bootstrap.ensure_certificate(
+        directory, hosts=settings.tls_self_signed_hosts, validity_days=settings.tls_self_signed_days
+    )
+    sys.stdout.write(cert.ca_file.read_text())
+    return 0
 
 
 async def _cluster_command(settings: MasterSettings, action: str, name: str | None) -> int:
@@ -104,7 +166,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "cluster":
             return run_loop(_cluster_command(settings, args.action, getattr(args, "name", None)))
-        return run_loop(_serve(settings))
+        if args.command == "credentials":
+            return _print_credential(settings, args.which)
+        return run_loop(_serve(with_credentials(settings)))
     except LookoutError as e:
         sys.stderr.write(f"lookout-master: {e}\n")
         return 1

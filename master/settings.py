@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from master.store.settings import StoreSettings
@@ -38,15 +38,42 @@ class MasterSettings(CommonSettings):
         description="PEM CA bundle; when set, agents must present a client certificate it "
         "signed (mTLS) in addition to their token.",
     )
+    tls_self_signed: bool = Field(
+        False,
+        description="Serve gRPC with a certificate signed by a CA the master generates once into "
+        "<data_dir>/credentials and keeps (agents trust that CA for good; the server certificate "
+        "is re-issued from it when tls_self_signed_hosts change or it nears expiry). "
+        "`lookout-master credentials ca` prints the CA agents need. Excludes tls_cert_file.",
+    )
+    tls_self_signed_hosts: list[str] = Field(
+        ["localhost"],
+        min_length=1,
+        description="DNS names and IP addresses the self-signed server certificate is valid "
+        "for: every name agents dial (the chart adds its Service names).",
+    )
+    tls_self_signed_days: int = Field(
+        3650,
+        ge=31,
+        le=36500,
+        description="Lifetime of the generated CA and server certificate, days (10 years: the "
+        "CA is replaced only by deleting it, so a short life would mean an outage).",
+    )
     grpc_plaintext: bool = Field(
         False,
         description="Serve gRPC without TLS. Only for labs: tokens then cross the network in the "
         "clear, so the master logs a warning at start-up.",
     )
+    generate_secrets: bool = Field(
+        False,
+        description="When api_token is not given, generate it (and the JWT secret and bootstrap "
+        "admin password) once into <data_dir>/credentials and reuse it on every start, so "
+        "nothing random has to be rendered by a chart. `lookout-master credentials api-token` "
+        "prints it.",
+    )
     api_token: SecretStr = Field(
         SecretStr(""),
-        description="Bearer token every HTTP API caller must present. Required; placeholder "
-        "values and tokens shorter than 16 characters are refused.",
+        description="Bearer token every HTTP API caller must present. Required unless "
+        "generate_secrets; placeholder values and tokens shorter than 16 characters are refused.",
     )
     heartbeat_interval_s: float = Field(
         5.0, gt=0, description="How often agents send heartbeats and the master pings (seconds)."
@@ -116,8 +143,10 @@ class MasterSettings(CommonSettings):
 
     @field_validator("api_token")
     @classmethod
-    def _no_placeholder(cls, v: SecretStr) -> SecretStr:
+    def _no_placeholder(cls, v: SecretStr, info: ValidationInfo) -> SecretStr:
         raw = v.get_secret_value()
+        if not raw and info.data.get("generate_secrets"):
+            return v  # generated at start-up (master.bootstrap)
         if raw.lower() in _PLACEHOLDERS or len(raw) < 16:
             raise ValueError(
                 "MASTER_API_TOKEN must be set to a random value of at least 16 characters "
@@ -127,11 +156,19 @@ class MasterSettings(CommonSettings):
 
     @model_validator(mode="after")
     def _tls_or_plaintext(self) -> MasterSettings:
-        has_tls = self.tls_cert_file is not None and self.tls_key_file is not None
+        given = self.tls_cert_file is not None or self.tls_key_file is not None
+        if self.tls_self_signed and (given or self.grpc_plaintext):
+            raise ValueError(
+                "MASTER_TLS_SELF_SIGNED contradicts MASTER_TLS_CERT_FILE/KEY_FILE and "
+                "MASTER_GRPC_PLAINTEXT: pick one"
+            )
+        has_tls = self.tls_self_signed or (
+            self.tls_cert_file is not None and self.tls_key_file is not None
+        )
         if not has_tls and not self.grpc_plaintext:
             raise ValueError(
-                "gRPC needs MASTER_TLS_CERT_FILE and MASTER_TLS_KEY_FILE, or MASTER_GRPC_PLAINTEXT"
-                "=true for a lab without TLS"
+                "gRPC needs MASTER_TLS_CERT_FILE and MASTER_TLS_KEY_FILE, or MASTER_TLS_SELF_SIGNED"
+                "=true, or MASTER_GRPC_PLAINTEXT=true for a lab without TLS"
             )
         if self.tls_client_ca_file is not None and not has_tls:
             raise ValueError("MASTER_TLS_CLIENT_CA_FILE (mTLS) needs a server certificate and key")

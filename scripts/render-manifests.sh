@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Renders the Helm charts into plain manifests under deploy/k8s/ for people who do not use Helm:
-# default values plus the few values the charts require, with generated Secrets replaced by
-# references to Secrets the user creates (docs/install.md), so the output is deterministic.
+# default values plus the few values the charts require. The charts render nothing random (the
+# master generates its own credentials at first start), so the output is deterministic; the
+# agent's token and intake token come from Secrets the user creates (docs/install.md).
 #   scripts/render-manifests.sh               (re)write deploy/k8s/
 #   scripts/render-manifests.sh --check       exit 1 if deploy/k8s/ differs from a fresh render
 #   scripts/render-manifests.sh --out DIR     write/check DIR instead of deploy/k8s/
@@ -55,11 +56,8 @@ render() {  # render RELEASE CHART --set ... : helm template into stdout
 }
 
 {
-  header lookout-master "default values; Secrets lookout-master-auth and lookout-master-tls must exist"
-  render lookout-master lookout-master \
-    --set auth.existingSecret=lookout-master-auth \
-    --set tls.existingSecret=lookout-master-tls \
-    --set tls.selfSigned.enabled=false
+  header lookout-master "default values; the master generates its API token and gRPC CA on first start"
+  render lookout-master lookout-master
 } >"$tmp/lookout-master.yaml"
 
 agent_sets=(

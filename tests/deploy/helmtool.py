@@ -19,12 +19,19 @@ CHARTS = REPO / "deploy" / "helm"
 MASTER_CHART = CHARTS / "lookout-master"
 AGENT_CHART = CHARTS / "lookout-agent"
 PRODUCTION_VALUES = Path(__file__).with_name("values-production.yaml")
+# Values files with one section per chart ("master", "agent"): production, everything switched
+# on, and any other tests/deploy/values-*.yaml added later.
+SECTIONED_VALUES = sorted(Path(__file__).parent.glob("values-*.yaml"))
+SECTIONS = {"master": MASTER_CHART, "agent": AGENT_CHART}
 
 # The least an agent install needs (the schema requires these; everything else has defaults).
+# The intake token: with the agent token from a Secret the chart cannot derive one (see
+# secrets.yaml), so the daemons' token comes from a Secret too.
 AGENT_REQUIRED = {
     "clusterName": "prod-eu-1",
     "master.address": "lookout-grpc.example.com:7443",
     "token.existingSecret": "lookout-agent-token",
+    "metrics.intakeToken.existingSecret": "lookout-agent-intake",
 }
 
 
@@ -110,6 +117,17 @@ def value_args(values: Sequence[Path], sets: dict[str, str] | None) -> list[str]
     for key, value in (sets or {}).items():
         args += ["--set", f"{key}={value}"]
     return args
+
+
+def section_files(out: Path) -> dict[tuple[str, str], Path]:
+    """Every sectioned values file split into one file per chart: {(file stem, chart): path}."""
+    files = {}
+    for source in SECTIONED_VALUES:
+        for section, values in (yaml.safe_load(source.read_text()) or {}).items():
+            path = out / f"{source.stem}-{section}.yaml"
+            path.write_text(yaml.safe_dump(values))
+            files[(source.stem, section)] = path
+    return files
 
 
 def kinds(objects: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:

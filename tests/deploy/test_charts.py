@@ -93,25 +93,6 @@ def test_master_defaults_keep_sqlite_on_a_retained_pvc_with_recreate(helm: Helm)
     assert "MASTER_STORE_DSN" not in env_of(deploy["spec"]["template"]["spec"]["containers"][0])
 
 
-def test_master_generates_strong_secrets_and_a_tls_certificate_by_default(helm: Helm) -> None:
-    objs = render_master(helm)
-    auth = objs[("Secret", "lookout-master-auth")]["data"]
-    values = {k: base64.b64decode(v).decode() for k, v in auth.items()}
-    assert set(values) == {"api-token", "jwt-secret", "bootstrap-admin-password"}
-    assert all(len(v) >= 24 and v.lower() not in {"changeme", "admin"} for v in values.values())
-    tls = objs[("Secret", "lookout-master-tls")]
-    assert tls["type"] == "kubernetes.io/tls"
-    assert base64.b64decode(tls["data"]["ca.crt"]).startswith(b"-----BEGIN CERTIFICATE-----")
-    env = env_of(
-        objs[("Deployment", "lookout-master")]["spec"]["template"]["spec"]["containers"][0]
-    )
-    assert env["MASTER_API_TOKEN"] == {
-        "secretKeyRef": {"name": "lookout-master-auth", "key": "api-token"}
-    }
-    assert env["MASTER_TLS_CERT_FILE"] == "/etc/lookout/tls/tls.crt"
-    assert "MASTER_GRPC_PLAINTEXT" not in env
-
-
 def test_master_pod_is_hardened_and_probed(helm: Helm) -> None:
     pod = render_master(helm)[("Deployment", "lookout-master")]["spec"]["template"]["spec"]
     assert pod["securityContext"]["runAsNonRoot"] is True
@@ -348,8 +329,7 @@ def test_metrics_daemonset_reads_host_proc_and_sys_and_reaches_the_agent_intake(
     mounts = {m["mountPath"]: m for m in container["volumeMounts"]}
     assert mounts["/host/proc"]["readOnly"] is True
     assert mounts["/host/sys"]["readOnly"] is True
-    assert mounts["/host/root"]["readOnly"] is True
-    assert {v["hostPath"]["path"] for v in ds["volumes"]} == {"/proc", "/sys", "/"}
+    assert {v["hostPath"]["path"] for v in ds["volumes"]} == {"/proc", "/sys"}
     env = env_of(container)
     assert env["METRICS_NODE_NAME"] == {"fieldRef": {"fieldPath": "spec.nodeName"}}
     assert env["METRICS_PROC_ROOT"] == "/host/proc"
@@ -368,11 +348,17 @@ def test_metrics_daemonset_reads_host_proc_and_sys_and_reaches_the_agent_intake(
     assert ds["automountServiceAccountToken"] is False
 
 
-def test_metrics_daemonset_can_do_without_the_host_root(helm: Helm) -> None:
-    objs = render_agent(helm, **{"metrics.mountRootfs": "false"})
+def test_metrics_daemonset_mounts_the_host_root_read_only_only_when_asked(helm: Helm) -> None:
+    off = render_agent(helm)[("DaemonSet", "lookout-agent-metrics")]["spec"]["template"]["spec"]
+    # The daemon's root points at the absent mount, so it measures no filesystem rather than
+    # its own container's.
+    assert env_of(off["containers"][0])["METRICS_ROOTFS"] == "/host/root"
+    assert "/host/root" not in {m["mountPath"] for m in off["containers"][0]["volumeMounts"]}
+    objs = render_agent(helm, **{"metrics.mountRootfs": "true"})
     ds = objs[("DaemonSet", "lookout-agent-metrics")]["spec"]["template"]["spec"]
-    assert {v["hostPath"]["path"] for v in ds["volumes"]} == {"/proc", "/sys"}
-    assert "METRICS_ROOTFS" not in env_of(ds["containers"][0])
+    assert {v["hostPath"]["path"] for v in ds["volumes"]} == {"/proc", "/sys", "/"}
+    mounts = {m["mountPath"]: m for m in ds["containers"][0]["volumeMounts"]}
+    assert mounts["/host/root"]["readOnly"] is True
 
 
 def test_metrics_can_be_turned_off_with_its_service_and_secret(helm: Helm) -> None:

@@ -62,6 +62,42 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- printf "%s-leader" (include "lookout-agent.fullname" .) | trunc 63 | trimSuffix "-" }}
 {{- end }}
 
+{{/* Mode of mounted Secret files the agent must read. With fsGroup kubelet makes them
+root:<fsGroup>, so 0440 (owner and group) is enough and keeps other uids out; without it they stay
+root:root and only the "other" bits reach uid 10001. */}}
+{{- define "lookout-agent.secretMode" -}}
+{{- if .Values.podSecurityContext.fsGroup }}0440{{ else }}0444{{ end }}
+{{- end }}
+
+{{/* Size of the spool volume: spool.size, or spoolMaxRecords x 5 KiB rounded up to MiB (the
+arithmetic is in values.yaml, next to spool.size). */}}
+{{- define "lookout-agent.spoolSize" -}}
+{{- if .Values.spool.size }}{{ .Values.spool.size }}
+{{- else }}{{ div (add (mul (int .Values.spoolMaxRecords) 5120) 1048575) 1048576 }}Mi
+{{- end }}
+{{- end }}
+
+{{- define "lookout-agent.spoolClaimName" -}}
+{{- default (printf "%s-spool" (include "lookout-agent.fullname" .)) .Values.spool.persistentVolumeClaim.existingClaim }}
+{{- end }}
+
+{{/* The intake token the chart derives from token.value (stable across renders; the agent token
+cannot be recovered from it). */}}
+{{- define "lookout-agent.derivedIntakeToken" -}}
+{{- printf "lookout-intake/v1:%s" .Values.token.value | sha256sum }}
+{{- end }}
+
+{{/* Egress rule for name lookups: port 53 at any address, because cluster DNS may be a Service,
+a node-local cache on a link-local address or the node's resolver. */}}
+{{- define "lookout-agent.dnsEgress" -}}
+# DNS.
+- ports:
+    - protocol: UDP
+      port: 53
+    - protocol: TCP
+      port: 53
+{{- end }}
+
 {{- define "lookout-agent.validate" -}}
 {{- $v := .Values }}
 {{- if and $v.token.existingSecret $v.token.value }}
@@ -69,6 +105,12 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 {{- if not (or $v.token.existingSecret $v.token.value) }}
 {{- fail "the agent needs its token: set token.existingSecret (a Secret with key token.existingSecretKey) or token.value; `lookout-master cluster add NAME` prints it" }}
+{{- end }}
+{{- if and $v.metrics.enabled (not $v.metrics.intakeToken.existingSecret) (not $v.token.value) }}
+{{- fail "the metrics daemons need an intake token, and with token.existingSecret the chart cannot derive one: create a Secret once (kubectl create secret generic lookout-agent-intake --from-literal=token=\"$(head -c 32 /dev/urandom | base64)\") and set metrics.intakeToken.existingSecret=lookout-agent-intake, or set metrics.enabled=false" }}
+{{- end }}
+{{- if and (eq $v.spool.volume "persistentVolumeClaim") (gt (int $v.replicas) 1) }}
+{{- fail "spool.volume=persistentVolumeClaim needs replicas: 1 (one claim follows one pod; with leader election every replica keeps its own emptyDir spool)" }}
 {{- end }}
 {{- if and $v.master.plaintext (or $v.master.tls.caSecret $v.master.tls.ca $v.master.tls.clientCertSecret) }}
 {{- fail "master.plaintext=true contradicts the master.tls settings: pick one (plaintext is for labs only)" }}

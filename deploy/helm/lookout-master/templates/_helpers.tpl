@@ -52,8 +52,25 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 {{- end }}
 
-{{- define "lookout-master.authSecretName" -}}
-{{- default (printf "%s-auth" (include "lookout-master.fullname" .)) .Values.auth.existingSecret }}
+{{/* "true" when the master generates credentials into its data volume (master.bootstrap). */}}
+{{- define "lookout-master.generatesCredentials" -}}
+{{- or (not .Values.auth.existingSecret) (eq (include "lookout-master.tlsMode" .) "generated") }}
+{{- end }}
+
+{{/* "true" when the data volume is a PersistentVolumeClaim: the SQLite file, or the generated
+credentials of a MySQL install, must outlive the pod. */}}
+{{- define "lookout-master.dataClaim" -}}
+{{- $p := .Values.store.persistence }}
+{{- and $p.enabled (or (eq .Values.store.type "sqlite") (eq (include "lookout-master.generatesCredentials" .) "true")) }}
+{{- end }}
+
+{{/* JSON list of the names the self-signed certificate covers: the Services, then extras. */}}
+{{- define "lookout-master.selfSignedHosts" -}}
+{{- $full := include "lookout-master.fullname" . }}
+{{- $grpc := include "lookout-master.grpcServiceName" . }}
+{{- $ns := .Release.Namespace }}
+{{- $hosts := list $grpc (printf "%s.%s" $grpc $ns) (printf "%s.%s.svc" $grpc $ns) (printf "%s.%s.svc.cluster.local" $grpc $ns) $full }}
+{{- concat $hosts .Values.tls.selfSigned.dnsNames .Values.tls.selfSigned.ipAddresses | uniq | toJson }}
 {{- end }}
 
 {{/* "existing", "generated" or "plaintext": where the gRPC server certificate comes from. */}}
@@ -62,10 +79,6 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- else if .Values.tls.existingSecret }}existing
 {{- else }}generated
 {{- end }}
-{{- end }}
-
-{{- define "lookout-master.tlsSecretName" -}}
-{{- default (printf "%s-tls" (include "lookout-master.fullname" .)) .Values.tls.existingSecret }}
 {{- end }}
 
 {{- define "lookout-master.grpcServiceName" -}}
