@@ -85,7 +85,10 @@ class AgentCore:
         self.wake = asyncio.Event()
         self.mirror = Mirror(wake=self.wake)
         self.outbox = Outbox(
-            max_records=settings.spool_max_records, path=settings.spool_path, wake=self.wake
+            max_records=settings.spool_max_records,
+            path=settings.spool_path,
+            max_bytes=settings.spool_max_bytes,
+            wake=self.wake,
         )
         self.executor = Executor(
             kube=None, outbox=self.outbox, policy=settings.policy, settings=settings.executor
