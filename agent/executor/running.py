@@ -4,7 +4,10 @@ bounded concurrency and reports every outcome through the outbox (never lost on 
 Before anything runs, in this order: a duplicate (same command id or idempotency key) gets the
 first verdict again and never runs twice; a cancel that arrived first wins; a passed deadline
 is refused (``deadline_exceeded``: never executed late); unknown type, policy, params and target
-kind are checked. A running command is bounded by its deadline and can be cancelled.
+kind are checked. The deadline is this agent's own: ``submit`` turns the master's budget (ms
+left when it sent the command) into a deadline on this clock; only a master too old to send a
+budget leaves its wall-clock ``deadline_ms`` to compare with ours. A running command is bounded
+by its deadline and can be cancelled.
 
 A Kubernetes API error that escapes a command becomes its ``CommandFailure`` here, once.
 
@@ -89,6 +92,11 @@ class Executor:
     # -- called by the uplink's receive loop: enqueue only -----------------------------------
 
     def submit(self, item: Command | CommandCancel) -> None:
+        if isinstance(item, Command) and item.budget_ms > 0:
+            # The master's budget wins over its wall-clock deadline: counted from receipt on
+            # this agent's clock, so clock skew neither refuses a fresh command nor runs a
+            # late one (network and queue time only make it stricter).
+            item = replace(item, deadline_ms=now_ms() + item.budget_ms)
         try:
             self._inbox.put_nowait(item)
         except asyncio.QueueFull:
