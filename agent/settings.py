@@ -54,7 +54,8 @@ class AgentSettings(CommonSettings):
         "restart loses what the master had not acknowledged, and commands are deduplicated in "
         "memory only, so one the master still shows as sent can run again). Its directory (made "
         "0700, files 0600) also holds the command journal, ``<spool file>.commands``, that makes "
-        "commands at-most-once across restarts.",
+        "mutating commands at-most-once across restarts (entries expire after the command's "
+        "deadline; at most AGENT_EXECUTOR__REMEMBERED_RESULTS finished ones are kept).",
     )
     spool_max_bytes: int = Field(
         16 * 1024 * 1024,
