@@ -9,7 +9,8 @@ the Lease; followers stream nothing and do not even listen on the intake port
 
 SIGTERM: stop watching -> the uplink drains in-flight journal records (bounded wait) -> the
 spool file is closed (anything unacknowledged is replayed by the next process) -> a leader
-releases its Lease."""
+releases its Lease. With a spool file, the executor's command journal lives beside it, so a
+command running at the kill is reported interrupted by the next process, never run twice."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ import uuid
 from importlib.metadata import PackageNotFoundError, version
 
 from agent.executor.client import Kube
+from agent.executor.ledger import Ledger
 from agent.executor.running import Executor
 from agent.intake.serving import serve_intake
 from agent.kubeapi.transport import KubeAccess
@@ -85,10 +87,20 @@ class AgentCore:
         self.wake = asyncio.Event()
         self.mirror = Mirror(wake=self.wake)
         self.outbox = Outbox(
-            max_records=settings.spool_max_records, path=settings.spool_path, wake=self.wake
+            max_records=settings.spool_max_records,
+            path=settings.spool_path,
+            max_bytes=settings.spool_max_bytes,
+            wake=self.wake,
         )
+        journal_path = settings.command_journal_path
         self.executor = Executor(
-            kube=None, outbox=self.outbox, policy=settings.policy, settings=settings.executor
+            kube=None,
+            outbox=self.outbox,
+            policy=settings.policy,
+            settings=settings.executor,
+            journal=None
+            if journal_path is None
+            else Ledger(journal_path, max_entries=settings.executor.remembered_results),
         )
         self.uplink = Uplink(
             build_uplink_config(settings),

@@ -49,7 +49,24 @@ class AgentSettings(CommonSettings):
         "50k small records is about 25 MiB and covers ~1 h of findings at incident rates.",
     )
     spool_path: Path | None = Field(
-        None, description="File that keeps the spool across agent restarts (None: memory only)."
+        None,
+        description="File that keeps the spool across agent restarts (None: memory only: a "
+        "restart loses what the master had not acknowledged, and commands are deduplicated in "
+        "memory only, so one the master still shows as sent can run again). Its directory (made "
+        "0700, files 0600) also holds the command journal, ``<spool file>.commands``, that makes "
+        "mutating commands at-most-once across restarts (entries expire after the command's "
+        "deadline; at most AGENT_EXECUTOR__REMEMBERED_RESULTS finished ones are kept).",
+    )
+    spool_max_bytes: int = Field(
+        16 * 1024 * 1024,
+        ge=1024 * 1024,
+        description="With a spool file: live bytes of unacknowledged records kept; past it the "
+        "oldest become a counted gap, as past spool_max_records. The file is compacted when it "
+        "exceeds 1.5x the live bytes + 1 MiB, and a compaction writes the live copy beside it, "
+        "so the spool never takes more than 2.5x this + 1 MiB of disk: the default's 41 MiB fit "
+        "a 64 MiB volume with room for the command journal. A disk that refuses writes (full, "
+        "quota, I/O error) never stops the agent: records stay in memory, a SpoolNotDurable "
+        "finding is raised and the file is rewritten as soon as the disk takes it again.",
     )
     heartbeat_interval_s: float = Field(5.0, gt=0, description="Heartbeat period (seconds).")
     delta_window_s: float = Field(
@@ -119,6 +136,13 @@ class AgentSettings(CommonSettings):
             raise ValueError("mTLS needs both AGENT_TLS_CERT_FILE and AGENT_TLS_KEY_FILE")
         enabled_sources(self.sources)  # unknown kind names fail here, at start-up
         return self
+
+    @property
+    def command_journal_path(self) -> Path | None:
+        """The executor's command journal, beside the spool file (None in memory mode)."""
+        if self.spool_path is None:
+            return None
+        return self.spool_path.with_name(self.spool_path.name + ".commands")
 
     def read_token(self) -> str:
         if self.token_file is not None:

@@ -4,9 +4,20 @@ bounded concurrency and reports every outcome through the outbox (never lost on 
 Before anything runs, in this order: a duplicate (same command id or idempotency key) gets the
 first verdict again and never runs twice; a cancel that arrived first wins; a passed deadline
 is refused (``deadline_exceeded``: never executed late); unknown type, policy, params and target
-kind are checked. A running command is bounded by its deadline and can be cancelled.
+kind are checked. The deadline is this agent's own: ``submit`` turns the master's budget (ms
+left when it sent the command) into a deadline on this clock; only a master too old to send a
+budget leaves its wall-clock ``deadline_ms`` to compare with ours. A running command is bounded
+by its deadline and can be cancelled.
 
 A Kubernetes API error that escapes a command becomes its ``CommandFailure`` here, once.
+
+With a command journal (``ledger``; the agent has one whenever its spool is on disk) a mutating
+command is recorded durably before it acts and again when it ends, so duplicates are caught
+across agent restarts too: at start the executor reports every command the last process had
+started and not finished as ``failed`` / ``interrupted`` (never running it again), and answers a
+re-delivery of a finished one with the recorded outcome. Without a journal (memory mode) the
+duplicate check lasts as long as the process: a command the master still shows as ``sent``
+runs again after a restart.
 
 Deliberately does not own Kubernetes calls (``client``) or the commands themselves."""
 
@@ -16,7 +27,7 @@ import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import orjson
@@ -25,6 +36,7 @@ from pydantic import ValidationError
 from agent.executor.client import Kube
 from agent.executor.context import Ctx
 from agent.executor.errors import CommandFailure, api_failure
+from agent.executor.ledger import Entry, Ledger, Outcome, expiry
 from agent.executor.policy import refusal
 from agent.executor.registry import COMMANDS, Spec
 from agent.executor.settings import ExecutorSettings, PolicySettings
@@ -35,12 +47,15 @@ from shared.domain.commands import Command, CommandCancel, CommandState, Command
 
 log = logging.getLogger(__name__)
 
+INTERRUPTED = "the agent restarted while this command ran; it was not run again"
+
 
 @dataclass(slots=True)
 class _Job:
     command: Command
     task: asyncio.Task[None] | None = None
     cancel_reason: str = ""
+    journaled: Entry | None = None
 
 
 class Executor:
@@ -52,8 +67,10 @@ class Executor:
         policy: PolicySettings,
         settings: ExecutorSettings | None = None,
         commands: Mapping[str, Spec] = COMMANDS,
+        journal: Ledger | None = None,
     ) -> None:
         self._commands = commands
+        self._journal = journal
         self._kube = kube
         self._outbox = outbox
         self._policy = policy
@@ -75,6 +92,11 @@ class Executor:
     # -- called by the uplink's receive loop: enqueue only -----------------------------------
 
     def submit(self, item: Command | CommandCancel) -> None:
+        if isinstance(item, Command) and item.budget_ms > 0:
+            # The master's budget wins over its wall-clock deadline: counted from receipt on
+            # this agent's clock, so clock skew neither refuses a fresh command nor runs a
+            # late one (network and queue time only make it stricter).
+            item = replace(item, deadline_ms=now_ms() + item.budget_ms)
         try:
             self._inbox.put_nowait(item)
         except asyncio.QueueFull:
@@ -84,6 +106,8 @@ class Executor:
     # -- the loop ---------------------------------------------------------------------------
 
     async def run(self, stop: asyncio.Event) -> None:
+        if self._journal is not None:
+            await self._restore(self._journal)
         async with asyncio.TaskGroup() as tg:
             while not stop.is_set():
                 try:
@@ -100,6 +124,42 @@ class Executor:
             for job in list(self._jobs.values()):
                 if job.task is not None:
                     job.task.cancel()
+        if self._journal is not None:
+            self._journal.close()
+
+    async def _restore(self, journal: Ledger) -> None:
+        """Take over what the last process journaled: report what it left unfinished as
+        interrupted, remember every outcome for re-deliveries."""
+        now = now_ms()
+        try:
+            entries = await asyncio.to_thread(journal.load, now)
+        except OSError as e:
+            log.error(
+                "command journal %s unreadable (%s): commands the last process started may run "
+                "again if the master re-sends them",
+                journal.path,
+                e,
+            )
+            return
+        for entry in entries:
+            outcome = entry.outcome
+            if outcome is None:
+                outcome = Outcome(CommandState.FAILED, INTERRUPTED, "interrupted")
+                log.warning("command %s was interrupted by an agent restart", entry.id)
+                update = self._put(entry.id, outcome)
+                await asyncio.to_thread(journal.finished, replace(entry, outcome=outcome))
+            else:
+                update = CommandUpdate(
+                    entry.id,
+                    outcome.state,
+                    now,
+                    outcome.message,
+                    outcome.result_json,
+                    outcome.code,
+                )
+            self._remember(self._done, entry.id, update)
+            if entry.key:
+                self._remember(self._done, "key:" + entry.key, update)
 
     def _admit(self, cmd: Command) -> _Job | None:
         """The pre-flight checks; None when the command must not (or need not) run."""
@@ -163,6 +223,20 @@ class Executor:
 
     async def _execute(self, job: _Job) -> None:
         cmd = job.command
+        try:
+            update = await self._outcome(job)
+        finally:
+            self._jobs.pop(cmd.id, None)
+            if cmd.idempotency_key and self._keys.get(cmd.idempotency_key) == cmd.id:
+                del self._keys[cmd.idempotency_key]
+        entry = job.journaled  # journaled as started: its outcome must be journaled too
+        if entry is not None and self._journal is not None:
+            outcome = Outcome(update.state, update.message, update.error_code, update.result_json)
+            await asyncio.to_thread(self._journal.finished, replace(entry, outcome=outcome))
+
+    async def _outcome(self, job: _Job) -> CommandUpdate:
+        """Run the command; its terminal update (already reported)."""
+        cmd = job.command
         spec = self._commands[cmd.type]
         try:
             try:
@@ -173,6 +247,8 @@ class Executor:
                 raise CommandFailure("unavailable", "this agent has no Kubernetes access")
             budget_s = (cmd.deadline_ms - now_ms()) / 1000 if cmd.deadline_ms else None
             async with asyncio.timeout(budget_s), self._slots:
+                if spec.mutating:
+                    await self._journal_start(job)
                 self._report(cmd, CommandState.RUNNING, "started")
                 ctx = Ctx(
                     kube=self._kube,
@@ -184,14 +260,14 @@ class Executor:
                 )
                 self.executed_total += 1
                 result = await spec.run(ctx)
-            self._finish(cmd, CommandState.SUCCEEDED, "done", result)
+            return self._finish(cmd, CommandState.SUCCEEDED, "done", result)
         except CommandFailure as e:
-            self._finish(cmd, CommandState.FAILED, e.message, e.result, code=e.code)
+            return self._finish(cmd, CommandState.FAILED, e.message, e.result, code=e.code)
         except KubeError as e:  # an API error the command let through
             failure = api_failure(e)
-            self._finish(cmd, CommandState.FAILED, failure.message, code=failure.code)
+            return self._finish(cmd, CommandState.FAILED, failure.message, code=failure.code)
         except TimeoutError:
-            self._finish(
+            return self._finish(
                 cmd,
                 CommandState.TIMED_OUT,
                 "deadline passed while running",
@@ -199,20 +275,32 @@ class Executor:
             )
         except asyncio.CancelledError:
             if not job.cancel_reason:
-                raise  # shutdown: the master times it out or re-sends; never swallow
-            self._finish(cmd, CommandState.CANCELLED, f"cancelled: {job.cancel_reason}")
+                raise  # shutdown: a journal makes the next process report it; never swallow
+            return self._finish(cmd, CommandState.CANCELLED, f"cancelled: {job.cancel_reason}")
         except Exception as e:
             log.exception("command %s (%s) crashed", cmd.id, cmd.type)
-            self._finish(
+            return self._finish(
                 cmd,
                 CommandState.FAILED,
                 f"internal error: {type(e).__name__}: {e}",
                 code="internal",
             )
-        finally:
-            self._jobs.pop(cmd.id, None)
-            if cmd.idempotency_key and self._keys.get(cmd.idempotency_key) == cmd.id:
-                del self._keys[cmd.idempotency_key]
+
+    async def _journal_start(self, job: _Job) -> None:
+        """Durably note that the command is about to act; refuse it if the note cannot be
+        written (running it unrecorded could repeat it after a restart)."""
+        if self._journal is None:
+            return
+        cmd = job.command
+        entry = Entry(cmd.id, cmd.idempotency_key, expiry(cmd.deadline_ms, now_ms()))
+        try:
+            await asyncio.to_thread(self._journal.started, entry)
+        except OSError as e:
+            raise CommandFailure(
+                "journal_unavailable",
+                f"not run: the agent cannot record it in its command journal first ({e})",
+            ) from e
+        job.journaled = entry
 
     # -- reporting --------------------------------------------------------------------------
 
@@ -227,7 +315,7 @@ class Executor:
         result: dict[str, Any] | None = None,
         *,
         code: str = "",
-    ) -> None:
+    ) -> CommandUpdate:
         body = orjson.dumps(result) if result is not None else b""
         update = self._report(cmd, state, message, result_json=body, code=code)
         self._remember(self._done, cmd.id, update)
@@ -237,6 +325,7 @@ class Executor:
         log.log(
             level, "command %s (%s %s) %s: %s", cmd.id, cmd.type, cmd.target, state.value, message
         )
+        return update
 
     def _report(
         self,
@@ -247,14 +336,17 @@ class Executor:
         result_json: bytes = b"",
         code: str = "",
     ) -> CommandUpdate:
+        return self._put(cmd.id, Outcome(state, message, code, result_json))
+
+    def _put(self, command_id: str, outcome: Outcome) -> CommandUpdate:
         now = now_ms()
         update = CommandUpdate(
-            command_id=cmd.id,
-            state=state,
+            command_id=command_id,
+            state=outcome.state,
             at_ms=now,
-            message=message,
-            result_json=result_json,
-            error_code=code,
+            message=outcome.message,
+            result_json=outcome.result_json,
+            error_code=outcome.code,
         )
         self._outbox.put(update, now)
         return update

@@ -1,20 +1,30 @@
 """The outbox's on-disk file, so an agent restart loses no unacknowledged record.
 
 Format: a sequence of entries ``<1 byte tag><4 byte big-endian length><payload>``; tag ``R`` is a
-serialized ``JournalRecord``, tag ``A`` an 8-byte acknowledged sequence number. Appends are
-flushed (not fsynced: this survives a process restart, which is what the agent's pod sees; a
-node crash loses at most the OS write-back window). A torn tail from a crash mid-write is
-ignored on load. The file is rewritten compactly on start and when dead entries pile up.
+serialized ``JournalRecord``, tag ``A`` an 8-byte acknowledged sequence number. Appends go
+straight to the file descriptor (not fsynced: this survives a process restart, which is what
+the agent's pod sees; a node crash loses at most the OS write-back window). A torn tail from a
+crash mid-write is ignored on load. ``rewrite`` replaces the file with just the live entries
+(written beside it, fsynced, renamed over it).
+
+Owns the format, the file's permissions (directory created ``0700``, files ``0600``: the spool
+holds findings and command results about the cluster) and its byte count. Deliberately does not
+decide when to compact or what to do when the disk refuses a write (``persisting``): every
+``OSError`` goes to the caller. After a failed append the file may end in a torn entry, so the
+caller must not append to it again before a successful ``rewrite``.
+
+All writes go through ``write`` (``os.write`` by default): the one seam a test bends to play a
+full disk.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import struct
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import BinaryIO
 
 from shared.domain.journal import JournalRecord
 from shared.wire.errors import WireError
@@ -24,23 +34,39 @@ log = logging.getLogger(__name__)
 
 _HEADER = struct.Struct(">cI")
 _ACK = struct.Struct(">Q")
+DIR_MODE = 0o700
+FILE_MODE = 0o600
+
+Write = Callable[[int, bytes], int]
+
+
+def encode(rec: JournalRecord) -> bytes:
+    """One ``R`` entry, header included (its length is the record's share of the file)."""
+    payload = record_to_bytes(rec)
+    return _HEADER.pack(b"R", len(payload)) + payload
+
+
+def _ack_entry(seq: int) -> bytes:
+    return _HEADER.pack(b"A", _ACK.size) + _ACK.pack(seq)
 
 
 class SpoolFile:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, write: Write = os.write) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._fh: BinaryIO | None = None
-        self.entries = 0
+        self._write = write
+        self._fd: int | None = None
+        self.size = 0  # bytes in the file (known after load)
 
     def load(self) -> tuple[int | None, list[JournalRecord]]:
         """(acked seq, unacked records in order) from the file; a missing file is empty. The
         acked seq is None when no master ever welcomed this spool (its numbering is its own)."""
+        self.path.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
         if not self.path.exists():
             return None, []
         acked: int | None = None
         by_seq: dict[int, JournalRecord] = {}
         data = self.path.read_bytes()
+        self.size = len(data)
         pos = 0
         while pos + _HEADER.size <= len(data):
             tag, size = _HEADER.unpack_from(data, pos)
@@ -63,43 +89,67 @@ class SpoolFile:
         records = sorted((r for r in by_seq.values() if r.last_seq > floor), key=lambda r: r.seq)
         return acked, records
 
-    def _handle(self) -> BinaryIO:
-        if self._fh is None:
-            self._fh = self.path.open("ab")
-        return self._fh
+    def _handle(self) -> int:
+        if self._fd is None:
+            flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_CLOEXEC", 0)
+            self._fd = os.open(self.path, flags, FILE_MODE)
+        return self._fd
 
-    def append(self, rec: JournalRecord) -> None:
-        payload = record_to_bytes(rec)
-        fh = self._handle()
-        fh.write(_HEADER.pack(b"R", len(payload)) + payload)
-        fh.flush()
-        self.entries += 1
+    def _write_all(self, fd: int, data: bytes) -> None:
+        written = self._write(fd, data)
+        while written < len(data):  # a short write on a nearly full disk: the rest, or ENOSPC
+            data = data[written:]
+            written = self._write(fd, data)
+
+    def append(self, entry: bytes) -> None:
+        """Append one entry from ``encode`` (raises OSError: the disk refused it, possibly
+        after part of it landed)."""
+        fd = self._handle()
+        try:
+            self._write_all(fd, entry)
+        except OSError:
+            with contextlib.suppress(OSError):
+                self.size = os.fstat(fd).st_size  # what landed of it
+            raise
+        self.size += len(entry)
 
     def append_ack(self, seq: int) -> None:
-        fh = self._handle()
-        fh.write(_HEADER.pack(b"A", _ACK.size) + _ACK.pack(seq))
-        fh.flush()
-        self.entries += 1
+        self.append(_ack_entry(seq))
 
-    def rewrite(self, acked: int | None, records: Iterable[JournalRecord]) -> None:
-        """Replace the file with just the live entries (atomic rename)."""
+    def rewrite(self, acked: int | None, records: Iterable[JournalRecord]) -> list[int]:
+        """Replace the file with just the live entries (fsynced copy renamed over it); returns
+        each record's entry size, in order. On OSError the old file stays as it was and the
+        partial copy is removed."""
         self.close()
-        tmp = self.path.with_suffix(self.path.suffix + ".tmp")
-        count = 0
-        with tmp.open("wb") as fh:
-            if acked is not None:
-                fh.write(_HEADER.pack(b"A", _ACK.size) + _ACK.pack(acked))
-                count += 1
-            for rec in records:
-                payload = record_to_bytes(rec)
-                fh.write(_HEADER.pack(b"R", len(payload)) + payload)
-                count += 1
-            fh.flush()
-            os.fsync(fh.fileno())
-        tmp.replace(self.path)
-        self.entries = count
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        self.path.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
+        fd = os.open(tmp, flags, FILE_MODE)  # first: a refusing directory costs no encoding
+        sizes: list[int] = []
+        chunks: list[bytes] = [_ack_entry(acked)] if acked is not None else []
+        data = b""
+        try:
+            try:
+                for rec in records:
+                    entry = encode(rec)
+                    sizes.append(len(entry))
+                    chunks.append(entry)
+                data = b"".join(chunks)
+                self._write_all(fd, data)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            tmp.replace(self.path)
+        except OSError:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise
+        self.size = len(data)
+        return sizes
 
     def close(self) -> None:
-        if self._fh is not None:
-            self._fh.close()
-            self._fh = None
+        """Close the descriptor; never raises (nothing is buffered in this process)."""
+        if self._fd is not None:
+            fd, self._fd = self._fd, None
+            with contextlib.suppress(OSError):
+                os.close(fd)

@@ -4,6 +4,10 @@ Owns the Kubernetes list/watch protocol: paginated lists (``limit``/``continue``
 from the listed resourceVersion with bookmarks, relisting on 410 Gone (at watch start, as an
 ERROR event, or when a ``continue`` token expired mid-list), re-opening a watch that the server
 ended, capped and jittered backoff on errors, and slow retries of a kind RBAC forbids.
+Relists after 410 Gone back off too (the same capped, fully jittered policy), counted over
+consecutive relists: a compaction storm, or an API server whose watch cache keeps expiring,
+cannot make every kind of every agent relist in a tight loop, each relist a full list. The
+count starts over once a watch has run ``RELIST_RESET_S`` after its list and delivered events.
 Reports its state through ``Sink.status`` on changes only.
 
 Deliberately does not own what happens to objects (the ``Sink``: projection, detectors,
@@ -21,7 +25,7 @@ import gc
 import logging
 import random
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
@@ -49,6 +53,11 @@ YIELD_EVERY = 200
 # A watch the server ended this quickly twice in a row is flapping (proxy closing idle
 # connections, API server restarting): back off instead of re-opening in a hot loop.
 QUICK_END_S = 1.0
+# A watch that has run this long after its list (and delivered events) was healthy: the next
+# 410 Gone is a fresh start for the relist backoff, not one more in a storm.
+RELIST_RESET_S = 60.0
+
+Sleep = Callable[[float], Awaitable[None]]
 
 
 class Transport(Protocol):
@@ -76,7 +85,12 @@ class Sink(Protocol):
 
 
 class _Relist(Exception):
-    """The watch cannot continue from its resourceVersion (410 Gone) or a resync is due."""
+    """The watch cannot continue from its resourceVersion (410 Gone: ``gone``) or a resync is
+    due."""
+
+    def __init__(self, *, gone: bool) -> None:
+        super().__init__("resourceVersion expired" if gone else "resync due")
+        self.gone = gone
 
 
 class Informer:
@@ -90,6 +104,7 @@ class Informer:
         sink: Sink,
         settings: SourcesSettings,
         rand: random.Random | None = None,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
         self.name = name if namespace is None else f"{name}@{namespace}"
         self.kind = spec.kind
@@ -100,6 +115,7 @@ class Informer:
         self.sink = sink
         self._settings = settings
         self._rand = rand or random.Random()
+        self._sleep = sleep  # every pause of the informer: virtual time in tests
         self._backoff = Backoff(initial_s=settings.backoff_initial_s, max_s=settings.backoff_max_s)
         self._state: SourceState | None = None
         self._message = ""
@@ -108,6 +124,9 @@ class Informer:
         self.settled = asyncio.Event()
         self.lists = 0  # completed (re)lists, for tests and the benchmark
         self.events = 0
+        self._relists = 0  # consecutive relists after 410 Gone (the backoff's attempt)
+        self._listed_at = 0.0  # monotonic time of the last completed list
+        self._delivered = False  # a watch line arrived since the last list
 
     def _report(self, state: SourceState, message: str = "") -> None:
         if state == "syncing" and self._state not in (None, "synced"):
@@ -134,27 +153,47 @@ class Informer:
                 rv = await self._list()
                 attempt = 0
                 await self._watch(rv)
-            except _Relist:
+            except _Relist as e:
+                if e.gone:
+                    await self._relist_pause()
                 continue
-            except Gone:  # a continue token expired mid-list: start over at once
+            except Gone:  # a continue token expired mid-list: start over, after a pause
+                await self._relist_pause()
                 continue
             except (Unauthorized, Forbidden, NotFound) as e:
                 # Not a transient fault: RBAC, credentials or an API the cluster does not
                 # serve. Say so once and retry slowly in case someone fixes it.
                 state: SourceState = "error" if isinstance(e, NotFound) else "forbidden"
                 self._report(state, str(e))
-                await asyncio.sleep(self._settings.forbidden_retry_s)
+                await self._sleep(self._settings.forbidden_retry_s)
                 continue
             except (KubeError, orjson.JSONDecodeError, AttributeError, KeyError, TypeError) as e:
                 # A stream or list that is not the JSON we expect: treat like a broken
                 # connection (the sink guards itself per object, so this is the transport).
                 attempt = await self._fail(e, attempt)
 
+    async def _relist_pause(self) -> None:
+        """Back off before relisting after 410 Gone; a healthy watch since the last list
+        resets the count."""
+        healthy = time.monotonic() - self._listed_at >= RELIST_RESET_S and self._delivered
+        if healthy:
+            self._relists = 0
+        delay = self._backoff.delay(self._relists, self._rand)
+        self._relists += 1
+        if self._relists > 1:
+            log.info(
+                "source %s: relist %d in a row after 410 Gone, waiting %.1fs",
+                self.name,
+                self._relists,
+                delay,
+            )
+        await self._sleep(delay)
+
     async def _fail(self, error: Exception, attempt: int) -> int:
         delay = self._backoff.delay(attempt, self._rand)
         self._report("error", str(error))
         log.debug("source %s: retry in %.1fs after %r", self.name, delay, error)
-        await asyncio.sleep(delay)
+        await self._sleep(delay)
         return attempt + 1
 
     async def _list(self) -> str:
@@ -190,6 +229,8 @@ class Informer:
             await asyncio.sleep(0)
         self.sink.end_list(self._ns)
         self.lists += 1
+        self._listed_at = time.monotonic()
+        self._delivered = False
         self._report("synced")
         log.info(
             "source %s: listed %d objects in %.2fs (rv %s)",
@@ -210,7 +251,7 @@ class Informer:
             timeout = int(self._settings.watch_timeout_s * (1.0 + 0.2 * self._rand.random()))
             left = resync_at - time.monotonic()
             if left <= 0:
-                raise _Relist
+                raise _Relist(gone=False)
             if left < timeout:
                 timeout = max(1, int(left) + 1)
             params = {
@@ -230,14 +271,14 @@ class Informer:
                 log.info(
                     "source %s: watch interrupted (%s); re-watching in %.1fs", self.name, e, delay
                 )
-                await asyncio.sleep(delay)
+                await self._sleep(delay)
                 continue
             except Gone as e:
                 log.info("source %s: resourceVersion %s expired, relisting", self.name, rv)
-                raise _Relist from e
+                raise _Relist(gone=True) from e
             quick_ends = quick_ends + 1 if time.monotonic() - opened < QUICK_END_S else 0
             if quick_ends >= 2:
-                await asyncio.sleep(self._backoff.delay(quick_ends - 2, self._rand))
+                await self._sleep(self._backoff.delay(quick_ends - 2, self._rand))
 
     async def _stream(self, params: dict[str, str], rv: str, resync_at: float) -> str:
         read_timeout = float(params["timeoutSeconds"]) + 30.0
@@ -249,6 +290,7 @@ class Informer:
                 obj: Raw = ev.get("object") or {}
                 if type_ == "ERROR":
                     raise from_status(obj)
+                self._delivered = True
                 new_rv = (obj.get("metadata") or {}).get("resourceVersion")
                 if type_ != "BOOKMARK":
                     self.sink.event(self._ns, str(type_), obj)

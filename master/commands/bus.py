@@ -99,7 +99,9 @@ def parse_target(text: str) -> ObjectRef:
     return ObjectRef(kind=kind, name=name)
 
 
-def to_command(row: CommandRow) -> Command:
+def to_command(row: CommandRow, *, at_ms: int) -> Command:
+    """The frame for ``row`` sent at ``at_ms``: the deadline also as the budget left, which
+    the agent counts on its own clock (its clock may differ from ours)."""
     return Command(
         id=row.id,
         type=row.type,
@@ -108,6 +110,7 @@ def to_command(row: CommandRow) -> Command:
         dry_run=row.dry_run,
         deadline_ms=row.deadline_ms,
         idempotency_key=row.idempotency_key,
+        budget_ms=max(1, row.deadline_ms - at_ms) if row.deadline_ms else 0,
     )
 
 
@@ -329,7 +332,7 @@ class CommandBus:
                 entry.row.id, CommandState.SENT, at_ms=now, message=message
             ):
                 entry.record(CommandState.SENT, now, message)
-        if self._registry.send(entry.row.cluster, to_command(entry.row)):
+        if self._registry.send(entry.row.cluster, to_command(entry.row, at_ms=now_ms())):
             entry.sent_to = slot.session_id
             log.info("command %s (%s) sent to %s", entry.row.id, entry.row.type, entry.row.cluster)
 

@@ -34,8 +34,11 @@ class Command:
     target: ObjectRef
     params_json: bytes = b"{}"
     dry_run: bool = False
-    deadline_ms: int = 0
+    deadline_ms: int = 0  # wall clock ms; on the agent, its own clock (see ``budget_ms``)
     idempotency_key: str = ""
+    # ms left before the deadline when the master sent it (0: not given, an older master). The
+    # agent turns it into its own ``deadline_ms`` on receipt, so clock skew does not matter.
+    budget_ms: int = 0
 
 
 @dataclass(frozen=True, slots=True)

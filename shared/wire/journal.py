@@ -132,6 +132,7 @@ def command_to_pb(c: Command) -> commands_pb2.Command:
         dry_run=c.dry_run,
         deadline_ms=c.deadline_ms,
         idempotency_key=c.idempotency_key,
+        budget_ms=c.budget_ms,
     )
 
 
@@ -146,6 +147,7 @@ def command_from_pb(m: commands_pb2.Command) -> Command:
         dry_run=m.dry_run,
         deadline_ms=m.deadline_ms,
         idempotency_key=m.idempotency_key,
+        budget_ms=m.budget_ms,
     )
 
 

@@ -1,14 +1,20 @@
-"""The informer against a simulated API server: list, watch, relist on 410, backoff, 403."""
+"""The informer against a simulated API server: list, watch, relist on 410, backoff, 403.
+
+The relist backoff runs against a transport that plays an API server whose watches keep
+expiring, in virtual time (the informer's ``sleep``): a real storm would take minutes."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import random
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from typing import Any
 
+import orjson
 import pytest
 
-from agent.sources import configmaps, secrets
+from agent.sources import configmaps, secrets, watching
 from agent.sources.settings import SourcesSettings
 from agent.sources.spec import Raw
 from agent.sources.watching import Informer
@@ -201,3 +207,100 @@ async def test_namespace_scoped_informer_sees_only_its_namespace(
     assert all(ns == "kube-system" for ns, _ in rec.objects)
     assert "elsewhere" in rec.names()
     assert wire.gets == {"/api/v1/namespaces/kube-system/configmaps": 1}
+
+
+# -- relists after 410 Gone back off ---------------------------------------------------------
+
+GONE = orjson.dumps(
+    {
+        "type": "ERROR",
+        "object": {"kind": "Status", "code": 410, "reason": "Expired", "message": "too old"},
+    }
+)
+
+
+class Expiring:
+    """An API server whose every watch answers 410 Gone at once; watch numbers listed in
+    ``healthy`` first deliver an event. Lists are empty."""
+
+    def __init__(self, healthy: frozenset[int] = frozenset()) -> None:
+        self.lists = 0
+        self.watches = 0
+        self.healthy = healthy
+
+    async def get(self, path: str, params: Mapping[str, str], *, timeout_s: float) -> bytes:
+        self.lists += 1
+        return orjson.dumps({"items": [], "metadata": {"resourceVersion": str(self.lists)}})
+
+    @asynccontextmanager
+    async def lines(
+        self, path: str, params: Mapping[str, str], *, read_timeout_s: float
+    ) -> AsyncIterator[AsyncIterator[bytes]]:
+        self.watches += 1
+        yield self._lines(self.watches in self.healthy)
+
+    async def _lines(self, healthy: bool) -> AsyncIterator[bytes]:
+        if healthy:
+            yield orjson.dumps({"type": "ADDED", "object": _cm("fresh")})
+        yield GONE
+
+
+class Enough(Exception):
+    pass
+
+
+class VirtualSleep:
+    """Records each pause instead of waiting; ends the informer after ``limit`` of them."""
+
+    def __init__(self, limit: int) -> None:
+        self.delays: list[float] = []
+        self.limit = limit
+
+    async def __call__(self, seconds: float) -> None:
+        self.delays.append(seconds)
+        if len(self.delays) >= self.limit:
+            raise Enough
+        await asyncio.sleep(0)
+
+
+class Middle(random.Random):
+    """Jitter that always draws the middle: delays are half their ceiling."""
+
+    def random(self) -> float:
+        return 0.5
+
+
+async def _storm(transport: Expiring, relists: int, rand: random.Random) -> list[float]:
+    sleep = VirtualSleep(relists)
+    inf = Informer(
+        name="ConfigMap",
+        spec=configmaps.SPEC,
+        namespace=None,
+        transport=transport,
+        sink=Recorder(),
+        settings=SourcesSettings(backoff_initial_s=0.5, backoff_max_s=30.0),
+        rand=rand,
+        sleep=sleep,
+    )
+    with pytest.raises(Enough):
+        await inf.run()
+    assert inf.lists == transport.lists == relists  # one pause before every relist
+    return sleep.delays
+
+
+async def test_consecutive_relists_after_410_gone_back_off_capped_and_jittered() -> None:
+    delays = await _storm(Expiring(), 12, Middle())
+    assert delays == [0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 15.0, 15.0, 15.0, 15.0, 15.0, 15.0]
+    jittered = await _storm(Expiring(), 12, random.Random(14))
+    ceilings = [min(30.0, 0.5 * 2**i) for i in range(12)]
+    assert all(0 <= d <= c for d, c in zip(jittered, ceilings, strict=True))
+    assert len(set(jittered)) == 12  # spread, not lockstep
+    assert sum(jittered) > 30  # a minute-scale storm, not a tight loop of full lists
+
+
+async def test_a_watch_that_delivered_for_a_while_starts_the_relist_backoff_over(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(watching, "RELIST_RESET_S", 0.0)  # "a while" has passed at once
+    delays = await _storm(Expiring(healthy=frozenset({4})), 6, Middle())
+    assert delays == [0.25, 0.5, 1.0, 0.25, 0.5, 1.0]

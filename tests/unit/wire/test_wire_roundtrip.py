@@ -146,6 +146,7 @@ def test_resource_deltas_round_trip(
         dry_run=st.booleans(),
         deadline_ms=i64,
         idempotency_key=text,
+        budget_ms=i64,
     )
 )
 def test_commands_round_trip(cmd: Command) -> None:

@@ -25,19 +25,19 @@ _sym_db = _symbol_database.Default()
 from shared.pb.lookout.v1 import resources_pb2 as lookout_dot_v1_dot_resources__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19lookout/v1/commands.proto\x12\nlookout.v1\x1a\x1alookout/v1/resources.proto\"\x9e\x01\n\x07\x43ommand\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04type\x18\x02 \x01(\t\x12%\n\x06target\x18\x03 \x01(\x0b\x32\x15.lookout.v1.ObjectRef\x12\x13\n\x0bparams_json\x18\x04 \x01(\x0c\x12\x0f\n\x07\x64ry_run\x18\x05 \x01(\x08\x12\x13\n\x0b\x64\x65\x61\x64line_ms\x18\x06 \x01(\x03\x12\x17\n\x0fidempotency_key\x18\x07 \x01(\t\"+\n\rCommandCancel\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\"\x95\x01\n\rCommandUpdate\x12\x12\n\ncommand_id\x18\x01 \x01(\t\x12\'\n\x05state\x18\x02 \x01(\x0e\x32\x18.lookout.v1.CommandState\x12\r\n\x05\x61t_ms\x18\x03 \x01(\x03\x12\x0f\n\x07message\x18\x04 \x01(\t\x12\x13\n\x0bresult_json\x18\x05 \x01(\x0c\x12\x12\n\nerror_code\x18\x06 \x01(\t*\xec\x01\n\x0c\x43ommandState\x12\x1d\n\x19\x43OMMAND_STATE_UNSPECIFIED\x10\x00\x12\x19\n\x15\x43OMMAND_STATE_PENDING\x10\x01\x12\x16\n\x12\x43OMMAND_STATE_SENT\x10\x02\x12\x19\n\x15\x43OMMAND_STATE_RUNNING\x10\x03\x12\x1b\n\x17\x43OMMAND_STATE_SUCCEEDED\x10\x04\x12\x18\n\x14\x43OMMAND_STATE_FAILED\x10\x05\x12\x1b\n\x17\x43OMMAND_STATE_TIMED_OUT\x10\x06\x12\x1b\n\x17\x43OMMAND_STATE_CANCELLED\x10\x07\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19lookout/v1/commands.proto\x12\nlookout.v1\x1a\x1alookout/v1/resources.proto\"\xb1\x01\n\x07\x43ommand\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04type\x18\x02 \x01(\t\x12%\n\x06target\x18\x03 \x01(\x0b\x32\x15.lookout.v1.ObjectRef\x12\x13\n\x0bparams_json\x18\x04 \x01(\x0c\x12\x0f\n\x07\x64ry_run\x18\x05 \x01(\x08\x12\x13\n\x0b\x64\x65\x61\x64line_ms\x18\x06 \x01(\x03\x12\x17\n\x0fidempotency_key\x18\x07 \x01(\t\x12\x11\n\tbudget_ms\x18\x08 \x01(\x03\"+\n\rCommandCancel\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\"\x95\x01\n\rCommandUpdate\x12\x12\n\ncommand_id\x18\x01 \x01(\t\x12\'\n\x05state\x18\x02 \x01(\x0e\x32\x18.lookout.v1.CommandState\x12\r\n\x05\x61t_ms\x18\x03 \x01(\x03\x12\x0f\n\x07message\x18\x04 \x01(\t\x12\x13\n\x0bresult_json\x18\x05 \x01(\x0c\x12\x12\n\nerror_code\x18\x06 \x01(\t*\xec\x01\n\x0c\x43ommandState\x12\x1d\n\x19\x43OMMAND_STATE_UNSPECIFIED\x10\x00\x12\x19\n\x15\x43OMMAND_STATE_PENDING\x10\x01\x12\x16\n\x12\x43OMMAND_STATE_SENT\x10\x02\x12\x19\n\x15\x43OMMAND_STATE_RUNNING\x10\x03\x12\x1b\n\x17\x43OMMAND_STATE_SUCCEEDED\x10\x04\x12\x18\n\x14\x43OMMAND_STATE_FAILED\x10\x05\x12\x1b\n\x17\x43OMMAND_STATE_TIMED_OUT\x10\x06\x12\x1b\n\x17\x43OMMAND_STATE_CANCELLED\x10\x07\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'lookout.v1.commands_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_COMMANDSTATE']._serialized_start=428
-  _globals['_COMMANDSTATE']._serialized_end=664
+  _globals['_COMMANDSTATE']._serialized_start=447
+  _globals['_COMMANDSTATE']._serialized_end=683
   _globals['_COMMAND']._serialized_start=70
-  _globals['_COMMAND']._serialized_end=228
-  _globals['_COMMANDCANCEL']._serialized_start=230
-  _globals['_COMMANDCANCEL']._serialized_end=273
-  _globals['_COMMANDUPDATE']._serialized_start=276
-  _globals['_COMMANDUPDATE']._serialized_end=425
+  _globals['_COMMAND']._serialized_end=247
+  _globals['_COMMANDCANCEL']._serialized_start=249
+  _globals['_COMMANDCANCEL']._serialized_end=292
+  _globals['_COMMANDUPDATE']._serialized_start=295
+  _globals['_COMMANDUPDATE']._serialized_end=444
 # @@protoc_insertion_point(module_scope)

@@ -56,6 +56,7 @@ class Command(_message.Message):
     DRY_RUN_FIELD_NUMBER: _builtins.int
     DEADLINE_MS_FIELD_NUMBER: _builtins.int
     IDEMPOTENCY_KEY_FIELD_NUMBER: _builtins.int
+    BUDGET_MS_FIELD_NUMBER: _builtins.int
     id: _builtins.str
     type: _builtins.str
     """e.g. "scale", "drain" """
@@ -63,8 +64,13 @@ class Command(_message.Message):
     """validated by the master, re-validated by the agent"""
     dry_run: _builtins.bool
     deadline_ms: _builtins.int
-    """the agent refuses a command whose deadline has passed"""
+    """the master's wall clock; used by the agent only when budget_ms is 0"""
     idempotency_key: _builtins.str
+    budget_ms: _builtins.int
+    """Milliseconds left before the deadline when the master sent the frame. Wins over deadline_ms
+    when > 0: the agent counts it down from receipt on its own clock, so a skewed clock can
+    neither refuse a fresh command nor run a late one. deadline_ms stays for older agents.
+    """
     @_builtins.property
     def target(self) -> _resources_pb2.ObjectRef: ...
     def __init__(
@@ -77,10 +83,11 @@ class Command(_message.Message):
         dry_run: _builtins.bool = ...,
         deadline_ms: _builtins.int = ...,
         idempotency_key: _builtins.str = ...,
+        budget_ms: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["target", b"target"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["deadline_ms", b"deadline_ms", "dry_run", b"dry_run", "id", b"id", "idempotency_key", b"idempotency_key", "params_json", b"params_json", "target", b"target", "type", b"type"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["budget_ms", b"budget_ms", "deadline_ms", b"deadline_ms", "dry_run", b"dry_run", "id", b"id", "idempotency_key", b"idempotency_key", "params_json", b"params_json", "target", b"target", "type", b"type"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
