@@ -86,7 +86,8 @@ def _apply_findings(state: ClusterState, batch: FindingBatch) -> None:
             active.pop(held_fingerprint(f.fingerprint), None)
             continue
         h = held(f)
-        if h.fingerprint in active or len(active) < bound:
+        # The master's own findings (one per hit) do not take the agent's room.
+        if h.fingerprint in active or len(active) - len(state.limits) < bound:
             active[h.fingerprint] = h
         else:
             refused += 1

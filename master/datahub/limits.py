@@ -29,8 +29,13 @@ service yet; when there is, it sees the finding like any other. A hit clears whe
 whole again: a snapshot swapped in without refusals (objects, bytes), a complete finding batch
 applied without refusals (findings), a later journal record applied (an oversized frame).
 
-Owns the hit bookkeeping and the master's findings about it; not the checks themselves (the
-modules named above) nor the gRPC status (``master.ingress.stream``)."""
+Held findings are clipped when an agent makes a field absurdly long (``held``), so the count
+bound on findings is also a bound on their bytes; the master's own findings (one per hit) do not
+take the agent's room.
+
+Owns the hit bookkeeping, the master's findings about it and the clipping of held findings;
+not the checks themselves (the modules named above) nor the gRPC status
+(``master.ingress.stream``)."""
 
 from __future__ import annotations
 

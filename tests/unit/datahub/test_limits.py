@@ -96,10 +96,11 @@ def test_active_findings_past_the_bound_are_not_held_but_updates_and_resolutions
     hub.apply_journal(state, _findings(*(_finding(i) for i in range(5))))
     agent = {fp for fp in state.findings if not fp.startswith(MASTER_FINGERPRINT)}
     assert len(agent) == 3 and state.limits[("active_findings", "")].refused == 2
-    hub.apply_journal(state, _findings(_finding(0, resolved=True), _finding(4)))
-    assert f"{0:032x}" not in state.findings
-    # The master's own finding takes a slot too, so the bound is also what the API lists.
-    assert len(state.findings) == 3
+    hub.apply_journal(state, _findings(_finding(0, resolved=True), _finding(4), _finding(5)))
+    assert f"{0:032x}" not in state.findings and f"{4:032x}" in state.findings
+    assert f"{5:032x}" not in state.findings  # the room one resolution made is taken again
+    # The master's own finding does not take the agent's room: bound + one per hit.
+    assert len(state.findings) == 3 + 1
     hub.apply_journal(state, _findings(_finding(1), complete=True))
     assert state.limits == {} and _master_findings(state) == set()
 
