@@ -98,13 +98,13 @@ def _apply_findings(state: ClusterState, batch: FindingBatch) -> None:
 
 
 def _apply_samples(state: ClusterState, batch: NodeMetricsBatch) -> None:
-    held, bound = state.node_metrics, state.bounds.nodes
+    latest, bound = state.node_metrics, state.bounds.nodes
     refused = 0
     for s in batch.samples:
-        prev = held.get(s.node)
-        if prev is None and len(held) >= bound:
+        prev = latest.get(s.node)
+        if prev is None and len(latest) >= bound:
             refused += 1
         elif prev is None or prev.at_ms <= s.at_ms:
-            held[s.node] = s
+            latest[s.node] = s
     if refused:
         state.limit_hit(("nodes", ""), refused)
