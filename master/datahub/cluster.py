@@ -34,7 +34,7 @@ def resource_size(res: Resource) -> int:
     size = len(res.body_json) + len(ref.name) + len(ref.namespace) + len(ref.uid)
     size += len(res.resource_version)
     if labels:
-        size += sum(len(k) + len(v) for k, v in labels.items())
+        size += sum(map(len, labels)) + sum(map(len, labels.values()))
     return size
 
 
@@ -85,17 +85,23 @@ class ClusterState:
             size = self.resource_bytes
         max_objects, max_bytes = self.bounds.objects_per_kind, self.bounds.resource_bytes
         too_many = too_big = 0
+        get = target.get
         for res in delta.upserts:
-            key = (res.ref.namespace, res.ref.name)
-            old = target.get(key)
-            grow = resource_size(res) - (resource_size(old) if old is not None else 0)
-            if old is None and len(target) >= max_objects:
-                too_many += 1
-            elif grow > 0 and size + grow > max_bytes:
-                too_big += 1
+            ref = res.ref
+            key = (ref.namespace, ref.name)
+            old = get(key)
+            if old is None:
+                if len(target) >= max_objects:
+                    too_many += 1
+                    continue
+                grow = resource_size(res)
             else:
-                target[key] = res
-                size += grow
+                grow = resource_size(res) - resource_size(old)
+            if grow > 0 and size + grow > max_bytes:
+                too_big += 1
+                continue
+            target[key] = res
+            size += grow
         for ref in delta.deletes:
             gone = target.pop((ref.namespace, ref.name), None)
             if gone is not None:

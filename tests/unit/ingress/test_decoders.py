@@ -37,7 +37,12 @@ payloads = st.binary(max_size=40) | json_values.map(orjson.dumps) | st.just(b"")
 
 
 def _is_object(raw: bytes) -> bool:
-    return not raw or isinstance(orjson.loads(raw), dict)
+    if not raw:
+        return True
+    try:
+        return isinstance(orjson.loads(raw), dict)
+    except orjson.JSONDecodeError:
+        return False
 
 
 def _decode(frame: link_pb2.AgentFrame, rules: FrameRules = RULES) -> Any:
