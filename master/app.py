@@ -109,6 +109,7 @@ async def start(settings: MasterSettings) -> Master:
     hub = DataHub(
         reconnecting_after_s=settings.reconnecting_after_s,
         offline_after_s=settings.offline_after_s,
+        limits=settings.limits,
     )
     for row in await store.clusters.list():
         hub.ensure(row.name)

@@ -10,7 +10,9 @@ LookoutError (shared.errors)
     ├── AuthError             -- credentials refused: an agent's token (gRPC UNAUTHENTICATED)
     │                            or an API caller's bearer token (HTTP 401)
     ├── ProtocolError         -- an agent broke the stream protocol (-> INVALID_ARGUMENT etc.)
-    │   └── SequenceError     -- a journal record skipped sequence numbers
+    │   ├── SequenceError     -- a journal record skipped sequence numbers
+    │   └── AgentLimitExceeded -- master.datahub.limits: one frame over a bound the master
+    │                            sets per cluster (-> RESOURCE_EXHAUSTED)
     ├── NotFound              -- an API caller asked for something that does not exist (-> 404)
     ├── MalformedToken        -- master.clusters.tokens: not a Lookout agent token at all
     │                            (authentication turns it into AuthError)

@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from master.datahub.settings import LimitsSettings
 from master.store.settings import StoreSettings
 from shared.settings import CommonSettings
 
@@ -139,6 +140,11 @@ class MasterSettings(CommonSettings):
     store: StoreSettings = Field(
         default_factory=StoreSettings,
         description="History store writer limits, retention and roll-ups (MASTER_STORE__*).",
+    )
+    limits: LimitsSettings = Field(
+        default_factory=LimitsSettings,
+        description="What one agent can make the master hold per cluster: objects per kind, "
+        "bytes, active findings, items per journal frame, nodes (MASTER_LIMITS__*).",
     )
 
     @field_validator("api_token")

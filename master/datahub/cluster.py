@@ -1,9 +1,13 @@
 """One cluster's current state in memory: mirrored objects, agent and link facts, active
-findings and the latest node metrics.
+findings, the latest node metrics, and the bounds the agent reached.
 
 Snapshots are staged and swapped in with one assignment when their ``Synced`` marker arrives,
 so readers never see a half-applied snapshot and objects deleted while the agent was away
-disappear."""
+disappear. Mirrored objects are bounded per kind and in bytes (``LimitsSettings``); the live
+state and a staged snapshot are each bounded on their own. What a reached bound does is drawn
+in ``master.datahub.limits``.
+
+Deliberately owns no I/O and no protocol checks (``master.ingress.reading``)."""
 
 from __future__ import annotations
 
@@ -11,6 +15,9 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 
+from master.datahub.limits import HitKey, LimitHit, describe, finding_for, fingerprint_of
+from master.datahub.settings import LimitsSettings
+from shared.clock import now_ms
 from shared.domain.findings import Finding
 from shared.domain.metrics import NodeMetricsSample
 from shared.domain.resources import Resource, ResourceDelta, SourceStatus, Synced
@@ -19,6 +26,16 @@ log = logging.getLogger(__name__)
 
 ObjKey = tuple[str, str]  # (namespace, name)
 KindMap = dict[str, dict[ObjKey, Resource]]
+
+
+def resource_size(res: Resource) -> int:
+    """The bytes ``resource_bytes`` counts for one object: what the agent chose the length of."""
+    ref, labels = res.ref, res.labels
+    size = len(res.body_json) + len(ref.name) + len(ref.namespace) + len(ref.uid)
+    size += len(res.resource_version)
+    if labels:
+        size += sum(map(len, labels)) + sum(map(len, labels.values()))
+    return size
 
 
 @dataclass(slots=True)
@@ -45,28 +62,66 @@ class ClusterState:
     sources: dict[str, SourceStatus] = field(default_factory=dict)
     findings: dict[str, Finding] = field(default_factory=dict)
     node_metrics: dict[str, NodeMetricsSample] = field(default_factory=dict)
+    bounds: LimitsSettings = field(default_factory=LimitsSettings)
+    limits: dict[HitKey, LimitHit] = field(default_factory=dict)  # bounds reached, by key
+    resource_bytes: int = 0  # ``resource_size`` summed over ``resources``
     _staging: KindMap | None = None
     _staging_id: int = 0
+    _staging_bytes: int = 0
+    _staging_refused: set[HitKey] = field(default_factory=set)
 
     # -- mirrored state --------------------------------------------------------------------------
 
     def apply_delta(self, delta: ResourceDelta) -> None:
-        if delta.snapshot_id:
+        staged = bool(delta.snapshot_id)
+        if staged:
             if delta.snapshot_id != self._staging_id or self._staging is None:
                 self._staging, self._staging_id = {}, delta.snapshot_id
+                self._staging_bytes, self._staging_refused = 0, set()
             target = self._staging.setdefault(delta.kind, {})
+            size = self._staging_bytes
         else:
             target = self.resources.setdefault(delta.kind, {})
+            size = self.resource_bytes
+        max_objects, max_bytes = self.bounds.objects_per_kind, self.bounds.resource_bytes
+        too_many = too_big = 0
+        get = target.get
         for res in delta.upserts:
-            target[(res.ref.namespace, res.ref.name)] = res
+            ref = res.ref
+            key = (ref.namespace, ref.name)
+            old = get(key)
+            if old is None:
+                if len(target) >= max_objects:
+                    too_many += 1
+                    continue
+                grow = resource_size(res)
+            else:
+                grow = resource_size(res) - resource_size(old)
+            if grow > 0 and size + grow > max_bytes:
+                too_big += 1
+                continue
+            target[key] = res
+            size += grow
         for ref in delta.deletes:
-            target.pop((ref.namespace, ref.name), None)
+            gone = target.pop((ref.namespace, ref.name), None)
+            if gone is not None:
+                size -= resource_size(gone)
+        if staged:
+            self._staging_bytes = size
+        else:
+            self.resource_bytes = size
+        if too_many:
+            self._refused(("objects_per_kind", delta.kind), too_many, staged=staged)
+        if too_big:
+            self._refused(("resource_bytes", ""), too_big, staged=staged)
 
     def apply_synced(self, synced: Synced) -> bool:
         """Swap in the staged snapshot; False if the marker matches no staged snapshot."""
         if synced.snapshot_id != self._staging_id:
             if synced.objects == 0 and self._staging is None:
                 self.resources, self.synced = {}, True  # an empty cluster sends no chunks
+                self.resource_bytes = 0
+                self._whole_again(set())
                 return True
             log.warning(
                 "cluster %s: synced marker %d without its snapshot", self.name, synced.snapshot_id
@@ -75,13 +130,51 @@ class ClusterState:
         staged = self._staging or {}
         for kind in synced.kinds:
             staged.setdefault(kind, {})
-        self.resources = staged
+        self.resources, self.resource_bytes = staged, self._staging_bytes
+        self._whole_again(self._staging_refused)
         self._staging, self._staging_id, self.synced = None, 0, True
+        self._staging_bytes, self._staging_refused = 0, set()
         return True
 
     def reset_link(self) -> None:
         """A new session starts: drop a half-received snapshot of the previous one."""
         self._staging, self._staging_id = None, 0
+        self._staging_bytes, self._staging_refused = 0, set()
+
+    # -- bounds reached ------------------------------------------------------------------------
+
+    def limit_hit(self, key: HitKey, refused: int, *, seq: int = 0) -> None:
+        """Record that ``refused`` items met the bound ``key`` names, and raise (or refresh) the
+        master's finding about it."""
+        now = now_ms()
+        hit = self.limits.get(key)
+        if hit is None:
+            limit, scope = key
+            bound = getattr(self.bounds, limit)
+            hit = LimitHit(limit, scope, bound, 0, now, now, describe(limit, scope, bound), seq)
+            self.limits[key] = hit
+            log.warning("cluster %s: %s", self.name, hit.message)
+        hit.refused += refused
+        hit.last_ms = now
+        hit.seq = max(hit.seq, seq)
+        self.findings[fingerprint_of(key)] = finding_for(self.name, hit)
+
+    def limit_cleared(self, key: HitKey) -> None:
+        if self.limits.pop(key, None) is not None:
+            self.findings.pop(fingerprint_of(key), None)
+            log.info("cluster %s: back within %s", self.name, key[0])
+
+    def _refused(self, key: HitKey, count: int, *, staged: bool) -> None:
+        if staged:
+            self._staging_refused.add(key)
+        self.limit_hit(key, count)
+
+    def _whole_again(self, refused: set[HitKey]) -> None:
+        """A snapshot replaced the mirrored state: object and byte hits it did not repeat are
+        over."""
+        for key in [k for k in self.limits if k[0] in ("objects_per_kind", "resource_bytes")]:
+            if key not in refused:
+                self.limit_cleared(key)
 
     # -- queries ---------------------------------------------------------------------------------
 

@@ -1,14 +1,17 @@
 """The DataHub: every cluster's current state, and the clock that judges link status.
 
 Owns the map cluster name -> ClusterState and the journal effects on current state (active
-findings, latest node metrics). Deliberately owns no history (the store) and no I/O."""
+findings, latest node metrics), within the cluster's bounds (``LimitsSettings``; what a reached
+bound does: ``master.datahub.limits``). Deliberately owns no history (the store) and no I/O."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from master.datahub.cluster import ClusterState
+from master.datahub.limits import held, held_fingerprint, is_master_finding
+from master.datahub.settings import LimitsSettings
 from master.datahub.status import LinkStatus, link_status
 from shared.clock import now_ms
 from shared.domain.journal import FindingBatch, Gap, JournalRecord, NodeMetricsBatch
@@ -21,8 +24,10 @@ class DataHub:
         reconnecting_after_s: float,
         offline_after_s: float,
         clock: Callable[[], float] = time.monotonic,
+        limits: LimitsSettings | None = None,
     ) -> None:
         self._clusters: dict[str, ClusterState] = {}
+        self.limits = limits or LimitsSettings()
         self._reconnecting_after = reconnecting_after_s
         self._offline_after = offline_after_s
         self.clock = clock
@@ -33,7 +38,7 @@ class DataHub:
     def ensure(self, name: str) -> ClusterState:
         state = self._clusters.get(name)
         if state is None:
-            state = self._clusters[name] = ClusterState(name=name)
+            state = self._clusters[name] = ClusterState(name=name, bounds=self.limits)
         return state
 
     def clusters(self) -> Iterable[ClusterState]:
@@ -55,20 +60,51 @@ class DataHub:
             offline_after=self._offline_after,
         )
 
-    def apply_journal(self, state: ClusterState, records: Iterable[JournalRecord]) -> None:
+    def apply_journal(self, state: ClusterState, records: Sequence[JournalRecord]) -> None:
         """Current-state effects of durably stored journal records."""
         for rec in records:
             body = rec.body
             if isinstance(body, FindingBatch):
-                for f in body.findings:
-                    if f.resolved:
-                        state.findings.pop(f.fingerprint, None)
-                    else:
-                        state.findings[f.fingerprint] = f
+                _apply_findings(state, body)
             elif isinstance(body, NodeMetricsBatch):
-                for s in body.samples:
-                    prev = state.node_metrics.get(s.node)
-                    if prev is None or prev.at_ms <= s.at_ms:
-                        state.node_metrics[s.node] = s
+                _apply_samples(state, body)
             elif isinstance(body, Gap):
                 state.gaps_dropped += body.dropped
+        if state.limits:
+            hit = state.limits.get(("journal_items", ""))
+            if hit is not None and any(r.seq >= hit.seq for r in records):
+                state.limit_cleared(("journal_items", ""))  # the agent got past that frame
+
+
+def _apply_findings(state: ClusterState, batch: FindingBatch) -> None:
+    active, bound = state.findings, state.bounds.active_findings
+    refused = 0
+    for f in batch.findings:
+        if is_master_finding(f.fingerprint):
+            continue  # the master's own findings are not the agent's to set or resolve
+        if f.resolved:
+            active.pop(held_fingerprint(f.fingerprint), None)
+            continue
+        h = held(f)
+        # The master's own findings (one per hit) do not take the agent's room.
+        if h.fingerprint in active or len(active) - len(state.limits) < bound:
+            active[h.fingerprint] = h
+        else:
+            refused += 1
+    if refused:
+        state.limit_hit(("active_findings", ""), refused)
+    elif batch.complete and state.limits:
+        state.limit_cleared(("active_findings", ""))
+
+
+def _apply_samples(state: ClusterState, batch: NodeMetricsBatch) -> None:
+    latest, bound = state.node_metrics, state.bounds.nodes
+    refused = 0
+    for s in batch.samples:
+        prev = latest.get(s.node)
+        if prev is None and len(latest) >= bound:
+            refused += 1
+        elif prev is None or prev.at_ms <= s.at_ms:
+            latest[s.node] = s
+    if refused:
+        state.limit_hit(("nodes", ""), refused)

@@ -8,7 +8,8 @@ Then the agent sends a full snapshot (deltas with a snapshot id, then ``synced``
 journal batches and heartbeats (``reading``: protocol checks, decoding, the processor's
 handlers); the master sends ``ack`` (the mark of durable journal records), periodic ``ping``
 and commands (``writing``). Protocol violations end the stream with a precise status; other
-sessions are unaffected.
+sessions are unaffected. A frame over one of the master's bounds (``master.datahub.limits``)
+ends the stream with RESOURCE_EXHAUSTED.
 
 Acks are coalesced (``SessionConfig.ack_delay_s``): they free the agent's spool, nothing waits on
 them, so a trickle of records is acknowledged once per delay rather than once per commit.
@@ -33,6 +34,7 @@ import grpc
 from master.clusters.auth import TokenLookup
 from master.datahub.cluster import AgentInfo, ClusterState
 from master.datahub.hub import DataHub
+from master.datahub.limits import AgentLimitExceeded
 from master.errors import ProtocolError
 from master.ingress.acks import AckCoalescer
 from master.ingress.committer import GroupCommitter, PendingBudget
@@ -134,6 +136,9 @@ async def serve_stream(context: Context, parts: StreamParts) -> None:
             await context.abort(
                 grpc.StatusCode.ABORTED, "replaced by a newer connection of the same cluster"
             )
+        except AgentLimitExceeded as e:
+            log.warning("closing stream: %s", e)
+            await context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED, str(e))
         except ProtocolError as e:
             log.warning("closing stream: %s", e)
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(e))

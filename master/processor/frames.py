@@ -17,7 +17,7 @@ Adding a frame type: a field in ``AgentFrame`` (proto), its decoder in
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol, TypeVar
 
 from master.datahub.cluster import ClusterState
@@ -57,10 +57,18 @@ async def heartbeat(inbox: Inbox, spool_depth: int) -> None:
     inbox.state.spool_depth = spool_depth
 
 
+# A source status message is the agent's one-line reason (a Forbidden, a timeout): held clipped,
+# so a status costs the master little whatever the agent sends (one per mirrored kind).
+STATUS_MESSAGE_MAX = 1_000
+
+
 async def status(inbox: Inbox, sources: Iterable[SourceStatus]) -> None:
     # ``sources`` may decode lazily: a malformed entry raises after the earlier ones applied.
     for s in sources:
-        inbox.state.sources[s.kind] = s
+        long = len(s.message) > STATUS_MESSAGE_MAX
+        inbox.state.sources[s.kind] = (
+            replace(s, message=s.message[:STATUS_MESSAGE_MAX]) if long else s
+        )
 
 
 # Keyed like the ``AgentFrame.frame`` oneof (``hello`` is the session's, not a handler's).

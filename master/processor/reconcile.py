@@ -3,13 +3,16 @@
 A restarted agent remembers nothing, so it cannot resolve a condition that ended while it was
 down. After its first full detection pass it sends a *complete* finding batch (every finding
 active on it); whatever else the master holds active for that cluster is turned into a
-resolution here, before the batch is stored, so history and current state agree."""
+resolution here, before the batch is stored, so history and current state agree. The master's
+own findings (``master.datahub.limits``: a bound the agent reached) are not the agent's to
+list, so they are never resolved here."""
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
 
+from master.datahub.limits import is_master_finding
 from shared.domain.findings import Finding
 from shared.domain.journal import FindingBatch, JournalRecord
 
@@ -32,7 +35,7 @@ def close_missing(
                 stale = [
                     dataclasses.replace(f, resolved=True, last_seen_ms=rec.created_ms)
                     for fp, f in sorted(current.items())
-                    if fp not in listed
+                    if fp not in listed and not is_master_finding(fp)
                 ]
                 if stale:
                     body = FindingBatch(tuple(stale) + body.findings, complete=True)

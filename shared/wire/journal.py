@@ -1,4 +1,10 @@
-"""Journal record conversions: findings, node metrics, ingress samples, command updates, gaps."""
+"""Journal record conversions: findings, node metrics, ingress samples, command updates, gaps.
+
+Decoding checks what would otherwise corrupt the receiver's state: a command result must be a
+JSON object (an invalid one becomes an error marker, ``shared.wire.payloads``), and a gap covers
+at most ``GAP_SPAN_MAX`` sequence numbers, ends at or below ``SEQ_MAX`` and claims no more
+dropped records than it covers -- a gap claiming an absurd ``last_seq`` would move the
+master's high-water mark so far that every later record looked like a replay."""
 
 from __future__ import annotations
 
@@ -20,9 +26,16 @@ from shared.pb.lookout.v1 import commands_pb2, findings_pb2, ingress_pb2, link_p
 from shared.wire.errors import WireError
 from shared.wire.flat import build, values_of
 from shared.wire.metrics import sample_from_pb, sample_to_pb
+from shared.wire.payloads import command_result
 from shared.wire.refs import ref_from_pb, ref_to_pb
 
 _NO_ATTRS: Mapping[str, str] = MappingProxyType({})
+
+# A gap stands for records an agent produced and could not keep. 2**40 of them is centuries
+# of a busy agent's output; a wider gap is a lie. Sequence numbers stay well inside the
+# store's signed 64-bit columns.
+GAP_SPAN_MAX = 2**40
+SEQ_MAX = 2**62
 
 _SEVERITY_TO_PB = {
     Severity.INFO: findings_pb2.SEVERITY_INFO,
@@ -118,7 +131,7 @@ def command_update_from_pb(m: commands_pb2.CommandUpdate) -> CommandUpdate:
         state=_STATE_FROM_PB[m.state],
         at_ms=m.at_ms,
         message=m.message,
-        result_json=m.result_json,
+        result_json=command_result(m.result_json),
         error_code=m.error_code,
     )
 
@@ -196,8 +209,11 @@ def record_from_pb(msg: link_pb2.JournalRecord) -> JournalRecord:
         body = command_update_from_pb(msg.command_update)
     elif which == "gap":
         g = msg.gap
-        if g.first_seq != msg.seq or g.last_seq < g.first_seq:
-            raise WireError(f"gap record {msg.seq} covers an invalid range")
+        span = g.last_seq - g.first_seq + 1
+        if g.first_seq != msg.seq or span < 1 or span > GAP_SPAN_MAX or g.last_seq > SEQ_MAX:
+            raise WireError(f"gap record {msg.seq} covers an invalid range (to {g.last_seq})")
+        if g.dropped > span:
+            raise WireError(f"gap record {msg.seq} claims {g.dropped} dropped of {span} records")
         body = Gap(first_seq=g.first_seq, last_seq=g.last_seq, dropped=g.dropped)
     else:
         raise WireError(f"journal record {msg.seq} has no body")

@@ -1,4 +1,7 @@
-"""ObjectRef and Resource conversions."""
+"""ObjectRef and Resource conversions.
+
+Decoding a resource checks its body is a JSON object (``shared.wire.payloads``): the master
+splices bodies into its responses as they are."""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from shared.domain.resources import (
 )
 from shared.pb.lookout.v1 import resources_pb2 as pb
 from shared.wire.errors import WireError
+from shared.wire.payloads import object_body
 
 
 def ref_to_pb(ref: ObjectRef) -> pb.ObjectRef:
@@ -61,7 +65,7 @@ def resource_from_pb(msg: pb.Resource, kind: str | None = None) -> Resource:
         msg.resource_version,
         {k: labels[k] for k in labels} if labels else _NO_LABELS,
         _health(msg.health or "unknown"),
-        msg.body_json,
+        object_body(msg.body_json),
     )
 
 

@@ -1,4 +1,7 @@
-"""Clusters: link status, agent facts and resource counts from the DataHub."""
+"""Clusters: link status, agent facts, resource counts and reached bounds from the DataHub.
+
+``limits.degraded`` is true while the cluster's agent has reached one of the master's bounds
+(``master.datahub.limits``); ``limits.exceeded`` names each, with what it refused so far."""
 
 from __future__ import annotations
 
@@ -33,6 +36,26 @@ def cluster_view(hub: DataHub, state: ClusterState) -> dict[str, Any]:
         "sources": {
             k: {"state": s.state, "message": s.message} for k, s in sorted(state.sources.items())
         },
+        "limits": limits_view(state),
+    }
+
+
+def limits_view(state: ClusterState) -> dict[str, Any]:
+    return {
+        "degraded": bool(state.limits),
+        "exceeded": [
+            {
+                "limit": hit.limit,
+                "kind": hit.scope or None,
+                "bound": hit.bound,
+                "refused": hit.refused,
+                "first_ms": hit.first_ms,
+                "last_ms": hit.last_ms,
+                "message": hit.message,
+            }
+            for _, hit in sorted(state.limits.items())
+        ],
+        "resource_bytes": state.resource_bytes,
     }
 
 

@@ -1,6 +1,9 @@
 """Mirrored Kubernetes objects from the DataHub: filtered, searchable, paginated lists and
 single objects. Object bodies are spliced into the response as the agent sent them (already
-trimmed and redacted), never decoded and re-encoded."""
+trimmed and redacted), never decoded and re-encoded: that is safe because the master's reader
+let only JSON objects in (``shared.wire.payloads``), so a body cannot break or extend the
+document around it. The summary says whether the cluster is ``degraded`` (an agent bound
+reached, ``master.datahub.limits``): its counts may then be short."""
 
 from __future__ import annotations
 
@@ -141,6 +144,7 @@ async def summary(hub: Hub, state: Cluster) -> FastJSON:
             "name": state.name,
             "status": hub.status(state),
             "synced": state.synced,
+            "degraded": bool(state.limits),
             "counts": state.counts(),
             "health": state.health_counts(),
             "findings": {s: severities.get(s, 0) for s in ("critical", "warning", "info")},

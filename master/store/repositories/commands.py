@@ -24,6 +24,7 @@ from master.store.repositories.rows import CommandRow, TransitionRow
 from master.store.schema.tables import command_transitions, commands
 from master.store.writing.writer import Writer
 from shared.domain.commands import TERMINAL_STATES, CommandState, CommandUpdate
+from shared.wire.payloads import command_result
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,8 @@ def _row(r: Mapping[Any, Any]) -> CommandRow:
         updated_ms=r["updated_ms"],
         deadline_ms=r["deadline_ms"],
         requested_by=r["requested_by"],
-        result_json=r["result_json"].encode(),
+        # Checked at ingress since issue 14; rows stored before then may hold anything.
+        result_json=command_result(r["result_json"].encode()),
         error_code=r["error_code"],
         message=r["message"],
     )
