@@ -5,6 +5,10 @@ lookout-master cluster add NAME         register a cluster, print its agent toke
 lookout-master cluster list
 lookout-master cluster rotate NAME      new token; the old one stops working
 lookout-master cluster revoke NAME      the agent is refused until rotated
+
+Revoke and rotate write the store only; a running master (any replica on the same database)
+re-checks the tokens of its live sessions about twice a second and ends a session whose token
+no longer holds (``master.ingress.revalidation``).
 """
 
 from __future__ import annotations
@@ -65,7 +69,10 @@ async def _cluster_command(settings: MasterSettings, action: str, name: str | No
             except UnknownCluster:
                 sys.stderr.write(f"unknown cluster {name!r}\n")
                 return 1
-            sys.stdout.write(f"revoked the agent token of {name}\n")
+            sys.stdout.write(
+                f"revoked the agent token of {name}; a running master ends its live session "
+                "within a second\n"
+            )
             return 0
         issued = tokens.issue()
         if action == "add":
@@ -88,6 +95,11 @@ async def _cluster_command(settings: MasterSettings, action: str, name: str | No
             f"agent token for {name} printed above; it is shown only once "
             "(set it as AGENT_TOKEN or in the agent chart's token Secret)\n"
         )
+        if action == "rotate":
+            sys.stderr.write(
+                "the old token stops working now: a running master ends the session that "
+                "used it within a second\n"
+            )
         return 0
     finally:
         await store.close()

@@ -21,6 +21,7 @@ from master.datahub.hub import DataHub
 from master.gateway.app import GatewayApp, create_app
 from master.gateway.state import GatewayState
 from master.ingress.credentials import server_credentials
+from master.ingress.revalidation import revalidate_sessions
 from master.ingress.server import LinkOptions, LinkServer
 from master.ingress.stream import SessionConfig, SessionHooks
 from master.processor.journal import JournalProcessor
@@ -169,6 +170,10 @@ async def serve(master: Master, stop: asyncio.Event) -> None:
         async with asyncio.TaskGroup() as tg:
             http_task = tg.create_task(master.http.serve(sockets=[master.http_socket]), name="http")
             tg.create_task(master.commands.run(stop), name="command-bus")
+            tg.create_task(
+                revalidate_sessions(master.link.registry, master.store.clusters, stop=stop),
+                name="session-tokens",
+            )
             tg.create_task(run_maintenance(master.store, settings.store, stop), name="retention")
             log.info(
                 "master ready: gRPC :%d, HTTP :%d, store %s",
