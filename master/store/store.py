@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from master.store.engine.opening import Backend, open_engine, open_writer_txn
+from master.store.engine.probing import StoreProbe
 from master.store.errors import StoreError
 from master.store.repositories.audit import AuditRepo
 from master.store.repositories.clusters import ClusterRepo
@@ -51,6 +52,7 @@ class Store:
         self.commands = CommandRepo(engine, writer)
         self.audit = AuditRepo(engine, writer)
         self.users = UserRepo(engine, writer)
+        self._probe = StoreProbe(engine, where=where)
 
     @classmethod
     async def open(
@@ -88,6 +90,13 @@ class Store:
             "history store open: %s %s, schema version %d", opened.backend, opened.where, version
         )
         return store
+
+    async def unavailable(self) -> str | None:
+        """None while the store can serve (its writer runs and is not stuck in one commit
+        past the commit timeout, and a probe query answers); otherwise why not, for logs."""
+        if (why := self.writer.trouble()) is not None:
+            return why
+        return await self._probe.check()
 
     async def close(self) -> None:
         """Stop accepting writes, let queued ones commit (bounded), then dispose the engine."""
