@@ -47,11 +47,10 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-async def _cluster_command(settings: MasterSettings, action: str, name: str | None) -> int:
+async def _cluster_command(settings: MasterSettings, *, action: str, name: str | None) -> int:
     from master.app import open_store
     from master.store.errors import ClusterExists, UnknownCluster
 
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
     store = await open_store(settings)
     try:
         if action == "list":
@@ -115,7 +114,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     logs.configure(settings.log_level, settings.log_format)
     try:
         if args.command == "cluster":
-            return run_loop(_cluster_command(settings, args.action, getattr(args, "name", None)))
+            return run_loop(
+                _cluster_command(settings, action=args.action, name=getattr(args, "name", None))
+            )
         return run_loop(_serve(settings))
     except LookoutError as e:
         sys.stderr.write(f"lookout-master: {e}\n")

@@ -5,8 +5,9 @@ handler installed here picks the status from the exception's type (``STATUS``, n
 first) and answers ``{"error": str(e)}``. A ``MasterError`` not in the table is not caught
 here: it is a server fault and answers 500 like any other. Every 503 says when to come back
 (``Retry-After``, seconds from ``RETRY_AFTER_S``): the store being busy, unreachable or closing
-is a passing condition, not a fault of the request; a client (or proxy) retries after it. Also here: the body of FastAPI's
-own errors (request validation -> 422 with the problems, unknown route -> 404).
+is a passing condition, not a fault of the request; a client (or proxy) retries after it.
+Also here: the body of FastAPI's own errors (request validation -> 422 with the problems,
+unknown route -> 404).
 
 Adding an error a route may raise: a ``MasterError`` subclass next to the code that raises it,
 one row in ``STATUS``, a line in ``master.errors``' tree."""

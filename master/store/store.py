@@ -62,13 +62,15 @@ class Store:
         queue_max: int = 10_000,
         batch_max: int = 2_000,
         commit_timeout_s: float = 30.0,
+        durable: bool = True,
     ) -> Store:
         """Connect to ``dsn``, apply pending migrations and start the writer task.
 
-        ``queue_max``/``batch_max`` are in rows (see ``StoreSettings``). Raises StoreError
+        ``queue_max``/``batch_max`` are in rows (see ``StoreSettings``); ``durable=False`` is
+        ``StoreSettings.lose_acked_on_power_loss`` (see ``engine.opening``). Raises StoreError
         subclasses naming the problem: StoreUnavailable (cannot reach/open), StoreCorrupt (not a
         SQLite database), SchemaTooNew (migrated by a newer Lookout)."""
-        opened = await open_engine(dsn)
+        opened = await open_engine(dsn, durable=durable)
         engine = opened.engine
         try:
             version = await migrate(engine, now_ms=now_ms())

@@ -12,9 +12,11 @@ failed, which a later commit would make true behind its back: a unit still queue
 out and never written; a unit already in a transaction cannot be recalled, so it commits or
 fails with its group (a failed group's abandoned units are not retried), and if it commits, its
 ``on_late`` hook gets the result on the event loop: the caller's owner reconciles it (the
-command bus fails such a command, see ``master.commands.bus``). Does not own what a unit writes (the repositories build their units,
-most of them a ``Call`` of a closure) nor where the transaction runs
-(``master.store.engine.transactions``); it knows no table and no record type.
+command bus fails such a command, see ``master.commands.bus``).
+
+Does not own what a unit writes (the repositories build their units, most of them a ``Call``
+of a closure) nor where the transaction runs (``master.store.engine.transactions``); it knows
+no table and no record type.
 
 Why one writer: SQLite allows one writer at a time anyway, and batching many callers' rows into
 one transaction costs a fraction of one transaction per row (figures: ``bench/README.md``)."""
@@ -203,8 +205,7 @@ class Writer:
             where = "(database slow or writer queue full)"
             if await self._queue.discard(job) or not job.taken:
                 raise StoreBusy(
-                    f"store write not committed within {timeout:g} s {where}; "
-                    "it was not written"
+                    f"store write not committed within {timeout:g} s {where}; it was not written"
                 ) from e
             if future.done():  # resolved as the timeout fired: the caller gets the outcome
                 return future.result()

@@ -70,7 +70,7 @@ async def test_a_command_stored_after_its_request_timed_out_is_failed_and_never_
             assert "may still commit" in r.json()["error"]
             second.release.set()
             async with asyncio.timeout(30):
-                while not (items := await _commands(http)) or not items[0]["terminal"]:
+                while not (items := await _commands(http)) or not items[0]["terminal"]:  # noqa: ASYNC110 -- polls state it does not own
                     await asyncio.sleep(0.02)
             [late] = items
             assert (late["state"], late["error_code"]) == ("failed", "store_timeout")

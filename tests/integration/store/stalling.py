@@ -39,5 +39,5 @@ class Stall:
 
 async def queued(store: Store, n: int) -> None:
     async with asyncio.timeout(30):
-        while store.writer.queued < n:
+        while store.writer.queued < n:  # noqa: ASYNC110 -- polls state it does not own
             await asyncio.sleep(0.001)

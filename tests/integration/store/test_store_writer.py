@@ -105,7 +105,7 @@ async def test_a_stuck_commit_is_reported_as_trouble_until_it_ends(tmp_path: Pat
         stall = Stall(store)
         await stall.hold()
         async with asyncio.timeout(30):
-            while store.writer.trouble() is None:
+            while store.writer.trouble() is None:  # noqa: ASYNC110 -- polls state it does not own
                 await asyncio.sleep(0.01)
         assert "running for more than" in (await store.unavailable() or "")
         stall.release.set()
