@@ -26,13 +26,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from master.store.engine.files import private_sqlite_file
 from master.store.engine.transactions import GreenletTxn, ThreadTxn, TxnRunner
-from master.store.errors import StoreCorrupt, StoreError, StoreUnavailable
+from master.store.errors import StoreBusy, StoreCorrupt, StoreError, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +47,8 @@ _ASYNC_DRIVERS = {
     "mariadb": "mysql+asyncmy",
 }
 _CORRUPT_MARKERS = ("not a database", "malformed", "corrupt", "file is encrypted")
+# Driver errors that say "try again in a moment": a lock held elsewhere.
+_BUSY_MARKERS = ("database is locked", "database table is locked", "lock wait timeout", "deadlock")
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +116,25 @@ async def open_engine(dsn: str, *, durable: bool = True) -> Opened:
     except SQLAlchemyError as e:
         await opened.engine.dispose()
         raise StoreUnavailable(f"cannot open the store at {opened.where}: {e}") from e
+    _raise_store_errors(opened)
     return opened
+
+
+def _raise_store_errors(opened: Opened) -> None:
+    """From now on, a statement on this engine that meets a lost or unreachable server raises
+    StoreUnavailable, and one that meets a lock held elsewhere StoreBusy: the store's own errors
+    (the gateway answers 503 with Retry-After), not a driver error that would be a 500. Every
+    other driver error is left as it is. Installed after the probe, which names its own."""
+
+    @event.listens_for(opened.engine.sync_engine, "handle_error")
+    def _on_error(ctx: ExceptionContext) -> None:
+        if ctx.is_pre_ping:  # the pool reconnects by itself
+            return
+        detail = str(ctx.original_exception)
+        if ctx.connection is None or ctx.is_disconnect:
+            raise StoreUnavailable(f"the store at {opened.where} cannot be reached: {detail}")
+        if any(marker in detail.lower() for marker in _BUSY_MARKERS):
+            raise StoreBusy(f"the store at {opened.where} is busy: {detail}")
 
 
 def _sqlite_engine(url: URL, *, synchronous: str) -> Opened:
