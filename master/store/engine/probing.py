@@ -19,6 +19,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from master.store.errors import StoreError
+
 log = logging.getLogger(__name__)
 
 # A store that takes longer than this for ``SELECT 1`` cannot serve the API either; well
@@ -72,6 +74,6 @@ class StoreProbe:
                     await conn.execute(text("SELECT 1"))
         except TimeoutError:
             return f"no answer to a probe within {self._timeout:g} s"
-        except (SQLAlchemyError, OSError) as e:
+        except (StoreError, SQLAlchemyError, OSError) as e:
             return f"probe failed: {e}"
         return None
