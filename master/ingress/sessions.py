@@ -78,8 +78,8 @@ class SessionRegistry:
             now=self._clock(),
             now_ms=now_ms(),
         )
-        if shared is not None and old is not None and live_old:
-            log.error("cluster %s: %s", slot.cluster, shared.message)
+        if shared is not None and live_old and shared.count == 1:
+            log.error("cluster %s: %s", slot.cluster, shared.message)  # raised just now
         if old is not None and live_old:
             log.info(
                 "cluster %s: session %s replaces %s", slot.cluster, slot.session_id, old.session_id
