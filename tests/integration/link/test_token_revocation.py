@@ -87,15 +87,19 @@ async def test_rotating_a_token_ends_the_session_of_the_old_one_and_the_new_one_
     settings = master_settings(tmp_path / "m")
     old = await add_cluster(settings, "edge")
     async with running_master(settings) as m:
-        async with running_agent(agent_settings("edge", old, m.address)) as a:
-            await eventually(a.core.uplink.connected.is_set, what="agent connected")
+        async with grpc.aio.insecure_channel(m.address) as channel:
+            call = link_pb2_grpc.AgentLinkStub(channel).Connect()  # type: ignore[call-arg]
+            hello = link_pb2.Hello(cluster="edge", token=old, instance_id="old-agent")
+            await call.write(link_pb2.AgentFrame(hello=hello))
+            first = await call.read()
+            assert first.WhichOneof("frame") == "welcome"
             new = (await _cli(settings, "rotate", "edge")).strip()
-            await eventually(
-                lambda: "rotated" in a.core.uplink.last_error,
-                timeout=20,
-                what="the old token's stream ended",
-            )
-            assert a.core.uplink.last_error.startswith("UNAUTHENTICATED")
+            with pytest.raises(grpc.aio.AioRpcError) as ended:
+                async with asyncio.timeout(20):
+                    while True:
+                        await call.read()  # pings, until the master ends the stream
+            assert ended.value.code() == grpc.StatusCode.UNAUTHENTICATED
+            assert "rotated" in (ended.value.details() or "")
         err = await _hello(m.address, "edge", old)
         assert err.code() == grpc.StatusCode.UNAUTHENTICATED
         async with running_agent(agent_settings("edge", new, m.address)) as b:
