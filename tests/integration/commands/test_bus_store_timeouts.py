@@ -49,7 +49,7 @@ async def test_a_request_that_timed_out_while_queued_leaves_no_command(tmp_path:
 async def test_a_command_stored_after_its_request_timed_out_is_failed_and_never_sent(
     tmp_path: Path,
 ) -> None:
-    settings = master_settings(tmp_path / "m", store=StoreSettings(commit_timeout_s=1.0))
+    settings = master_settings(tmp_path / "m", store=StoreSettings(commit_timeout_s=2.0))
     token = await add_cluster(settings, "edge")
     rec = Recorder()
     async with running_master(settings) as m, api(m) as http:

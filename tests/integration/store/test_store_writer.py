@@ -77,7 +77,7 @@ async def test_a_write_whose_caller_gave_up_while_it_was_queued_is_never_written
 async def test_a_write_that_commits_after_its_caller_gave_up_reaches_its_late_hook(
     tmp_path: Path,
 ) -> None:
-    store = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'lookout.db'}", commit_timeout_s=1)
+    store = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'lookout.db'}", commit_timeout_s=2)
     try:
         first, second = Stall(store), Stall(store)
         await first.hold()
