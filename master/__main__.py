@@ -11,6 +11,10 @@ lookout-master credentials ca           print the generated CA agents must trust
 
 Generated credentials (``master.bootstrap``) are made on first use, by whichever of ``run`` and
 ``credentials`` comes first, and read back afterwards.
+
+Revoke and rotate write the store only; a running master (any replica on the same database)
+re-checks the tokens of its live sessions about twice a second and ends a session whose token
+no longer holds (``master.ingress.revalidation``).
 """
 
 from __future__ import annotations
@@ -105,11 +109,10 @@ def _print_credential(settings: MasterSettings, which: str) -> int:
     return 0
 
 
-async def _cluster_command(settings: MasterSettings, action: str, name: str | None) -> int:
+async def _cluster_command(settings: MasterSettings, *, action: str, name: str | None) -> int:
     from master.app import open_store
     from master.store.errors import ClusterExists, UnknownCluster
 
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
     store = await open_store(settings)
     try:
         if action == "list":
@@ -127,7 +130,10 @@ async def _cluster_command(settings: MasterSettings, action: str, name: str | No
             except UnknownCluster:
                 sys.stderr.write(f"unknown cluster {name!r}\n")
                 return 1
-            sys.stdout.write(f"revoked the agent token of {name}\n")
+            sys.stdout.write(
+                f"revoked the agent token of {name}; a running master ends its live session "
+                "within a second\n"
+            )
             return 0
         issued = tokens.issue()
         if action == "add":
@@ -150,6 +156,11 @@ async def _cluster_command(settings: MasterSettings, action: str, name: str | No
             f"agent token for {name} printed above; it is shown only once "
             "(set it as AGENT_TOKEN or in the agent chart's token Secret)\n"
         )
+        if action == "rotate":
+            sys.stderr.write(
+                "the old token stops working now: a running master ends the session that "
+                "used it within a second\n"
+            )
         return 0
     finally:
         await store.close()
@@ -165,7 +176,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     logs.configure(settings.log_level, settings.log_format)
     try:
         if args.command == "cluster":
-            return run_loop(_cluster_command(settings, args.action, getattr(args, "name", None)))
+            return run_loop(
+                _cluster_command(settings, action=args.action, name=getattr(args, "name", None))
+            )
         if args.command == "credentials":
             return _print_credential(settings, args.which)
         return run_loop(_serve(with_credentials(settings)))

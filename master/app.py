@@ -22,11 +22,12 @@ from master.datahub.hub import DataHub
 from master.gateway.app import GatewayApp, create_app
 from master.gateway.state import GatewayState
 from master.ingress.credentials import server_credentials
+from master.ingress.revalidation import revalidate_sessions
 from master.ingress.server import LinkOptions, LinkServer
 from master.ingress.stream import SessionConfig, SessionHooks
 from master.processor.journal import JournalProcessor
 from master.settings import MasterSettings
-from master.store import Store, run_maintenance
+from master.store import Store, private_dir, run_maintenance
 from shared.clock import now_ms
 
 log = logging.getLogger(__name__)
@@ -55,12 +56,15 @@ def _bind(listen: str) -> socket.socket:
 
 
 async def open_store(settings: MasterSettings) -> Store:
+    """The data dir (created 0700, see ``master.store.engine.files``) and the store in it."""
+    private_dir(settings.data_dir)
     s = settings.store
     return await Store.open(
         settings.effective_store_dsn,
         queue_max=s.queue_max,
         batch_max=s.batch_max,
         commit_timeout_s=s.commit_timeout_s,
+        durable=not s.lose_acked_on_power_loss,
     )
 
 
@@ -104,7 +108,6 @@ class Master:
 
 
 async def start(settings: MasterSettings) -> Master:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
     store = await open_store(settings)
     hub = DataHub(
         reconnecting_after_s=settings.reconnecting_after_s,
@@ -174,6 +177,10 @@ async def serve(master: Master, stop: asyncio.Event) -> None:
         async with asyncio.TaskGroup() as tg:
             http_task = tg.create_task(master.http.serve(sockets=[master.http_socket]), name="http")
             tg.create_task(master.commands.run(stop), name="command-bus")
+            tg.create_task(
+                revalidate_sessions(master.link.registry, master.store.clusters, stop=stop),
+                name="session-tokens",
+            )
             tg.create_task(run_maintenance(master.store, settings.store, stop), name="retention")
             log.info(
                 "master ready: gRPC :%d, HTTP :%d, store %s",

@@ -26,8 +26,9 @@ LookoutError (shared.errors)
     ├── Unavailable           -- master.gateway.errors: a part the route needs is not running
     │                            (-> 503)
     └── StoreError            -- master.store.errors: anything the history store refuses or
-        │                        cannot do (not mapped: a route meeting one answers 500)
-        ├── StoreUnavailable, StoreCorrupt, SchemaTooNew, StoreClosed, StoreBusy
+        │                        cannot do (unmapped ones answer 500)
+        ├── StoreUnavailable, StoreClosed, StoreBusy   (-> 503 with Retry-After)
+        ├── StoreCorrupt, SchemaTooNew
         └── ClusterExists, UnknownCluster, UserExists
 """
 

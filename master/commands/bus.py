@@ -12,6 +12,11 @@ one already running gets ``RUNNING_GRACE_MS`` for the agent's own report), cance
 waking long-poll waiters (and releasing them all when the master shuts down:
 ``release_waiters``), and the audit entries for request, cancel and outcome.
 
+A request the store could not take in time is answered 503 (StoreBusy), so its command must
+never run; if its insert was already in a transaction and commits afterwards, the writer hands
+it back (``_late_insert``) and the next tick fails it with :data:`LATE_INSERT_MESSAGE`
+(``_fail_late_inserts``): stored and audited, never sent.
+
 Deliberately does not own: validation (``requests``), persistence rules (``master.store``: a
 terminal state is final), or storing agent reports (the journal commit does that before
 ``observe`` runs, so ``observe`` only updates memory, wakes waiters and audits).
@@ -46,6 +51,10 @@ log = logging.getLogger(__name__)
 RUNNING_GRACE_MS = 30_000
 TICK_S = 0.5  # deadline/re-send check period when nothing wakes the loop earlier
 _RESENDABLE = frozenset({CommandState.PENDING, CommandState.SENT})
+LATE_INSERT_MESSAGE = (
+    "the request timed out in the store (HTTP 503) before this command was recorded, so it "
+    "was never sent and will not run; submit it again (with a new idempotency key)"
+)
 
 
 class CommandConflict(MasterError):
@@ -152,6 +161,7 @@ class CommandBus:
         self._wake = asyncio.Event()
         self._loaded = False
         self._releasing = False  # shutting down: waits answer at once (``release_waiters``)
+        self._late: list[CommandRow] = []  # inserted after their request gave up: to fail
 
     async def load(self) -> int:
         """Adopt the store's unfinished commands (after a master restart); returns how many.
@@ -196,6 +206,7 @@ class CommandBus:
             audit=_audit_entry(row, actor=actor, action="command.request", outcome="accepted"),
             sent_at_ms=None if slot is None else now,
             sent_message=_sent_message(slot),
+            on_late=self._late_insert,
         )
         if not created:
             if (differs := _differences(stored, row)) is not None:
@@ -307,6 +318,7 @@ class CommandBus:
                 pass
 
     async def tick(self, now: int) -> None:
+        await self._fail_late_inserts()
         for entry in list(self._active.values()):
             if entry.state.terminal:
                 continue
@@ -358,6 +370,27 @@ class CommandBus:
             if current is not None and current.state.terminal:
                 entry.row = current
                 self._forget(entry)
+
+    # -- inserts that committed after their request had given up ---------------------------
+
+    def _late_insert(self, result: tuple[CommandRow, bool]) -> None:
+        """The writer's hook (on the loop) for an insert that committed after ``submit`` had
+        raised StoreBusy: the requester was told it failed, so it is failed, never sent."""
+        row, created = result
+        if created and row.id not in self._active:
+            log.warning("command %s was stored after its request had timed out", row.id)
+            self._late.append(row)
+            self._wake.set()
+
+    async def _fail_late_inserts(self) -> None:
+        """Fail the late-stored commands; one that cannot be failed yet (the store is still
+        busy) stays queued for the next tick, and is never sent meanwhile (not active)."""
+        while self._late:
+            entry = _Active(self._late[0], [])
+            await self._finish(
+                entry, CommandState.FAILED, LATE_INSERT_MESSAGE, error_code="store_timeout"
+            )
+            self._late.pop(0)
 
     def _forget(self, entry: _Active) -> None:
         entry.changed.set()

@@ -1,5 +1,6 @@
 """One cluster's current state in memory: mirrored objects, agent and link facts, active
-findings, the latest node metrics, and the bounds the agent reached.
+findings (the agent's, and apart from them the few the master raises itself, e.g. a shared
+agent token), the latest node metrics, and the bounds the agent reached.
 
 Snapshots are staged and swapped in with one assignment when their ``Synced`` marker arrives,
 so readers never see a half-applied snapshot and objects deleted while the agent was away
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from master.datahub.limits import HitKey, LimitHit, describe, finding_for, fingerprint_of
@@ -61,6 +63,10 @@ class ClusterState:
     spool_depth: int = 0
     sources: dict[str, SourceStatus] = field(default_factory=dict)
     findings: dict[str, Finding] = field(default_factory=dict)
+    # Raised by the master about this cluster (master.clusters.sharing), kept apart from the
+    # agent's: an agent's complete finding batch resolves what it does not list, and it
+    # cannot know these.
+    master_findings: dict[str, Finding] = field(default_factory=dict)
     node_metrics: dict[str, NodeMetricsSample] = field(default_factory=dict)
     bounds: LimitsSettings = field(default_factory=LimitsSettings)
     limits: dict[HitKey, LimitHit] = field(default_factory=dict)  # bounds reached, by key
@@ -176,6 +182,13 @@ class ClusterState:
             if key not in refused:
                 self.limit_cleared(key)
 
+    def hold_master_finding(self, fingerprint: str, finding: Finding | None) -> None:
+        """Hold ``finding`` under ``fingerprint``, or drop what is held there (None)."""
+        if finding is None:
+            self.master_findings.pop(fingerprint, None)
+        else:
+            self.master_findings[fingerprint] = finding
+
     # -- queries ---------------------------------------------------------------------------------
 
     def counts(self) -> dict[str, int]:
@@ -187,6 +200,11 @@ class ClusterState:
             for kind, objs in self.resources.items()
             if objs
         }
+
+    def active_findings(self) -> Iterator[Finding]:
+        """The agent's active findings and the master's own about this cluster."""
+        yield from self.findings.values()
+        yield from self.master_findings.values()
 
     def get(self, kind: str, namespace: str, name: str) -> Resource | None:
         return self.resources.get(kind, {}).get((namespace, name))

@@ -3,8 +3,11 @@
 Routes and dependencies raise the master's own errors (``master.errors`` draws the tree); the
 handler installed here picks the status from the exception's type (``STATUS``, nearest class
 first) and answers ``{"error": str(e)}``. A ``MasterError`` not in the table is not caught
-here: it is a server fault and answers 500 like any other. Also here: the body of FastAPI's
-own errors (request validation -> 422 with the problems, unknown route -> 404).
+here: it is a server fault and answers 500 like any other. Every 503 says when to come back
+(``Retry-After``, seconds from ``RETRY_AFTER_S``): the store being busy, unreachable or closing
+is a passing condition, not a fault of the request; a client (or proxy) retries after it.
+Also here: the body of FastAPI's own errors (request validation -> 422 with the problems,
+unknown route -> 404).
 
 Adding an error a route may raise: a ``MasterError`` subclass next to the code that raises it,
 one row in ``STATUS``, a line in ``master.errors``' tree."""
@@ -20,6 +23,7 @@ from master.commands.requests import InvalidCommand
 from master.errors import AuthError, MasterError, NotFound
 from master.gateway.prefer import InvalidPreference
 from master.gateway.responses import FastJSON
+from master.store import StoreBusy, StoreClosed, StoreUnavailable
 
 
 class InvalidQuery(MasterError):
@@ -38,7 +42,16 @@ STATUS: dict[type[MasterError], int] = {
     CommandConflict: status.HTTP_409_CONFLICT,
     InvalidCommand: status.HTTP_422_UNPROCESSABLE_CONTENT,
     Unavailable: status.HTTP_503_SERVICE_UNAVAILABLE,
+    StoreBusy: status.HTTP_503_SERVICE_UNAVAILABLE,
+    StoreUnavailable: status.HTTP_503_SERVICE_UNAVAILABLE,
+    StoreClosed: status.HTTP_503_SERVICE_UNAVAILABLE,
 }
+
+# Seconds a 503 asks the client to wait (nearest class first, else the default). A busy writer
+# drains its queue within a couple of seconds; an unreachable store or a master shutting down
+# (its replacement starting) takes longer.
+RETRY_AFTER_S: dict[type[MasterError], int] = {StoreBusy: 2}
+RETRY_AFTER_DEFAULT_S = 10
 
 # RFC 7235: a 401 names the scheme the client should use.
 _CHALLENGE = {"WWW-Authenticate": "Bearer"}
@@ -52,10 +65,23 @@ def status_of(exc: MasterError) -> int:
     raise LookupError(f"{type(exc).__name__} has no HTTP status")  # install() registers none
 
 
+def retry_after_s(exc: MasterError) -> int:
+    """Seconds a 503 for ``exc`` tells the client to wait before retrying."""
+    for cls in type(exc).__mro__:
+        if (seconds := RETRY_AFTER_S.get(cls)) is not None:
+            return seconds
+    return RETRY_AFTER_DEFAULT_S
+
+
 async def _master_error(request: Request, exc: Exception) -> FastJSON:
     assert isinstance(exc, MasterError)
-    headers = _CHALLENGE if isinstance(exc, AuthError) else None
-    return FastJSON({"error": str(exc)}, status_code=status_of(exc), headers=headers)
+    code = status_of(exc)
+    headers: dict[str, str] | None = None
+    if isinstance(exc, AuthError):
+        headers = _CHALLENGE
+    elif code == status.HTTP_503_SERVICE_UNAVAILABLE:
+        headers = {"Retry-After": str(retry_after_s(exc))}
+    return FastJSON({"error": str(exc)}, status_code=code, headers=headers)
 
 
 async def _invalid(request: Request, exc: Exception) -> FastJSON:

@@ -3,6 +3,7 @@
     server       LinkServer: AgentLink, health and reflection, TLS, keepalive, phased stop
     credentials  gRPC server credentials from the TLS settings
     sessions     the live session per cluster (takeover) and the command downlink into it
+    revalidation live sessions end once their token is revoked or rotated (periodic check)
     stream       one stream: hello, authentication, welcome, the session's lifetime
     reading      frames in: protocol checks, protobuf -> domain, the processor's handlers
     writing      frames out: commands, cancels, acks, pings

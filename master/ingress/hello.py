@@ -39,6 +39,15 @@ REFUSAL_LOG_EVERY_S = 5.0
 
 
 @dataclass(frozen=True, slots=True)
+class Accepted:
+    """An authenticated hello and the id of the token it presented (the session keeps it, so
+    it can be ended when that token is revoked or rotated)."""
+
+    hello: link_pb2.Hello
+    token_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class _Refusal:
     code: grpc.StatusCode
     message: str
@@ -52,7 +61,7 @@ async def accept_hello(
     failures: FailedHellos,
     refusals_logged: RateLimited,
     clock: Callable[[], float] = time.monotonic,
-) -> link_pb2.Hello:
+) -> Accepted:
     """The stream's hello once it is authenticated; aborts the stream otherwise."""
     address = peer_host(context.peer())
     if failures.blocked(address, clock()):
@@ -61,7 +70,7 @@ async def accept_hello(
             "too many failed hellos from this address; try again later",
         )
     outcome = await _checked(context, timeout_s=timeout_s, tokens=tokens)
-    if isinstance(outcome, link_pb2.Hello):
+    if isinstance(outcome, Accepted):
         return outcome
     failures.failed(address, clock())
     if refusals_logged.ready(clock()):
@@ -77,7 +86,7 @@ async def accept_hello(
 
 async def _checked(
     context: Context, *, timeout_s: float, tokens: TokenLookup
-) -> link_pb2.Hello | _Refusal:
+) -> Accepted | _Refusal:
     try:
         async with asyncio.timeout(timeout_s):
             first = await context.read()
@@ -101,7 +110,7 @@ async def _checked(
     if not hello.cluster:
         return _Refusal(grpc.StatusCode.INVALID_ARGUMENT, "hello without cluster name")
     try:
-        await authenticate(tokens, cluster=hello.cluster, token=hello.token)
+        token_id = await authenticate(tokens, cluster=hello.cluster, token=hello.token)
     except AuthError as e:
         return _Refusal(grpc.StatusCode.UNAUTHENTICATED, str(e))
-    return hello
+    return Accepted(hello=hello, token_id=token_id)

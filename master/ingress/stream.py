@@ -18,6 +18,9 @@ Journal frames are not committed inline: the reader hands their records to the s
 ``GroupCommitter`` (master/ingress/committer.py) and keeps reading, so deltas and heartbeats
 never queue behind the store, and frames arriving during a commit share the next one.
 
+A session told to stop ends with ABORTED when a newer connection of its cluster took over, and
+with UNAUTHENTICATED when its token was revoked or rotated meanwhile (``revalidation``).
+
 Owns the session's lifetime and its gRPC status codes; does not own what frames do
 (``master.processor``) nor which session is live per cluster (``sessions``)."""
 
@@ -31,6 +34,7 @@ from dataclasses import dataclass, field
 
 import grpc
 
+from master.clusters import sharing
 from master.clusters.auth import TokenLookup
 from master.datahub.cluster import AgentInfo, ClusterState
 from master.datahub.hub import DataHub
@@ -113,26 +117,36 @@ class StreamParts:
 
 
 class _Replaced(Exception):
-    """Internal control flow, never raised past ``serve_stream``: a newer connection of the
-    same cluster took over. Not a ``MasterError`` on purpose: it is no error of the agent's or
-    ours, only the signal from ``_run_session`` to answer ABORTED."""
+    """Internal control flow, never raised past ``serve_stream``: the session was told to stop
+    (a newer connection of the same cluster took over, or its token was revoked or rotated).
+    Not a ``MasterError`` on purpose: it is no error of the agent's or ours, only the signal
+    from ``_run_session`` to answer ABORTED (or UNAUTHENTICATED, ``SessionSlot.revoked``)."""
 
 
 async def serve_stream(context: Context, parts: StreamParts) -> None:
-    hello = await accept_hello(
+    accepted = await accept_hello(
         context,
         timeout_s=parts.config.hello_timeout_s,
         tokens=parts.tokens,
         failures=parts.failed_hellos,
         refusals_logged=parts.refusals_logged,
     )
-    slot = SessionSlot(cluster=hello.cluster, session_id=uuid.uuid4().hex[:12])
+    hello = accepted.hello
+    slot = SessionSlot(
+        cluster=hello.cluster,
+        session_id=uuid.uuid4().hex[:12],
+        token_id=accepted.token_id,
+        instance_id=hello.instance_id,
+    )
     with bind(cluster=printable(hello.cluster), session=slot.session_id):
-        await parts.registry.claim(slot)
+        shared = await parts.registry.claim(slot)
         state = parts.hub.ensure(hello.cluster)
+        state.hold_master_finding(sharing.fingerprint(hello.cluster), shared)
         try:
             await _run_session(context, parts, hello=hello, slot=slot, state=state)
         except _Replaced:
+            if slot.revoked is not None:  # its token was revoked or rotated meanwhile
+                await context.abort(grpc.StatusCode.UNAUTHENTICATED, slot.revoked)
             await context.abort(
                 grpc.StatusCode.ABORTED, "replaced by a newer connection of the same cluster"
             )

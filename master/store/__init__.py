@@ -13,6 +13,7 @@
 This module is the store's public surface: the rest of the master imports from here (settings
 from ``master.store.settings``, errors from ``master.store.errors``)."""
 
+from master.store.engine.files import private_dir
 from master.store.errors import (
     ClusterExists,
     SchemaTooNew,
@@ -66,5 +67,6 @@ __all__ = [
     "UserRow",
     "command_audit",
     "maintain_once",
+    "private_dir",
     "run_maintenance",
 ]

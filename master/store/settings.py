@@ -1,4 +1,5 @@
-"""Settings of the history store: retention per table, roll-up timing, writer limits.
+"""Settings of the history store: durability, retention per table, roll-up timing, writer
+limits.
 
 ``MasterSettings`` nests :class:`StoreSettings` (env ``MASTER_STORE__*``). The DSN itself stays on
 ``MasterSettings.store_dsn`` because it also decides where the data dir lives."""
@@ -31,6 +32,15 @@ class StoreSettings(BaseModel):
         gt=0,
         description="Longest a caller waits for its batch to be queued and committed (seconds). "
         "Past it the caller gets StoreBusy and does not ack; the agent replays later.",
+    )
+    lose_acked_on_power_loss: bool = Field(
+        False,
+        description="Labs only. SQLite commits with synchronous=NORMAL instead of FULL: no fsync "
+        "of the WAL per commit, so a power loss or kernel crash (not a process crash) can lose "
+        "the last records the master already acknowledged, which the agents then never resend. "
+        "The default (false) makes every acknowledged record durable first; it costs one fsync "
+        "per group commit, shared by all the records in it. No effect on MySQL/MariaDB, whose "
+        "durability is the server's (innodb_flush_log_at_trx_commit=1, its default).",
     )
     findings_days: float = Field(
         30, gt=0, description="Keep finding occurrences last seen within this many days."

@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from master.store.engine.opening import Backend, open_engine, open_writer_txn
+from master.store.engine.probing import StoreProbe
 from master.store.errors import StoreError
 from master.store.repositories.audit import AuditRepo
 from master.store.repositories.clusters import ClusterRepo
@@ -51,6 +52,7 @@ class Store:
         self.commands = CommandRepo(engine, writer)
         self.audit = AuditRepo(engine, writer)
         self.users = UserRepo(engine, writer)
+        self._probe = StoreProbe(engine, where=where)
 
     @classmethod
     async def open(
@@ -60,13 +62,15 @@ class Store:
         queue_max: int = 10_000,
         batch_max: int = 2_000,
         commit_timeout_s: float = 30.0,
+        durable: bool = True,
     ) -> Store:
         """Connect to ``dsn``, apply pending migrations and start the writer task.
 
-        ``queue_max``/``batch_max`` are in rows (see ``StoreSettings``). Raises StoreError
+        ``queue_max``/``batch_max`` are in rows (see ``StoreSettings``); ``durable=False`` is
+        ``StoreSettings.lose_acked_on_power_loss`` (see ``engine.opening``). Raises StoreError
         subclasses naming the problem: StoreUnavailable (cannot reach/open), StoreCorrupt (not a
         SQLite database), SchemaTooNew (migrated by a newer Lookout)."""
-        opened = await open_engine(dsn)
+        opened = await open_engine(dsn, durable=durable)
         engine = opened.engine
         try:
             version = await migrate(engine, now_ms=now_ms())
@@ -88,6 +92,13 @@ class Store:
             "history store open: %s %s, schema version %d", opened.backend, opened.where, version
         )
         return store
+
+    async def unavailable(self) -> str | None:
+        """None while the store can serve (its writer runs and is not stuck in one commit
+        past the commit timeout, and a probe query answers); otherwise why not, for logs."""
+        if (why := self.writer.trouble()) is not None:
+            return why
+        return await self._probe.check()
 
     async def close(self) -> None:
         """Stop accepting writes, let queued ones commit (bounded), then dispose the engine."""

@@ -27,7 +27,7 @@ def cluster_view(hub: DataHub, state: ClusterState) -> dict[str, Any]:
         "connected_since_ms": state.agent.connected_since_ms or None,
         "synced": state.synced,
         "resource_counts": state.counts(),
-        "active_findings": len(state.findings),
+        "active_findings": len(state.findings) + len(state.master_findings),
         "journal": {
             "high_water_mark": state.hwm,
             "gaps_dropped": state.gaps_dropped,

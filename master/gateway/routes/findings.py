@@ -52,7 +52,7 @@ async def active_findings(
     items = sorted(
         (
             f
-            for f in state.findings.values()
+            for f in state.active_findings()
             if f.severity >= floor
             and (namespace is None or f.subject.namespace == namespace)
             and (reason is None or f.reason == reason)

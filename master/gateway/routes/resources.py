@@ -138,7 +138,7 @@ async def get_resource(state: Cluster, kind: str, namespace: str, obj: str) -> R
 
 @router.get("/clusters/{name}/summary")
 async def summary(hub: Hub, state: Cluster) -> FastJSON:
-    severities = Counter(f.severity.label for f in state.findings.values())
+    severities = Counter(f.severity.label for f in state.active_findings())
     return FastJSON(
         {
             "name": state.name,

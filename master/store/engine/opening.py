@@ -2,9 +2,20 @@
 choose how the writer runs its transactions on it.
 
 Owns: choosing the driver from the DSN (SQLite via aiosqlite for reads and the stdlib sqlite3
-for the writer's thread, MySQL/MariaDB via asyncmy), the SQLite connection settings (WAL,
-``synchronous=NORMAL``, busy timeout, real transactions) and wrapping connection-time driver
-errors into the store's error tree, naming the file or server.
+for the writer's thread, MySQL/MariaDB via asyncmy), the SQLite connection settings (WAL, the
+``synchronous`` level, busy timeout, real transactions), creating the SQLite file private
+(``files``) and wrapping connection-time driver errors into the store's error tree, naming the
+file or server.
+
+Durability: the master acknowledges a journal record to its agent only after the commit that
+stored it, and the agent then drops it, so that commit must survive a power loss, not only a
+process crash. In WAL mode ``synchronous=NORMAL`` does not fsync the WAL at commit (a power
+loss can drop the last transactions), ``FULL`` does; so the store runs ``FULL`` (``durable``).
+The cost is one fsync per group commit, not per record: the writer commits many callers' rows
+in one transaction (figures: ``bench/README.md``). ``durable=False`` (the setting
+``lose_acked_on_power_loss``, for labs) keeps ``NORMAL``. MySQL/MariaDB durability is the
+server's: ``innodb_flush_log_at_trx_commit=1`` (its default) gives the same promise.
+
 Does not own: schema (``master.store.schema``) or any query."""
 
 from __future__ import annotations
@@ -15,12 +26,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from master.store.engine.files import private_sqlite_file
 from master.store.engine.transactions import GreenletTxn, ThreadTxn, TxnRunner
-from master.store.errors import StoreCorrupt, StoreError, StoreUnavailable
+from master.store.errors import StoreBusy, StoreCorrupt, StoreError, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +47,8 @@ _ASYNC_DRIVERS = {
     "mariadb": "mysql+asyncmy",
 }
 _CORRUPT_MARKERS = ("not a database", "malformed", "corrupt", "file is encrypted")
+# Driver errors that say "try again in a moment": a lock held elsewhere.
+_BUSY_MARKERS = ("database is locked", "database table is locked", "lock wait timeout", "deadlock")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +57,7 @@ class Opened:
     backend: Backend
     where: str  # file path or user@host:port/db, never a password, for messages
     url: URL
+    synchronous: str = "FULL"  # SQLite's level for every connection (see the module docstring)
 
 
 def open_writer_txn(opened: Opened) -> TxnRunner:
@@ -56,7 +71,7 @@ def open_writer_txn(opened: Opened) -> TxnRunner:
         )
         # IMMEDIATE: take the write lock at BEGIN, so a read-then-write unit can never fail
         # half-way with SQLITE_BUSY when a maintenance tool holds the lock for a moment.
-        _apply_sqlite_settings(engine, begin="BEGIN IMMEDIATE")
+        _apply_sqlite_settings(engine, begin="BEGIN IMMEDIATE", synchronous=opened.synchronous)
         return ThreadTxn(engine)
     return GreenletTxn(opened.engine)
 
@@ -78,10 +93,16 @@ def parse_dsn(dsn: str) -> URL:
     return url
 
 
-async def open_engine(dsn: str) -> Opened:
-    """Create the engine and run a probe query, so a bad DSN fails here and not on first write."""
+async def open_engine(dsn: str, *, durable: bool = True) -> Opened:
+    """Create the engine and run a probe query, so a bad DSN fails here and not on first write.
+
+    ``durable``: SQLite commits survive a power loss (``synchronous=FULL``); False risks
+    losing the last acknowledged transactions on one (``NORMAL``). No effect on MySQL."""
     url = parse_dsn(dsn)
-    opened = _sqlite_engine(url) if url.get_backend_name() == "sqlite" else _mysql_engine(url)
+    if url.get_backend_name() == "sqlite":
+        opened = _sqlite_engine(url, synchronous="FULL" if durable else "NORMAL")
+    else:
+        opened = _mysql_engine(url)
     try:
         async with opened.engine.connect() as conn:
             if opened.backend == "sqlite":
@@ -95,10 +116,28 @@ async def open_engine(dsn: str) -> Opened:
     except SQLAlchemyError as e:
         await opened.engine.dispose()
         raise StoreUnavailable(f"cannot open the store at {opened.where}: {e}") from e
+    _raise_store_errors(opened)
     return opened
 
 
-def _sqlite_engine(url: URL) -> Opened:
+def _raise_store_errors(opened: Opened) -> None:
+    """From now on, a statement on this engine that meets a lost or unreachable server raises
+    StoreUnavailable, and one that meets a lock held elsewhere StoreBusy: the store's own errors
+    (the gateway answers 503 with Retry-After), not a driver error that would be a 500. Every
+    other driver error is left as it is. Installed after the probe, which names its own."""
+
+    @event.listens_for(opened.engine.sync_engine, "handle_error")
+    def _on_error(ctx: ExceptionContext) -> None:
+        if ctx.is_pre_ping:  # the pool reconnects by itself
+            return
+        detail = str(ctx.original_exception)
+        if ctx.connection is None or ctx.is_disconnect:
+            raise StoreUnavailable(f"the store at {opened.where} cannot be reached: {detail}")
+        if any(marker in detail.lower() for marker in _BUSY_MARKERS):
+            raise StoreBusy(f"the store at {opened.where} is busy: {detail}")
+
+
+def _sqlite_engine(url: URL, *, synchronous: str) -> Opened:
     database = url.database or ""
     if database in ("", ":memory:") or database.startswith("file::memory:"):
         raise StoreError(
@@ -106,16 +145,15 @@ def _sqlite_engine(url: URL) -> Opened:
             "connections: give a file path (sqlite+aiosqlite:///path/lookout.db)"
         )
     path = Path(database)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise StoreUnavailable(f"cannot create the directory for SQLite store {path}: {e}") from e
+    private_sqlite_file(path)  # 0600 before SQLite creates it 0644; the dir 0700
     engine = create_async_engine(url, connect_args=_SQLITE_CONNECT_ARGS)
-    _apply_sqlite_settings(engine.sync_engine, begin="BEGIN")
-    return Opened(engine=engine, backend="sqlite", where=str(path), url=url)
+    _apply_sqlite_settings(engine.sync_engine, begin="BEGIN", synchronous=synchronous)
+    return Opened(
+        engine=engine, backend="sqlite", where=str(path), url=url, synchronous=synchronous
+    )
 
 
-def _apply_sqlite_settings(engine: Engine, *, begin: str) -> None:
+def _apply_sqlite_settings(engine: Engine, *, begin: str, synchronous: str) -> None:
     """The same connection settings for the readers' (aiosqlite) and the writer's (sqlite3)
     engines."""
 
@@ -126,7 +164,7 @@ def _apply_sqlite_settings(engine: Engine, *, begin: str) -> None:
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute(f"PRAGMA synchronous={synchronous}")
         cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA cache_size=-16384")  # 16 MiB per connection: history scans stay hot
         cur.close()

@@ -9,7 +9,7 @@ transition row for the audit trail. The rule holds on both paths: the bus's tran
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -86,6 +86,7 @@ class CommandRepo:
         audit: AuditEntry | None = None,
         sent_at_ms: int | None = None,
         sent_message: str = "",
+        on_late: Callable[[tuple[CommandRow, bool]], None] | None = None,
     ) -> tuple[CommandRow, bool]:
         """Store a new command and its first transition; returns ``(row, True)``.
 
@@ -96,7 +97,10 @@ class CommandRepo:
 
         ``audit`` and ``sent_at_ms`` (the command leaves at once: record ``sent`` too) commit in
         the same transaction, so one request costs one group-commit slot instead of three and
-        a crash cannot leave a command without its audit entry."""
+        a crash cannot leave a command without its audit entry.
+
+        ``on_late`` gets the result if the insert commits after this call gave up with
+        StoreBusy (see ``master.store.writing.writer``)."""
 
         def work(conn: Connection) -> tuple[CommandRow, bool]:
             existing = _by_idempotency_key(conn, command)
@@ -113,7 +117,7 @@ class CommandRepo:
                 write_audit(conn, audit)
             return row, True
 
-        return await self._writer.run(work)
+        return await self._writer.run(work, on_late=on_late)
 
     async def transition(
         self,

@@ -12,6 +12,7 @@ from master.commands.requests import InvalidCommand
 from master.errors import AuthError, MasterError, NotFound, SequenceError
 from master.gateway import errors
 from master.gateway.prefer import InvalidPreference
+from master.store import StoreBusy, StoreClosed, StoreCorrupt, StoreUnavailable
 
 
 def _app(exc: Exception) -> FastAPI:
@@ -37,6 +38,9 @@ def _app(exc: Exception) -> FastAPI:
         (CommandConflict("command c is already cancelled"), 409),
         (InvalidCommand("unknown command type 'x'"), 422),
         (errors.Unavailable("command bus not running"), 503),
+        (StoreBusy("store write not committed within 30 s"), 503),
+        (StoreUnavailable("cannot reach the MySQL/MariaDB store"), 503),
+        (StoreClosed("the store is closing; write not accepted"), 503),
     ],
 )
 async def test_a_master_error_answers_its_status_with_its_message(
@@ -48,6 +52,30 @@ async def test_a_master_error_answers_its_status_with_its_message(
     assert r.status_code == status
     assert r.json() == {"error": str(exc)}
     assert ("www-authenticate" in r.headers) == (status == 401)
+
+
+@pytest.mark.parametrize(
+    ("exc", "seconds"),
+    [
+        (StoreBusy("queue full"), "2"),
+        (StoreUnavailable("MySQL down"), "10"),
+        (StoreClosed("closing"), "10"),
+        (errors.Unavailable("command bus not running"), "10"),
+    ],
+)
+async def test_every_503_says_when_to_retry(exc: MasterError, seconds: str) -> None:
+    transport = httpx.ASGITransport(_app(exc))
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        r = await http.get("/boom")
+    assert (r.status_code, r.headers.get("retry-after")) == (503, seconds)
+
+
+async def test_a_store_fault_that_is_no_passing_condition_stays_a_server_fault() -> None:
+    exc = StoreCorrupt("not a database")
+    transport = httpx.ASGITransport(_app(exc), raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        r = await http.get("/boom")
+    assert r.status_code == 500
 
 
 async def test_an_unmapped_master_error_is_a_server_fault() -> None:
