@@ -11,17 +11,14 @@ import pytest
 
 from tests.deploy.helmtool import Helm, HelmError, render_agent
 
-# agent/settings.py: "50k small records is about 25 MiB" -> bytes per record on average.
-RECORD_BYTES = 512
-# agent/outbox/spool.py compacts once the file holds more than this many x max_records entries.
-COMPACTION_FACTOR = 4
+MiB = 2**20
 UNITS = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "": 1}
 
 
-def need_bytes(max_records: int) -> int:
-    """The spool file at its largest: entries up to the compaction threshold, plus the live
-    records the rewrite copies aside before the rename."""
-    return (COMPACTION_FACTOR + 1) * max_records * RECORD_BYTES
+def need_bytes(max_mib: int) -> int:
+    """The spool at its largest (agent/settings.py ``spool_max_bytes``: compaction past 1.5x
+    the live bytes + 1 MiB, plus the live copy a rewrite writes aside before the rename)."""
+    return int(2.5 * max_mib * MiB) + MiB
 
 
 def quantity(text: str) -> int:
@@ -47,19 +44,19 @@ def spool_env_and_volume(pod: dict[str, Any]) -> tuple[str | None, dict[str, Any
     return path, volumes.get(owner) if owner else None
 
 
-@pytest.mark.parametrize("max_records", [50_000, 200_000, 1_000])
-def test_the_agent_spools_to_an_emptydir_sized_to_the_spool_bound(
-    helm: Helm, max_records: int
-) -> None:
-    pod = agent_pod(render_agent(helm, spoolMaxRecords=str(max_records)))
+@pytest.mark.parametrize("max_mib", [16, 64, 1])
+def test_the_agent_spools_to_an_emptydir_sized_to_the_spool_bound(helm: Helm, max_mib: int) -> None:
+    pod = agent_pod(render_agent(helm, spoolMaxMiB=str(max_mib)))
     path, volume = spool_env_and_volume(pod)
     assert path is not None, "AGENT_SPOOL_PATH unset: the agent spools in memory only"
     assert volume is not None, f"{path} is not on a volume (the root filesystem is read-only)"
     assert "emptyDir" in volume
     limit = quantity(volume["emptyDir"]["sizeLimit"])
-    assert limit >= need_bytes(max_records)
-    # ...and not wildly more: the headroom is the documented 2x.
-    assert limit <= 2 * need_bytes(max_records) + 2**20
+    assert limit >= need_bytes(max_mib)
+    # ...and not wildly more: the headroom is the documented 2x plus the command journal.
+    assert limit <= 2 * need_bytes(max_mib) + 10 * MiB
+    env = {e["name"]: e.get("value") for e in pod["containers"][0]["env"]}
+    assert env["AGENT_SPOOL_MAX_BYTES"] == str(max_mib * MiB)
 
 
 def test_the_spool_can_live_on_a_claim_of_the_same_size(helm: Helm) -> None:
@@ -74,7 +71,7 @@ def test_the_spool_can_live_on_a_claim_of_the_same_size(helm: Helm) -> None:
     assert path is not None and volume is not None
     assert volume["persistentVolumeClaim"]["claimName"] == "lookout-agent-spool"
     claim = objs[("PersistentVolumeClaim", "lookout-agent-spool")]["spec"]
-    assert quantity(claim["resources"]["requests"]["storage"]) >= need_bytes(50_000)
+    assert quantity(claim["resources"]["requests"]["storage"]) >= need_bytes(16)
     assert claim["storageClassName"] == "x"
     # The claim follows one pod: no leader election with it.
     with pytest.raises(HelmError, match="needs replicas: 1"):

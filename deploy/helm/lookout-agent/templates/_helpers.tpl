@@ -69,11 +69,11 @@ root:root and only the "other" bits reach uid 10001. */}}
 {{- if .Values.podSecurityContext.fsGroup }}0440{{ else }}0444{{ end }}
 {{- end }}
 
-{{/* Size of the spool volume: spool.size, or spoolMaxRecords x 5 KiB rounded up to MiB (the
-arithmetic is in values.yaml, next to spool.size). */}}
+{{/* Size of the spool volume: spool.size, or 5 x spoolMaxMiB + 10 MiB (the arithmetic is in
+values.yaml, next to spool.size). */}}
 {{- define "lookout-agent.spoolSize" -}}
 {{- if .Values.spool.size }}{{ .Values.spool.size }}
-{{- else }}{{ div (add (mul (int .Values.spoolMaxRecords) 5120) 1048575) 1048576 }}Mi
+{{- else }}{{ add (mul (int .Values.spoolMaxMiB) 5) 10 }}Mi
 {{- end }}
 {{- end }}
 
