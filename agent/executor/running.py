@@ -3,8 +3,10 @@ bounded concurrency and reports every outcome through the outbox (never lost on 
 
 Before anything runs, in this order: a duplicate (same command id or idempotency key) gets the
 first verdict again and never runs twice; a cancel that arrived first wins; a passed deadline
-is refused (``deadline_exceeded``: never executed late); unknown type, policy, params and target
-kind are checked. A running command is bounded by its deadline and can be cancelled.
+is refused (``deadline_exceeded``: never executed late); unknown type, the target (kind,
+namespace, Kubernetes names: ``shared.commands.targets``), the policy (``policy``) and params
+are checked. A running command is bounded by its deadline and can be cancelled, and every write
+it sends passes the write guard (``guard``, through ``context.CommandKube``).
 
 A Kubernetes API error that escapes a command becomes its ``CommandFailure`` here, once.
 
@@ -23,15 +25,18 @@ import orjson
 from pydantic import ValidationError
 
 from agent.executor.client import Kube
-from agent.executor.context import Ctx
+from agent.executor.context import CommandKube, Ctx
 from agent.executor.errors import CommandFailure, api_failure
 from agent.executor.policy import refusal
 from agent.executor.registry import COMMANDS, Spec
 from agent.executor.settings import ExecutorSettings, PolicySettings
 from agent.kubeapi.errors import KubeError
+from agent.kubeapi.paths import object_path
 from agent.outbox.spool import Outbox
 from shared.clock import now_ms
+from shared.commands.targets import target_problem
 from shared.domain.commands import Command, CommandCancel, CommandState, CommandUpdate
+from shared.kinds import kind
 
 log = logging.getLogger(__name__)
 
@@ -134,16 +139,12 @@ class Executor:
         if spec is None:
             self._finish(cmd, CommandState.FAILED, f"unknown command {cmd.type!r}", code="unknown")
             return None
-        if (why := refusal(self._policy, cmd)) is not None:
-            self._finish(cmd, CommandState.FAILED, why, code="forbidden_by_policy")
+        # The master checked the target too; a cluster does not rely on it.
+        if (problem := target_problem(cmd.type, cmd.target, kinds=spec.kinds)) is not None:
+            self._finish(cmd, CommandState.FAILED, problem, code="invalid_target")
             return None
-        if cmd.target.kind not in spec.kinds:
-            self._finish(
-                cmd,
-                CommandState.FAILED,
-                f"{cmd.type} cannot target a {cmd.target.kind}",
-                code="invalid_target",
-            )
+        if (why := refusal(self._policy, cmd, mutating=spec.mutating)) is not None:
+            self._finish(cmd, CommandState.FAILED, why, code="forbidden_by_policy")
             return None
         job = _Job(cmd)
         self._jobs[cmd.id] = job
@@ -174,10 +175,16 @@ class Executor:
             budget_s = (cmd.deadline_ms - now_ms()) / 1000 if cmd.deadline_ms else None
             async with asyncio.timeout(budget_s), self._slots:
                 self._report(cmd, CommandState.RUNNING, "started")
+                t = cmd.target
                 ctx = Ctx(
-                    kube=self._kube,
-                    target=cmd.target,
+                    kube=CommandKube(
+                        self._kube,
+                        command=cmd.type,
+                        target_path=object_path(kind(t.kind), t.name, namespace=t.namespace),
+                    ),
+                    target=t,
                     params=params,
+                    policy=self._policy,
                     dry_run=cmd.dry_run and spec.mutating,
                     deadline_ms=cmd.deadline_ms,
                     progress=lambda msg, part: self._progress(cmd, msg, part),
