@@ -114,6 +114,10 @@ class Rule:
 def parse_rule(text: str) -> Rule:
     """An allowlist entry (see the module docstring); ``ValueError`` when malformed."""
     entry = text.strip()
+    last = entry.rsplit("/", 1)[-1]
+    port_only = "/" not in entry and re.fullmatch(r"[^:]+:[0-9]+", entry) is not None
+    if "@" in entry or (":" in last and not port_only):
+        raise ValueError(f"{text!r}: an allowlist entry names a repository, not a tag/digest")
     if "/" not in entry and _is_host(entry):
         if not _HOST_RE.match(entry):
             raise ValueError(f"invalid registry {text!r}")
@@ -125,8 +129,6 @@ def parse_rule(text: str) -> Rule:
             raise ValueError(f"{text!r}: write the registry alone to allow all of it")
         registry, path = _split_registry(base)
     else:
-        if "@" in entry or ":" in entry.rsplit("/", 1)[-1]:
-            raise ValueError(f"{text!r}: an allowlist entry names a repository, not a tag/digest")
         ref = parse(entry)
         registry, path = ref.registry, ref.repository
     if not (_HOST_RE.match(registry) and _PATH_RE.match(path)):
