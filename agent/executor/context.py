@@ -38,7 +38,7 @@ class CommandKube:
         """The API path of the command's target object."""
         return self._target_path
 
-    def _check(self, method: str, resource: str, body: object, content_type: str) -> None:
+    def _check(self, method: str, resource: str, *, body: object, content_type: str) -> None:
         write = Write(method, resource, content_type, body, self._target_path, self._current)
         if (why := write_refusal(self._command, write)) is not None:
             raise CommandFailure("forbidden_by_policy", f"forbidden by agent policy: {why}")
@@ -52,7 +52,7 @@ class CommandKube:
         body: object = None,
         content_type: str = "application/json",
     ) -> Json:
-        self._check(method, resource, body, content_type)
+        self._check(method, resource, body=body, content_type=content_type)
         doc = await self._kube.json(
             method, resource, query=query, body=body, content_type=content_type
         )
@@ -69,7 +69,7 @@ class CommandKube:
         body: object = None,
         content_type: str = "application/json",
     ) -> bytes:
-        self._check(method, resource, body, content_type)
+        self._check(method, resource, body=body, content_type=content_type)
         return await self._kube.raw(
             method, resource, query=query, body=body, content_type=content_type
         )

@@ -85,7 +85,7 @@ def write_refusal(command: str, write: Write) -> str | None:
 # -- the shapes -------------------------------------------------------------------------------
 
 
-def _patch_of(w: Write, content_type: str, path: str) -> str | None:
+def _patch_of(w: Write, *, content_type: str, path: str) -> str | None:
     if w.method.upper() != "PATCH":
         return f"{w.method} is not a patch"
     if w.path != path:
@@ -102,7 +102,7 @@ def _delete_target(w: Write) -> str | None:
 
 
 def _replicas(w: Write) -> str | None:
-    if why := _patch_of(w, MERGE, w.target + "/scale"):
+    if why := _patch_of(w, content_type=MERGE, path=w.target + "/scale"):
         return why
     replicas = _only(w.body, "spec", "replicas")
     if not isinstance(replicas, int) or isinstance(replicas, bool):
@@ -111,7 +111,7 @@ def _replicas(w: Write) -> str | None:
 
 
 def _restart_annotation(w: Write) -> str | None:
-    if why := _patch_of(w, STRATEGIC, w.target):
+    if why := _patch_of(w, content_type=STRATEGIC, path=w.target):
         return why
     if not isinstance(
         _only(w.body, "spec", "template", "metadata", "annotations", RESTARTED_AT), str
@@ -121,7 +121,7 @@ def _restart_annotation(w: Write) -> str | None:
 
 
 def _one_image(w: Write) -> str | None:
-    if why := _patch_of(w, JSON_PATCH, w.target):
+    if why := _patch_of(w, content_type=JSON_PATCH, path=w.target):
         return why
     ops = w.body if isinstance(w.body, list) else []
     replaced, tested = [], []
@@ -142,7 +142,7 @@ def _one_image(w: Write) -> str | None:
 
 
 def _template_from_history(w: Write) -> str | None:
-    if why := _patch_of(w, JSON_PATCH, w.target):
+    if why := _patch_of(w, content_type=JSON_PATCH, path=w.target):
         return why
     ops = w.body if isinstance(w.body, list) else []
     if len(ops) != 1 or not isinstance(ops[0], dict) or set(ops[0]) != {"op", "path", "value"}:
@@ -160,7 +160,7 @@ def _template_from_history(w: Write) -> str | None:
 
 
 def _unschedulable(w: Write) -> str | None:
-    if why := _patch_of(w, MERGE, w.target):
+    if why := _patch_of(w, content_type=MERGE, path=w.target):
         return why
     if not _exactly(w.body, "spec", "unschedulable") or _only(
         w.body, "spec", "unschedulable"

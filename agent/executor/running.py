@@ -191,9 +191,9 @@ class Executor:
                 )
                 self.executed_total += 1
                 result = await spec.run(ctx)
-            self._finish(cmd, CommandState.SUCCEEDED, "done", result)
+            self._finish(cmd, CommandState.SUCCEEDED, "done", result=result)
         except CommandFailure as e:
-            self._finish(cmd, CommandState.FAILED, e.message, e.result, code=e.code)
+            self._finish(cmd, CommandState.FAILED, e.message, result=e.result, code=e.code)
         except KubeError as e:  # an API error the command let through
             failure = api_failure(e)
             self._finish(cmd, CommandState.FAILED, failure.message, code=failure.code)
@@ -231,8 +231,8 @@ class Executor:
         cmd: Command,
         state: CommandState,
         message: str,
-        result: dict[str, Any] | None = None,
         *,
+        result: dict[str, Any] | None = None,
         code: str = "",
     ) -> None:
         body = orjson.dumps(result) if result is not None else b""
