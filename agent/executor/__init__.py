@@ -1,7 +1,12 @@
 """Commands from the master, one module per command, listed in COMMANDS (``registry``).
 
-    uplink ─▶ Executor.submit (enqueue only) ─▶ running: dedupe · policy · deadline ─▶
-    commands/<type>.run(ctx) ─▶ client (agent.kubeapi) ─▶ CommandUpdate ─▶ outbox
+    uplink ─▶ Executor.submit (enqueue only) ─▶ running: dedupe · deadline · target · policy ─▶
+    commands/<type>.run(ctx) ─▶ guard (every write) ─▶ client (agent.kubeapi) ─▶
+    CommandUpdate ─▶ outbox
+
+The cluster does not trust the master: ``policy`` (command types, namespaces, protected
+namespaces), ``images`` (which images set_image may bring in) and ``guard`` (what each
+command's writes may change) hold whatever the master sends.
 
 Errors (``errors``)::
 

@@ -3,11 +3,13 @@ bounded concurrency and reports every outcome through the outbox (never lost on 
 
 Before anything runs, in this order: a duplicate (same command id or idempotency key) gets the
 first verdict again and never runs twice; a cancel that arrived first wins; a passed deadline
-is refused (``deadline_exceeded``: never executed late); unknown type, policy, params and target
-kind are checked. The deadline is this agent's own: ``submit`` turns the master's budget (ms
-left when it sent the command) into a deadline on this clock; only a master too old to send a
+is refused (``deadline_exceeded``: never executed late); unknown type, the target (kind,
+namespace, Kubernetes names: ``shared.commands.targets``), the policy (``policy``) and params
+are checked. The deadline is this agent's own: ``submit`` turns the master's budget (ms left
+when it sent the command) into a deadline on this clock; only a master too old to send a
 budget leaves its wall-clock ``deadline_ms`` to compare with ours. A running command is bounded
-by its deadline and can be cancelled.
+by its deadline and can be cancelled, and every write it sends passes the write guard
+(``guard``, through ``context.CommandKube``).
 
 A Kubernetes API error that escapes a command becomes its ``CommandFailure`` here, once.
 
@@ -34,16 +36,19 @@ import orjson
 from pydantic import ValidationError
 
 from agent.executor.client import Kube
-from agent.executor.context import Ctx
+from agent.executor.context import CommandKube, Ctx
 from agent.executor.errors import CommandFailure, api_failure
 from agent.executor.ledger import Entry, Ledger, Outcome, expiry
 from agent.executor.policy import refusal
 from agent.executor.registry import COMMANDS, Spec
 from agent.executor.settings import ExecutorSettings, PolicySettings
 from agent.kubeapi.errors import KubeError
+from agent.kubeapi.paths import object_path
 from agent.outbox.spool import Outbox
 from shared.clock import now_ms
+from shared.commands.targets import target_problem
 from shared.domain.commands import Command, CommandCancel, CommandState, CommandUpdate
+from shared.kinds import kind
 
 log = logging.getLogger(__name__)
 
@@ -194,16 +199,12 @@ class Executor:
         if spec is None:
             self._finish(cmd, CommandState.FAILED, f"unknown command {cmd.type!r}", code="unknown")
             return None
-        if (why := refusal(self._policy, cmd)) is not None:
-            self._finish(cmd, CommandState.FAILED, why, code="forbidden_by_policy")
+        # The master checked the target too; a cluster does not rely on it.
+        if (problem := target_problem(cmd.type, cmd.target, kinds=spec.kinds)) is not None:
+            self._finish(cmd, CommandState.FAILED, problem, code="invalid_target")
             return None
-        if cmd.target.kind not in spec.kinds:
-            self._finish(
-                cmd,
-                CommandState.FAILED,
-                f"{cmd.type} cannot target a {cmd.target.kind}",
-                code="invalid_target",
-            )
+        if (why := refusal(self._policy, cmd, mutating=spec.mutating)) is not None:
+            self._finish(cmd, CommandState.FAILED, why, code="forbidden_by_policy")
             return None
         job = _Job(cmd)
         self._jobs[cmd.id] = job
@@ -250,19 +251,25 @@ class Executor:
                 if spec.mutating:
                     await self._journal_start(job)
                 self._report(cmd, CommandState.RUNNING, "started")
+                t = cmd.target
                 ctx = Ctx(
-                    kube=self._kube,
-                    target=cmd.target,
+                    kube=CommandKube(
+                        self._kube,
+                        command=cmd.type,
+                        target_path=object_path(kind(t.kind), t.name, namespace=t.namespace),
+                    ),
+                    target=t,
                     params=params,
+                    policy=self._policy,
                     dry_run=cmd.dry_run and spec.mutating,
                     deadline_ms=cmd.deadline_ms,
                     progress=lambda msg, part: self._progress(cmd, msg, part),
                 )
                 self.executed_total += 1
                 result = await spec.run(ctx)
-            return self._finish(cmd, CommandState.SUCCEEDED, "done", result)
+            return self._finish(cmd, CommandState.SUCCEEDED, "done", result=result)
         except CommandFailure as e:
-            return self._finish(cmd, CommandState.FAILED, e.message, e.result, code=e.code)
+            return self._finish(cmd, CommandState.FAILED, e.message, result=e.result, code=e.code)
         except KubeError as e:  # an API error the command let through
             failure = api_failure(e)
             return self._finish(cmd, CommandState.FAILED, failure.message, code=failure.code)
@@ -312,8 +319,8 @@ class Executor:
         cmd: Command,
         state: CommandState,
         message: str,
-        result: dict[str, Any] | None = None,
         *,
+        result: dict[str, Any] | None = None,
         code: str = "",
     ) -> CommandUpdate:
         body = orjson.dumps(result) if result is not None else b""

@@ -3,6 +3,8 @@
     params     pydantic parameter models, validated by both ends (the master for a 422, the
                agent because a cluster does not trust the master)
     catalogue  CATALOGUE: name -> parameter model, target kinds, mutating, RBAC permissions
+    targets    whether a target is a well-formed reference (kind, namespace, Kubernetes names),
+               checked by the agent whatever the master sent
 
 Adding a command = its params model in ``params`` and one row in ``catalogue.CATALOGUE``, one
 module in ``agent/executor/commands/``, one row in ``agent.executor.registry.RUN``, and in the

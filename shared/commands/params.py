@@ -14,6 +14,8 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from shared.commands.targets import is_label
+
 # An image reference: [registry[:port]/]path[:tag][@digest]; what `docker pull` accepts, minus
 # upper case (which registries reject). Checked here so a typo never reaches a rollout.
 IMAGE_RE = re.compile(
@@ -48,9 +50,17 @@ class ScaleParams(Params):
         return self
 
 
+def _container_name(v: str | None) -> str | None:
+    if v is not None and not is_label(v):
+        raise ValueError(f"{v!r} is not a valid container name (a DNS label)")
+    return v
+
+
 class SetImageParams(Params):
     container: str = Field(..., min_length=1, max_length=63, description="Container to change.")
     image: str = Field(..., min_length=1, max_length=512, description="New image reference.")
+
+    _valid_container = field_validator("container")(_container_name)
 
     @field_validator("image")
     @classmethod
@@ -90,3 +100,5 @@ class PodLogsParams(Params):
     limit_bytes: int = Field(
         256 * 1024, ge=1024, le=1024 * 1024, description="Size cap (bytes); fits one frame."
     )
+
+    _valid_container = field_validator("container")(_container_name)

@@ -12,12 +12,24 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 import pytest
 import yaml
 
+from agent.executor.settings import SYSTEM_NAMESPACES
+from agent.settings import AgentSettings
 from shared.commands.catalogue import CATALOGUE
-from tests.deploy.helmtool import AGENT_CHART, Grant, Helm, commands, grants, render_agent
+from tests.deploy.helmtool import (
+    AGENT_CHART,
+    AGENT_REQUIRED,
+    Grant,
+    Helm,
+    HelmError,
+    commands,
+    grants,
+    render_agent,
+)
 
 VALUES = yaml.safe_load((AGENT_CHART / "values.yaml").read_text())
 SCHEMA = json.loads((AGENT_CHART / "values.schema.json").read_text())
@@ -138,3 +150,59 @@ def test_every_read_a_default_command_makes_is_granted_by_the_watched_kinds(helm
 
 def drain_on() -> dict[str, str]:
     return {"policy.drainEnabled": "true"}
+
+
+# --- the agent-side policy: protected namespaces and images ---------------------------------------
+
+
+def agent_env(objs: dict[tuple[str, str], dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    pod = objs[("Deployment", "lookout-agent")]["spec"]["template"]["spec"]
+    return {e["name"]: e for e in pod["containers"][0]["env"]}
+
+
+def test_default_install_protects_the_system_namespaces_and_the_agents_own(helm: Helm) -> None:
+    env = agent_env(render_agent(helm))
+    assert json.loads(env["AGENT_POLICY__PROTECTED_NAMESPACES"]["value"]) == list(SYSTEM_NAMESPACES)
+    assert json.loads(env["AGENT_POLICY__UNPROTECTED_NAMESPACES"]["value"]) == []
+    assert env["AGENT_POLICY__AGENT_NAMESPACE"]["valueFrom"] == {
+        "fieldRef": {"fieldPath": "metadata.namespace"}
+    }
+    assert json.loads(env["AGENT_POLICY__IMAGES__ALLOWED"]["value"]) == []
+    assert env["AGENT_POLICY__IMAGES__REQUIRE_DIGEST"]["value"] == "false"
+
+
+def test_policy_values_reach_the_agents_settings(
+    helm: Helm, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = agent_env(
+        render_agent(
+            helm,
+            **{
+                "policy.protectedNamespaces.namespaces": "{kube-system,platform}",
+                "policy.protectedNamespaces.unprotect": "{kube-system}",
+                "policy.images.allowed": "{ghcr.io/acme/*,nginx}",
+                "policy.images.requireDigest": "true",
+            },
+        )
+    )
+    for name, e in env.items():
+        if name.startswith("AGENT_") and "value" in e:
+            monkeypatch.setenv(name, e["value"])
+    monkeypatch.setenv("AGENT_POLICY__AGENT_NAMESPACE", "lookout")  # the downward API's part
+    monkeypatch.setenv("AGENT_TOKEN", "x")
+    policy = AgentSettings().policy  # type: ignore[call-arg]
+    assert [
+        ns for ns in ("kube-system", "platform", "lookout", "shop") if policy.protected(ns)
+    ] == [
+        "platform",
+        "lookout",
+    ]
+    assert policy.images.allowed == ["ghcr.io/acme/*", "nginx"]
+    assert policy.images.require_digest is True
+
+
+def test_a_malformed_image_allowlist_entry_fails_the_schema(helm: Helm) -> None:
+    with pytest.raises(HelmError) as caught:
+        helm.template(AGENT_CHART, sets={**AGENT_REQUIRED, "policy.images.allowed": "{Evil.io}"})
+    assert "values don't meet the specifications of the schema" in caught.value.stderr
+    assert "allowed" in caught.value.stderr

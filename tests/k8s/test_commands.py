@@ -97,7 +97,7 @@ async def test_dry_run_changes_nothing(
     assert out.state is CommandState.SUCCEEDED, out
     assert orjson.loads(out.result_json)["dry_run"] is True
     out = await runner.run(
-        "set_image", target, {"container": "app", "image": "x/y:2"}, dry_run=True
+        "set_image", target, {"container": "app", "image": "registry.local/web:2"}, dry_run=True
     )
     assert out.state is CommandState.SUCCEEDED, out
     dep = get(cp, "deployment", "web", "-n", ns)

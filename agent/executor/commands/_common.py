@@ -1,4 +1,4 @@
-"""Small helpers several commands share (owner lookup, timestamps)."""
+"""Small helpers several commands share (owner lookup, timestamps, field selectors)."""
 
 from __future__ import annotations
 
@@ -20,3 +20,13 @@ def rfc3339_now() -> str:
 def meta(obj: dict[str, Any]) -> dict[str, Any]:
     m: dict[str, Any] = obj.get("metadata") or {}
     return m
+
+
+def field_selector(terms: dict[str, str]) -> str:
+    """``a=b,c=d`` from ``terms``, each value escaped as Kubernetes' ``fields.EscapeValue``
+    does: a ``,`` or ``=`` inside a value must never add or change a term."""
+    return ",".join(f"{field}={escape_field_value(v)}" for field, v in terms.items())
+
+
+def escape_field_value(value: str) -> str:
+    return value.replace("\\", "\\\\").replace(",", "\\,").replace("=", "\\=")

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from agent.executor.commands._common import field_selector
 from agent.executor.context import Ctx
-from agent.kubeapi.paths import collection_path, object_path
+from agent.kubeapi.paths import collection_path
 from agent.redaction import redact_object, scrub
 from shared.kinds import kind
 
@@ -15,13 +16,13 @@ MAX_EVENTS = 50
 
 async def run(ctx: Ctx) -> dict[str, Any]:
     t = ctx.target
-    obj = await ctx.kube.json("GET", object_path(kind(t.kind), t.name, namespace=t.namespace))
+    obj = await ctx.kube.json("GET", ctx.kube.target_path)
     uid = (obj.get("metadata") or {}).get("uid", "")
-    selector = f"involvedObject.kind={t.kind},involvedObject.name={t.name}"
+    terms = {"involvedObject.kind": t.kind, "involvedObject.name": t.name}
     if uid:
-        selector += f",involvedObject.uid={uid}"
+        terms["involvedObject.uid"] = str(uid)
     events_path = collection_path(kind("Event"), t.namespace)
-    listed = await ctx.kube.json("GET", events_path, query={"fieldSelector": selector})
+    listed = await ctx.kube.json("GET", events_path, query={"fieldSelector": field_selector(terms)})
     events = sorted(
         listed.get("items") or (),
         key=lambda e: e.get("lastTimestamp") or e.get("eventTime") or "",

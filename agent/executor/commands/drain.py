@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from agent.executor.commands._common import controller_of, meta
+from agent.executor.commands._common import controller_of, field_selector, meta
 from agent.executor.commands.cordon import set_unschedulable
 from agent.executor.context import Ctx
 from agent.executor.errors import CommandFailure, api_failure
@@ -68,7 +68,9 @@ async def run(ctx: Ctx) -> dict[str, Any]:
     node = ctx.target.name
     stop_at = min(time.monotonic() + params.timeout_s, _monotonic_deadline(ctx.deadline_ms))
     listed = await ctx.kube.json(
-        "GET", collection_path(kind("Pod")), query={"fieldSelector": f"spec.nodeName={node}"}
+        "GET",
+        collection_path(kind("Pod")),
+        query={"fieldSelector": field_selector({"spec.nodeName": node})},
     )
     p = plan(list(listed.get("items") or ()), delete_emptydir=params.delete_emptydir)
     report: dict[str, Any] = {

@@ -1,5 +1,10 @@
 """rollback: restore a Deployment's pod template from one of its ReplicaSets (the previous
-revision, or a given one), as ``kubectl rollout undo`` does."""
+revision, or a given one), as ``kubectl rollout undo`` does.
+
+The revision's template replaces the current one only if it keeps the current template's
+securityContext, volumes, host namespaces, host ports and service account: the write guard
+(``guard.template_changes``) refuses any other, so an old privileged revision, or one planted
+in the history, cannot be brought back by a command (``forbidden_by_policy``)."""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from agent.executor.client import JSON_PATCH
 from agent.executor.commands._common import controller_of, meta
 from agent.executor.context import Ctx
 from agent.executor.errors import CommandFailure
-from agent.kubeapi.paths import collection_path, object_path
+from agent.kubeapi.paths import collection_path
 from shared.commands.params import RollbackParams
 from shared.kinds import kind
 
@@ -27,7 +32,7 @@ async def run(ctx: Ctx) -> dict[str, Any]:
     params = ctx.params
     assert isinstance(params, RollbackParams)
     t = ctx.target
-    resource = object_path(kind("Deployment"), t.name, namespace=t.namespace)
+    resource = ctx.kube.target_path
     dep = await ctx.kube.json("GET", resource)
     labels = ((dep.get("spec") or {}).get("selector") or {}).get("matchLabels") or {}
     selector = ",".join(f"{k}={v}" for k, v in sorted(labels.items()))

@@ -8,10 +8,11 @@ from typing import Any
 from agent.executor.client import STRATEGIC
 from agent.executor.commands._common import meta, rfc3339_now
 from agent.executor.context import Ctx
+from agent.executor.guard import RESTARTED_AT
 from agent.kubeapi.paths import object_path
 from shared.kinds import kind
 
-ANNOTATION = "kubectl.kubernetes.io/restartedAt"
+ANNOTATION = RESTARTED_AT  # the one template field the write guard lets this command set
 
 
 async def run(ctx: Ctx) -> dict[str, Any]:

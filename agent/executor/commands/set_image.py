@@ -1,43 +1,59 @@
-"""set_image: change the image of one named container (never all of them).
+"""set_image: change the image of one named container (never all of them, never anything else).
 
-A strategic merge patch keyed by container name touches only that entry of the list."""
+The agent builds the patch from validated params: a JSON patch that tests the container's name
+at its index (so a concurrent edit that reordered the list fails instead of hitting another
+container) and replaces that one ``image``. The new image must pass the cluster's image policy
+(``images``: by default only registries the workload already pulls from). An unknown
+container is refused (``not_found``), a refused image is ``image_not_allowed``."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from agent.executor.client import STRATEGIC
+from agent.executor.client import JSON_PATCH
 from agent.executor.context import Ctx
 from agent.executor.errors import CommandFailure
-from agent.kubeapi.paths import object_path
+from agent.executor.images import image_refusal
 from shared.commands.params import SetImageParams
-from shared.kinds import kind
+
+
+def _pod_spec(obj: dict[str, Any]) -> dict[str, Any]:
+    spec: dict[str, Any] = ((obj.get("spec") or {}).get("template") or {}).get("spec") or {}
+    return spec
 
 
 async def run(ctx: Ctx) -> dict[str, Any]:
     params = ctx.params
     assert isinstance(params, SetImageParams)
     t = ctx.target
-    resource = object_path(kind(t.kind), t.name, namespace=t.namespace)
-    obj = await ctx.kube.json("GET", resource)
-    containers = ((obj.get("spec") or {}).get("template") or {}).get("spec", {}).get("containers")
-    current = {c.get("name"): c.get("image") for c in containers or ()}
-    if params.container not in current:
-        names = ", ".join(sorted(str(n) for n in current)) or "none"
+    obj = await ctx.kube.json("GET", ctx.kube.target_path)
+    spec = _pod_spec(obj)
+    containers = list(spec.get("containers") or ())
+    names = [str(c.get("name")) for c in containers]
+    if params.container not in names:
+        listed = ", ".join(sorted(names)) or "none"
         raise CommandFailure(
-            "not_found", f"{t} has no container {params.container!r} (containers: {names})"
+            "not_found", f"{t} has no container {params.container!r} (containers: {listed})"
         )
-    patch = {
-        "spec": {
-            "template": {
-                "spec": {"containers": [{"name": params.container, "image": params.image}]}
-            }
-        }
-    }
-    await ctx.kube.json("PATCH", resource, query=ctx.dry, body=patch, content_type=STRATEGIC)
+    index = names.index(params.container)
+    in_use = [str(c.get("image")) for c in containers + list(spec.get("initContainers") or ())]
+    images = ctx.policy.images
+    why = image_refusal(
+        params.image, current=in_use, allowed=images.allowed, require_digest=images.require_digest
+    )
+    if why is not None:
+        raise CommandFailure("image_not_allowed", f"forbidden by agent policy: {why}")
+    base = f"/spec/template/spec/containers/{index}"
+    patch = [
+        {"op": "test", "path": f"{base}/name", "value": params.container},
+        {"op": "replace", "path": f"{base}/image", "value": params.image},
+    ]
+    await ctx.kube.json(
+        "PATCH", ctx.kube.target_path, query=ctx.dry, body=patch, content_type=JSON_PATCH
+    )
     return {
         "container": params.container,
-        "image_before": current[params.container],
+        "image_before": containers[index].get("image"),
         "image": params.image,
         "dry_run": ctx.dry_run,
     }
