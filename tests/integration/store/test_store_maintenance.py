@@ -1,4 +1,5 @@
-"""Retention purges exactly what is older than each window; roll-ups average and peak raw rows."""
+"""Retention purges exactly what is older than each window, read-command results are blanked
+sooner (rows stay); roll-ups average and peak raw rows."""
 
 from __future__ import annotations
 
