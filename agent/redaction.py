@@ -18,12 +18,22 @@ The policy, in two parts:
                                                   reference names a Secret key, not its content
    Secret ``data``/``stringData``                 the keys
    Secret annotation values                       nothing (tools store copies of the data there)
+   ConfigMap ``data``/``binaryData``              the keys (configuration, often with credentials
+                                                  despite the kind)
+   container ``command``/``args``, probe and      each word scrubbed as free text (part 2); a
+   lifecycle-hook ``exec.command``                word after a secret-sounding flag
+                                                  (``--password``, ``-token``) withheld
+   probe and hook ``httpGet.httpHeaders``         the header names (an ``Authorization`` header
+                                                  is a credential)
+   ``message`` fields of ``status``               scrubbed as free text (a termination message is
+                                                  whatever the workload wrote)
    pod volume ``csi.volumeAttributes``,           the keys (driver-specific settings, sometimes
    ``flexVolume.options``                         credentials)
    ============================================  =============================================
 
    Where the output shows the object as a whole (``describe``, ``redact_object``) a withheld
-   value reads ``REDACTED``, so the operator sees that it exists; a projection leaves it out.
+   value reads ``REDACTED``, so the operator sees that it exists; a projection leaves it out
+   (projections keep neither commands nor probe details: a probe there is "has one").
    The sources go further and project every kind through an allow-list of fields
    (``agent.sources.trimming`` and the kind modules), so a field nobody listed never leaves.
 
@@ -59,6 +69,11 @@ MAX_TEXT = 1024
 ENV_KEYS = ("name", "valueFrom")
 CONTAINER_LISTS = ("containers", "initContainers", "ephemeralContainers")
 SECRET_VALUE_FIELDS = ("data", "stringData")
+CONFIGMAP_VALUE_FIELDS = ("data", "binaryData")
+ARGV_FIELDS = ("command", "args")
+# Where a container names handlers that may carry an httpGet with headers or an exec command.
+PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
+HOOKS = ("postStart", "preStop")
 # Volume sources whose free-form maps may hold credentials: (volume source, map field).
 VOLUME_MAPS = (("csi", "volumeAttributes"), ("flexVolume", "options"))
 
@@ -109,48 +124,145 @@ def strip_metadata(obj: dict[str, Any]) -> dict[str, Any]:
     return obj
 
 
-def pod_specs(obj: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The pod specs inside an object: a Pod's own, a workload's template, a CronJob's."""
+def templates(obj: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The pod templates inside an object (``metadata`` + ``spec``): a Pod itself, a workload's
+    template, a CronJob's job template and its pod template."""
     spec = obj.get("spec") or {}
-    found = []
-    if obj.get("kind") == "Pod":
-        found.append(spec)
-    template = (spec.get("template") or {}).get("spec")
+    found: list[dict[str, Any]] = []
+    if obj.get("kind") == "Pod" and isinstance(obj, dict):
+        found.append(obj)
+    template = spec.get("template")
     if isinstance(template, dict):
         found.append(template)
-    job_template = ((spec.get("jobTemplate") or {}).get("spec") or {}).get("template") or {}
-    if isinstance(job_template.get("spec"), dict):
-        found.append(job_template["spec"])
+    job = spec.get("jobTemplate")
+    if isinstance(job, dict):
+        found.append(job)
+        job_pod = (job.get("spec") or {}).get("template")
+        if isinstance(job_pod, dict):
+            found.append(job_pod)
     return found
+
+
+def pod_specs(obj: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The pod specs inside an object: a Pod's own, a workload's template, a CronJob's (a
+    CronJob's job template holds a pod template, not a pod spec)."""
+    return [
+        t["spec"]
+        for t in templates(obj)
+        if isinstance(t.get("spec"), dict) and not isinstance(t["spec"].get("template"), dict)
+    ]
+
+
+def argv(words: Iterable[object]) -> list[object]:
+    """A command line as it may leave: each word scrubbed as free text, and the word after a
+    secret-sounding flag (``--password hunter2``) withheld."""
+    out: list[object] = []
+    withhold_next = False
+    for word in words:
+        if not isinstance(word, str):
+            out.append(word)
+            continue
+        out.append(REDACTED if withhold_next else scrub(word))
+        withhold_next = _SECRET_FLAG.fullmatch(word) is not None
+    return out
+
+
+def handler(h: dict[str, Any]) -> None:
+    """A probe or lifecycle handler in place: header values withheld, exec command as ``argv``."""
+    http = h.get("httpGet")
+    if isinstance(http, dict) and isinstance(http.get("httpHeaders"), list):
+        http["httpHeaders"] = [
+            {**header, "value": REDACTED}
+            if isinstance(header, dict) and "value" in header
+            else header
+            for header in http["httpHeaders"]
+        ]
+    command = (h.get("exec") or {}).get("command")
+    if isinstance(command, list):
+        h["exec"]["command"] = argv(command)
+
+
+def _container(c: dict[str, Any]) -> None:
+    if c.get("env"):
+        c["env"] = env(c["env"], mark=True)
+    for field in ARGV_FIELDS:
+        if isinstance(c.get(field), list):
+            c[field] = argv(c[field])
+    for probe in PROBES:
+        if isinstance(c.get(probe), dict):
+            handler(c[probe])
+    lifecycle = c.get("lifecycle")
+    if isinstance(lifecycle, dict):
+        for hook in HOOKS:
+            if isinstance(lifecycle.get(hook), dict):
+                handler(lifecycle[hook])
+
+
+def _pod_spec(pod_spec: dict[str, Any]) -> None:
+    for field in CONTAINER_LISTS:
+        for c in pod_spec.get(field) or ():
+            if isinstance(c, dict):
+                _container(c)
+    for volume in pod_spec.get("volumes") or ():
+        for source, field in VOLUME_MAPS:
+            attrs = (volume.get(source) or {}).get(field)
+            if isinstance(attrs, dict):
+                volume[source][field] = withheld(attrs)
+
+
+def _metadata(meta: object, *, secret: bool) -> None:
+    """Annotations in place as the policy lets them leave: a Secret's withheld, others without
+    last-applied and cut at ``MAX_TEXT`` (as in a projection)."""
+    if not isinstance(meta, dict):
+        return
+    meta.pop("managedFields", None)
+    ann = meta.get("annotations")
+    if isinstance(ann, dict):
+        ann.pop(LAST_APPLIED, None)
+        meta["annotations"] = withheld(ann) if secret else trim_annotations(ann)
+
+
+def _status_messages(node: object) -> None:
+    """Every ``message`` under ``status`` scrubbed in place (conditions, container states)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "message" and isinstance(value, str):
+                node[key] = scrub(value)
+            else:
+                _status_messages(value)
+    elif isinstance(node, list):
+        for item in node:
+            _status_messages(item)
 
 
 def redact_object(obj: dict[str, Any]) -> dict[str, Any]:
     """A copy of a whole object with part 1 of the policy applied, withheld values marked
     ``REDACTED`` (``describe``). The input is not changed."""
-    out = strip_metadata(copy.deepcopy(obj))
-    if out.get("kind") == "Secret":
+    out = copy.deepcopy(obj)
+    kind = out.get("kind")
+    _metadata(out.get("metadata"), secret=kind == "Secret")
+    if kind == "Secret":
         for key in SECRET_VALUE_FIELDS:
             if isinstance(out.get(key), dict):
                 out[key] = withheld(out[key])
-        meta = out.get("metadata") or {}
-        if isinstance(meta.get("annotations"), dict):
-            meta["annotations"] = withheld(meta["annotations"])
+    elif kind == "ConfigMap":
+        for key in CONFIGMAP_VALUE_FIELDS:
+            if isinstance(out.get(key), dict):
+                out[key] = withheld(out[key])
+    for template in templates(out):
+        if template is not out:
+            _metadata(template.get("metadata"), secret=False)
     for pod_spec in pod_specs(out):
-        for field in CONTAINER_LISTS:
-            for c in pod_spec.get(field) or ():
-                if c.get("env"):
-                    c["env"] = env(c["env"], mark=True)
-        for volume in pod_spec.get("volumes") or ():
-            for source, field in VOLUME_MAPS:
-                attrs = (volume.get(source) or {}).get(field)
-                if isinstance(attrs, dict):
-                    volume[source][field] = withheld(attrs)
+        _pod_spec(pod_spec)
+    _status_messages(out.get("status"))
     return out
 
 
 # -- free text ----------------------------------------------------------------------------------
 
 _SECRET_KEY = r"[\w.-]*(?:password|passwd|secret|token|api[_-]?key|access[_-]?key|credentials?)"
+# A flag whose value is the next word: ``--password``, ``-token``, ``--db-password``.
+_SECRET_FLAG = re.compile(rf"(?i)--?{_SECRET_KEY}")
 
 # (what it catches, pattern, replacement). Patterns keep what names the secret and replace
 # only the secret itself.

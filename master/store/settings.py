@@ -93,5 +93,16 @@ class StoreSettings(BaseModel):
         "(seconds), so samples replayed after a short agent outage are folded in.",
     )
 
+    # -- read-command results (issue 14): what an agent read from its cluster is kept briefly.
+    read_results_days: float = Field(
+        7,
+        gt=0,
+        description="Keep the result bodies of read commands (pod_logs, describe: container "
+        "logs and object dumps, scrubbed by the agent but still what a workload wrote) this "
+        "many days; after that the result is blanked while the command row, its transitions "
+        "and the audit log stay for commands_days. A week covers an incident review without "
+        "keeping a year of logs in the master.",
+    )
+
     def retention_ms(self, days: float) -> int:
         return int(days * DAY_MS)

@@ -1,8 +1,11 @@
 """The images without a Docker engine: each Dockerfile's build stage is replayed for real (its COPY
 lines into a fresh build context, its `RUN uv ...` install steps into a clean virtualenv under a
-temp dir), then the image's entry points run with --help. A broken lock, a missing COPY source or
-a packaging mistake fails here as it would fail `docker build`. The fast tests check the image
-policy (pinned base, non-root numeric user, OCI labels, slim final stage) from the text."""
+temp dir, its `RUN rm ...` steps on that venv), then the image's entry points run with --help and
+what its process does not need is proved absent. A broken lock, a missing hash, a missing COPY
+source or a packaging mistake fails here as it would fail `docker build`. The fast tests check the
+image policy (base pinned by digest or exact version, hash-checked installs of the image's own
+lock, only its process's packages, non-root numeric user, OCI labels, slim final stage) from the
+text."""
 
 from __future__ import annotations
 
@@ -22,6 +25,25 @@ REPO = Path(__file__).resolve().parents[2]
 IMAGES: dict[str, tuple[str, ...]] = {
     "Dockerfile.master": ("lookout-master",),
     "Dockerfile.agent": ("lookout-agent", "lookout-metrics"),
+}
+# Dockerfile -> the project packages it ships (COPY) and its lock.
+PACKAGES: dict[str, frozenset[str]] = {
+    "Dockerfile.master": frozenset({"shared", "master"}),
+    "Dockerfile.agent": frozenset({"shared", "agent", "metrics_daemon"}),
+}
+LOCK = {
+    "Dockerfile.master": "requirements/master.lock",
+    "Dockerfile.agent": "requirements/agent.lock",
+}
+PROJECT_PACKAGES = frozenset(
+    {"shared", "master", "agent", "metrics_daemon", "kubesim", "lookout_cli"}
+)
+# Modules no image may carry (development tools, the simulator's and tests' own), and per image
+# the other process's dependencies.
+NEVER = ("pytest", "hypothesis", "httpx", "ruff", "mypy", "trustme", "pip_audit")
+ABSENT: dict[str, tuple[str, ...]] = {
+    "Dockerfile.master": (*NEVER, "kubernetes", "aiohttp", "yaml"),
+    "Dockerfile.agent": (*NEVER, "fastapi", "uvicorn", "sqlalchemy", "aiosqlite", "jose"),
 }
 VENV = "/opt/lookout"  # where the build stage puts the venv the runtime stage copies
 IMAGE_PYTHON = "/usr/local/bin/python3.11"  # the base image's interpreter
@@ -113,6 +135,10 @@ def replay_build_stage(dockerfile: Path, root: Path) -> Path:
             else:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(source, target)
+        elif instr == "RUN" and rest.startswith("rm "):
+            for word in shlex.split(rest)[1:]:
+                assert word.startswith(f"{VENV}/bin/"), f"{dockerfile.name}: rm {word}?"
+                Path(relocate(word, mapping)).unlink()
         elif instr == "RUN":
             argv = [relocate(word, mapping) for word in shlex.split(rest)]
             assert argv[0] == "uv", (
@@ -141,7 +167,7 @@ def test_image_install_steps_produce_working_entry_points(dockerfile: str, tmp_p
     # The project came from the copied context, not from this checkout (no editable install);
     # run outside the checkout so the current directory does not shadow the installed package.
     site = subprocess.run(
-        [str(venv / "bin" / "python"), "-c", "import master; print(master.__file__)"],
+        [str(venv / "bin" / "python"), "-c", "import shared; print(shared.__file__)"],
         cwd=tmp_path,
         capture_output=True,
         text=True,
@@ -161,13 +187,30 @@ def test_image_install_steps_produce_working_entry_points(dockerfile: str, tmp_p
         )
         assert proc.returncode == 0, f"{command} --help failed:\n{proc.stdout}{proc.stderr}"
         assert "usage" in (proc.stdout + proc.stderr).lower()
+    scripts = {p.name for p in (venv / "bin").glob("lookout*")}
+    assert scripts == set(IMAGES[dockerfile]), "no entry point whose package is not shipped"
+    absent = sorted(PROJECT_PACKAGES - PACKAGES[dockerfile]) + list(ABSENT[dockerfile])
+    probe = (
+        "import importlib.util, sys; "
+        f"present = [m for m in {absent!r} if importlib.util.find_spec(m)]; "
+        "print(present); sys.exit(bool(present))"
+    )
+    proc = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", probe],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, f"{dockerfile} ships what its process does not need: {proc.stdout}"
 
 
 @pytest.mark.parametrize("dockerfile", sorted(IMAGES))
 def test_image_runs_as_a_non_root_numeric_user_on_a_pinned_slim_base(dockerfile: str) -> None:
     _args, stages = parse(REPO / dockerfile)
     final = stages[-1]
-    assert re.fullmatch(r"python:3\.11\.?\d*-slim(-\w+)?(@sha256:[0-9a-f]{64})?", final.base)
+    assert re.fullmatch(r"python:3\.11\.\d+-slim-\w+(@sha256:[0-9a-f]{64})?", final.base)
     assert final.base == stage(stages, "build").base, "build and runtime must share the base"
     users = [rest for instr, rest in final.instructions if instr == "USER"]
     assert users
@@ -188,10 +231,59 @@ def test_master_healthcheck_hits_healthz() -> None:
     assert '"python"' in check
 
 
-def test_install_steps_use_the_lock_then_the_project_without_deps() -> None:
+@pytest.mark.parametrize("dockerfile", sorted(IMAGES))
+def test_every_base_image_is_pinned_by_digest_or_exact_version(dockerfile: str) -> None:
+    """A floating tag (``python:3.11-slim``, ``latest``) rebuilds onto whatever was pushed last."""
+    _, stages = parse(REPO / dockerfile)
+    names = {s.name for s in stages}
+    for s in stages:
+        if s.base in names:
+            continue  # an earlier stage
+        _, _, tag = s.base.partition("@")[0].rpartition(":")
+        digest = re.search(r"@sha256:[0-9a-f]{64}$", s.base)
+        exact = re.match(r"v?\d+\.\d+\.\d+(?![.\d])", tag)
+        assert digest or exact, f"{dockerfile}: FROM {s.base}: a digest or an exact version"
+
+
+@pytest.mark.parametrize("dockerfile", sorted(IMAGES))
+def test_install_steps_check_hashes_of_the_images_own_lock_then_the_project(
+    dockerfile: str,
+) -> None:
+    _, stages = parse(REPO / dockerfile)
+    runs = [rest for instr, rest in stage(stages, "build").instructions if instr == "RUN"]
+    lock = next(i for i, r in enumerate(runs) if f"-r {LOCK[dockerfile]}" in r)
+    assert "--require-hashes" in runs[lock].split()
+    assert not [r for r in runs if "-r requirements/" in r and r != runs[lock]]
+    project = next(i for i, r in enumerate(runs) if r.endswith(" ."))
+    words = runs[project].split()
+    assert "--no-deps" in words and "--require-build-hashes" in words
+    assert words[words.index("--build-constraints") + 1] == "requirements/build.lock"
+    assert lock < project, dockerfile
+
+
+@pytest.mark.parametrize("dockerfile", sorted(IMAGES))
+def test_image_copies_only_its_processes_packages(dockerfile: str) -> None:
+    _, stages = parse(REPO / dockerfile)
+    sources = {
+        shlex.split(rest)[0].rstrip("/")
+        for instr, rest in stage(stages, "build").instructions
+        if instr == "COPY" and not rest.startswith("--from")
+    }
+    assert sources & PROJECT_PACKAGES == PACKAGES[dockerfile]
+    assert not sources & {"tests", "bench", "kubesim", "lookout_cli", "requirements/dev.lock"}
+
+
+def test_dockerignore_admits_exactly_what_the_images_copy() -> None:
+    copied = set()
     for dockerfile in IMAGES:
         _, stages = parse(REPO / dockerfile)
-        runs = [rest for instr, rest in stage(stages, "build").instructions if instr == "RUN"]
-        lock = next(i for i, r in enumerate(runs) if "-r requirements/runtime.lock" in r)
-        project = next(i for i, r in enumerate(runs) if r.endswith("--no-deps ."))
-        assert lock < project, dockerfile
+        copied |= {
+            shlex.split(rest)[0].rstrip("/")
+            for s in stages
+            for instr, rest in s.instructions
+            if instr == "COPY" and not rest.startswith("--from")
+        }
+    lines = [line.strip() for line in (REPO / ".dockerignore").read_text().splitlines()]
+    assert "**" in lines, "exclude everything first"
+    admitted = {line[1:].rstrip("/") for line in lines if line.startswith("!")}
+    assert admitted == copied

@@ -1,6 +1,6 @@
 """The agent's one redaction policy (``agent.redaction``): the cases of both paths that use it —
 the sources' projections and the executor's describe/pod_logs — run against the one module,
-plus its free-text deny-list."""
+plus its free-text deny-list, and the two read commands run end to end on a fake API."""
 
 from __future__ import annotations
 
@@ -11,20 +11,31 @@ import orjson
 import pytest
 
 from agent import redaction
+from agent.executor.commands import describe, pod_logs
+from agent.executor.context import Ctx
 from agent.redaction import LAST_APPLIED, MAX_TEXT, REDACTED, redact_object, scrub
 from agent.sources.registry import SOURCES
+from shared.commands.params import NoParams, PodLogsParams
+from shared.domain.refs import ObjectRef
 
 SECRET = "s3cr3t-VALUE-must-not-leak"
 
 
 def _container(name: str) -> dict[str, Any]:
+    auth = [{"name": "Authorization", "value": f"Bearer {SECRET}"}]
     return {
         "name": name,
         "image": "app:1",
+        "command": ["sh", "-c", f"curl -H 'Authorization: Bearer {SECRET}' http://x/"],
+        "args": ["--db-password", SECRET, f"--token={SECRET}", "--port", "8080"],
         "env": [
             {"name": "DB_PASSWORD", "value": SECRET},
             {"name": "API_KEY", "valueFrom": {"secretKeyRef": {"name": "api", "key": "token"}}},
         ],
+        "livenessProbe": {"httpGet": {"path": "/healthz", "port": 80, "httpHeaders": auth}},
+        "readinessProbe": {"exec": {"command": ["check", f"--password={SECRET}"]}},
+        "startupProbe": {"httpGet": {"path": "/", "port": 80, "httpHeaders": auth}},
+        "lifecycle": {"preStop": {"httpGet": {"path": "/stop", "port": 80, "httpHeaders": auth}}},
     }
 
 
@@ -67,6 +78,12 @@ OBJECTS: dict[str, dict[str, Any]] = {
         "kind": "CronJob",
         "metadata": _metadata(),
         "spec": {"jobTemplate": {"spec": {"template": _template()}}},
+    },
+    "ConfigMap": {
+        "kind": "ConfigMap",
+        "metadata": _metadata(),
+        "data": {"app.properties": f"db.password={SECRET}\n", "DSN": f"pg://u:{SECRET}@db/x"},
+        "binaryData": {"blob": SECRET},
     },
     "Secret": {
         "kind": "Secret",
@@ -127,6 +144,60 @@ def test_secret_values_leave_as_keys_only() -> None:
     assert set(described["metadata"]["annotations"].values()) == {REDACTED}
     projected = SOURCE_OF["Secret"].project(OBJECTS["Secret"]).body
     assert projected["keys"] == ["password", "token"]
+
+
+def test_configmap_values_never_leave_only_their_keys() -> None:
+    described = redact_object(OBJECTS["ConfigMap"])
+    assert described["data"] == {"app.properties": REDACTED, "DSN": REDACTED}
+    assert described["binaryData"] == {"blob": REDACTED}
+    projected = SOURCE_OF["ConfigMap"].project(OBJECTS["ConfigMap"]).body
+    assert projected["keys"] == ["DSN", "app.properties"]
+
+
+def test_command_lines_are_scrubbed_and_a_secret_flags_value_withheld() -> None:
+    c = redact_object(OBJECTS["Pod"])["spec"]["containers"][0]
+    assert c["args"] == ["--db-password", REDACTED, f"--token={REDACTED}", "--port", "8080"]
+    assert c["command"] == ["sh", "-c", f"curl -H 'Authorization: Bearer {REDACTED}' http://x/"]
+    assert c["readinessProbe"]["exec"]["command"] == ["check", f"--password={REDACTED}"]
+    assert redaction.argv(["run", "--verbose", "x", 3]) == ["run", "--verbose", "x", 3]
+
+
+def test_probe_and_hook_headers_keep_their_names_only() -> None:
+    c = redact_object(OBJECTS["Deployment"])["spec"]["template"]["spec"]["containers"][0]
+    withheld = [{"name": "Authorization", "value": REDACTED}]
+    assert c["livenessProbe"]["httpGet"] == {
+        "path": "/healthz",
+        "port": 80,
+        "httpHeaders": withheld,
+    }
+    assert c["startupProbe"]["httpGet"]["httpHeaders"] == withheld
+    assert c["lifecycle"]["preStop"]["httpGet"]["httpHeaders"] == withheld
+
+
+def test_described_annotations_follow_the_projection_rule_templates_included() -> None:
+    deployment = copy.deepcopy(OBJECTS["Deployment"])
+    deployment["metadata"]["annotations"]["huge"] = "x" * 100_000
+    deployment["spec"]["template"]["metadata"]["annotations"] = {LAST_APPLIED: SECRET, "a": "b"}
+    out = redact_object(deployment)
+    assert len(out["metadata"]["annotations"]["huge"]) < MAX_TEXT + 40
+    assert out["spec"]["template"]["metadata"]["annotations"] == {"a": "b"}
+    cron = copy.deepcopy(OBJECTS["CronJob"])
+    cron["spec"]["jobTemplate"]["metadata"] = {"annotations": {LAST_APPLIED: SECRET}}
+    assert SECRET.encode() not in orjson.dumps(redact_object(cron))
+
+
+def test_described_status_messages_are_scrubbed() -> None:
+    pod = copy.deepcopy(OBJECTS["Pod"])
+    pod["status"] = {
+        "message": f"evicted: token={SECRET}",
+        "conditions": [{"type": "Ready", "message": f"password={SECRET}"}],
+        "containerStatuses": [
+            {"name": "main", "lastState": {"terminated": {"message": f"api_key: {SECRET}"}}}
+        ],
+    }
+    out = redact_object(pod)
+    assert SECRET.encode() not in orjson.dumps(out)
+    assert out["status"]["conditions"][0] == {"type": "Ready", "message": f"password={REDACTED}"}
 
 
 def test_volume_driver_settings_leave_as_keys_only() -> None:
@@ -210,3 +281,47 @@ def test_projected_free_text_is_scrubbed_and_cut() -> None:
         }
     )
     assert SECRET not in orjson.dumps(node.body).decode()
+
+
+# -- the executor's read commands run the policy ------------------------------------------------
+
+
+class _Kube:
+    """The two calls describe and pod_logs make, answered from fixtures."""
+
+    def __init__(self, obj: dict[str, Any], log: bytes = b"") -> None:
+        self.obj, self.log = obj, log
+
+    async def json(self, method: str, path: str, **_: Any) -> dict[str, Any]:
+        if "/events" in path:
+            return {"items": [{"type": "Warning", "message": f"pull secret={SECRET} failed"}]}
+        return copy.deepcopy(self.obj)
+
+    async def raw(self, method: str, path: str, **_: Any) -> bytes:
+        return self.log
+
+
+def _ctx(kube: _Kube, kind: str, params: Any) -> Ctx:
+    return Ctx(
+        kube=kube,  # type: ignore[arg-type]
+        target=ObjectRef(kind, "ns", "thing"),
+        params=params,
+        dry_run=False,
+        deadline_ms=0,
+        progress=lambda _m, _r: None,
+    )
+
+
+@pytest.mark.parametrize("kind", sorted(OBJECTS))
+async def test_describe_lets_no_secret_leave(kind: str) -> None:
+    out = await describe.run(_ctx(_Kube(OBJECTS[kind]), kind, NoParams()))
+    assert SECRET.encode() not in orjson.dumps(out)
+    assert out["events"][0]["message"] == f"pull secret={REDACTED} failed"
+
+
+async def test_pod_logs_are_scrubbed_before_they_leave() -> None:
+    log = f"start\nlogin password={SECRET}\ndial redis://app:{SECRET}@cache:6379\n".encode()
+    out = await pod_logs.run(_ctx(_Kube({}, log), "Pod", PodLogsParams()))
+    assert SECRET not in out["text"]
+    assert out["text"].startswith("start\nlogin password=")
+    assert out["bytes"] == len(log)

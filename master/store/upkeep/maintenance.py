@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from master.store.errors import StoreError
 from master.store.settings import StoreSettings
-from master.store.upkeep.retention import PURGES, cutoff_ms, purge_chunk
+from master.store.upkeep.retention import PURGES, blank_expired, cutoff_ms, purge_chunk
 from master.store.upkeep.rollups import ROLLUPS, roll_up_step
 from shared.clock import now_ms as wall_ms
 
@@ -32,13 +32,15 @@ log = logging.getLogger(__name__)
 class MaintenanceReport:
     rolled_up: dict[str, int] = field(default_factory=dict)  # roll-up name -> buckets written
     purged: dict[str, int] = field(default_factory=dict)  # table -> rows deleted
+    blanked: dict[str, int] = field(default_factory=dict)  # BLANKS entry -> row bodies emptied
 
 
 async def maintain_once(
     store: Store, settings: StoreSettings, *, now_ms: int, stop: asyncio.Event | None = None
 ) -> MaintenanceReport:
-    """One pass: bring every roll-up up to date, then purge every table past its retention.
-    Returns early (partial report) once ``stop`` is set."""
+    """One pass: bring every roll-up up to date, purge every table past its retention, then
+    blank the bodies kept for less (``BLANKS``). Returns early (partial report) once ``stop``
+    is set."""
     report = MaintenanceReport()
     oldest_raw = cutoff_ms(PURGES["node_metrics_raw"], settings, now_ms)
     for name in ROLLUPS:
@@ -70,6 +72,9 @@ async def maintain_once(
             if deleted < settings.purge_chunk_rows:
                 break
             await asyncio.sleep(settings.purge_pause_s)
+    report.blanked = await blank_expired(
+        store.writer, settings, backend=store.backend, now_ms=now_ms, stop=stop
+    )
     return report
 
 
@@ -92,6 +97,8 @@ async def run_maintenance(
             purged = sum(report.purged.values())
             if purged:
                 log.info("store maintenance purged %d rows: %s", purged, report.purged)
+            if any(report.blanked.values()):
+                log.info("store maintenance blanked expired bodies: %s", report.blanked)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=settings.maintenance_interval_s)
 

@@ -1,25 +1,33 @@
 """Retention: which table is purged by which time column after how many days, and the
-chunked DELETE that does it.
+chunked DELETE that does it; and which row bodies are blanked sooner than their rows go
+(``BLANKS``: the results of read commands — container logs, object dumps — are kept for
+``read_results_days``, the command row and the audit log for ``commands_days``).
 
-Each chunk deletes at most ``purge_chunk_rows`` rows in one short writer job, so a purge of
-millions of rows is thousands of small transactions interleaved with journal commits rather
-than one long one that would hold SQLite's write lock (and the agents' acks) for seconds."""
+Each chunk deletes (or blanks) at most ``purge_chunk_rows`` rows in one short writer job, so a
+purge of millions of rows is thousands of small transactions interleaved with journal commits
+rather than one long one that would hold SQLite's write lock (and the agents' acks) for seconds.
+Does not own when a pass runs (``maintenance``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
     Column,
     ColumnClause,
+    ColumnElement,
     Connection,
     Delete,
     Table,
+    Update,
+    and_,
     delete,
     literal_column,
     select,
+    update,
 )
 
 from master.store.engine.opening import Backend
@@ -36,6 +44,7 @@ from master.store.schema.tables import (
 )
 from master.store.settings import StoreSettings
 from master.store.writing.writer import Writer
+from shared.commands.catalogue import CATALOGUE
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,3 +107,77 @@ async def purge_chunk(
         return int(conn.execute(stmt).rowcount)
 
     return await writer.run(work)
+
+
+# -- bodies blanked before their rows go --------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Blank:
+    """Rows matching ``where`` whose ``column`` is older than the window get ``values``: the
+    row stays (history, audit, idempotency), the body goes. ``where`` must exclude rows already
+    blanked, so each chunk makes progress."""
+
+    table: Table
+    column: Column[int]  # indexed, as for a purge
+    where: ColumnElement[bool]
+    values: Mapping[str, Any]
+    days: Callable[[StoreSettings], float]
+
+
+# Commands that change nothing only read: their result is what the agent read from its cluster.
+READ_COMMANDS = tuple(sorted(name for name, c in CATALOGUE.items() if not c.mutating))
+
+BLANKS: dict[str, Blank] = {
+    "read_results": Blank(
+        commands,
+        commands.c.created_ms,
+        and_(commands.c.type.in_(READ_COMMANDS), commands.c.result_json != ""),
+        {"result_json": ""},
+        lambda s: s.read_results_days,
+    ),
+}
+
+
+def blank_statement(blank: Blank, *, backend: Backend, cutoff: int, limit: int) -> Update:
+    """UPDATE at most ``limit`` qualifying rows older than ``cutoff`` (``LIMIT`` on MySQL, a
+    rowid sub-select on SQLite, as for a purge)."""
+    t, col = blank.table, blank.column
+    if backend == "mysql":
+        stmt = update(t).where(col < cutoff, blank.where).with_dialect_options(mysql_limit=limit)
+        return stmt.values(dict(blank.values))
+    rowid: ColumnClause[Any] = literal_column("rowid")
+    chosen = select(rowid).select_from(t).where(col < cutoff, blank.where).limit(limit)
+    return update(t).where(rowid.in_(chosen)).values(dict(blank.values))
+
+
+async def blank_expired(
+    writer: Writer,
+    settings: StoreSettings,
+    *,
+    backend: Backend,
+    now_ms: int,
+    stop: asyncio.Event | None = None,
+) -> dict[str, int]:
+    """Blank every ``BLANKS`` entry past its window, chunk by chunk; returns rows blanked per
+    entry. Stops between chunks once ``stop`` is set."""
+    done: dict[str, int] = {}
+    for name, blank in BLANKS.items():
+        stmt = blank_statement(
+            blank,
+            backend=backend,
+            cutoff=now_ms - settings.retention_ms(blank.days(settings)),
+            limit=settings.purge_chunk_rows,
+        )
+
+        def work(conn: Connection, stmt: Update = stmt) -> int:
+            return int(conn.execute(stmt).rowcount)
+
+        done[name] = 0
+        while stop is None or not stop.is_set():
+            changed = await writer.run(work)
+            done[name] += changed
+            if changed < settings.purge_chunk_rows:
+                break
+            await asyncio.sleep(settings.purge_pause_s)
+    return done

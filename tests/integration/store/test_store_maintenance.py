@@ -1,4 +1,5 @@
-"""Retention purges exactly what is older than each window; roll-ups average and peak raw rows."""
+"""Retention purges exactly what is older than each window, read-command results are blanked
+sooner (rows stay); roll-ups average and peak raw rows."""
 
 from __future__ import annotations
 
@@ -8,8 +9,14 @@ import pytest
 from sqlalchemy import Table, func, insert, select
 
 from master.store import Store, StoreSettings, maintain_once
-from master.store.schema.tables import node_metrics_1h, node_metrics_5m, node_metrics_raw
-from master.store.upkeep.retention import PURGES, cutoff_ms
+from master.store.schema.tables import (
+    audit_log,
+    commands,
+    node_metrics_1h,
+    node_metrics_5m,
+    node_metrics_raw,
+)
+from master.store.upkeep.retention import PURGES, READ_COMMANDS, cutoff_ms
 from shared.domain.journal import JournalRecord, NodeMetricsBatch
 from tests.integration.store.store_records import metrics_record, sample
 
@@ -54,6 +61,43 @@ async def test_retention_windows_follow_the_settings() -> None:
     assert NOW - days["node_metrics_5m"] == 90 * day
     assert NOW - days["node_metrics_1h"] == 400 * day
     assert NOW - days["audit_log"] == NOW - days["commands"] == 400 * day
+
+
+async def test_read_command_results_are_blanked_after_a_short_window_rows_and_audit_stay(
+    store: Store,
+) -> None:
+    assert READ_COMMANDS == ("describe", "pod_logs")
+    assert StoreSettings().read_results_days == 7
+    cutoff = NOW - SETTINGS.retention_ms(SETTINGS.read_results_days)
+
+    def command(i: int, type_: str, created: int) -> dict[str, Any]:
+        return _row(commands, i, "created_ms", created) | {
+            "type": type_,
+            "result_json": f'{{"text": "log line {i}"}}',
+        }
+
+    old_reads = [command(i, ("pod_logs", "describe")[i % 2], cutoff - 1 - i) for i in range(5)]
+    kept = [
+        command(10, "pod_logs", cutoff),  # inside the window
+        command(11, "scale", cutoff - 1),  # a change: its result says what was done
+        command(12, "describe", cutoff - 2) | {"result_json": ""},  # no result to blank
+    ]
+    async with store.engine.begin() as conn:
+        await conn.execute(insert(commands), old_reads + kept)
+        await conn.execute(insert(audit_log), [_row(audit_log, 1, "at_ms", cutoff - 1)])
+    report = await maintain_once(store, SETTINGS, now_ms=NOW)  # 5 rows in chunks of 3
+    assert report.blanked == {"read_results": 5}
+    async with store.engine.connect() as conn:
+        rows = dict((await conn.execute(select(commands.c.id, commands.c.result_json))).all())
+        audits = (await conn.execute(select(func.count()).select_from(audit_log))).scalar()
+    assert rows == {c["id"]: "" for c in old_reads} | {
+        "v10": '{"text": "log line 10"}',
+        "v11": '{"text": "log line 11"}',
+        "v12": "",
+    }
+    assert audits == 1
+    again = await maintain_once(store, SETTINGS, now_ms=NOW)
+    assert again.blanked == {"read_results": 0}
 
 
 async def _raw(store: Store, node: str, points: list[tuple[int, float]], seq0: int) -> None:
