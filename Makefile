@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml requirements/dev.lock
+$(VENV)/.installed: pyproject.toml requirements/dev.lock requirements/build.lock requirements/uv.lock
 	scripts/bootstrap.sh
 	@touch $@
 
