@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from agent.executor.client import JSON_PATCH, MERGE, STRATEGIC
-from agent.executor.guard import RESTARTED_AT, Write, template_changes, write_refusal
+from agent.executor.guard import RESTARTED_AT, WRITES, Write, template_changes, write_refusal
+from shared.commands.catalogue import CATALOGUE
 
 DEP = "/apis/apps/v1/namespaces/shop/deployments/web"
 NODE = "/api/v1/nodes/n1"
@@ -163,3 +164,10 @@ def test_template_comparison_treats_unset_empty_and_false_alike() -> None:
     # A new plain container is no escalation; it only differs in what the guard ignores.
     plus = template(containers=[{"name": "app", "image": "a"}, {"name": "b", "image": "b"}])
     assert template_changes(template(), plus) == []
+
+
+def test_every_mutating_command_has_exactly_one_write_shape_and_reads_have_none() -> None:
+    # A new command without a row would have every write refused at run time; a read command
+    # with one could write. The catalogue decides which is which.
+    mutating = {name for name, row in CATALOGUE.items() if row.mutating}
+    assert set(WRITES) == mutating
