@@ -19,7 +19,10 @@ LookoutError (shared.errors)
     ├── InvalidCommand        -- master.commands.requests: the request cannot become a command
     │                            (-> 422)
     ├── CommandConflict       -- master.commands.bus: the command's state forbids the
-    │                            operation, e.g. cancelling a finished one (-> 409)
+    │   │                        operation, e.g. cancelling a finished one (-> 409)
+    │   └── IdempotencyConflict -- an idempotency key reused for a different request (-> 409)
+    ├── CredentialsError      -- master.bootstrap: the generated credentials cannot be made
+    │                            or read (start-up)
     ├── InvalidPreference     -- master.gateway.prefer: a malformed ``Prefer: wait`` (-> 400)
     ├── InvalidQuery          -- master.gateway.errors: a query or path value the API cannot
     │                            use (-> 400)
