@@ -13,6 +13,7 @@ import pytest
 from agent import redaction
 from agent.executor.commands import describe, pod_logs
 from agent.executor.context import Ctx
+from agent.executor.settings import PolicySettings
 from agent.redaction import LAST_APPLIED, MAX_TEXT, REDACTED, redact_object, scrub
 from agent.sources.registry import SOURCES
 from shared.commands.params import NoParams, PodLogsParams
@@ -289,6 +290,9 @@ def test_projected_free_text_is_scrubbed_and_cut() -> None:
 class _Kube:
     """The two calls describe and pod_logs make, answered from fixtures."""
 
+    # What ``CommandKube`` gives a command: the target's path (any GET not for events is it).
+    target_path = "/target"
+
     def __init__(self, obj: dict[str, Any], log: bytes = b"") -> None:
         self.obj, self.log = obj, log
 
@@ -306,6 +310,7 @@ def _ctx(kube: _Kube, kind: str, params: Any) -> Ctx:
         kube=kube,  # type: ignore[arg-type]
         target=ObjectRef(kind, "ns", "thing"),
         params=params,
+        policy=PolicySettings(),
         dry_run=False,
         deadline_ms=0,
         progress=lambda _m, _r: None,
