@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import socket
+import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -29,6 +30,7 @@ from master.processor.journal import JournalProcessor
 from master.settings import MasterSettings
 from master.store import Store, private_dir, run_maintenance
 from shared.clock import now_ms
+from shared.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +55,31 @@ def _bind(listen: str) -> socket.socket:
     sock.listen(512)
     sock.setblocking(False)
     return sock
+
+
+def _http_server(app: GatewayApp, settings: MasterSettings) -> _Uvicorn:
+    """uvicorn for the gateway, serving HTTPS (TLS 1.2 or later) when a certificate is set.
+
+    The configuration is loaded here rather than by ``serve`` so that an unreadable
+    certificate fails start-up with its path instead of surfacing later from the HTTP task."""
+    cert, key = settings.http_tls_cert_file, settings.http_tls_key_file
+    config = uvicorn.Config(
+        app,
+        log_config=None,
+        access_log=False,
+        lifespan="off",
+        proxy_headers=False,
+        ssl_certfile=cert,
+        ssl_keyfile=key,
+    )
+    try:
+        config.load()
+    except (OSError, ssl.SSLError) as e:
+        raise ConfigError(f"cannot load the HTTP TLS certificate {cert} and key {key}: {e}") from e
+    if config.ssl is not None:
+        # Python's default already, unless an OpenSSL policy on the host lowers it.
+        config.ssl.minimum_version = ssl.TLSVersion.TLSv1_2
+    return _Uvicorn(config)
 
 
 async def open_store(settings: MasterSettings) -> Store:
@@ -109,6 +136,14 @@ class Master:
 
 async def start(settings: MasterSettings) -> Master:
     store = await open_store(settings)
+    try:
+        return await _start(settings, store)
+    except BaseException:
+        await store.close()  # e.g. an unreadable certificate: do not leave the store open
+        raise
+
+
+async def _start(settings: MasterSettings, store: Store) -> Master:
     hub = DataHub(
         reconnecting_after_s=settings.reconnecting_after_s,
         offline_after_s=settings.offline_after_s,
@@ -149,10 +184,8 @@ async def start(settings: MasterSettings) -> Master:
         commands=commands,
     )
     app = create_app(state=gateway, body_max_bytes=settings.http_body_max_kib * 1024)
+    http = _http_server(app, settings)
     http_socket = _bind(settings.http_listen)
-    http = _Uvicorn(
-        uvicorn.Config(app, log_config=None, access_log=False, lifespan="off", proxy_headers=False)
-    )
     master = Master(
         settings=settings,
         store=store,
@@ -183,8 +216,9 @@ async def serve(master: Master, stop: asyncio.Event) -> None:
             )
             tg.create_task(run_maintenance(master.store, settings.store, stop), name="retention")
             log.info(
-                "master ready: gRPC :%d, HTTP :%d, store %s",
+                "master ready: gRPC :%d, %s :%d, store %s",
                 master.grpc_port,
+                "HTTP" if master.http.config.ssl is None else "HTTPS",
                 master.http_port,
                 settings.effective_store_dsn.split("://")[0],
             )

@@ -32,6 +32,16 @@ class MasterSettings(CommonSettings):
         "0.0.0.0:7443", description="host:port the agents dial (gRPC, TLS unless plaintext)."
     )
     http_listen: str = Field("0.0.0.0:8080", description="host:port of the HTTP gateway.")
+    http_tls_cert_file: Path | None = Field(
+        None,
+        description="PEM certificate (chain) for the HTTP gateway; with http_tls_key_file the "
+        "port serves HTTPS only (TLS 1.2 or later). Both or neither. Unset: plain HTTP, for a "
+        "gateway behind an Ingress or proxy that terminates TLS; set it when callers reach the "
+        "port directly, since the API token and the dashboard cross the network otherwise.",
+    )
+    http_tls_key_file: Path | None = Field(
+        None, description="PEM private key of http_tls_cert_file (both or neither)."
+    )
     tls_cert_file: Path | None = Field(None, description="PEM certificate for the gRPC port.")
     tls_key_file: Path | None = Field(None, description="PEM private key for the gRPC port.")
     tls_client_ca_file: Path | None = Field(
@@ -159,6 +169,15 @@ class MasterSettings(CommonSettings):
                 "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)"
             )
         return v
+
+    @model_validator(mode="after")
+    def _http_tls_pair(self) -> MasterSettings:
+        if (self.http_tls_cert_file is None) != (self.http_tls_key_file is None):
+            raise ValueError(
+                "HTTPS needs both MASTER_HTTP_TLS_CERT_FILE and MASTER_HTTP_TLS_KEY_FILE "
+                "(or neither, for plain HTTP)"
+            )
+        return self
 
     @model_validator(mode="after")
     def _tls_or_plaintext(self) -> MasterSettings:
