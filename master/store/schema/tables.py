@@ -8,8 +8,9 @@ database matches this module, so the two cannot drift apart unnoticed.
 Times are epoch milliseconds in BIGINT columns, everywhere. Rows fed by agents' journals carry
 the agent's own times (``opened_ms``, ``at_ms``, ``window_end_ms``...) and ``received_ms``, the
 master's clock when the journal commit that wrote (or last updated) the row ran: retention goes
-by ``received_ms``, so an agent whose clock is off cannot make its rows go early or stay forever. Node metric columns come from one
-table, :data:`METRIC_FIELDS`, so raw samples, roll-ups and queries agree on the names."""
+by ``received_ms``, so an agent whose clock is off cannot make its rows go early or stay forever.
+Node metric columns come from one table, :data:`METRIC_FIELDS`, so raw samples, roll-ups and
+queries agree on the names."""
 
 from __future__ import annotations
 
