@@ -113,12 +113,12 @@ def _dataset_sql(backend: str, table: str, step_ms: int, points: int, end_ms: in
     if table == "node_metrics_raw":
         cols = (
             "cluster, node, at_ms, cpu_pct, mem_used, mem_total, load1, disk_util_max, "
-            "fs_used, fs_total, net_rx_bps, net_tx_bps, temp_c"
+            "fs_used, fs_total, net_rx_bps, net_tx_bps, temp_c, received_ms"
         )
         values = (
             f"'bench', {concat}, {start} + i * {step_ms}, (i * 7 + j * 13) % 100, "
             "4000000000 + i % 1000, 8000000000, 0.5, (i + j) % 100, 40000000000, "
-            "100000000000, 1000.0 * (i % 10), 500.0, 50.0"
+            f"100000000000, 1000.0 * (i % 10), 500.0, 50.0, {start} + i * {step_ms}"
         )
     else:
         avgmax = ", ".join(

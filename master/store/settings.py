@@ -43,7 +43,10 @@ class StoreSettings(BaseModel):
         "durability is the server's (innodb_flush_log_at_trx_commit=1, its default).",
     )
     findings_days: float = Field(
-        30, gt=0, description="Keep finding occurrences last seen within this many days."
+        30,
+        gt=0,
+        description="Keep finding occurrences the master last heard of within this many days "
+        "(by the master's clock, whatever the agent's says).",
     )
     node_metrics_raw_days: float = Field(
         7, gt=0, description="Keep raw node samples (15 s apart) this many days; ~40k rows/node."

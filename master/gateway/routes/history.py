@@ -103,6 +103,8 @@ def occurrence_view(o: FindingOccurrence) -> dict[str, Any]:
         "last_seen_ms": o.last_seen_ms,
         "resolved_ms": o.resolved_ms,
         "count": o.count,
+        # The master's clock when it last wrote the occurrence; the *_ms above are the agent's.
+        "received_ms": o.received_ms,
     }
 
 
@@ -162,7 +164,8 @@ async def node_metrics_history(
     """One node's metric series over [from, to) (default: the last hour). Ranges up to 6 h
     come from raw samples, up to 7 d from 5-minute roll-ups, beyond from hourly ones; a
     ``step`` coarser than that buckets further. Roll-up fields come as ``<field>_avg`` and
-    ``<field>_max``."""
+    ``<field>_max``. ``times_ms`` is the agent's clock; ``received_ms`` the master's when it
+    stored each raw point (the latest in a bucket), null for roll-ups."""
     start, end = parse_range(from_, to, default_span_ms=HOUR_MS)
     step_ms = parse_step(step) if step else None
     await _known(store, name)
@@ -181,6 +184,8 @@ async def node_metrics_history(
             "resolution": series.resolution,
             "step_ms": series.step_ms,
             "times_ms": series.times_ms,
+            # The master's receive time per point (raw samples only; null for roll-ups).
+            "received_ms": series.received_ms,
             "series": series.values,
         }
     )

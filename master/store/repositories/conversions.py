@@ -34,8 +34,9 @@ def ref_text(ref: ObjectRef | None) -> str:
     return "" if ref is None else clip(str(ref), 600)
 
 
-def metrics_row(cluster: str, s: NodeMetricsSample) -> dict[str, Any]:
-    """One ``node_metrics_raw`` row: fleet-level fields as columns, per-device detail as JSON."""
+def metrics_row(cluster: str, s: NodeMetricsSample, *, received_ms: int) -> dict[str, Any]:
+    """One ``node_metrics_raw`` row: fleet-level fields as columns, per-device detail as JSON.
+    ``received_ms`` is the master's clock at commit (retention goes by it, not by ``at_ms``)."""
     return {
         "cluster": cluster,
         "node": clip(s.node, 253),
@@ -51,6 +52,7 @@ def metrics_row(cluster: str, s: NodeMetricsSample) -> dict[str, Any]:
         "net_tx_bps": finite(sum(i.tx_bytes_per_s for i in s.interfaces)),
         "temp_c": finite(s.cpu_temp_c),
         "detail_json": _detail_json(s),
+        "received_ms": received_ms,
     }
 
 
@@ -101,7 +103,7 @@ def _detail_json(s: NodeMetricsSample) -> str:
     return orjson.dumps(doc).decode()
 
 
-def ingress_row(cluster: str, s: IngressSample) -> dict[str, Any]:
+def ingress_row(cluster: str, s: IngressSample, *, received_ms: int) -> dict[str, Any]:
     return {
         "cluster": cluster,
         "controller": clip(s.controller, 64),
@@ -116,6 +118,7 @@ def ingress_row(cluster: str, s: IngressSample) -> dict[str, Any]:
         "latency_json": orjson.dumps(
             {"bounds_ms": s.latency_bounds_ms, "counts": s.latency_counts}
         ).decode(),
+        "received_ms": received_ms,
     }
 
 

@@ -1,7 +1,9 @@
 """Read side of the history: finding occurrences by time range and node metric series.
 
 Owns the query shapes the history API needs and the choice of table for a range (raw, 5-minute
-or 1-hour roll-ups, see :func:`pick_resolution`). Does not own HTTP parsing (the gateway route)
+or 1-hour roll-ups, see :func:`pick_resolution`). Ranges and ordering use the agent's times (what
+the agent observed, and when); each row's ``received_ms`` (the master's clock) comes along so a
+reader can see an agent's clock skew. Does not own HTTP parsing (the gateway route)
 nor writing (``journal_commit``, ``master.store.upkeep``)."""
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from shared.domain.findings import Severity
 
 HOUR_MS = 3_600_000
 MAX_POINTS = 5_000  # per series: more than any chart is wide, small enough to stay fast
+RECEIVED = "received_ms"  # label of the master's receive time in raw series queries
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +100,7 @@ def _occurrence(r: Any) -> FindingOccurrence:
         last_seen_ms=r.last_seen_ms,
         resolved_ms=r.resolved_ms,
         count=r.count,
+        received_ms=r.received_ms,
     )
 
 
@@ -180,6 +184,10 @@ class HistoryRepo:
                 rows = result.all()
                 if rows:
                     break
+        received = None
+        if columns and columns[-1] == RECEIVED:
+            columns.pop()
+            received = tuple(int(r[-1]) for r in rows)
         return MetricSeries(
             cluster=cluster,
             node=node,
@@ -187,6 +195,7 @@ class HistoryRepo:
             step_ms=step or res.step_ms,
             times_ms=tuple(int(r[0]) for r in rows),
             values={n: tuple(_num(r[i + 1]) for r in rows) for i, n in enumerate(columns)},
+            received_ms=received,
         )
 
     async def node_summaries(self, cluster: str, *, from_ms: int, to_ms: int) -> list[NodeSummary]:
@@ -235,7 +244,10 @@ def _series_query(
     when = t.c.at_ms if res.step_ms == 0 else t.c.bucket_ms
     where = (t.c.cluster == cluster, t.c.node == node, when >= from_ms, when < to_ms)
     if res.step_ms == 0 and not step:
-        return select(when, *(t.c[f] for f in METRIC_FIELDS)).where(*where).order_by(when)
+        # Ordered by the agent's time, as the points are plotted; the master's receive time
+        # rides along last so a reader can see skew.
+        fields = (t.c[f] for f in METRIC_FIELDS)
+        return select(when, *fields, t.c.received_ms.label(RECEIVED)).where(*where).order_by(when)
     if not step:
         cols = [t.c[f"{f}_{agg}"] for f in METRIC_FIELDS for agg in ("avg", "max")]
         return select(when, *cols).where(*where).order_by(when)
@@ -250,4 +262,6 @@ def _series_query(
                 (func.sum(t.c[f"{f}_avg"] * t.c.samples) / func.sum(t.c.samples)).label(f"{f}_avg"),
                 func.max(t.c[f"{f}_max"]).label(f"{f}_max"),
             ]
+    if res.step_ms == 0:
+        aggs.append(func.max(t.c.received_ms).label(RECEIVED))
     return select(bucket, *aggs).where(*where).group_by(bucket).order_by(bucket)

@@ -123,7 +123,7 @@ class JournalBatch:
             if record.seq <= mark.hwm:
                 continue  # already durable: a replay after a lost ack
             staged += 1
-            self._stage(commit.cluster, record, mark)
+            self._stage(commit.cluster, record, mark, received_ms=commit.now_ms)
         if commit.hwm > mark.hwm:
             mark.hwm = commit.hwm
             mark.dirty = True
@@ -143,14 +143,18 @@ class JournalBatch:
             )
         return mark
 
-    def _stage(self, cluster: str, record: JournalRecord, mark: _Mark) -> None:
+    def _stage(self, cluster: str, record: JournalRecord, mark: _Mark, *, received_ms: int) -> None:
         body = record.body
         if isinstance(body, NodeMetricsBatch):
-            self.metrics.extend(metrics_row(cluster, s) for s in body.samples)
+            self.metrics.extend(
+                metrics_row(cluster, s, received_ms=received_ms) for s in body.samples
+            )
         elif isinstance(body, FindingBatch):
             self.findings[cluster].extend(body.findings)
         elif isinstance(body, IngressBatch):
-            self.ingress.extend(ingress_row(cluster, s) for s in body.samples)
+            self.ingress.extend(
+                ingress_row(cluster, s, received_ms=received_ms) for s in body.samples
+            )
         elif isinstance(body, CommandUpdate):
             self.command_updates.append((cluster, body))
         elif isinstance(body, Gap):
@@ -166,7 +170,9 @@ class JournalBatch:
             driver.executemany(conn, _insert_ingress, self.ingress)
             self.ingress = []
         for cluster, found in self.findings.items():
-            _write_findings(conn, cluster=cluster, found=found)
+            # The latest commit's clock of the group for this cluster: one group spans moments.
+            received = self.marks[cluster].now_ms
+            _write_findings(conn, cluster=cluster, found=found, received_ms=received)
         self.findings.clear()
         if self.command_updates:
             apply_agent_updates(conn, self.command_updates)
@@ -190,7 +196,9 @@ class JournalBatch:
             driver.executemany(conn, _update_mark, known)
 
 
-def _write_findings(conn: Connection, *, cluster: str, found: Sequence[Finding]) -> None:
+def _write_findings(
+    conn: Connection, *, cluster: str, found: Sequence[Finding], received_ms: int
+) -> None:
     t = findings_history
     fingerprints = sorted({fingerprint_of(f) for f in found})
     open_rows: dict[str, dict[str, Any]] = {}
@@ -212,7 +220,9 @@ def _write_findings(conn: Connection, *, cluster: str, found: Sequence[Finding])
         )
         for row in result.mappings():
             closed_rows[(row["fingerprint"], row["opened_ms"])] = dict(row)
-    planned = occurrences.plan(cluster, found, open_rows=open_rows, closed_rows=closed_rows)
+    planned = occurrences.plan(
+        cluster, found, open_rows=open_rows, closed_rows=closed_rows, received_ms=received_ms
+    )
     if planned.inserts:
         driver.executemany(conn, _insert_finding, planned.inserts)
     if planned.updates:

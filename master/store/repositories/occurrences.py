@@ -43,12 +43,15 @@ def plan(
     *,
     open_rows: Mapping[str, Row],
     closed_rows: Mapping[tuple[str, int], Row],
+    received_ms: int,
 ) -> Plan:
     """Fold ``findings`` (in journal order) into occurrence rows.
 
     ``open_rows``: the open row per fingerprint (with ``id``). ``closed_rows``: closed rows by
-    (fingerprint, opened_ms) for resolutions without an open row. Input rows are copied, never
-    mutated."""
+    (fingerprint, opened_ms) for resolutions without an open row. ``received_ms``: the master's
+    clock at this commit; every row the plan writes gets it (retention goes by it, so an
+    occurrence goes a window after the master last heard of it, whatever the agent's clock
+    says). Input rows are copied, never mutated."""
     open_now: dict[str, Row] = {fp: dict(row) for fp, row in open_rows.items()}
     closed = {key: dict(row) for key, row in closed_rows.items()}
     result = Plan()
@@ -59,14 +62,14 @@ def plan(
         if row is None and f.resolved:
             row = closed.get((fp, f.first_seen_ms))
         if row is None:
-            row = _new_row(cluster, f)
+            row = _new_row(cluster, f, received_ms=received_ms)
             result.inserts.append(row)
             if not f.resolved:
                 open_now[fp] = row
             else:
                 closed[(fp, f.first_seen_ms)] = row
             continue
-        _merge(row, f)
+        _merge(row, f, received_ms=received_ms)
         if f.resolved:
             open_now.pop(fp, None)
             closed[(fp, row["opened_ms"])] = row
@@ -76,7 +79,7 @@ def plan(
     return result
 
 
-def _new_row(cluster: str, f: Finding) -> Row:
+def _new_row(cluster: str, f: Finding, *, received_ms: int) -> Row:
     last_seen = max(f.first_seen_ms, f.last_seen_ms)
     return {
         "cluster": cluster,
@@ -84,14 +87,15 @@ def _new_row(cluster: str, f: Finding) -> Row:
         **finding_values(f),
         "opened_ms": f.first_seen_ms,
         "last_seen_ms": last_seen,
-        # last_seen == resolved for closed rows: retention purges by last_seen_ms alone.
         "resolved_ms": last_seen if f.resolved else None,
         "count": max(1, f.count),
+        "received_ms": received_ms,
     }
 
 
-def _merge(row: Row, f: Finding) -> None:
+def _merge(row: Row, f: Finding, *, received_ms: int) -> None:
     row.update(finding_values(f))
+    row["received_ms"] = max(row.get("received_ms", 0), received_ms)
     row["last_seen_ms"] = max(row["last_seen_ms"], f.last_seen_ms)
     # The agent's count is cumulative but restarts from 1 after an agent restart: keep the peak.
     row["count"] = max(row["count"], f.count)

@@ -39,7 +39,10 @@ class JournalState:
 
 @dataclass(frozen=True, slots=True)
 class FindingOccurrence:
-    """One occurrence of a finding: from the first record of its fingerprint to its resolution."""
+    """One occurrence of a finding: from the first record of its fingerprint to its resolution.
+
+    ``opened_ms``, ``last_seen_ms`` and ``resolved_ms`` are the agent's clock; ``received_ms`` is
+    the master's when it last wrote the row (compare it with ``last_seen_ms`` to see skew)."""
 
     id: int
     cluster: str
@@ -58,6 +61,7 @@ class FindingOccurrence:
     last_seen_ms: int
     resolved_ms: int | None
     count: int
+    received_ms: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +125,9 @@ class MetricSeries:
 
     ``resolution`` is the table the points came from (raw, 5m, 1h); ``step_ms`` the spacing of
     the buckets returned (0 for raw points at their native spacing). For roll-ups each field
-    appears as ``<field>_avg`` and ``<field>_max``; raw points have plain ``<field>``."""
+    appears as ``<field>_avg`` and ``<field>_max``; raw points have plain ``<field>``.
+    ``times_ms`` is the agent's clock; ``received_ms[i]`` the master's when it stored point
+    ``i`` (the latest in a bucket) for series from raw samples, None for roll-ups."""
 
     cluster: str
     node: str
@@ -129,6 +135,7 @@ class MetricSeries:
     step_ms: int
     times_ms: tuple[int, ...]
     values: dict[str, tuple[float | None, ...]]
+    received_ms: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,8 +5,12 @@ not: creating them. Migrations in ``master.store.schema.migrations`` hold frozen
 shape at each version and bring a database up to date; a contract test checks that the migrated
 database matches this module, so the two cannot drift apart unnoticed.
 
-Times are epoch milliseconds in BIGINT columns, everywhere. Node metric columns come from one
-table, :data:`METRIC_FIELDS`, so raw samples, roll-ups and queries agree on the names."""
+Times are epoch milliseconds in BIGINT columns, everywhere. Rows fed by agents' journals carry
+the agent's own times (``opened_ms``, ``at_ms``, ``window_end_ms``...) and ``received_ms``, the
+master's clock when the journal commit that wrote (or last updated) the row ran: retention goes
+by ``received_ms``, so an agent whose clock is off cannot make its rows go early or stay forever.
+Node metric columns come from one table, :data:`METRIC_FIELDS`, so raw samples, roll-ups and
+queries agree on the names."""
 
 from __future__ import annotations
 
@@ -118,9 +122,11 @@ findings_history = Table(
     Column("last_seen_ms", Ms, nullable=False),
     Column("resolved_ms", Ms, nullable=True),
     Column("count", Integer, nullable=False),
+    Column("received_ms", Ms, nullable=False),
     Index("ix_findings_open", "cluster", "fingerprint", "resolved_ms"),
     Index("ix_findings_opened", "cluster", "opened_ms"),
     Index("ix_findings_last_seen", "last_seen_ms"),
+    Index("ix_findings_received", "received_ms"),
 )
 
 
@@ -145,8 +151,10 @@ node_metrics_raw = Table(
     Column("at_ms", Ms, nullable=False),
     *_raw_metric_columns(),
     Column("detail_json", Json, nullable=True),
+    Column("received_ms", Ms, nullable=False),
     PrimaryKeyConstraint("cluster", "node", "at_ms"),
     Index("ix_node_metrics_raw_at", "at_ms"),
+    Index("ix_node_metrics_raw_received", "received_ms"),
 )
 
 node_metrics_5m = Table(
@@ -193,8 +201,10 @@ ingress_samples = Table(
     Column("requests", BigInteger, nullable=False),
     Column("errors", BigInteger, nullable=False),
     Column("latency_json", Text, nullable=False),
+    Column("received_ms", Ms, nullable=False),
     Index("ix_ingress_samples_cluster", "cluster", "window_end_ms"),
     Index("ix_ingress_samples_end", "window_end_ms"),
+    Index("ix_ingress_samples_received", "received_ms"),
 )
 
 commands = Table(

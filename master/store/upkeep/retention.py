@@ -55,13 +55,15 @@ class Purge:
 
 
 PURGES: dict[str, Purge] = {
-    # Closed occurrences have last_seen == resolved, so an occurrence goes 30 days after it
-    # ended; an open one that has not been seen for 30 days goes too (its agent went quiet).
+    # Journal-fed rows go by ``received_ms``, the master's clock when it committed (or last
+    # updated) the row, never by the agent's own times: an agent whose clock is days ahead or
+    # behind would otherwise keep its rows forever or lose them at once. An occurrence goes a
+    # window after the master last heard of it (its end, or its agent going quiet).
     "findings_history": Purge(
-        findings_history, findings_history.c.last_seen_ms, lambda s: s.findings_days
+        findings_history, findings_history.c.received_ms, lambda s: s.findings_days
     ),
     "node_metrics_raw": Purge(
-        node_metrics_raw, node_metrics_raw.c.at_ms, lambda s: s.node_metrics_raw_days
+        node_metrics_raw, node_metrics_raw.c.received_ms, lambda s: s.node_metrics_raw_days
     ),
     "node_metrics_5m": Purge(
         node_metrics_5m, node_metrics_5m.c.bucket_ms, lambda s: s.node_metrics_5m_days
@@ -70,7 +72,7 @@ PURGES: dict[str, Purge] = {
         node_metrics_1h, node_metrics_1h.c.bucket_ms, lambda s: s.node_metrics_1h_days
     ),
     "ingress_samples": Purge(
-        ingress_samples, ingress_samples.c.window_end_ms, lambda s: s.ingress_days
+        ingress_samples, ingress_samples.c.received_ms, lambda s: s.ingress_days
     ),
     "commands": Purge(commands, commands.c.created_ms, lambda s: s.commands_days),
     "command_transitions": Purge(

@@ -13,6 +13,7 @@ from master.gateway import errors
 from master.gateway.routes.history import router
 from master.gateway.state import GatewayState
 from master.store import Store, StoreSettings, maintain_once
+from master.store.repositories import journal as journal_module
 from shared.domain.findings import Severity
 from tests.integration.store.store_records import finding, findings_record, metrics_record
 
@@ -175,3 +176,31 @@ async def test_invalid_metrics_queries_are_400_with_a_message(
     r = await client.get("/api/v1/clusters/prod/nodes/n1/metrics", params=params)
     assert r.status_code == 400
     assert message in r.json()["error"]  # the gateway's error body (master.gateway.errors)
+
+
+async def test_history_shows_the_masters_receive_time_beside_a_skewed_agents_times(
+    client: httpx.AsyncClient, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An agent 2 days ahead: the API orders and filters by its times and shows the master's."""
+    ahead = NOW + 2 * 86_400_000
+    monkeypatch.setattr(journal_module, "wall_ms", lambda: NOW)
+    records = [
+        findings_record(1, finding("skewed", first=ahead, last=ahead)),
+        metrics_record(2, node="n1", at_ms=ahead - 15_000),
+        metrics_record(3, node="n1", at_ms=ahead),
+    ]
+    await store.journal.commit("prod", records, 3)
+    window = {"from": str(ahead - 3_600_000), "to": str(ahead + 1)}
+    found = await client.get("/api/v1/clusters/prod/findings/history", params=window)
+    assert found.status_code == 200, found.text
+    [item] = found.json()["items"]
+    assert (item["last_seen_ms"], item["received_ms"]) == (ahead, NOW)
+    raw = await client.get("/api/v1/clusters/prod/nodes/n1/metrics", params=window)
+    assert raw.status_code == 200, raw.text
+    assert raw.json()["times_ms"] == [ahead - 15_000, ahead]
+    assert raw.json()["received_ms"] == [NOW, NOW]
+    stepped = await client.get(
+        "/api/v1/clusters/prod/nodes/n1/metrics", params={**window, "step": "1m"}
+    )
+    assert stepped.status_code == 200, stepped.text
+    assert set(stepped.json()["received_ms"]) == {NOW}
