@@ -34,6 +34,7 @@ from typing import Any
 import orjson
 
 from shared.domain.commands import CommandState
+from shared.files import replace_file
 
 log = logging.getLogger(__name__)
 
@@ -153,19 +154,12 @@ class Ledger:
 
     def _rewrite(self) -> None:
         self._close()
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, _FILE_MODE)
-        try:
-            try:
-                _write_all(fd, b"".join(_dump(e) for e in self._live.values()))
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            tmp.replace(self.path)
-        except OSError:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-            raise
+        replace_file(
+            self.path,
+            lambda: b"".join(_dump(e) for e in self._live.values()),
+            mode=_FILE_MODE,
+            write_all=_write_all,
+        )
         self._lines = len(self._live)
         self._torn = False
 

@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from shared.domain.journal import JournalRecord
+from shared.files import replace_file
 from shared.wire.errors import WireError
 from shared.wire.journal import record_from_bytes, record_to_bytes
 
@@ -121,29 +122,18 @@ class SpoolFile:
         each record's entry size, in order. On OSError the old file stays as it was and the
         partial copy is removed."""
         self.close()
-        tmp = self.path.with_name(self.path.name + ".tmp")
         self.path.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
-        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
-        fd = os.open(tmp, flags, FILE_MODE)  # first: a refusing directory costs no encoding
         sizes: list[int] = []
-        chunks: list[bytes] = [_ack_entry(acked)] if acked is not None else []
-        data = b""
-        try:
-            try:
-                for rec in records:
-                    entry = encode(rec)
-                    sizes.append(len(entry))
-                    chunks.append(entry)
-                data = b"".join(chunks)
-                self._write_all(fd, data)
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            tmp.replace(self.path)
-        except OSError:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-            raise
+
+        def produce() -> bytes:
+            chunks: list[bytes] = [_ack_entry(acked)] if acked is not None else []
+            for rec in records:
+                entry = encode(rec)
+                sizes.append(len(entry))
+                chunks.append(entry)
+            return b"".join(chunks)
+
+        data = replace_file(self.path, produce, mode=FILE_MODE, write_all=self._write_all)
         self.size = len(data)
         return sizes
 

@@ -1,0 +1,42 @@
+"""Durable whole-file replacement: the one way a process swaps a file's content for a new one
+without a moment where a crash leaves half of each.
+
+Owns: writing beside the target (``<name>.tmp``), fsync, rename over the target, and removing
+the partial copy when anything fails (the old file then stays as it was). Deliberately does not
+own appends or the directory's creation and modes (the callers', who know their layout).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+WriteAll = Callable[[int, bytes], None]
+
+
+def replace_file(
+    path: Path, produce: Callable[[], bytes], *, mode: int, write_all: WriteAll
+) -> bytes:
+    """Replace ``path`` with what ``produce`` returns; returns those bytes.
+
+    The copy is opened before ``produce`` runs, so a directory that refuses writes costs no
+    encoding. ``write_all`` writes every byte to the descriptor (callers pass theirs: it is
+    where a full disk shows). Raises the ``OSError`` that stopped it, after removing the copy."""
+    tmp = path.with_name(path.name + ".tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(tmp, flags, mode)
+    try:
+        try:
+            data = produce()
+            write_all(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        tmp.replace(path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    return data
