@@ -120,7 +120,8 @@ async def findings_history(
     limit: str = "100",
     cursor: str | None = None,
 ) -> FastJSON:
-    """Finding occurrences active in [from, to) (default: the last 24 h), newest first;
+    """Finding occurrences active in [from, to) (default: the last 24 h; agent times), the one
+    the master recorded last first (an agent clock that is off cannot reorder them);
     ``severity`` is a floor; page with ``cursor`` = the previous ``next_cursor``."""
     start, end = parse_range(from_, to, default_span_ms=DAY_MS)
     page_size = parse_limit(limit)

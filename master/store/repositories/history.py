@@ -13,7 +13,7 @@ import binascii
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Table, and_, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, Select, Table, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from master.store.repositories.rows import (
@@ -60,16 +60,19 @@ def pick_resolution(range_ms: int, step_ms: int | None) -> str:
     return list(RESOLUTIONS)[max(by_range, by_step)]
 
 
-def encode_cursor(opened_ms: int, row_id: int) -> str:
-    return base64.urlsafe_b64encode(f"{opened_ms}:{row_id}".encode()).decode().rstrip("=")
+def encode_cursor(row_id: int) -> str:
+    return base64.urlsafe_b64encode(f"id:{row_id}".encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> tuple[int, int]:
-    """Raises ValueError for anything :func:`encode_cursor` did not make."""
+def decode_cursor(cursor: str) -> int:
+    """The row id after which the next page starts. Also takes the ``opened:id`` cursors of
+    earlier versions (the id alone places them). Raises ValueError for anything else."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        opened, row_id = raw.split(":")
-        return int(opened), int(row_id)
+        _, row_id = raw.split(":")
+        if not row_id.isascii() or not row_id.isdigit():
+            raise ValueError(row_id)
+        return int(row_id)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise ValueError(f"invalid cursor {cursor!r}: pass back the next_cursor you got") from None
 
@@ -121,7 +124,9 @@ class HistoryRepo:
         cursor: str | None = None,
     ) -> FindingsPage:
         """Occurrences active at some point in ``[from_ms, to_ms)`` (opened before ``to_ms``,
-        last seen at or after ``from_ms``), newest opening first. ``severity`` is a floor
+        last seen at or after ``from_ms``), the one the master recorded last first: rows are
+        inserted when an occurrence opens, so their id is the master's order of openings, which
+        an agent's clock cannot reorder (one days ahead would otherwise stay on top). ``severity`` is a floor
         (warning = warning and critical), as for active findings.
         Raises ValueError for a cursor it did not issue."""
         t = findings_history
@@ -137,16 +142,13 @@ class HistoryRepo:
         if severity is not None:
             conds.append(t.c.severity >= int(severity))
         if cursor:
-            c_opened, c_id = decode_cursor(cursor)
-            conds.append(
-                or_(t.c.opened_ms < c_opened, and_(t.c.opened_ms == c_opened, t.c.id < c_id))
-            )
-        q = select(t).where(*conds).order_by(t.c.opened_ms.desc(), t.c.id.desc()).limit(limit + 1)
+            conds.append(t.c.id < decode_cursor(cursor))
+        q = select(t).where(*conds).order_by(t.c.id.desc()).limit(limit + 1)
         async with self._engine.connect() as conn:
             rows = [_occurrence(r) for r in await conn.execute(q)]
         more = len(rows) > limit
         items = tuple(rows[:limit])
-        next_cursor = encode_cursor(items[-1].opened_ms, items[-1].id) if more else None
+        next_cursor = encode_cursor(items[-1].id) if more else None
         return FindingsPage(items, next_cursor)
 
     async def node_series(

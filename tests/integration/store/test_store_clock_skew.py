@@ -166,3 +166,28 @@ async def test_a_version_1_database_with_rows_gets_received_ms_from_the_agent_ti
         assert fresh > 1_000_000
     finally:
         await store.close()
+
+
+async def test_history_lists_occurrences_in_the_order_the_master_recorded_them(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cluster whose clock runs 2 days ahead opened ``skewed`` first; ``fresh`` opened an hour
+    later by the master's clock. By agent times ``skewed`` would stay on top for two days."""
+    ahead = T0 + SKEWS["ahead"]
+    monkeypatch.setattr(journal_module, "wall_ms", lambda: T0)
+    await store.journal.commit(
+        "c1", [findings_record(1, finding("skewed", first=ahead, last=ahead))], 1
+    )
+    monkeypatch.setattr(journal_module, "wall_ms", lambda: T0 + 3_600_000)
+    honest = T0 + 3_600_000
+    await store.journal.commit(
+        "c1", [findings_record(2, finding("fresh", first=honest, last=honest))], 2
+    )
+    page = await store.history.findings("c1", from_ms=0, to_ms=ahead + 1)
+    assert [o.fingerprint for o in page.items] == ["fresh", "skewed"]
+    first = await store.history.findings("c1", from_ms=0, to_ms=ahead + 1, limit=1)
+    assert [o.fingerprint for o in first.items] == ["fresh"] and first.next_cursor is not None
+    rest = await store.history.findings(
+        "c1", from_ms=0, to_ms=ahead + 1, limit=1, cursor=first.next_cursor
+    )
+    assert [o.fingerprint for o in rest.items] == ["skewed"] and rest.next_cursor is None

@@ -34,9 +34,10 @@ async def client(store: Store) -> AsyncIterator[httpx.AsyncClient]:
 
 
 async def _seed_findings(store: Store) -> None:
+    """fp10 (opened ten minutes ago) reaches the master first, fp1 (a minute ago) last."""
     records = [
         findings_record(
-            i,
+            11 - i,
             finding(
                 f"fp{i}",
                 first=NOW - i * 60_000,
@@ -45,7 +46,7 @@ async def _seed_findings(store: Store) -> None:
                 namespace="shop" if i < 6 else "ops",
             ),
         )
-        for i in range(1, 11)
+        for i in range(10, 0, -1)
     ]
     await store.journal.commit("prod", records, 10)
 
@@ -181,7 +182,7 @@ async def test_invalid_metrics_queries_are_400_with_a_message(
 async def test_history_shows_the_masters_receive_time_beside_a_skewed_agents_times(
     client: httpx.AsyncClient, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """An agent 2 days ahead: the API orders and filters by its times and shows the master's."""
+    """An agent 2 days ahead: the API filters by its times and shows the master's beside them."""
     ahead = NOW + 2 * 86_400_000
     monkeypatch.setattr(journal_module, "wall_ms", lambda: NOW)
     records = [
