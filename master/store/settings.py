@@ -86,14 +86,8 @@ class StoreSettings(BaseModel):
     rollup_delay_s: float = Field(
         120.0,
         ge=0,
-        description="A bucket is rolled up once it ended this long ago (seconds), so samples "
-        "still in flight from agents (15 s interval plus replay) land first.",
-    )
-    rollup_lookback_s: float = Field(
-        3_600.0,
-        ge=0,
-        description="Each pass recomputes buckets this far behind the last rolled-up point "
-        "(seconds), so samples replayed after a short agent outage are folded in.",
+        description="Raw rows are rolled up once the master received them this long ago "
+        "(seconds), so a pass is not racing the commits in flight.",
     )
 
     # -- read-command results (issue 14): what an agent read from its cluster is kept briefly.

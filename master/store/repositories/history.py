@@ -126,8 +126,8 @@ class HistoryRepo:
         """Occurrences active at some point in ``[from_ms, to_ms)`` (opened before ``to_ms``,
         last seen at or after ``from_ms``), the one the master recorded last first: rows are
         inserted when an occurrence opens, so their id is the master's order of openings, which
-        an agent's clock cannot reorder (one days ahead would otherwise stay on top). ``severity`` is a floor
-        (warning = warning and critical), as for active findings.
+        an agent's clock cannot reorder (one days ahead would otherwise stay on top).
+        ``severity`` is a floor (warning = warning and critical), as for active findings.
         Raises ValueError for a cursor it did not issue."""
         t = findings_history
         conds: list[ColumnElement[bool]] = [

@@ -42,7 +42,6 @@ async def maintain_once(
     blank the bodies kept for less (``BLANKS``). Returns early (partial report) once ``stop``
     is set."""
     report = MaintenanceReport()
-    oldest_raw = cutoff_ms(PURGES["node_metrics_raw"], settings, now_ms)
     for name in ROLLUPS:
         report.rolled_up[name] = 0
         caught_up = False
@@ -52,8 +51,6 @@ async def maintain_once(
                 name,
                 now_ms=now_ms,
                 delay_ms=int(settings.rollup_delay_s * 1000),
-                lookback_ms=int(settings.rollup_lookback_s * 1000),
-                oldest_raw_ms=oldest_raw,
             )
             report.rolled_up[name] += written
             await asyncio.sleep(settings.purge_pause_s)

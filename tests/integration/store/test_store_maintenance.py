@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import Table, func, insert, select
 
 from master.store import Store, StoreSettings, maintain_once
+from master.store.repositories import journal as journal_module
 from master.store.schema.tables import (
     audit_log,
     commands,
@@ -100,14 +101,26 @@ async def test_read_command_results_are_blanked_after_a_short_window_rows_and_au
     assert again.blanked == {"read_results": 0}
 
 
-async def _raw(store: Store, node: str, points: list[tuple[int, float]], seq0: int) -> None:
+async def _raw(
+    store: Store,
+    node: str,
+    points: list[tuple[int, float]],
+    seq0: int,
+    *,
+    received_ms: int | None = None,
+) -> None:
+    """Commit one sample per point; the master receives them all at ``received_ms`` (default:
+    when the last was taken -- an agent with a true clock on a live link)."""
+    received = max(at for at, _ in points) if received_ms is None else received_ms
     records = [
         JournalRecord(
             seq0 + i, 0, NodeMetricsBatch((sample(node, at, cpu=cpu, mem_used=int(cpu)),))
         )
         for i, (at, cpu) in enumerate(points)
     ]
-    await store.journal.commit("c1", records, seq0 + len(points) - 1)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(journal_module, "wall_ms", lambda: received)
+        await store.journal.commit("c1", records, seq0 + len(points) - 1)
 
 
 async def test_rollups_average_and_peak_each_bucket_per_node(store: Store) -> None:
@@ -155,13 +168,37 @@ async def test_rollups_are_idempotent_and_fold_in_late_samples(store: Store) -> 
     await _raw(store, "a", [(base, 10)], 1)
     await maintain_once(store, SETTINGS, now_ms=NOW)
     await maintain_once(store, SETTINGS, now_ms=NOW)
-    await _raw(store, "a", [(base + 10_000, 30)], 2)  # replayed after a short outage
+    # Taken in the same bucket, replayed after a short outage, long after the bucket ended.
+    await _raw(store, "a", [(base + 10_000, 30)], 2, received_ms=NOW + 30_000)
     await maintain_once(store, SETTINGS, now_ms=NOW + 60_000)
     async with store.engine.connect() as conn:
         rows = (
             await conn.execute(select(node_metrics_5m.c.samples, node_metrics_5m.c.cpu_pct_avg))
         ).all()
     assert [tuple(r) for r in rows] == [(2, 20.0)]
+
+
+async def test_rollups_fold_in_samples_replayed_days_late_and_from_a_skewed_clock(
+    store: Store,
+) -> None:
+    """A bucket two days old by the sample's time, received now: a window on agent time would
+    never revisit it; and an agent 3 h behind is rolled up like any other."""
+    old = NOW - 2 * 86_400_000
+    old -= old % 300_000
+    await _raw(store, "a", [(old, 10)], 1)
+    await maintain_once(store, SETTINGS, now_ms=old + 600_000)
+    await _raw(store, "a", [(old + 20_000, 30)], 2, received_ms=NOW - 60_000)  # spooled 2 days
+    await _raw(store, "b", [(NOW - 3 * 3_600_000, 50)], 3, received_ms=NOW - 60_000)
+    await maintain_once(store, SETTINGS, now_ms=NOW)
+    async with store.engine.connect() as conn:
+        rows = (
+            await conn.execute(
+                select(
+                    node_metrics_5m.c.node, node_metrics_5m.c.samples, node_metrics_5m.c.cpu_pct_avg
+                ).order_by(node_metrics_5m.c.node)
+            )
+        ).all()
+    assert [tuple(r) for r in rows] == [("a", 2, 20.0), ("b", 1, 50.0)]
 
 
 async def test_rollups_skip_buckets_not_yet_past_the_delay(store: Store) -> None:
