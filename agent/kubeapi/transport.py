@@ -44,6 +44,9 @@ CONNECT_TIMEOUT_S = 10.0
 # How long computed auth headers are reused. client-go re-reads a projected token file every
 # minute; a rotated token stays valid for a while after rotation, so 10 s is well inside that.
 AUTH_TTL_S = 10.0
+# How long closing waits for TLS connections still exchanging close_notify; a peer that never
+# answers would otherwise hold shutdown for the ssl_shutdown_timeout (30 s).
+CLOSE_WAIT_S = 2.0
 
 
 def load_configuration(
@@ -99,6 +102,11 @@ class KubeAccess:
         self._ssl = _ssl_context(configuration)
         self._session: aiohttp.ClientSession | None = None
         self._auth: tuple[float, dict[str, str]] | None = None  # (monotonic expiry, headers)
+        # Watches that ended early close their connection instead of pooling it; over TLS the
+        # socket closes only after the close_notify exchange, which the connector no longer
+        # tracks. Their `closed` futures are kept here so that leaving `async with` waits for
+        # them and no socket outlives the access (or the event loop that owns it).
+        self._closing: set[asyncio.Future[None]] = set()
 
     @classmethod
     def from_files(
@@ -119,6 +127,8 @@ class KubeAccess:
         if self._session is not None:
             await self._session.close()
             self._session = None
+        if self._closing:
+            await asyncio.wait(set(self._closing), timeout=CLOSE_WAIT_S)
 
     async def _headers(self) -> dict[str, str]:
         # auth_settings() runs the refresh hook (in-cluster token re-read, exec plugins), which
@@ -235,11 +245,19 @@ class KubeAccess:
                 timeout=timeout,
                 **self._request_kwargs(),
             ) as resp:
+                self._track_close(resp)
                 if resp.status >= 300:
                     raise status_error(resp.status, await resp.read())
                 yield _split_lines(resp.content)
         except (aiohttp.ClientError, TimeoutError, ssl.SSLError) as e:
             raise KubeConnectionError(f"watch {path}: {e!r}") from e
+
+    def _track_close(self, resp: aiohttp.ClientResponse) -> None:
+        protocol = resp.connection.protocol if resp.connection is not None else None
+        closed = protocol.closed if protocol is not None else None
+        if closed is not None and not closed.done():
+            self._closing.add(closed)
+            closed.add_done_callback(self._closing.discard)
 
 
 async def _split_lines(stream: aiohttp.StreamReader) -> AsyncIterator[bytes]:

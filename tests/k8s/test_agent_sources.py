@@ -9,7 +9,9 @@ other's objects; the admin client makes the changes.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import os
 import urllib.request
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager
@@ -326,3 +328,80 @@ async def test_a_crash_loop_is_journaled_and_resolves_when_the_pod_goes(
     await eventually(
         lambda: any(f.resolved and f.fingerprint == found.fingerprint for f in agent.findings())
     )
+
+
+def _sockets_to(port: int) -> int:
+    """How many of this process's open, established TCP sockets have ``port`` as their peer."""
+    inodes = set()
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    count = 0
+    for table in ("/proc/self/net/tcp", "/proc/self/net/tcp6"):
+        with open(table) as f:
+            for row in f.readlines()[1:]:
+                cols = row.split()
+                established = cols[3] == "01"
+                if int(cols[2].rsplit(":", 1)[1], 16) == port and established and cols[9] in inodes:
+                    count += 1
+    return count
+
+
+@asynccontextmanager
+async def _relay(target_port: int, slow: asyncio.Event) -> AsyncIterator[int]:
+    """A loopback TCP relay; once ``slow`` is set it holds every chunk from the server for
+    0.3 s, so the server's TLS close_notify arrives well after the client started closing."""
+
+    async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter, delay: float) -> None:
+        with contextlib.suppress(OSError):
+            while chunk := await src.read(65536):
+                if delay and slow.is_set():
+                    await asyncio.sleep(delay)
+                dst.write(chunk)
+                await dst.drain()
+        dst.close()
+
+    async def relay(r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
+        ur, uw = await asyncio.open_connection("127.0.0.1", target_port)
+        await asyncio.gather(pipe(r, uw, 0.0), pipe(ur, w, 0.3))
+
+    server = await asyncio.start_server(relay, "127.0.0.1", 0)
+    async with server:
+        yield int(server.sockets[0].getsockname()[1])
+
+
+async def test_leaving_kube_access_closes_every_connection_even_a_cut_watch(
+    k8s_cluster: ControlPlane, k8s_namespace: str, core: client.CoreV1Api
+) -> None:
+    # A watch cut short closes its TLS connection outside the pool; the access used to return
+    # before that socket had closed, so it could outlive the event loop (a ResourceWarning in
+    # CI). The relay delays the server's close_notify so that the race is not left to luck.
+    access = await asyncio.to_thread(KubeAccess.from_files, kubeconfig=k8s_cluster.agent_kubeconfig)
+    api_port = int(access.configuration.host.rsplit(":", 1)[1].split("/")[0])
+    path = f"/api/v1/namespaces/{k8s_namespace}/configmaps"
+    await asyncio.to_thread(core.create_namespaced_config_map, k8s_namespace, _cm("seen"))
+    slow = asyncio.Event()
+    async with _relay(api_port, slow) as port:
+        access.configuration.host = f"https://127.0.0.1:{port}"
+        access = KubeAccess(access.configuration)
+        async with access:
+            streaming = asyncio.Semaphore(0)
+
+            async def watch() -> None:
+                async with access.lines(path, {"watch": "1"}, read_timeout_s=60) as docs:
+                    async for _ in docs:
+                        streaming.release()
+
+            tasks = [asyncio.create_task(watch()) for _ in range(3)]
+            async with asyncio.timeout(20):
+                for _ in tasks:
+                    await streaming.acquire()
+            slow.set()
+            for t in tasks:
+                t.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        assert _sockets_to(port) == 0
