@@ -6,6 +6,7 @@ lookout-master cluster list
 lookout-master cluster rotate NAME      new token; the old one stops working
 lookout-master cluster revoke NAME      the agent is refused until rotated
 lookout-master credentials api-token    print the generated API token (MASTER_GENERATE_SECRETS)
+lookout-master credentials admin-password  print the generated first admin's password
 lookout-master credentials ca           print the generated CA agents must trust
                                         (MASTER_TLS_SELF_SIGNED)
 
@@ -55,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
         csub.add_parser(action, help=text).add_argument("name")
     csub.add_parser("list", help="list clusters")
     creds = sub.add_parser("credentials", help="print credentials the master generated")
-    creds.add_argument("which", choices=["api-token", "ca"])
+    creds.add_argument("which", choices=["api-token", "admin-password", "ca"])
     return p
 
 
@@ -64,6 +65,12 @@ def with_credentials(settings: MasterSettings) -> MasterSettings:
     once in the data directory, the same on every later start)."""
     update: dict[str, object] = {}
     directory = bootstrap.credentials_dir(settings.data_dir)
+    if settings.generate_secrets:
+        generated = bootstrap.ensure_secrets(directory)
+        if not settings.jwt_secret.get_secret_value():
+            update["jwt_secret"] = SecretStr(generated.jwt_secret)
+        if not settings.bootstrap_admin_password.get_secret_value():
+            update["bootstrap_admin_password"] = SecretStr(generated.bootstrap_admin_password)
     if settings.generate_secrets and not settings.api_token.get_secret_value():
         update["api_token"] = SecretStr(bootstrap.ensure_secrets(directory).api_token)
         log.info(
@@ -95,6 +102,15 @@ def _print_credential(settings: MasterSettings, which: str) -> int:
             )
             return 1
         sys.stdout.write(bootstrap.ensure_secrets(directory).api_token + "\n")
+        return 0
+    if which == "admin-password":
+        if not settings.generate_secrets or settings.bootstrap_admin_password.get_secret_value():
+            sys.stderr.write(
+                "this master's first admin password is MASTER_BOOTSTRAP_ADMIN_PASSWORD, not a "
+                "generated one\n"
+            )
+            return 1
+        sys.stdout.write(bootstrap.ensure_secrets(directory).bootstrap_admin_password + "\n")
         return 0
     if not settings.tls_self_signed:
         sys.stderr.write(

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import uvicorn
 
+from master.auth.passwords import hash_password, password_problems
+from master.auth.roles import Role
 from master.commands.bus import CommandBus
 from master.datahub.cluster import AgentInfo
 from master.datahub.hub import DataHub
@@ -174,6 +176,7 @@ async def _start(settings: MasterSettings, store: Store) -> Master:
         tokens=store.clusters,
         hooks=_StoreHooks(store),
     )
+    await ensure_admin(store, settings)
     commands = CommandBus(store=store, registry=link.registry)
     await commands.load()
     processor.subscribe(commands.observe)
@@ -182,6 +185,8 @@ async def _start(settings: MasterSettings, store: Store) -> Master:
         api_token=settings.api_token.get_secret_value(),
         store=store,
         commands=commands,
+        jwt_secret=settings.jwt_secret.get_secret_value(),
+        access_ttl_s=settings.access_token_ttl_s,
     )
     app = create_app(state=gateway, body_max_bytes=settings.http_body_max_kib * 1024)
     http = _http_server(app, settings)
@@ -201,6 +206,27 @@ async def _start(settings: MasterSettings, store: Store) -> Master:
     master.grpc_port = await link.start()
     gateway.ready.set()
     return master
+
+
+BOOTSTRAP_ADMIN = "admin"
+
+
+async def ensure_admin(store: Store, settings: MasterSettings) -> None:
+    """Create the first admin from the bootstrap password when no active admin exists (like
+    Argo CD's initial admin secret). A weak bootstrap password is refused, not used."""
+    password = settings.bootstrap_admin_password.get_secret_value()
+    users = await store.users.list()
+    if not password or any(u.role == Role.ADMIN.label and not u.disabled for u in users):
+        return
+    if problems := password_problems(BOOTSTRAP_ADMIN, password):
+        raise ConfigError(f"MASTER_BOOTSTRAP_ADMIN_PASSWORD {', '.join(problems)}")
+    if any(u.username == BOOTSTRAP_ADMIN for u in users):
+        return  # demoted or disabled on purpose: not re-created behind the admins' back
+    digest = await asyncio.to_thread(hash_password, password)
+    await store.users.add(
+        BOOTSTRAP_ADMIN, password_hash=digest, role=Role.ADMIN.label, now_ms=now_ms()
+    )
+    log.info("first admin %r created from the bootstrap password", BOOTSTRAP_ADMIN)
 
 
 async def serve(master: Master, stop: asyncio.Event) -> None:

@@ -48,6 +48,18 @@ class AuthError(MasterError):
     pass
 
 
+class Forbidden(MasterError):
+    """An authenticated caller without the permission a route needs (HTTP 403)."""
+
+
+class Throttled(MasterError):
+    """Too many failed attempts from this caller or for this account (HTTP 429)."""
+
+    def __init__(self, message: str, *, retry_after_s: float) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
 class ProtocolError(MasterError):
     pass
 

@@ -86,6 +86,21 @@ class MasterSettings(CommonSettings):
         description="Bearer token every HTTP API caller must present. Required unless "
         "generate_secrets; placeholder values and tokens shorter than 16 characters are refused.",
     )
+    jwt_secret: SecretStr = Field(
+        SecretStr(""),
+        description="Signs the access tokens of logged-in users (HS256; at least 32 bytes of "
+        "randomness). Generated with the other secrets when generate_secrets; empty without "
+        "generate_secrets = user logins off, only the API token works.",
+    )
+    bootstrap_admin_password: SecretStr = Field(
+        SecretStr(""),
+        description="Password of the first admin (user `admin`), created at start-up when no "
+        "active admin exists. Generated when generate_secrets; `lookout-master credentials "
+        "admin-password` prints it. Refused at start-up when weak (the password rules).",
+    )
+    access_token_ttl_s: int = Field(
+        300, ge=30, le=3600, description="Lifetime of an access token from /auth/login (s)."
+    )
     heartbeat_interval_s: float = Field(
         5.0, gt=0, description="How often agents send heartbeats and the master pings (seconds)."
     )
@@ -168,6 +183,14 @@ class MasterSettings(CommonSettings):
                 "MASTER_API_TOKEN must be set to a random value of at least 16 characters "
                 "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)"
             )
+        return v
+
+    @field_validator("jwt_secret")
+    @classmethod
+    def _jwt_secret_long(cls, v: SecretStr) -> SecretStr:
+        raw = v.get_secret_value()
+        if raw and len(raw.encode()) < 32:
+            raise ValueError("MASTER_JWT_SECRET must be at least 32 bytes of random text")
         return v
 
     @model_validator(mode="after")

@@ -1,1 +1,3 @@
-"""Who may do what: users' passwords, access tokens, roles and bindings, the audit chain. Pure policy; the gateway applies it."""
+"""Who may do what: passwords, access tokens, roles and scoped grants, the audit chain.
+
+Pure policy; the gateway (``master.gateway.authz``) applies it to requests."""

@@ -37,7 +37,7 @@ with warnings.catch_warnings():  # the first hash loads the argon2 backend
 
 
 def hash_password(password: str) -> str:
-    return _context.hash(password)
+    return str(_context.hash(password))
 
 
 def verify_password(password: str, hashed: str | None) -> bool:

@@ -1,6 +1,7 @@
-"""⑧ The FastAPI application: health routes open, everything under /api/v1 behind auth,
-errors mapped to JSON in one place (``master.gateway.errors``), every request body bounded
-before it is read (``master.gateway.limits``: the default here, smaller ones by route).
+"""⑧ The FastAPI application: health routes open, every route under /api/v1 declaring its
+permission (``master.gateway.authz``), errors mapped to JSON in one place
+(``master.gateway.errors``), every request body bounded before it is read
+(``master.gateway.limits``: the default here, smaller ones by route).
 
 Owns mounting the route modules and attaching the typed state (``GatewayState``); does not own
 what a route answers (``routes/``) nor building the state (the composition root, ``master.app``)."""
@@ -10,10 +11,10 @@ from __future__ import annotations
 import logging
 from importlib import import_module
 
-from fastapi import Depends, FastAPI
+from fastapi import FastAPI
 
 from master.gateway import errors
-from master.gateway.auth import require_token
+from master.gateway.authz import undeclared
 from master.gateway.limits import BodyLimit, RouteLimit, route_limits
 from master.gateway.responses import FastJSON
 from master.gateway.routes import health
@@ -29,6 +30,7 @@ API_PREFIX = "/api/v1"
 
 # Route modules mounted under API_PREFIX, each exposing ``router``.
 ROUTERS: tuple[str, ...] = (
+    "master.gateway.routes.auth",
     "master.gateway.routes.clusters",
     "master.gateway.routes.resources",
     "master.gateway.routes.findings",
@@ -57,8 +59,12 @@ def create_app(*, state: GatewayState, body_max_bytes: int = DEFAULT_BODY_MAX) -
     limits: list[RouteLimit] = []
     for module_name in ROUTERS:
         router = import_module(module_name).router
-        app.include_router(router, prefix=API_PREFIX, dependencies=[Depends(require_token)])
+        app.include_router(router, prefix=API_PREFIX)
         limits += route_limits(router.routes, prefix=API_PREFIX)
+    # Every route states what it needs (master.gateway.authz.Need); one that forgot would be
+    # open to anyone, so the app refuses to exist instead.
+    if missing := undeclared(app.routes, API_PREFIX):
+        raise RuntimeError(f"routes without a declared permission: {missing}")
     errors.install(app)
     # Outermost but for Starlette's own error middleware: runs before routing, parsing and auth.
     app.add_middleware(BodyLimit, default_bytes=body_max_bytes, routes=limits)

@@ -14,13 +14,15 @@ one row in ``STATUS``, a line in ``master.errors``' tree."""
 
 from __future__ import annotations
 
+import math
+
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from master.commands.bus import CommandConflict
 from master.commands.requests import InvalidCommand
-from master.errors import AuthError, MasterError, NotFound
+from master.errors import AuthError, Forbidden, MasterError, NotFound, Throttled
 from master.gateway.prefer import InvalidPreference
 from master.gateway.responses import FastJSON
 from master.store import StoreBusy, StoreClosed, StoreUnavailable
@@ -36,6 +38,8 @@ class Unavailable(MasterError):
 
 STATUS: dict[type[MasterError], int] = {
     AuthError: status.HTTP_401_UNAUTHORIZED,
+    Forbidden: status.HTTP_403_FORBIDDEN,
+    Throttled: status.HTTP_429_TOO_MANY_REQUESTS,
     InvalidQuery: status.HTTP_400_BAD_REQUEST,
     InvalidPreference: status.HTTP_400_BAD_REQUEST,
     NotFound: status.HTTP_404_NOT_FOUND,
@@ -79,6 +83,8 @@ async def _master_error(request: Request, exc: Exception) -> FastJSON:
     headers: dict[str, str] | None = None
     if isinstance(exc, AuthError):
         headers = _CHALLENGE
+    elif isinstance(exc, Throttled):
+        headers = {"Retry-After": str(max(1, math.ceil(exc.retry_after_s)))}
     elif code == status.HTTP_503_SERVICE_UNAVAILABLE:
         headers = {"Retry-After": str(retry_after_s(exc))}
     return FastJSON({"error": str(exc)}, status_code=code, headers=headers)

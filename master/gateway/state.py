@@ -1,7 +1,7 @@
 """⑧ What the gateway's routes may reach: the process-wide objects the composition root built.
 
 One frozen object, built once by ``master.app`` and handed to ``create_app``; dependencies
-(``master.gateway.deps``, ``master.gateway.auth``) read its typed fields, never loose
+(``master.gateway.deps``, ``master.gateway.authz``) read its typed fields, never loose
 attributes of ``app.state``. Optional parts (store, command bus) may be absent in a test app;
 the dependency that needs one answers 503 then. Deliberately holds no settings object: routes
 get the values they use as fields (``api_token``), so what a route depends on is visible here."""
@@ -13,17 +13,23 @@ from dataclasses import dataclass, field
 
 from starlette.requests import HTTPConnection
 
+from master.auth.throttle import LoginThrottle
 from master.commands.bus import CommandBus
 from master.datahub.hub import DataHub
+from master.gateway.identities import Identities
 from master.store import Store
 
 
 @dataclass(frozen=True, slots=True)
 class GatewayState:
     hub: DataHub
-    api_token: str  # the bearer token every /api/v1 request must present
+    api_token: str  # the break-glass admin bearer token; "" = off
     store: Store | None = None
     commands: CommandBus | None = None
+    jwt_secret: str = ""  # signs access tokens; "" = logins off (break-glass token only)
+    access_ttl_s: int = 300
+    identities: Identities = field(default_factory=Identities)
+    throttle: LoginThrottle = field(default_factory=LoginThrottle)
     # Set once the master serves (gRPC bound, HTTP up), cleared when shutdown begins: /readyz.
     ready: asyncio.Event = field(default_factory=asyncio.Event)
 

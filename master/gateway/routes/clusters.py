@@ -9,8 +9,10 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from master.auth.roles import Permission
 from master.datahub.cluster import ClusterState
 from master.datahub.hub import DataHub
+from master.gateway.authz import need
 from master.gateway.deps import Cluster, Hub
 from master.gateway.responses import FastJSON
 
@@ -59,12 +61,12 @@ def limits_view(state: ClusterState) -> dict[str, Any]:
     }
 
 
-@router.get("/clusters")
+@router.get("/clusters", dependencies=[need(Permission.READ)])
 async def list_clusters(hub: Hub) -> FastJSON:
     items = [cluster_view(hub, s) for s in sorted(hub.clusters(), key=lambda s: s.name)]
     return FastJSON({"items": items})
 
 
-@router.get("/clusters/{name}")
+@router.get("/clusters/{name}", dependencies=[need(Permission.READ)])
 async def get_cluster(hub: Hub, state: Cluster) -> FastJSON:
     return FastJSON(cluster_view(hub, state))

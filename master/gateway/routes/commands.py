@@ -19,9 +19,10 @@ from typing import Annotated, Any
 import orjson
 from fastapi import APIRouter, Header, Query, status
 
+from master.auth.roles import Permission
 from master.commands.bus import CommandSnapshot
 from master.commands.requests import CommandIn, validate
-from master.gateway.auth import Caller
+from master.gateway.authz import Caller, need
 from master.gateway.deps import Bus, Cluster, StoreDep
 from master.gateway.limits import KiB, body_limit
 from master.gateway.prefer import preferred_wait
@@ -71,7 +72,11 @@ def _detailed(command: CommandSnapshot) -> dict[str, Any]:
     return command_view(command.row, list(command.transitions))
 
 
-@router.post("/clusters/{name}/commands", status_code=status.HTTP_202_ACCEPTED)
+@router.post(
+    "/clusters/{name}/commands",
+    status_code=status.HTTP_202_ACCEPTED,
+    dependencies=[need(Permission.OPERATE)],
+)
 @body_limit(COMMAND_BODY_MAX)
 async def create_command(
     body: CommandIn,
@@ -87,7 +92,7 @@ async def create_command(
     ``Prefer: wait=N`` either answers once terminal (``terminal: true``) or after N s."""
     wait_s = preferred_wait(prefer, cap_s=WAIT_MAX_S)
     valid = validate(body)
-    command, created = await bus.submit(cluster.name, valid, actor=caller)
+    command, created = await bus.submit(cluster.name, valid, actor=caller.name)
     headers = {"Location": f"/api/v1/commands/{command.row.id}"}
     if wait_s is not None:
         # The bus mirrors active commands in memory, so this waits on an event, not the store.
@@ -97,7 +102,7 @@ async def create_command(
     return FastJSON(_detailed(command), status_code=code, headers=headers)
 
 
-@router.get("/commands")
+@router.get("/commands", dependencies=[need(Permission.READ)])
 async def list_commands(
     store: StoreDep,
     *,
@@ -113,19 +118,23 @@ async def list_commands(
     return FastJSON({"items": items})
 
 
-@router.get("/commands/{command_id}")
+@router.get("/commands/{command_id}", dependencies=[need(Permission.READ)])
 async def get_command(command_id: str, bus: Bus) -> FastJSON:
     return FastJSON(_detailed(await bus.snapshot(command_id)))
 
 
-@router.post("/commands/{command_id}/cancel", status_code=status.HTTP_202_ACCEPTED)
+@router.post(
+    "/commands/{command_id}/cancel",
+    status_code=status.HTTP_202_ACCEPTED,
+    dependencies=[need(Permission.OPERATE)],
+)
 @body_limit(CANCEL_BODY_MAX)
 async def cancel_command(command_id: str, bus: Bus, caller: Caller) -> FastJSON:
-    command = await bus.cancel(command_id, actor=caller)
+    command = await bus.cancel(command_id, actor=caller.name)
     return FastJSON(_detailed(command), status_code=status.HTTP_202_ACCEPTED)
 
 
-@router.get("/commands/{command_id}/wait")
+@router.get("/commands/{command_id}/wait", dependencies=[need(Permission.READ)])
 async def wait_command(
     command_id: str,
     bus: Bus,

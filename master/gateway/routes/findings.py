@@ -6,6 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from master.auth.roles import Permission
+from master.gateway.authz import need
 from master.gateway.deps import Cluster
 from master.gateway.errors import InvalidQuery
 from master.gateway.responses import FastJSON
@@ -38,7 +40,7 @@ def finding_view(f: Finding) -> dict[str, Any]:
     }
 
 
-@router.get("/clusters/{name}/findings")
+@router.get("/clusters/{name}/findings", dependencies=[need(Permission.READ)])
 async def active_findings(
     state: Cluster,
     severity: str | None = None,
@@ -62,7 +64,7 @@ async def active_findings(
     return FastJSON({"items": [finding_view(f) for f in items]})
 
 
-@router.get("/clusters/{name}/metrics/summary")
+@router.get("/clusters/{name}/metrics/summary", dependencies=[need(Permission.READ)])
 async def metrics_summary(state: Cluster) -> FastJSON:
     samples = list(state.node_metrics.values())
     mem_total = sum(s.memory.total_bytes for s in samples)

@@ -13,7 +13,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from master.auth.roles import Permission
 from master.errors import NotFound
+from master.gateway.authz import need
 from master.gateway.deps import StoreDep
 from master.gateway.errors import InvalidQuery
 from master.gateway.responses import FastJSON
@@ -108,7 +110,7 @@ def occurrence_view(o: FindingOccurrence) -> dict[str, Any]:
     }
 
 
-@router.get("/clusters/{name}/findings/history")
+@router.get("/clusters/{name}/findings/history", dependencies=[need(Permission.READ)])
 async def findings_history(
     name: str,
     store: StoreDep,
@@ -153,7 +155,7 @@ async def findings_history(
     )
 
 
-@router.get("/clusters/{name}/nodes/{node}/metrics")
+@router.get("/clusters/{name}/nodes/{node}/metrics", dependencies=[need(Permission.READ)])
 async def node_metrics_history(
     name: str,
     node: str,

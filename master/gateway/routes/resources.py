@@ -15,8 +15,10 @@ from typing import Annotated
 import orjson
 from fastapi import APIRouter, Query, Response
 
+from master.auth.roles import Permission
 from master.datahub.cluster import ClusterState
 from master.errors import NotFound
+from master.gateway.authz import need
 from master.gateway.deps import Cluster, Hub
 from master.gateway.errors import InvalidQuery
 from master.gateway.responses import FastJSON
@@ -98,7 +100,7 @@ def _matching(
             yield res
 
 
-@router.get("/clusters/{name}/resources")
+@router.get("/clusters/{name}/resources", dependencies=[need(Permission.READ)])
 async def list_resources(
     state: Cluster,
     kind: str | None = None,
@@ -126,7 +128,9 @@ async def list_resources(
     return Response(body, media_type="application/json")
 
 
-@router.get("/clusters/{name}/resources/{kind}/{namespace}/{obj}")
+@router.get(
+    "/clusters/{name}/resources/{kind}/{namespace}/{obj}", dependencies=[need(Permission.READ)]
+)
 async def get_resource(state: Cluster, kind: str, namespace: str, obj: str) -> Response:
     ns = "" if namespace == CLUSTER_SCOPED else namespace
     res = state.get(kind, ns, obj)
@@ -136,7 +140,7 @@ async def get_resource(state: Cluster, kind: str, namespace: str, obj: str) -> R
     return Response(_item_bytes(res), media_type="application/json")
 
 
-@router.get("/clusters/{name}/summary")
+@router.get("/clusters/{name}/summary", dependencies=[need(Permission.READ)])
 async def summary(hub: Hub, state: Cluster) -> FastJSON:
     severities = Counter(f.severity.label for f in state.active_findings())
     return FastJSON(

@@ -18,6 +18,7 @@ from shared.domain.findings import Severity
 from tests.integration.store.store_records import finding, findings_record, metrics_record
 
 NOW = 1_700_000_000_000
+TOKEN = "history-api-test-token-0123456789"
 
 
 @pytest.fixture
@@ -25,11 +26,15 @@ async def client(store: Store) -> AsyncIterator[httpx.AsyncClient]:
     app = FastAPI()
     app.include_router(router, prefix="/api/v1")
     app.state.gateway = GatewayState(
-        hub=DataHub(reconnecting_after_s=15, offline_after_s=60), api_token="", store=store
+        hub=DataHub(reconnecting_after_s=15, offline_after_s=60), api_token=TOKEN, store=store
     )
     errors.install(app)
     await store.clusters.add("prod", token_id="tid", token_hash="hash", now_ms=1)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://t") as c:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app),
+        base_url="http://t",
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    ) as c:
         yield c
 
 
