@@ -29,6 +29,8 @@ from agent.outbox.spool import Outbox
 from agent.settings import AgentSettings
 from agent.snapshot.mirror import Mirror
 from agent.sources.running import run_sources
+from agent.telemetry.metrics import AgentMetrics
+from agent.telemetry.serving import serving
 from agent.uplink.credentials import channel_credentials, channel_options
 from agent.uplink.stream import Uplink, UplinkConfig
 from shared.clock import now_ms
@@ -82,8 +84,9 @@ def build_uplink_config(settings: AgentSettings) -> UplinkConfig:
 class AgentCore:
     """The parts every agent has; sources, intake and executor attach to these."""
 
-    def __init__(self, settings: AgentSettings) -> None:
+    def __init__(self, settings: AgentSettings, metrics: AgentMetrics | None = None) -> None:
         self.settings = settings
+        self.metrics = metrics or AgentMetrics()
         self.wake = asyncio.Event()
         self.mirror = Mirror(wake=self.wake)
         self.outbox = Outbox(
@@ -109,6 +112,8 @@ class AgentCore:
             wake=self.wake,
             on_command=self.executor.submit,
         )
+        self.metrics.watch_outbox(self.outbox)
+        self.metrics.watch_uplink(self.uplink)
 
     def close(self) -> None:
         self.outbox.close()
@@ -122,6 +127,7 @@ class AgentCore:
             outbox=self.outbox,
             detect_settings=self.settings.detect,
             stop=stop,
+            metrics=self.metrics,
         )
 
     def on_node_samples(self, samples: tuple[NodeMetricsSample, ...]) -> None:
@@ -136,22 +142,32 @@ async def run(settings: AgentSettings, stop: asyncio.Event) -> None:
     access = await asyncio.to_thread(
         KubeAccess.from_files, kubeconfig=src.kubeconfig, context=src.context
     )
+    metrics = AgentMetrics()
     try:
-        async with access:
+        # Served by followers too (their metrics are zeros), so a scrape tells them apart.
+        async with access, serving(metrics, settings.metrics_listen):
             if settings.leader_election.enabled:
                 # Raises LeadershipLost (the process exits non-zero) if the lease goes elsewhere.
                 await lead(
-                    access, settings.leader_election, stop, lambda s: stream(settings, access, s)
+                    access,
+                    settings.leader_election,
+                    stop,
+                    lambda s: stream(settings, access, s, metrics),
                 )
             else:
-                await stream(settings, access, stop)
+                await stream(settings, access, stop, metrics)
     finally:
         log.info("agent stopped")
 
 
-async def stream(settings: AgentSettings, access: KubeAccess, stop: asyncio.Event) -> None:
+async def stream(
+    settings: AgentSettings,
+    access: KubeAccess,
+    stop: asyncio.Event,
+    metrics: AgentMetrics | None = None,
+) -> None:
     """Everything an active agent runs: uplink, executor, sources, metrics intake."""
-    core = AgentCore(settings)
+    core = AgentCore(settings, metrics)
     try:
         async with asyncio.TaskGroup() as tg:
             core.executor.attach_kube(Kube(access, timeout_s=settings.executor.request_timeout_s))

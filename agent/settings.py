@@ -13,7 +13,7 @@ from agent.intake.settings import IntakeSettings
 from agent.leader.settings import LeaderElectionSettings
 from agent.sources.registry import enabled_sources
 from agent.sources.settings import SourcesSettings
-from shared.settings import CommonSettings
+from shared.settings import CommonSettings, listen_or_empty
 
 
 class AgentSettings(CommonSettings):
@@ -69,6 +69,12 @@ class AgentSettings(CommonSettings):
         "finding is raised and the file is rewritten as soon as the disk takes it again.",
     )
     heartbeat_interval_s: float = Field(5.0, gt=0, description="Heartbeat period (seconds).")
+    metrics_listen: str = Field(
+        "127.0.0.1:9091",
+        description="host:port serving the agent's own Prometheus metrics (GET /metrics, no "
+        "auth). Loopback by default so a process started by hand exposes nothing; the chart "
+        "sets 0.0.0.0:9091 and a NetworkPolicy limits who reaches it. Empty: not served.",
+    )
     delta_window_s: float = Field(
         0.25,
         ge=0,
@@ -116,6 +122,11 @@ class AgentSettings(CommonSettings):
         description="With several replicas, stream only while holding a Lease "
         "(AGENT_LEADER_ELECTION__*).",
     )
+
+    @field_validator("metrics_listen")
+    @classmethod
+    def _metrics_listen(cls, v: str) -> str:
+        return listen_or_empty(v, field="AGENT_METRICS_LISTEN")
 
     @field_validator("cluster_name")
     @classmethod

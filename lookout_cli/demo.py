@@ -42,10 +42,11 @@ def _base_env() -> dict[str, str]:
     }
 
 
-def _api_token(data: Path) -> str:
-    path = data / "api-token"
+def _secret(data: Path, name: str, nbytes: int = 32) -> str:
+    """A random secret kept in the demo's data dir, so a restarted demo keeps its logins."""
+    path = data / name
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(32))
+        path.write_text(secrets.token_urlsafe(nbytes))
         path.chmod(0o600)
     return path.read_text().strip()
 
@@ -132,13 +133,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     http_port = args.http_port or _free_port()
     grpc_port = _free_port()
-    api_token = _api_token(data)
+    metrics_port = _free_port()
+    api_token = _secret(data, "api-token")
+    admin_password = _secret(data, "admin-password", 18)
     master_env = _base_env() | {
         "MASTER_DATA_DIR": str(data / "master"),
         "MASTER_API_TOKEN": api_token,
         "MASTER_GRPC_PLAINTEXT": "true",  # loopback only, see MASTER_GRPC_LISTEN
         "MASTER_GRPC_LISTEN": f"127.0.0.1:{grpc_port}",
         "MASTER_HTTP_LISTEN": f"127.0.0.1:{http_port}",
+        "MASTER_METRICS_LISTEN": f"127.0.0.1:{metrics_port}",
+        "MASTER_JWT_SECRET": _secret(data, "jwt-secret", 48),
+        "MASTER_BOOTSTRAP_ADMIN_PASSWORD": admin_password,
     }
     procs = _Procs(logs)
     stopping = False
@@ -191,6 +197,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "AGENT_SPOOL_PATH": str(data / f"{c}.spool"),
                     "AGENT_SOURCES__KUBECONFIG": str(kubeconfigs / f"{c}.kubeconfig"),
                     "AGENT_INTAKE__LISTEN": f"127.0.0.1:{intake_ports[c]}",
+                    "AGENT_METRICS_LISTEN": "127.0.0.1:0",  # one port each, printed in its log
                 },
             )
         procs.start(
@@ -209,9 +216,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"""
 Lookout demo is running.
   API:          {api}/api/v1/clusters      (OpenAPI: {api}/api/docs)
-  API token:    {api_token}
+  log in:       user admin, password {admin_password}
+                  (POST {api}/api/v1/auth/login gives a 5-minute access token)
+  API token:    {api_token}   (break-glass admin, for scripts)
   try:          curl -H 'Authorization: Bearer {api_token}' \\
                   {api}/api/v1/clusters/{CLUSTERS[0]}/findings
+  metrics:      http://127.0.0.1:{metrics_port}/metrics
   clusters:     {", ".join(CLUSTERS)} (simulated, with a crash-looping deployment, an OOM, an
                 image typo and a node that goes NotReady and comes back)
   data and logs: {data}

@@ -12,6 +12,7 @@ import contextlib
 import logging
 import socket
 import ssl
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -31,6 +32,7 @@ from master.ingress.stream import SessionConfig, SessionHooks
 from master.processor.journal import JournalProcessor
 from master.settings import MasterSettings
 from master.store import Store, private_dir, run_maintenance
+from master.telemetry.metrics import MasterMetrics, asgi_app
 from shared.clock import now_ms
 from shared.errors import ConfigError
 
@@ -59,6 +61,14 @@ def _bind(listen: str) -> socket.socket:
     return sock
 
 
+def _metrics_server(metrics: MasterMetrics) -> _Uvicorn:
+    """uvicorn for ``/metrics`` on its own port (``metrics_listen``): plain HTTP, no auth, so
+    it never shares the API port, and it stops with the master (``serve``)."""
+    config = uvicorn.Config(asgi_app(metrics), log_config=None, access_log=False, lifespan="off")
+    config.load()
+    return _Uvicorn(config)
+
+
 def _http_server(app: GatewayApp, settings: MasterSettings) -> _Uvicorn:
     """uvicorn for the gateway, serving HTTPS (TLS 1.2 or later) when a certificate is set.
 
@@ -84,7 +94,7 @@ def _http_server(app: GatewayApp, settings: MasterSettings) -> _Uvicorn:
     return _Uvicorn(config)
 
 
-async def open_store(settings: MasterSettings) -> Store:
+async def open_store(settings: MasterSettings, metrics: MasterMetrics | None = None) -> Store:
     """The data dir (created 0700, see ``master.store.engine.files``) and the store in it."""
     private_dir(settings.data_dir)
     s = settings.store
@@ -94,6 +104,7 @@ async def open_store(settings: MasterSettings) -> Store:
         batch_max=s.batch_max,
         commit_timeout_s=s.commit_timeout_s,
         durable=not s.lose_acked_on_power_loss,
+        metrics=metrics,
     )
 
 
@@ -128,6 +139,9 @@ class Master:
     app: GatewayApp
     http: _Uvicorn
     http_socket: socket.socket
+    metrics: MasterMetrics
+    metrics_http: _Uvicorn | None = None  # None: metrics_listen is empty
+    metrics_socket: socket.socket | None = None
     grpc_port: int = 0
 
     @property
@@ -135,17 +149,25 @@ class Master:
         port: int = self.http_socket.getsockname()[1]
         return port
 
+    @property
+    def metrics_port(self) -> int | None:
+        if self.metrics_socket is None:
+            return None
+        port: int = self.metrics_socket.getsockname()[1]
+        return port
+
 
 async def start(settings: MasterSettings) -> Master:
-    store = await open_store(settings)
+    metrics = MasterMetrics()
+    store = await open_store(settings, metrics)
     try:
-        return await _start(settings, store)
+        return await _start(settings, store, metrics)
     except BaseException:
         await store.close()  # e.g. an unreadable certificate: do not leave the store open
         raise
 
 
-async def _start(settings: MasterSettings, store: Store) -> Master:
+async def _start(settings: MasterSettings, store: Store, metrics: MasterMetrics) -> Master:
     hub = DataHub(
         reconnecting_after_s=settings.reconnecting_after_s,
         offline_after_s=settings.offline_after_s,
@@ -153,7 +175,9 @@ async def _start(settings: MasterSettings, store: Store) -> Master:
     )
     for row in await store.clusters.list():
         hub.ensure(row.name)
-    processor = JournalProcessor(hub, store.journal)
+    metrics.watch_agents(lambda: Counter(hub.status(state) for state in hub.clusters()))
+    metrics.watch_store_queue(lambda: store.writer.queued)
+    processor = JournalProcessor(hub, store.journal, metrics)
     link = LinkServer(
         LinkOptions(
             listen=settings.grpc_listen,
@@ -177,7 +201,7 @@ async def _start(settings: MasterSettings, store: Store) -> Master:
         hooks=_StoreHooks(store),
     )
     await ensure_admin(store, settings)
-    commands = CommandBus(store=store, registry=link.registry)
+    commands = CommandBus(store=store, registry=link.registry, metrics=metrics)
     await commands.load()
     processor.subscribe(commands.observe)
     gateway = GatewayState(
@@ -187,6 +211,7 @@ async def _start(settings: MasterSettings, store: Store) -> Master:
         commands=commands,
         jwt_secret=settings.jwt_secret.get_secret_value(),
         access_ttl_s=settings.access_token_ttl_s,
+        metrics=metrics,
     )
     app = create_app(state=gateway, body_max_bytes=settings.http_body_max_kib * 1024)
     http = _http_server(app, settings)
@@ -202,7 +227,11 @@ async def _start(settings: MasterSettings, store: Store) -> Master:
         app=app,
         http=http,
         http_socket=http_socket,
+        metrics=metrics,
     )
+    if settings.metrics_listen:
+        master.metrics_http = _metrics_server(metrics)
+        master.metrics_socket = _bind(settings.metrics_listen)
     master.grpc_port = await link.start()
     gateway.ready.set()
     return master
@@ -235,6 +264,9 @@ async def serve(master: Master, stop: asyncio.Event) -> None:
     try:
         async with asyncio.TaskGroup() as tg:
             http_task = tg.create_task(master.http.serve(sockets=[master.http_socket]), name="http")
+            if master.metrics_http is not None and master.metrics_socket is not None:
+                sockets = [master.metrics_socket]
+                tg.create_task(master.metrics_http.serve(sockets=sockets), name="metrics-http")
             tg.create_task(master.commands.run(stop), name="command-bus")
             tg.create_task(
                 revalidate_sessions(master.link.registry, master.store.clusters, stop=stop),
@@ -259,6 +291,9 @@ async def serve(master: Master, stop: asyncio.Event) -> None:
             master.http.should_exit = True
             async with asyncio.timeout(settings.shutdown_grace_s * 0.3):
                 await http_task
+            # Last to stop, so the shutdown itself can still be scraped.
+            if master.metrics_http is not None:
+                master.metrics_http.should_exit = True
     finally:
         await master.store.close()
         log.info("master stopped")

@@ -60,6 +60,14 @@ class Throttled(MasterError):
         self.retry_after_s = retry_after_s
 
 
+class Conflict(MasterError):
+    """The change clashes with the current state: a name taken, the last admin (HTTP 409)."""
+
+
+class Rejected(MasterError):
+    """Well-formed input the master will not accept, such as a weak password (HTTP 422)."""
+
+
 class ProtocolError(MasterError):
     pass
 

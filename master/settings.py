@@ -9,7 +9,7 @@ from pydantic_settings import SettingsConfigDict
 
 from master.datahub.settings import LimitsSettings
 from master.store.settings import StoreSettings
-from shared.settings import CommonSettings
+from shared.settings import CommonSettings, listen_or_empty
 
 _PLACEHOLDERS = frozenset({"", "changeme", "change-me", "secret", "password", "admin", "token"})
 
@@ -32,6 +32,12 @@ class MasterSettings(CommonSettings):
         "0.0.0.0:7443", description="host:port the agents dial (gRPC, TLS unless plaintext)."
     )
     http_listen: str = Field("0.0.0.0:8080", description="host:port of the HTTP gateway.")
+    metrics_listen: str = Field(
+        "127.0.0.1:9090",
+        description="host:port serving the master's own Prometheus metrics (GET /metrics, no "
+        "auth), apart from the API port so it can be firewalled separately. Loopback by "
+        "default: the chart sets 0.0.0.0:9090 and limits who reaches it. Empty: not served.",
+    )
     http_tls_cert_file: Path | None = Field(
         None,
         description="PEM certificate (chain) for the HTTP gateway; with http_tls_key_file the "
@@ -192,6 +198,11 @@ class MasterSettings(CommonSettings):
         if raw and len(raw.encode()) < 32:
             raise ValueError("MASTER_JWT_SECRET must be at least 32 bytes of random text")
         return v
+
+    @field_validator("metrics_listen")
+    @classmethod
+    def _metrics_listen(cls, v: str) -> str:
+        return listen_or_empty(v, field="MASTER_METRICS_LISTEN")
 
     @model_validator(mode="after")
     def _http_tls_pair(self) -> MasterSettings:

@@ -22,3 +22,11 @@ class CommonSettings(BaseSettings):
         description="Seconds between SIGTERM and forced cancellation; below Kubernetes' default "
         "30 s terminationGracePeriod so the pod is never SIGKILLed mid-flush.",
     )
+
+
+def listen_or_empty(value: str, *, field: str) -> str:
+    """A ``host:port`` listen address, or "" for "not served" (the /metrics ports)."""
+    _host, sep, port = value.rpartition(":")
+    if value and not (sep and port.isdigit() and int(port) < 65536):
+        raise ValueError(f"{field} must be host:port or empty, not {value!r}")
+    return value

@@ -24,6 +24,7 @@ def master_settings(data_dir: Path, **overrides: Any) -> MasterSettings:
         "data_dir": data_dir,
         "grpc_listen": "127.0.0.1:0",
         "http_listen": "127.0.0.1:0",
+        "metrics_listen": "127.0.0.1:0",  # tests run many masters: never the fixed default
         "grpc_plaintext": True,
         "api_token": API_TOKEN,
         "heartbeat_interval_s": 0.5,
@@ -86,6 +87,7 @@ def agent_settings(cluster: str, token: str, address: str, **overrides: Any) -> 
         "master_address": address,
         "token": token,
         "plaintext": True,
+        "metrics_listen": "127.0.0.1:0",
         "heartbeat_interval_s": 0.5,
         "reconnect_initial_s": 0.05,
         "reconnect_max_s": 0.5,

@@ -20,6 +20,7 @@ from agent.sources.registry import SOURCES, enabled_sources
 from agent.sources.settings import SourcesSettings
 from agent.sources.sinks import KindSink, MirrorPort
 from agent.sources.watching import Informer, Transport
+from agent.telemetry.metrics import AgentMetrics
 from shared.clock import now_ms
 from shared.domain.journal import FindingBatch
 from shared.domain.resources import SourceStatus
@@ -104,6 +105,7 @@ async def run_sources(
     detect_settings: DetectSettings,
     stop: asyncio.Event,
     tracker: Tracker | None = None,
+    metrics: AgentMetrics | None = None,
 ) -> None:
     """Run every informer and the recheck timer until ``stop`` is set.
 
@@ -124,6 +126,8 @@ async def run_sources(
         tracker=tracker,
     )
     informers = build_informers(settings=settings, transport=kube, pipeline=pipeline)
+    if metrics is not None:
+        metrics.watch_informers(informers)  # their event counts, read at scrape time
     first = [i for i in informers if i.kind in CONTEXT_VIEWS]
     later = [i for i in informers if i.kind not in CONTEXT_VIEWS]
     log.info("watching %d sources (%s)", len(informers), ", ".join(i.name for i in informers))

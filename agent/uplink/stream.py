@@ -78,6 +78,7 @@ class Uplink:
         self._on_command = on_command
         self.connected = asyncio.Event()
         self.sessions = 0
+        self.reconnects = 0  # re-dials after a failed or lost connection (agent.telemetry)
         self.last_error = ""
         self._ping_echo = 0
 
@@ -96,12 +97,17 @@ class Uplink:
                 return
             # A connection that lived a while resets the backoff; a flapping one does not.
             attempt = 0 if time.monotonic() - started > 60 else attempt + 1
+            self.reconnects += 1
             delay = self._cfg.backoff.delay(attempt)
             try:
                 async with asyncio.timeout(delay):
                     await stop.wait()
             except TimeoutError:
                 pass
+
+    @property
+    def is_connected(self) -> bool:
+        return self.connected.is_set()
 
     def _report(self, e: grpc.aio.AioRpcError) -> None:
         self.last_error = f"{e.code().name}: {e.details()}"

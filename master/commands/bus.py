@@ -39,6 +39,7 @@ from master.commands.requests import ValidCommand
 from master.errors import MasterError, NotFound
 from master.ingress.sessions import SessionRegistry, SessionSlot
 from master.store import AuditEntry, CommandRow, Store, TransitionRow, command_audit
+from master.telemetry.metrics import MasterMetrics
 from shared.clock import now_ms
 from shared.domain.commands import Command, CommandCancel, CommandState, CommandUpdate
 from shared.domain.journal import JournalRecord
@@ -154,8 +155,11 @@ def _audit_entry(
 
 
 class CommandBus:
-    def __init__(self, *, store: Store, registry: SessionRegistry) -> None:
+    def __init__(
+        self, *, store: Store, registry: SessionRegistry, metrics: MasterMetrics | None = None
+    ) -> None:
         self._store = store
+        self._metrics = metrics or MasterMetrics()
         self._registry = registry
         self._active: dict[str, _Active] = {}
         self._wake = asyncio.Event()
@@ -393,6 +397,10 @@ class CommandBus:
             self._late.pop(0)
 
     def _forget(self, entry: _Active) -> None:
+        row = entry.row
+        self._metrics.command_finished(
+            row.type, entry.state.value, created_ms=row.created_ms, now=now_ms()
+        )
         entry.changed.set()
         self._active.pop(entry.row.id, None)
 

@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from master.gateway import errors
 from master.gateway.authz import undeclared
 from master.gateway.limits import BodyLimit, RouteLimit, route_limits
+from master.gateway.metering import HttpMetering, route_templates
 from master.gateway.responses import FastJSON
 from master.gateway.routes import health
 from master.gateway.state import GatewayState
@@ -31,6 +32,7 @@ API_PREFIX = "/api/v1"
 # Route modules mounted under API_PREFIX, each exposing ``router``.
 ROUTERS: tuple[str, ...] = (
     "master.gateway.routes.auth",
+    "master.gateway.routes.users",
     "master.gateway.routes.clusters",
     "master.gateway.routes.resources",
     "master.gateway.routes.findings",
@@ -43,13 +45,18 @@ ROUTERS: tuple[str, ...] = (
 DEFAULT_BODY_MAX = 1024 * 1024
 
 
-def create_app(*, state: GatewayState, body_max_bytes: int = DEFAULT_BODY_MAX) -> GatewayApp:
+def create_app(
+    *,
+    state: GatewayState,
+    body_max_bytes: int = DEFAULT_BODY_MAX,
+) -> GatewayApp:
     app = FastAPI(
         title="Lookout",
         version="v1",
         default_response_class=FastJSON,
         docs_url="/api/docs",
         openapi_url="/api/openapi.json",
+        redoc_url=None,  # one set of docs is enough surface
     )
     app.state.gateway = state
     app.include_router(health.router)
@@ -57,15 +64,21 @@ def create_app(*, state: GatewayState, body_max_bytes: int = DEFAULT_BODY_MAX) -
     # level of inclusion is matched again per request (FastAPI resolves included routers
     # lazily), which cost more CPU than a command's whole handler.
     limits: list[RouteLimit] = []
+    templates: dict[int, str] = {}
+    missing: list[str] = []
     for module_name in ROUTERS:
         router = import_module(module_name).router
         app.include_router(router, prefix=API_PREFIX)
         limits += route_limits(router.routes, prefix=API_PREFIX)
+        templates |= route_templates(router.routes, prefix=API_PREFIX)
+        missing += undeclared(router.routes, API_PREFIX)
     # Every route states what it needs (master.gateway.authz.Need); one that forgot would be
     # open to anyone, so the app refuses to exist instead.
-    if missing := undeclared(app.routes, API_PREFIX):
+    if missing:
         raise RuntimeError(f"routes without a declared permission: {missing}")
     errors.install(app)
     # Outermost but for Starlette's own error middleware: runs before routing, parsing and auth.
     app.add_middleware(BodyLimit, default_bytes=body_max_bytes, routes=limits)
+    # Outside BodyLimit, so its 413s are counted too.
+    app.add_middleware(HttpMetering, metrics=state.metrics, templates=templates)
     return app

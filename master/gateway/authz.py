@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hmac
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -24,6 +25,7 @@ from fastapi import Depends, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.routing import BaseRoute
 
 from master.auth.access import TokenRefused
 from master.auth.roles import GLOBAL, Grant, Grants, Permission, Role
@@ -121,12 +123,14 @@ def declared(route: APIRoute) -> Permission | None:
     return None
 
 
-def undeclared(routes: list[Any], prefix: str) -> list[str]:
-    """Routes under ``prefix`` that declare no permission (create_app refuses to start)."""
+def undeclared(routes: Iterable[BaseRoute], prefix: str) -> list[str]:
+    """The routes of an API router (mounted at ``prefix``) that declare no permission;
+    create_app refuses to start with any. Takes the router's own routes: FastAPI includes a
+    router lazily, so the application's route list does not show them."""
     return [
-        f"{sorted(r.methods or ())} {r.path}"
+        f"{sorted(r.methods or ())} {prefix}{r.path}"
         for r in routes
-        if isinstance(r, APIRoute) and r.path.startswith(prefix) and declared(r) is None
+        if isinstance(r, APIRoute) and declared(r) is None
     ]
 
 

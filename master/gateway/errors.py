@@ -22,7 +22,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from master.commands.bus import CommandConflict
 from master.commands.requests import InvalidCommand
-from master.errors import AuthError, Forbidden, MasterError, NotFound, Throttled
+from master.errors import (
+    AuthError,
+    Conflict,
+    Forbidden,
+    MasterError,
+    NotFound,
+    Rejected,
+    Throttled,
+)
 from master.gateway.prefer import InvalidPreference
 from master.gateway.responses import FastJSON
 from master.store import StoreBusy, StoreClosed, StoreUnavailable
@@ -44,6 +52,8 @@ STATUS: dict[type[MasterError], int] = {
     InvalidPreference: status.HTTP_400_BAD_REQUEST,
     NotFound: status.HTTP_404_NOT_FOUND,
     CommandConflict: status.HTTP_409_CONFLICT,
+    Conflict: status.HTTP_409_CONFLICT,
+    Rejected: status.HTTP_422_UNPROCESSABLE_CONTENT,
     InvalidCommand: status.HTTP_422_UNPROCESSABLE_CONTENT,
     Unavailable: status.HTTP_503_SERVICE_UNAVAILABLE,
     StoreBusy: status.HTTP_503_SERVICE_UNAVAILABLE,

@@ -18,6 +18,7 @@ from master.commands.bus import CommandBus
 from master.datahub.hub import DataHub
 from master.gateway.identities import Identities
 from master.store import Store
+from master.telemetry.metrics import MasterMetrics
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +31,7 @@ class GatewayState:
     access_ttl_s: int = 300
     identities: Identities = field(default_factory=Identities)
     throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    metrics: MasterMetrics = field(default_factory=MasterMetrics)  # a test app: its own set
     # Set once the master serves (gRPC bound, HTTP up), cleared when shutdown begins: /readyz.
     ready: asyncio.Event = field(default_factory=asyncio.Event)
 

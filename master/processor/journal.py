@@ -17,6 +17,8 @@ from master.datahub.cluster import ClusterState
 from master.datahub.hub import DataHub
 from master.errors import SequenceError
 from master.processor.reconcile import close_missing
+from master.telemetry.metrics import MasterMetrics
+from shared.clock import now_ms
 from shared.domain.journal import Gap, JournalRecord
 
 log = logging.getLogger(__name__)
@@ -45,8 +47,11 @@ def fresh_records(hwm: int, records: Sequence[JournalRecord]) -> tuple[list[Jour
 
 
 class JournalProcessor:
-    def __init__(self, hub: DataHub, sink: JournalSink) -> None:
+    def __init__(
+        self, hub: DataHub, sink: JournalSink, metrics: MasterMetrics | None = None
+    ) -> None:
         self._hub = hub
+        self._metrics = metrics or MasterMetrics()
         self._sink = sink
         self._observers: list[Observer] = []
         self._inflight: dict[str, set[asyncio.Task[None]]] = {}
@@ -93,6 +98,7 @@ class JournalProcessor:
         state.hwm = mark
         self._hub.apply_journal(state, fresh)
         self.handled_total += len(fresh)
+        self._metrics.journal_applied(state.name, fresh, now_ms())
         for rec in fresh:
             if isinstance(rec.body, Gap):
                 log.warning(

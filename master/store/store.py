@@ -22,6 +22,7 @@ from master.store.repositories.journal import JournalRepo
 from master.store.repositories.users import UserRepo
 from master.store.schema.migrating import migrate
 from master.store.writing.writer import Writer
+from master.telemetry.metrics import MasterMetrics
 from shared.clock import now_ms
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,7 @@ class Store:
         batch_max: int = 2_000,
         commit_timeout_s: float = 30.0,
         durable: bool = True,
+        metrics: MasterMetrics | None = None,
     ) -> Store:
         """Connect to ``dsn``, apply pending migrations and start the writer task.
 
@@ -85,6 +87,7 @@ class Store:
             queue_max=queue_max,
             batch_max=batch_max,
             timeout_s=commit_timeout_s,
+            metrics=metrics,
         )
         writer.start()
         store = cls(engine=engine, writer=writer, backend=opened.backend, where=opened.where)

@@ -64,6 +64,7 @@ async def login(body: Login, request: Request) -> FastJSON:
     now = time.monotonic()
     wait = max(state.throttle.wait_s(k, now) for k in keys)
     if wait > 0:
+        state.metrics.login_failures.labels("throttled").inc()
         await _audit(state, request, actor=body.username, action="login", outcome="throttled")
         raise Throttled("too many failed logins; try again later", retry_after_s=wait)
     user = await state.store.users.get(body.username)
@@ -71,6 +72,8 @@ async def login(body: Login, request: Request) -> FastJSON:
     ok = await asyncio.to_thread(verify_password, body.password, stored)
     if not ok or user is None or user.disabled:
         locked = [state.throttle.failed(k, time.monotonic()) for k in keys]
+        reason = "unknown_user" if user is None else "disabled" if ok else "bad_password"
+        state.metrics.login_failures.labels(reason).inc()
         await _audit(state, request, actor=body.username, action="login", outcome="failed")
         if any(locked):
             await _audit(state, request, actor=body.username, action="lockout", outcome="locked")

@@ -37,6 +37,7 @@ from sqlalchemy import Connection
 from master.store.engine.transactions import TxnRunner
 from master.store.errors import StoreBusy, StoreClosed, StoreError
 from master.store.writing.units import Batch, BatchKind, Call, UnitOfWork
+from master.telemetry.metrics import MasterMetrics
 
 log = logging.getLogger(__name__)
 
@@ -131,8 +132,17 @@ class Writer:
     """Runs the writer task; ``submit`` (and ``run``, its shorthand for a closure) is the only
     way any store code writes."""
 
-    def __init__(self, txn: TxnRunner, *, queue_max: int, batch_max: int, timeout_s: float) -> None:
+    def __init__(
+        self,
+        txn: TxnRunner,
+        *,
+        queue_max: int,
+        batch_max: int,
+        timeout_s: float,
+        metrics: MasterMetrics | None = None,
+    ) -> None:
         self._txn = txn
+        self._metrics = metrics or MasterMetrics()
         self._batch_max = batch_max
         self._timeout_s = timeout_s
         self._queue = _RowBudgetQueue(queue_max)
@@ -257,6 +267,7 @@ class Writer:
 
     async def _commit(self, group: Sequence[_Job]) -> None:
         units = [job.unit for job in group]
+        started = time.monotonic()
         try:
             results = await self._txn.run(lambda conn: _apply(conn, units))
         except StoreError as e:
@@ -273,6 +284,7 @@ class Writer:
                 _fail(group, StoreError(f"store write failed: {e}"))
             return
         self.groups_committed += 1
+        self._metrics.store_commit.observe(time.monotonic() - started)
         for job, value in zip(group, results, strict=True):
             if job.abandoned:
                 _late(job, value)
