@@ -5,8 +5,10 @@ lookout-master cluster add NAME         register a cluster, print its agent toke
 lookout-master cluster list
 lookout-master cluster rotate NAME      new token; the old one stops working
 lookout-master cluster revoke NAME      the agent is refused until rotated
-lookout-master credentials api-token    print the generated API token (MASTER_GENERATE_SECRETS)
+lookout-master user add NAME [--role R]  create a dashboard user (password on stdin/prompt)
+lookout-master user list|disable|enable|set-role|reset-password
 lookout-master credentials admin-password  print the generated first admin's password
+                                        (MASTER_GENERATE_SECRETS)
 lookout-master credentials ca           print the generated CA agents must trust
                                         (MASTER_TLS_SELF_SIGNED)
 
@@ -27,7 +29,7 @@ from collections.abc import Sequence
 
 from pydantic import SecretStr, ValidationError
 
-from master import bootstrap
+from master import bootstrap, people_cli
 from master.clusters import tokens
 from master.settings import MasterSettings
 from shared import logs
@@ -55,13 +57,15 @@ def _parser() -> argparse.ArgumentParser:
     ):
         csub.add_parser(action, help=text).add_argument("name")
     csub.add_parser("list", help="list clusters")
+    people_cli.add_parser(sub)
     creds = sub.add_parser("credentials", help="print credentials the master generated")
     creds.add_argument("which", choices=["api-token", "admin-password", "ca"])
     return p
 
 
 def with_credentials(settings: MasterSettings) -> MasterSettings:
-    """``settings`` with the generated API token and self-signed certificate filled in (made
+    """``settings`` with the generated JWT secret, first admin password and self-signed
+    certificate filled in (made
     once in the data directory, the same on every later start)."""
     update: dict[str, object] = {}
     directory = bootstrap.credentials_dir(settings.data_dir)
@@ -71,10 +75,9 @@ def with_credentials(settings: MasterSettings) -> MasterSettings:
             update["jwt_secret"] = SecretStr(generated.jwt_secret)
         if not settings.bootstrap_admin_password.get_secret_value():
             update["bootstrap_admin_password"] = SecretStr(generated.bootstrap_admin_password)
-    if settings.generate_secrets and not settings.api_token.get_secret_value():
-        update["api_token"] = SecretStr(bootstrap.ensure_secrets(directory).api_token)
         log.info(
-            "API token: generated in %s; print it with `lookout-master credentials api-token`",
+            "logins: the first admin's password is in %s; print it with `lookout-master "
+            "credentials admin-password`",
             directory,
         )
     if settings.tls_self_signed:
@@ -95,14 +98,12 @@ def with_credentials(settings: MasterSettings) -> MasterSettings:
 def _print_credential(settings: MasterSettings, which: str) -> int:
     directory = bootstrap.credentials_dir(settings.data_dir)
     if which == "api-token":
-        if not settings.generate_secrets or settings.api_token.get_secret_value():
-            sys.stderr.write(
-                "this master's API token is MASTER_API_TOKEN (e.g. the chart's "
-                "auth.existingSecret), not a generated one\n"
-            )
-            return 1
-        sys.stdout.write(bootstrap.ensure_secrets(directory).api_token + "\n")
-        return 0
+        sys.stderr.write(
+            "no API token is generated: log in as admin (`credentials admin-password`) and "
+            "create API tokens (POST /api/v1/tokens); the break-glass MASTER_API_TOKEN is off "
+            "unless you set it\n"
+        )
+        return 1
     if which == "admin-password":
         if not settings.generate_secrets or settings.bootstrap_admin_password.get_secret_value():
             sys.stderr.write(
@@ -195,6 +196,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_loop(
                 _cluster_command(settings, action=args.action, name=getattr(args, "name", None))
             )
+        if args.command == "user":
+            return run_loop(people_cli.run(settings, args))
         if args.command == "credentials":
             return _print_credential(settings, args.which)
         return run_loop(_serve(with_credentials(settings)))

@@ -25,6 +25,7 @@ from master.datahub.cluster import AgentInfo
 from master.datahub.hub import DataHub
 from master.gateway.app import GatewayApp, create_app
 from master.gateway.state import GatewayState
+from master.gateway.usage import TokenUsage
 from master.ingress.credentials import server_credentials
 from master.ingress.revalidation import revalidate_sessions
 from master.ingress.server import LinkOptions, LinkServer
@@ -211,7 +212,9 @@ async def _start(settings: MasterSettings, store: Store, metrics: MasterMetrics)
         commands=commands,
         jwt_secret=settings.jwt_secret.get_secret_value(),
         access_ttl_s=settings.access_token_ttl_s,
+        refresh_ttl_s=settings.refresh_token_ttl_s,
         metrics=metrics,
+        tokens_used=TokenUsage(store),
     )
     app = create_app(state=gateway, body_max_bytes=settings.http_body_max_kib * 1024)
     http = _http_server(app, settings)
@@ -253,7 +256,11 @@ async def ensure_admin(store: Store, settings: MasterSettings) -> None:
         return  # demoted or disabled on purpose: not re-created behind the admins' back
     digest = await asyncio.to_thread(hash_password, password)
     await store.users.add(
-        BOOTSTRAP_ADMIN, password_hash=digest, role=Role.ADMIN.label, now_ms=now_ms()
+        BOOTSTRAP_ADMIN,
+        password_hash=digest,
+        role=Role.ADMIN.label,
+        now_ms=now_ms(),
+        must_change=True,  # a generated password lives in a Secret: replace it
     )
     log.info("first admin %r created from the bootstrap password", BOOTSTRAP_ADMIN)
 

@@ -2,11 +2,13 @@
 
 Nothing random is rendered by the Helm chart any more: ``helm template`` and GitOps tools
 (which render without ``lookup``) produce the same manifests every time, and a master restarted
-on the same data directory keeps its API token and its CA, so agents keep trusting it.
+on the same data directory keeps its JWT secret and its CA, so sessions survive a restart and
+agents keep trusting it.
 
 Owns the directory ``<data_dir>/credentials`` (mode 0700, files 0600; ``ca.crt`` 0644 because
-agents need it): the secrets (``api-token``, ``jwt-secret``, ``bootstrap-admin-password``), each
-generated once; the self-signed CA (``ca.crt``/``ca.key``), generated once and never replaced
+agents need it): the secrets (``jwt-secret``, ``bootstrap-admin-password``), each generated
+once (no API token: the break-glass ``MASTER_API_TOKEN`` is off unless an operator sets one);
+the self-signed CA (``ca.crt``/``ca.key``), generated once and never replaced
 while ``ca.key`` exists (delete both to rotate it, then give agents the new ``ca.crt``); and the
 gRPC server certificate (``tls.crt``/``tls.key``), re-issued from that CA when the wanted names
 change, when it expires within ``RENEW_BEFORE`` or when it no longer verifies against the CA.
@@ -46,7 +48,7 @@ log = logging.getLogger(__name__)
 
 DIRECTORY = "credentials"
 # Bytes of randomness per secret (URL-safe base64 text, 4 characters per 3 bytes).
-SECRETS = {"api-token": 32, "jwt-secret": 48, "bootstrap-admin-password": 18}
+SECRETS = {"jwt-secret": 48, "bootstrap-admin-password": 18}
 # The server certificate is re-issued this long before it expires, so a master that runs for
 # years never serves an expired one (it re-issues at its next start inside the window).
 RENEW_BEFORE = dt.timedelta(days=30)
@@ -60,7 +62,6 @@ class CredentialsError(MasterError):
 
 @dataclass(frozen=True, slots=True)
 class Secrets:
-    api_token: str
     jwt_secret: str
     bootstrap_admin_password: str
 
@@ -81,7 +82,6 @@ def ensure_secrets(directory: Path) -> Secrets:
     with _locked(directory):
         values = {name: _secret(directory / name, size) for name, size in SECRETS.items()}
     return Secrets(
-        api_token=values["api-token"],
         jwt_secret=values["jwt-secret"],
         bootstrap_admin_password=values["bootstrap-admin-password"],
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from master.datahub.settings import LimitsSettings
@@ -89,8 +89,10 @@ class MasterSettings(CommonSettings):
     )
     api_token: SecretStr = Field(
         SecretStr(""),
-        description="Bearer token every HTTP API caller must present. Required unless "
-        "generate_secrets; placeholder values and tokens shorter than 16 characters are refused.",
+        description="Optional break-glass bearer token acting as a global admin, for scripts "
+        "written before logins and for recovery; off (empty) unless set. Never generated; "
+        "placeholder values and tokens shorter than 16 characters are refused. Prefer API "
+        "tokens (POST /api/v1/tokens): they are per job, scoped, expiring and revocable.",
     )
     jwt_secret: SecretStr = Field(
         SecretStr(""),
@@ -106,6 +108,13 @@ class MasterSettings(CommonSettings):
     )
     access_token_ttl_s: int = Field(
         300, ge=30, le=3600, description="Lifetime of an access token from /auth/login (s)."
+    )
+    refresh_token_ttl_s: int = Field(
+        12 * 3600,
+        ge=300,
+        le=30 * 86400,
+        description="How long a login lasts at most (s): refreshing rotates the refresh token "
+        "but never extends the session past this.",
     )
     heartbeat_interval_s: float = Field(
         5.0, gt=0, description="How often agents send heartbeats and the master pings (seconds)."
@@ -180,10 +189,10 @@ class MasterSettings(CommonSettings):
 
     @field_validator("api_token")
     @classmethod
-    def _no_placeholder(cls, v: SecretStr, info: ValidationInfo) -> SecretStr:
+    def _no_placeholder(cls, v: SecretStr) -> SecretStr:
         raw = v.get_secret_value()
-        if not raw and info.data.get("generate_secrets"):
-            return v  # generated at start-up (master.bootstrap)
+        if not raw:
+            return v  # off
         if raw.lower() in _PLACEHOLDERS or len(raw) < 16:
             raise ValueError(
                 "MASTER_API_TOKEN must be set to a random value of at least 16 characters "
@@ -203,6 +212,20 @@ class MasterSettings(CommonSettings):
     @classmethod
     def _metrics_listen(cls, v: str) -> str:
         return listen_or_empty(v, field="MASTER_METRICS_LISTEN")
+
+    @model_validator(mode="after")
+    def _some_way_in(self) -> MasterSettings:
+        """A master nobody can call is a misconfiguration, not a secure default."""
+        if not (
+            self.generate_secrets
+            or self.jwt_secret.get_secret_value()
+            or self.api_token.get_secret_value()
+        ):
+            raise ValueError(
+                "set MASTER_JWT_SECRET (logins; with MASTER_BOOTSTRAP_ADMIN_PASSWORD for the "
+                "first admin), or MASTER_GENERATE_SECRETS=true, or a break-glass MASTER_API_TOKEN"
+            )
+        return self
 
     @model_validator(mode="after")
     def _http_tls_pair(self) -> MasterSettings:

@@ -53,6 +53,10 @@ _NEEDS: dict[Permission, Role] = {
 }
 
 
+# The permission each role adds (the inverse of ``_NEEDS``).
+PERMISSION_OF: dict[Role, Permission] = {role: p for p, role in _NEEDS.items()}
+
+
 @dataclass(frozen=True, slots=True)
 class Scope:
     """Global (both empty), one cluster (namespace empty) or one namespace of one cluster."""
@@ -126,6 +130,21 @@ class Grants:
                 return None
             found.add(g.scope.namespace)
         return frozenset(found)
+
+    def holds(self, permission: Permission) -> bool:
+        """Does the caller hold ``permission`` anywhere at all (a list route then filters)?"""
+        if permission in (Permission.PUBLIC, Permission.AUTHENTICATED):
+            return True
+        return any(g.role >= _NEEDS[permission] for g in self.grants)
+
+    def within(self, owner: Grants) -> Grants:
+        """The grants ``owner`` could itself exercise: a user's API token never does more
+        than its owner may do now (a demoted owner demotes their tokens)."""
+        return Grants.of(
+            g
+            for g in self.grants
+            if owner.allows(PERMISSION_OF[g.role], g.scope.cluster, g.scope.namespace)
+        )
 
     @property
     def highest(self) -> Role | None:

@@ -33,6 +33,9 @@ API_PREFIX = "/api/v1"
 ROUTERS: tuple[str, ...] = (
     "master.gateway.routes.auth",
     "master.gateway.routes.users",
+    "master.gateway.routes.tokens",
+    "master.gateway.routes.bindings",
+    "master.gateway.routes.cluster_admin",
     "master.gateway.routes.clusters",
     "master.gateway.routes.resources",
     "master.gateway.routes.findings",

@@ -15,11 +15,12 @@ dict lookup, not an HMAC and a database read."""
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Request
 from fastapi.dependencies.models import Dependant
@@ -27,11 +28,12 @@ from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.routing import BaseRoute
 
-from master.auth.access import TokenRefused
-from master.auth.roles import GLOBAL, Grant, Grants, Permission, Role
+from master.auth.access import API_TOKEN_PREFIX, TokenRefused, same_digest
+from master.auth.roles import GLOBAL, Grant, Grants, Permission, Role, Scope
 from master.errors import AuthError, Forbidden, NotFound
-from master.gateway.state import gateway_state
-from master.store.repositories.rows import UserRow
+from master.gateway.state import GatewayState, gateway_state
+from master.store.repositories.rows import BindingRow, UserRow
+from shared.clock import now_ms
 
 _bearer = HTTPBearer(auto_error=False)
 
@@ -40,25 +42,82 @@ _bearer = HTTPBearer(auto_error=False)
 class Principal:
     """The authenticated caller, for permission checks and the audit log."""
 
-    name: str  # username, or "api-token" for the break-glass token; "" when anonymous
-    kind: str  # "user" | "token" | "anonymous"
+    name: str  # username, service account, or "api-token" (break-glass); "" when anonymous
+    kind: str  # "user" | "token" | "break-glass" | "anonymous"
     grants: Grants
-    session: str = ""
+    session: str = ""  # the refresh family of a user's access token
+    groups: tuple[str, ...] = ()
+    token_id: str = ""  # an API token's id
 
     @property
     def role(self) -> str:
         top = self.grants.highest
         return top.label if top is not None else ""
 
+    def sees(self, cluster: str, namespace: str = "") -> bool:
+        """May the caller read objects of ``cluster``/``namespace`` (list filtering)?"""
+        return self.grants.allows(Permission.READ, cluster, namespace)
+
 
 ANONYMOUS = Principal("", "anonymous", Grants.of(()))
+BREAK_GLASS = Principal("api-token", "break-glass", Grants.of((Grant(Role.ADMIN),)))
 
 
-def grants_of(user: UserRow) -> Grants:
+def binding_grant(b: BindingRow) -> Grant | None:
     try:
-        return Grants.of((Grant(Role.parse(user.role), GLOBAL),))
-    except ValueError:  # an unknown role in the table grants nothing
-        return Grants.of(())
+        return Grant(Role.parse(b.role), Scope(b.cluster, b.namespace))
+    except ValueError:  # an unknown role or a malformed scope grants nothing
+        return None
+
+
+def grants_of(
+    user: UserRow, groups: tuple[str, ...] = (), bindings: Iterable[BindingRow] = ()
+) -> Grants:
+    """A user's global role (``users.role``, may be empty) plus the bindings of the user and
+    of each of its groups."""
+    subjects = {("user", user.username)} | {("group", g) for g in groups}
+    found: list[Grant] = []
+    if user.role:
+        with contextlib.suppress(ValueError):
+            found.append(Grant(Role.parse(user.role), GLOBAL))
+    for b in bindings:
+        if (b.subject_kind, b.subject) in subjects and (g := binding_grant(b)) is not None:
+            found.append(g)
+    return Grants.of(found)
+
+
+def split_api_token(token: str) -> tuple[str, str] | None:
+    """``lko_<id>_<secret>`` -> (id, secret); None when it is not shaped like an API token."""
+    if not token.startswith(API_TOKEN_PREFIX):
+        return None
+    token_id, sep, secret = token[len(API_TOKEN_PREFIX) :].partition("_")
+    return (token_id, secret) if sep and token_id and secret else None
+
+
+async def _api_token_principal(state: GatewayState, token_id: str, secret: str) -> Principal:
+    row = await state.identities.token(state.store, token_id)
+    now = now_ms()
+    if (
+        row is None
+        or not same_digest(secret, row.token_hash)
+        or row.revoked_ms is not None
+        or (row.expires_ms is not None and row.expires_ms <= now)
+    ):
+        raise AuthError("invalid bearer token")
+    bindings = await state.identities.bindings(state.store)
+    own = Grants.of(
+        g
+        for b in bindings
+        if b.subject_kind == "token" and b.subject == token_id
+        if (g := binding_grant(b)) is not None
+    )
+    if row.owner_kind == "user":
+        owner = await state.identities.user(state.store, row.owner)
+        if owner is None or owner.disabled:
+            raise AuthError("invalid bearer token")
+        own = own.within(grants_of(owner, (), bindings))
+    state.tokens_used.note(token_id, now)
+    return Principal(row.owner, "token", own, token_id=token_id)
 
 
 async def authenticate(request: Request, creds: HTTPAuthorizationCredentials | None) -> Principal:
@@ -67,7 +126,9 @@ async def authenticate(request: Request, creds: HTTPAuthorizationCredentials | N
         raise AuthError("missing bearer token")
     token = creds.credentials
     if state.api_token and hmac.compare_digest(token.encode(), state.api_token.encode()):
-        return Principal("api-token", "token", Grants.of((Grant(Role.ADMIN),)))
+        return BREAK_GLASS
+    if (parts := split_api_token(token)) is not None:
+        return await _api_token_principal(state, *parts)
     try:
         claims = state.identities.verified(state.jwt_secret, token, time.time())
     except TokenRefused as e:
@@ -75,15 +136,35 @@ async def authenticate(request: Request, creds: HTTPAuthorizationCredentials | N
     user = await state.identities.user(state.store, claims.subject)
     if user is None or user.disabled:
         raise AuthError("invalid bearer token")
-    return Principal(user.username, "user", grants_of(user), session=claims.session)
+    session = await state.identities.session(state.store, claims.session)
+    if session is None or session.revoked_ms is not None or session.username != user.username:
+        raise AuthError("this session has ended; log in again")
+    bindings = await state.identities.bindings(state.store)
+    return Principal(
+        user.username,
+        "user",
+        grants_of(user, session.groups, bindings),
+        session=claims.session,
+        groups=session.groups,
+    )
+
+
+Within = Literal["exact", "cluster", "anywhere"]
 
 
 class Need:
     """A route's declared permission, checked against the object's cluster and namespace
-    (path parameters ``name`` and ``namespace``, when the route has them)."""
+    (path parameters ``name`` and ``namespace``, when the route has them).
 
-    def __init__(self, permission: Permission) -> None:
+    ``within`` widens the check for routes that filter what they answer themselves: "cluster"
+    passes a caller holding the permission in any namespace of the path's cluster (the route
+    then lists only what ``Principal.sees``), "anywhere" one holding it in any scope at all (a
+    list across clusters, or an object whose cluster the route looks up first). An object in
+    a namespace the caller cannot see answers 404, as an unknown cluster does."""
+
+    def __init__(self, permission: Permission, within: Within = "exact") -> None:
         self.permission = permission
+        self.within = within
 
     async def __call__(
         self,
@@ -96,31 +177,47 @@ class Need:
         request.state.principal = principal
         if self.permission is Permission.AUTHENTICATED:
             return principal
-        params = request.path_params
-        cluster = str(params.get("name", "")) if "name" in params else ""
-        namespace = str(params.get("namespace", ""))
         grants = principal.grants
+        if self.within == "anywhere":
+            if not grants.holds(self.permission):
+                raise Forbidden(f"this needs the {self.permission.value} permission")
+            return principal
+        params = request.path_params
+        cluster = str(params.get("name", ""))
+        namespace = str(params.get("namespace", ""))
         if cluster and not grants.sees_cluster(cluster):
             raise NotFound(f"unknown cluster {cluster!r}")
+        if self.within == "cluster":
+            if not grants.sees_cluster(cluster, self.permission):
+                raise Forbidden(f"this needs the {self.permission.value} permission")
+            return principal
+        if namespace and not grants.allows(Permission.READ, cluster, namespace):
+            raise NotFound(f"nothing named so in cluster {cluster!r}")
         if not grants.allows(self.permission, cluster, namespace):
             raise Forbidden(f"this needs the {self.permission.value} permission")
         return principal
 
 
-def need(permission: Permission) -> Any:
-    """``Depends(Need(permission))``, for the route decorator's ``dependencies=[...]``."""
-    return Depends(Need(permission))
+def need(permission: Permission, within: Within = "exact") -> Any:
+    """``Depends(Need(...))``, for the route decorator's ``dependencies=[...]``."""
+    return Depends(Need(permission, within))
 
 
-def declared(route: APIRoute) -> Permission | None:
-    """The permission a route declares (searched through its dependency tree), if any."""
+def declaration(route: APIRoute) -> Need | None:
+    """The ``Need`` a route declares (searched through its dependency tree), if any."""
     stack: list[Dependant] = [route.dependant]
     while stack:
         dep = stack.pop()
         if isinstance(dep.call, Need):
-            return dep.call.permission
+            return dep.call
         stack.extend(dep.dependencies)
     return None
+
+
+def declared(route: APIRoute) -> Permission | None:
+    """The permission a route declares, if any."""
+    found = declaration(route)
+    return found.permission if found is not None else None
 
 
 def undeclared(routes: Iterable[BaseRoute], prefix: str) -> list[str]:

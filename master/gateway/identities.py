@@ -1,18 +1,53 @@
-"""⑧ The caches behind authentication: verified access JWTs (until they expire, bounded) and
-user rows (for ``USER_TTL_S``, so disabling a user takes effect within a second on every
-replica, at once on the one that made the change)."""
+"""⑧ The caches behind authentication: verified access JWTs (until they expire, bounded), and
+for ``STATE_TTL_S`` each the rows a request's identity depends on (users, refresh-session
+families, API tokens, the role bindings). A change made through this master applies at once
+(``forget_*``); one made through another replica within ``STATE_TTL_S``.
+
+Why cache at all: a request would otherwise pay an HMAC and three database reads before any
+work; with these it pays dict lookups (bench/auth_overhead.py measures the difference)."""
 
 from __future__ import annotations
 
 import time
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from typing import Generic, TypeVar
 
 from master.auth.access import AccessClaims, TokenRefused, verify_access
 from master.store import Store
-from master.store.repositories.rows import UserRow
+from master.store.repositories.rows import ApiTokenRow, BindingRow, LoginSessionRow, UserRow
 
-USER_TTL_S = 1.0  # how stale a cached user row (disabled flag, role) may be
+STATE_TTL_S = 1.0  # how stale a cached row (disabled flag, role, revocation) may be
 _VERIFIED_MAX = 4096
+_ROWS_MAX = 8192
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class _Rows(Generic[K, V]):
+    """Rows by key for ``STATE_TTL_S``, bounded (oldest first out)."""
+
+    def __init__(self) -> None:
+        self._rows: OrderedDict[K, tuple[float, V]] = OrderedDict()
+
+    async def get(self, key: K, load: Callable[[K], Awaitable[V]]) -> V:
+        now = time.monotonic()
+        hit = self._rows.get(key)
+        if hit is not None and now < hit[0]:
+            return hit[1]
+        value = await load(key)
+        self._rows[key] = (now + STATE_TTL_S, value)
+        self._rows.move_to_end(key)
+        if len(self._rows) > _ROWS_MAX:
+            self._rows.popitem(last=False)
+        return value
+
+    def forget(self, key: K) -> None:
+        self._rows.pop(key, None)
+
+    def clear(self) -> None:
+        self._rows.clear()
 
 
 class Identities:
@@ -20,7 +55,10 @@ class Identities:
 
     def __init__(self) -> None:
         self._verified: OrderedDict[str, AccessClaims] = OrderedDict()
-        self._users: dict[str, tuple[float, UserRow | None]] = {}
+        self._users: _Rows[str, UserRow | None] = _Rows()
+        self._sessions: _Rows[str, LoginSessionRow | None] = _Rows()
+        self._tokens: _Rows[str, ApiTokenRow | None] = _Rows()
+        self._bindings: _Rows[str, tuple[BindingRow, ...]] = _Rows()
 
     def verified(self, secret: str, token: str, now_s: float) -> AccessClaims:
         hit = self._verified.get(token)
@@ -35,16 +73,43 @@ class Identities:
         return claims
 
     async def user(self, store: Store | None, username: str) -> UserRow | None:
-        now = time.monotonic()
-        hit = self._users.get(username)
-        if hit is not None and now < hit[0]:
-            return hit[1]
         if store is None:
             return None
-        row = await store.users.get(username)
-        self._users[username] = (now + USER_TTL_S, row)
-        return row
+        return await self._users.get(username, store.users.get)
+
+    async def session(self, store: Store | None, family: str) -> LoginSessionRow | None:
+        if store is None:
+            return None
+        return await self._sessions.get(family, store.sessions.family)
+
+    async def token(self, store: Store | None, token_id: str) -> ApiTokenRow | None:
+        if store is None:
+            return None
+        return await self._tokens.get(token_id, store.api_tokens.get)
+
+    async def bindings(self, store: Store | None) -> tuple[BindingRow, ...]:
+        """Every role binding (a small table: read whole, filtered in memory)."""
+        if store is None:
+            return ()
+
+        async def load(_: str) -> tuple[BindingRow, ...]:
+            return tuple(await store.bindings.list())
+
+        return await self._bindings.get("", load)
 
     def forget(self, username: str) -> None:
         """Drop a user's cached row: a change made through this master applies at once."""
-        self._users.pop(username, None)
+        self._users.forget(username)
+
+    def forget_session(self, family: str) -> None:
+        self._sessions.forget(family)
+
+    def forget_all_sessions(self) -> None:
+        """After revoking a user's families (whose ids this cache does not index by user)."""
+        self._sessions.clear()
+
+    def forget_token(self, token_id: str) -> None:
+        self._tokens.forget(token_id)
+
+    def forget_bindings(self) -> None:
+        self._bindings.forget("")

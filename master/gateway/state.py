@@ -17,6 +17,7 @@ from master.auth.throttle import LoginThrottle
 from master.commands.bus import CommandBus
 from master.datahub.hub import DataHub
 from master.gateway.identities import Identities
+from master.gateway.usage import TokenUsage
 from master.store import Store
 from master.telemetry.metrics import MasterMetrics
 
@@ -32,6 +33,9 @@ class GatewayState:
     identities: Identities = field(default_factory=Identities)
     throttle: LoginThrottle = field(default_factory=LoginThrottle)
     metrics: MasterMetrics = field(default_factory=MasterMetrics)  # a test app: its own set
+    tokens_used: TokenUsage = field(default_factory=TokenUsage)  # master.app gives it the store
+    refresh_ttl_s: int = 12 * 3600  # a refresh family's absolute lifetime (a working day)
+    secure_cookies: bool = True  # the refresh cookie's Secure flag (off only for plain-HTTP labs)
     # Set once the master serves (gRPC bound, HTTP up), cleared when shutdown begins: /readyz.
     ready: asyncio.Event = field(default_factory=asyncio.Event)
 

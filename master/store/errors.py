@@ -51,3 +51,7 @@ class UnknownCluster(StoreError):
 
 class UserExists(StoreError):
     """A user with this username already exists."""
+
+
+class BindingExists(StoreError):
+    """An identical role binding already exists."""

@@ -14,11 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from master.store.engine.opening import Backend, open_engine, open_writer_txn
 from master.store.engine.probing import StoreProbe
 from master.store.errors import StoreError
+from master.store.repositories.api_tokens import ApiTokenRepo
 from master.store.repositories.audit import AuditRepo
+from master.store.repositories.bindings import BindingRepo
 from master.store.repositories.clusters import ClusterRepo
 from master.store.repositories.commands import CommandRepo
 from master.store.repositories.history import HistoryRepo
 from master.store.repositories.journal import JournalRepo
+from master.store.repositories.sessions import SessionRepo
 from master.store.repositories.users import UserRepo
 from master.store.schema.migrating import migrate
 from master.store.writing.writer import Writer
@@ -39,6 +42,9 @@ class Store:
     commands: CommandRepo
     audit: AuditRepo
     users: UserRepo
+    bindings: BindingRepo
+    api_tokens: ApiTokenRepo
+    sessions: SessionRepo
 
     def __init__(
         self, *, engine: AsyncEngine, writer: Writer, backend: Backend, where: str
@@ -53,6 +59,9 @@ class Store:
         self.commands = CommandRepo(engine, writer)
         self.audit = AuditRepo(engine, writer)
         self.users = UserRepo(engine, writer)
+        self.bindings = BindingRepo(engine, writer)
+        self.api_tokens = ApiTokenRepo(engine, writer)
+        self.sessions = SessionRepo(engine, writer)
         self._probe = StoreProbe(engine, where=where)
 
     @classmethod

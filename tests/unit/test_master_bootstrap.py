@@ -34,20 +34,21 @@ def _cert(path: Path) -> x509.Certificate:
     return x509.load_pem_x509_certificate(path.read_bytes())
 
 
-def test_a_restart_on_the_same_data_dir_keeps_the_token_and_the_ca(tmp_path: Path) -> None:
+def test_a_restart_on_the_same_data_dir_keeps_the_secrets_and_the_ca(tmp_path: Path) -> None:
     first = with_credentials(_settings(tmp_path))
     ca = (tmp_path / "credentials" / "ca.crt").read_bytes()
     server = (tmp_path / "credentials" / "tls.crt").read_bytes()
     again = with_credentials(_settings(tmp_path))
-    assert again.api_token.get_secret_value() == first.api_token.get_secret_value()
-    assert len(first.api_token.get_secret_value()) >= 32
+    assert again.jwt_secret.get_secret_value() == first.jwt_secret.get_secret_value()
+    assert len(first.jwt_secret.get_secret_value()) >= 32
+    assert again.bootstrap_admin_password == first.bootstrap_admin_password
     assert (tmp_path / "credentials" / "ca.crt").read_bytes() == ca
     assert (tmp_path / "credentials" / "tls.crt").read_bytes() == server
     assert again.tls_cert_file == first.tls_cert_file == tmp_path / "credentials" / "tls.crt"
     assert again.tls_key_file == tmp_path / "credentials" / "tls.key"
     # Another data dir is another master: other secrets, another CA.
     other = with_credentials(_settings(tmp_path / "other"))
-    assert other.api_token.get_secret_value() != first.api_token.get_secret_value()
+    assert other.jwt_secret.get_secret_value() != first.jwt_secret.get_secret_value()
     assert (tmp_path / "other" / "credentials" / "ca.crt").read_bytes() != ca
 
 
@@ -90,10 +91,10 @@ def test_credentials_are_private_files_in_a_private_directory(tmp_path: Path) ->
     with_credentials(_settings(tmp_path))
     directory = tmp_path / "credentials"
     assert stat.S_IMODE(directory.stat().st_mode) == 0o700
-    for name in ("api-token", "jwt-secret", "bootstrap-admin-password", "ca.key", "tls.key"):
+    for name in ("jwt-secret", "bootstrap-admin-password", "ca.key", "tls.key"):
         assert stat.S_IMODE((directory / name).stat().st_mode) == 0o600, name
     values = {(directory / n).read_text().strip() for n in bootstrap.SECRETS}
-    assert len(values) == 3  # three independent secrets
+    assert len(values) == len(bootstrap.SECRETS)  # independent secrets
 
 
 def test_half_a_ca_is_refused_instead_of_silently_replaced(tmp_path: Path) -> None:
@@ -103,17 +104,25 @@ def test_half_a_ca_is_refused_instead_of_silently_replaced(tmp_path: Path) -> No
         bootstrap.ensure_certificate(tmp_path, hosts=HOSTS, validity_days=3650)
 
 
-def test_a_given_api_token_wins_over_generation(tmp_path: Path) -> None:
+def test_the_break_glass_api_token_is_never_generated_only_taken_as_given(
+    tmp_path: Path,
+) -> None:
+    unset = with_credentials(
+        _settings(tmp_path / "a", api_token="", tls_self_signed=False, grpc_plaintext=True)
+    )
+    assert unset.api_token.get_secret_value() == ""  # off
+    assert not (tmp_path / "a" / "credentials" / "api-token").exists()
     given = "given-token-0123456789abcdef"
     settings = with_credentials(
-        _settings(tmp_path, api_token=given, tls_self_signed=False, grpc_plaintext=True)
+        _settings(tmp_path / "b", api_token=given, tls_self_signed=False, grpc_plaintext=True)
     )
     assert settings.api_token.get_secret_value() == given
-    assert not (tmp_path / "credentials" / "api-token").exists()
 
 
 def test_settings_refuse_a_self_signed_certificate_next_to_given_files(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="contradicts"):
         _settings(tmp_path, tls_cert_file=tmp_path / "c", tls_key_file=tmp_path / "k")
-    with pytest.raises(ValueError, match="MASTER_API_TOKEN must be set"):
+    with pytest.raises(ValueError, match="set MASTER_JWT_SECRET"):  # nobody could get in
         _settings(tmp_path, generate_secrets=False)
+    with pytest.raises(ValueError, match="at least 16 characters"):
+        _settings(tmp_path, api_token="changeme")

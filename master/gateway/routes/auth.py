@@ -1,9 +1,11 @@
-"""⑧ Logging in: a username and password for a short-lived access token, and who am I.
+"""⑧ Logging in and out: a username and password for a session, refreshing it, ending it, and
+who am I. Sessions themselves (tokens, cookies, CSRF) are ``master.gateway.sessions``.
 
 Unknown user and wrong password get the same 401 body and cost the same argon2 verify (the
 unknown user is checked against a dummy hash). Failures are throttled per username as typed
 and per client address (``master.auth.throttle``); a throttled attempt is answered 429 with
-Retry-After before any password is checked. Every login, failure and lockout is audited.
+Retry-After before any password is checked. Every login, failure, lockout, refresh-token
+reuse and logout is audited.
 
 Argon2 runs in a worker thread: ~70 ms of CPU on the event loop would stall every other
 request and the agents' streams."""
@@ -14,44 +16,35 @@ import asyncio
 import time
 from typing import Any
 
-from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
 
-from master.auth.access import issue_access, new_secret
 from master.auth.passwords import MAX_LENGTH, hash_password, needs_rehash, verify_password
 from master.auth.roles import Permission
 from master.errors import AuthError, Throttled
+from master.gateway import sessions
 from master.gateway.authz import Caller, Principal, need
-from master.gateway.limits import body_limit
+from master.gateway.limits import KiB, body_limit
 from master.gateway.responses import FastJSON
-from master.gateway.state import GatewayState, gateway_state
-from master.store.repositories.audit import AuditEntry
+from master.gateway.sessions import audit, client_address
+from master.gateway.state import gateway_state
 from shared.clock import now_ms
 
 router = APIRouter(tags=["auth"])
 
-LOGIN_BODY_MAX = 4 * 1024
+LOGIN_BODY_MAX = 4 * KiB
 _REFUSED = "invalid username or password"
 
 
 class Login(BaseModel):
+    model_config = ConfigDict(extra="forbid")
     username: str = Field(min_length=1, max_length=128)
     password: str = Field(min_length=1, max_length=MAX_LENGTH)
 
 
-def _client(request: Request) -> str:
-    return request.client.host if request.client is not None else ""
-
-
-async def _audit(
-    state: GatewayState, request: Request, *, actor: str, action: str, outcome: str, **detail: Any
-) -> None:
-    if state.store is None:
-        return
-    detail |= {"source": _client(request), "user_agent": request.headers.get("user-agent", "")}
-    await state.store.audit.write(
-        AuditEntry(at_ms=now_ms(), actor=actor, action=action, detail=detail, outcome=outcome)
-    )
+class Refresh(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    refresh_token: str | None = Field(None, max_length=128)
 
 
 @router.post("/auth/login", dependencies=[need(Permission.PUBLIC)])
@@ -60,12 +53,12 @@ async def login(body: Login, request: Request) -> FastJSON:
     state = gateway_state(request)
     if not state.jwt_secret or state.store is None:
         raise AuthError("logins are not enabled on this master")
-    keys = (f"user:{body.username.lower()}", f"addr:{_client(request)}")
+    keys = (f"user:{body.username.lower()}", f"addr:{client_address(request)}")
     now = time.monotonic()
     wait = max(state.throttle.wait_s(k, now) for k in keys)
     if wait > 0:
         state.metrics.login_failures.labels("throttled").inc()
-        await _audit(state, request, actor=body.username, action="login", outcome="throttled")
+        await audit(state, request, actor=body.username, action="login", outcome="throttled")
         raise Throttled("too many failed logins; try again later", retry_after_s=wait)
     user = await state.store.users.get(body.username)
     stored = user.password_hash if user is not None else None
@@ -74,33 +67,53 @@ async def login(body: Login, request: Request) -> FastJSON:
         locked = [state.throttle.failed(k, time.monotonic()) for k in keys]
         reason = "unknown_user" if user is None else "disabled" if ok else "bad_password"
         state.metrics.login_failures.labels(reason).inc()
-        await _audit(state, request, actor=body.username, action="login", outcome="failed")
+        await audit(state, request, actor=body.username, action="login", outcome="failed")
         if any(locked):
-            await _audit(state, request, actor=body.username, action="lockout", outcome="locked")
+            await audit(state, request, actor=body.username, action="lockout", outcome="locked")
         raise AuthError(_REFUSED)
     for k in keys:
         state.throttle.succeeded(k)
     if needs_rehash(user.password_hash):
         new_hash = await asyncio.to_thread(hash_password, body.password)
         await state.store.users.update(user.username, password_hash=new_hash)
-    session = new_secret()[:22]
-    token, claims = issue_access(
-        state.jwt_secret,
-        subject=user.username,
-        session=session,
-        epoch=0,
-        now_s=int(time.time()),
-        ttl_s=state.access_ttl_s,
-    )
-    await _audit(state, request, actor=user.username, action="login", outcome="ok")
-    return FastJSON(
-        {
-            "access_token": token,
-            "token_type": "bearer",
-            "expires_in": claims.expires_s - claims.issued_s,
-            "user": {"username": user.username, "role": user.role},
-        }
-    )
+    answer, csrf = await sessions.start(state, user)
+    await audit(state, request, actor=user.username, action="login")
+    response = FastJSON(answer)
+    sessions.set_cookies(response, state, answer["refresh_token"], csrf)
+    return response
+
+
+@router.post("/auth/refresh", dependencies=[need(Permission.PUBLIC)])
+@body_limit(1 * KiB)
+async def refresh(request: Request, body: Refresh | None = None) -> FastJSON:
+    """A new access token and a new refresh token for a refresh token (used up by this)."""
+    state = gateway_state(request)
+    presented = sessions.refresh_from(request, body.refresh_token if body else None)
+    try:
+        answer = await sessions.rotate(state, presented)
+    except sessions.RefreshReused as e:
+        await audit(state, request, actor=e.username, action="refresh", outcome="reused")
+        raise
+    response = FastJSON(answer)
+    if not (body and body.refresh_token):  # the browser's cookie: replace it
+        csrf = request.cookies[sessions.CSRF_COOKIE]
+        sessions.set_cookies(response, state, answer["refresh_token"], csrf)
+    return response
+
+
+@router.post("/auth/logout", status_code=204, dependencies=[need(Permission.AUTHENTICATED)])
+@body_limit(1 * KiB)
+async def logout(request: Request, caller: Caller) -> Response:
+    """End the caller's session: its refresh tokens stop working and so does this access
+    token (within a second on other replicas)."""
+    state = gateway_state(request)
+    if caller.session and state.store is not None:
+        await state.store.sessions.revoke_family(caller.session, now_ms())
+        state.identities.forget_session(caller.session)
+    await audit(state, request, actor=caller.name, action="logout")
+    response = Response(status_code=204)
+    sessions.clear_cookies(response)
+    return response
 
 
 def me_view(principal: Principal) -> dict[str, Any]:
@@ -108,6 +121,7 @@ def me_view(principal: Principal) -> dict[str, Any]:
         "name": principal.name,
         "kind": principal.kind,
         "role": principal.role,
+        "groups": list(principal.groups),
         "grants": [
             {"role": g.role.label, "cluster": g.scope.cluster, "namespace": g.scope.namespace}
             for g in principal.grants.grants

@@ -12,7 +12,7 @@ from fastapi import APIRouter
 from master.auth.roles import Permission
 from master.datahub.cluster import ClusterState
 from master.datahub.hub import DataHub
-from master.gateway.authz import need
+from master.gateway.authz import Caller, need
 from master.gateway.deps import Cluster, Hub
 from master.gateway.responses import FastJSON
 
@@ -61,12 +61,14 @@ def limits_view(state: ClusterState) -> dict[str, Any]:
     }
 
 
-@router.get("/clusters", dependencies=[need(Permission.READ)])
-async def list_clusters(hub: Hub) -> FastJSON:
-    items = [cluster_view(hub, s) for s in sorted(hub.clusters(), key=lambda s: s.name)]
+@router.get("/clusters", dependencies=[need(Permission.READ, "anywhere")])
+async def list_clusters(hub: Hub, caller: Caller) -> FastJSON:
+    """The clusters the caller may see anything of."""
+    visible = (s for s in hub.clusters() if caller.grants.sees_cluster(s.name))
+    items = [cluster_view(hub, s) for s in sorted(visible, key=lambda s: s.name)]
     return FastJSON({"items": items})
 
 
-@router.get("/clusters/{name}", dependencies=[need(Permission.READ)])
+@router.get("/clusters/{name}", dependencies=[need(Permission.READ, "cluster")])
 async def get_cluster(hub: Hub, state: Cluster) -> FastJSON:
     return FastJSON(cluster_view(hub, state))

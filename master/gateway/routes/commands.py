@@ -20,9 +20,10 @@ import orjson
 from fastapi import APIRouter, Header, Query, status
 
 from master.auth.roles import Permission
-from master.commands.bus import CommandSnapshot
+from master.commands.bus import CommandSnapshot, parse_target
 from master.commands.requests import CommandIn, validate
-from master.gateway.authz import Caller, need
+from master.errors import Forbidden, NotFound
+from master.gateway.authz import Caller, Principal, need
 from master.gateway.deps import Bus, Cluster, StoreDep
 from master.gateway.limits import KiB, body_limit
 from master.gateway.prefer import preferred_wait
@@ -75,7 +76,7 @@ def _detailed(command: CommandSnapshot) -> dict[str, Any]:
 @router.post(
     "/clusters/{name}/commands",
     status_code=status.HTTP_202_ACCEPTED,
-    dependencies=[need(Permission.OPERATE)],
+    dependencies=[need(Permission.OPERATE, "cluster")],
 )
 @body_limit(COMMAND_BODY_MAX)
 async def create_command(
@@ -91,6 +92,8 @@ async def create_command(
     """202 for a new command, 200 when its idempotency key returned an earlier one; with
     ``Prefer: wait=N`` either answers once terminal (``terminal: true``) or after N s."""
     wait_s = preferred_wait(prefer, cap_s=WAIT_MAX_S)
+    if not caller.grants.allows(Permission.OPERATE, cluster.name, body.target.namespace):
+        raise Forbidden("you may not run commands on this target")
     valid = validate(body)
     command, created = await bus.submit(cluster.name, valid, actor=caller.name)
     headers = {"Location": f"/api/v1/commands/{command.row.id}"}
@@ -102,9 +105,10 @@ async def create_command(
     return FastJSON(_detailed(command), status_code=code, headers=headers)
 
 
-@router.get("/commands", dependencies=[need(Permission.READ)])
+@router.get("/commands", dependencies=[need(Permission.READ, "anywhere")])
 async def list_commands(
     store: StoreDep,
+    caller: Caller,
     *,
     cluster: str | None = None,
     state: CommandState | None = None,
@@ -114,32 +118,50 @@ async def list_commands(
 ) -> FastJSON:
     rows = await store.commands.list(cluster=cluster, state=state, before_ms=before_ms, limit=limit)
     # The store has no type index; filtering one page in memory keeps the contract simple.
-    items = [command_view(r) for r in rows if type is None or r.type == type]
+    # Filtered after the page is read: a scoped caller's page may hold fewer than ``limit``;
+    # ``before_ms`` of the last row still pages on correctly.
+    items = [command_view(r) for r in rows if (type is None or r.type == type) and _sees(caller, r)]
     return FastJSON({"items": items})
 
 
-@router.get("/commands/{command_id}", dependencies=[need(Permission.READ)])
-async def get_command(command_id: str, bus: Bus) -> FastJSON:
-    return FastJSON(_detailed(await bus.snapshot(command_id)))
+def _sees(caller: Principal, row: CommandRow, permission: Permission = Permission.READ) -> bool:
+    return caller.grants.allows(permission, row.cluster, parse_target(row.target).namespace)
+
+
+def _visible(caller: Principal, command: CommandSnapshot) -> CommandSnapshot:
+    """The command, if the caller may see it; otherwise as if it did not exist."""
+    if not _sees(caller, command.row):
+        raise NotFound(f"unknown command {command.row.id!r}")
+    return command
+
+
+@router.get("/commands/{command_id}", dependencies=[need(Permission.READ, "anywhere")])
+async def get_command(command_id: str, bus: Bus, caller: Caller) -> FastJSON:
+    return FastJSON(_detailed(_visible(caller, await bus.snapshot(command_id))))
 
 
 @router.post(
     "/commands/{command_id}/cancel",
     status_code=status.HTTP_202_ACCEPTED,
-    dependencies=[need(Permission.OPERATE)],
+    dependencies=[need(Permission.OPERATE, "anywhere")],
 )
 @body_limit(CANCEL_BODY_MAX)
 async def cancel_command(command_id: str, bus: Bus, caller: Caller) -> FastJSON:
+    found = _visible(caller, await bus.snapshot(command_id))
+    if not _sees(caller, found.row, Permission.OPERATE):
+        raise Forbidden("you may not cancel this command")
     command = await bus.cancel(command_id, actor=caller.name)
     return FastJSON(_detailed(command), status_code=status.HTTP_202_ACCEPTED)
 
 
-@router.get("/commands/{command_id}/wait", dependencies=[need(Permission.READ)])
+@router.get("/commands/{command_id}/wait", dependencies=[need(Permission.READ, "anywhere")])
 async def wait_command(
     command_id: str,
     bus: Bus,
+    caller: Caller,
     timeout_s: Annotated[float, Query(gt=0, le=WAIT_MAX_S)] = 30.0,
 ) -> FastJSON:
     """Returns when the command is terminal or ``timeout_s`` passes (check ``terminal``)."""
+    _visible(caller, await bus.snapshot(command_id))
     command = await bus.wait(command_id, timeout_s)
     return FastJSON(_detailed(command))

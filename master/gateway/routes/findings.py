@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from master.auth.roles import Permission
-from master.gateway.authz import need
+from master.gateway.authz import Caller, need
 from master.gateway.deps import Cluster
 from master.gateway.errors import InvalidQuery
 from master.gateway.responses import FastJSON
@@ -40,9 +40,10 @@ def finding_view(f: Finding) -> dict[str, Any]:
     }
 
 
-@router.get("/clusters/{name}/findings", dependencies=[need(Permission.READ)])
+@router.get("/clusters/{name}/findings", dependencies=[need(Permission.READ, "cluster")])
 async def active_findings(
     state: Cluster,
+    caller: Caller,
     severity: str | None = None,
     namespace: str | None = None,
     reason: str | None = None,
@@ -51,11 +52,13 @@ async def active_findings(
         floor = Severity.parse(severity) if severity else Severity.INFO
     except ValueError as e:
         raise InvalidQuery(str(e)) from None
+    allowed = caller.grants.namespaces(state.name)  # None: all, node findings too
     items = sorted(
         (
             f
             for f in state.active_findings()
             if f.severity >= floor
+            and (allowed is None or f.subject.namespace in allowed)
             and (namespace is None or f.subject.namespace == namespace)
             and (reason is None or f.reason == reason)
         ),

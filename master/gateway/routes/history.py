@@ -15,7 +15,7 @@ from fastapi import APIRouter, Query
 
 from master.auth.roles import Permission
 from master.errors import NotFound
-from master.gateway.authz import need
+from master.gateway.authz import Caller, need
 from master.gateway.deps import StoreDep
 from master.gateway.errors import InvalidQuery
 from master.gateway.responses import FastJSON
@@ -110,10 +110,11 @@ def occurrence_view(o: FindingOccurrence) -> dict[str, Any]:
     }
 
 
-@router.get("/clusters/{name}/findings/history", dependencies=[need(Permission.READ)])
+@router.get("/clusters/{name}/findings/history", dependencies=[need(Permission.READ, "cluster")])
 async def findings_history(
     name: str,
     store: StoreDep,
+    caller: Caller,
     from_: Annotated[str | None, Query(alias="from")] = None,
     to: str | None = None,
     reason: str | None = None,
@@ -139,6 +140,7 @@ async def findings_history(
             to_ms=end,
             reason=reason,
             namespace=namespace,
+            namespaces=caller.grants.namespaces(name),
             severity=floor,
             limit=page_size,
             cursor=cursor,

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Query, Response
 from master.auth.roles import Permission
 from master.datahub.cluster import ClusterState
 from master.errors import NotFound
-from master.gateway.authz import need
+from master.gateway.authz import Caller, need
 from master.gateway.deps import Cluster, Hub
 from master.gateway.errors import InvalidQuery
 from master.gateway.responses import FastJSON
@@ -100,9 +100,10 @@ def _matching(
             yield res
 
 
-@router.get("/clusters/{name}/resources", dependencies=[need(Permission.READ)])
+@router.get("/clusters/{name}/resources", dependencies=[need(Permission.READ, "cluster")])
 async def list_resources(
     state: Cluster,
+    caller: Caller,
     kind: str | None = None,
     namespace: str | None = None,
     label: Annotated[str | None, Query(description="k=v[,k2] equality/existence")] = None,
@@ -115,8 +116,11 @@ async def list_resources(
     items: list[bytes] = []
     last: Resource | None = None
     more = False
+    allowed = caller.grants.namespaces(state.name)  # None: all, cluster-scoped objects too
     for res in _matching(state, kind=kind, namespace=namespace, labels=selector, q=q):
         if after is not None and res.ref.key <= after:
+            continue
+        if allowed is not None and res.ref.namespace not in allowed:
             continue
         if len(items) == limit:
             more = True

@@ -33,18 +33,20 @@ router = APIRouter(tags=["users"])
 
 USERNAME = r"^[a-z0-9][a-z0-9._@-]{0,127}$"
 ROLES = "^(viewer|operator|admin)$"
+# A user's global role; empty: none, the user holds only what role bindings give.
+USER_ROLES = "^(viewer|operator|admin|)$"
 
 
 class NewUser(BaseModel):
     model_config = ConfigDict(extra="forbid")
     username: str = Field(pattern=USERNAME)
     password: str = Field(min_length=1, max_length=MAX_LENGTH)
-    role: str = Field(pattern=ROLES)
+    role: str = Field(pattern=USER_ROLES)
 
 
 class UserChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    role: str | None = Field(None, pattern=ROLES)
+    role: str | None = Field(None, pattern=USER_ROLES)
     disabled: bool | None = None
     password: str | None = Field(None, min_length=1, max_length=MAX_LENGTH)
 
@@ -83,6 +85,15 @@ async def _user(store: Store, username: str) -> UserRow:
     return user
 
 
+async def end_sessions(store: Store, request: Request, username: str) -> None:
+    """A changed role, password or disabled flag ends the user's sessions at once: a stolen
+    session must not outlive a password reset, nor a demotion keep its old rights."""
+    await store.sessions.revoke_user(username, now_ms())
+    identities = gateway_state(request).identities
+    identities.forget(username)
+    identities.forget_all_sessions()
+
+
 @router.get("/users", dependencies=[need(Permission.ADMIN)])
 async def list_users(store: StoreDep) -> FastJSON:
     return FastJSON({"items": [user_view(u) for u in await store.users.list()]})
@@ -119,7 +130,7 @@ async def change_user(
     if body.password is not None:
         digest = await asyncio.to_thread(hash_password, _checked(username, body.password))
     await store.users.update(username, password_hash=digest, role=body.role, disabled=body.disabled)
-    gateway_state(request).identities.forget(username)
+    await end_sessions(store, request, username)
     changed = {k: v for k, v in body.model_dump(exclude_none=True).items() if k != "password"}
     if body.password is not None:
         changed["password"] = "reset"  # never the value
@@ -138,7 +149,7 @@ async def change_own_password(
     if not await asyncio.to_thread(verify_password, body.current, user.password_hash):
         raise AuthError("the current password is wrong")
     digest = await asyncio.to_thread(hash_password, _checked(caller.name, body.new))
-    await store.users.update(caller.name, password_hash=digest)
-    gateway_state(request).identities.forget(caller.name)
+    await store.users.update(caller.name, password_hash=digest, must_change=False)
+    await end_sessions(store, request, caller.name)
     await _audit(store, caller, "user.password", caller.name)
     return Response(status_code=204)

@@ -119,6 +119,7 @@ class HistoryRepo:
         to_ms: int,
         reason: str | None = None,
         namespace: str | None = None,
+        namespaces: frozenset[str] | None = None,
         severity: Severity | None = None,
         limit: int = 100,
         cursor: str | None = None,
@@ -139,6 +140,8 @@ class HistoryRepo:
             conds.append(t.c.reason == reason)
         if namespace:
             conds.append(t.c.subject_ns == namespace)
+        if namespaces is not None:  # a caller who may see only these (empty: nothing)
+            conds.append(t.c.subject_ns.in_(sorted(namespaces)))
         if severity is not None:
             conds.append(t.c.severity >= int(severity))
         if cursor:

@@ -117,6 +117,45 @@ class UserRow:
     role: str
     created_ms: int
     disabled: bool
+    must_change: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class BindingRow:
+    id: int
+    subject_kind: str  # user | group | token
+    subject: str
+    role: str
+    cluster: str  # "" = every cluster
+    namespace: str  # "" = the whole cluster
+    created_ms: int
+    created_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class ApiTokenRow:
+    id: int
+    token_id: str
+    token_hash: str
+    name: str
+    owner: str
+    owner_kind: str  # user | service
+    created_by: str
+    created_ms: int
+    expires_ms: int | None
+    last_used_ms: int | None
+    revoked_ms: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class LoginSessionRow:
+    family: str
+    username: str
+    groups: tuple[str, ...]
+    created_ms: int
+    expires_ms: int
+    used_ms: int | None
+    revoked_ms: int | None
 
 
 @dataclass(frozen=True, slots=True)

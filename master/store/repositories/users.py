@@ -24,6 +24,7 @@ def _row(r: Row[Any]) -> UserRow:
         role=r.role,
         created_ms=r.created_ms,
         disabled=bool(r.disabled),
+        must_change=bool(r.must_change),
     )
 
 
@@ -32,7 +33,15 @@ class UserRepo:
         self._engine = engine
         self._writer = writer
 
-    async def add(self, username: str, *, password_hash: str, role: str, now_ms: int) -> UserRow:
+    async def add(
+        self,
+        username: str,
+        *,
+        password_hash: str,
+        role: str,
+        now_ms: int,
+        must_change: bool = False,
+    ) -> UserRow:
         """Create a user; raises :class:`UserExists` if the username is taken."""
 
         def work(conn: Connection) -> UserRow:
@@ -46,6 +55,7 @@ class UserRepo:
                     role=role,
                     created_ms=now_ms,
                     disabled=False,
+                    must_change=must_change,
                 )
             )
             return UserRow(
@@ -55,6 +65,7 @@ class UserRepo:
                 role=role,
                 created_ms=now_ms,
                 disabled=False,
+                must_change=must_change,
             )
 
         return await self._writer.run(work)
@@ -75,11 +86,17 @@ class UserRepo:
         password_hash: str | None = None,
         role: str | None = None,
         disabled: bool | None = None,
+        must_change: bool | None = None,
     ) -> bool:
         """Change the given fields; returns False if there is no such user."""
         values: dict[str, Any] = {
             k: v
-            for k, v in {"password_hash": password_hash, "role": role, "disabled": disabled}.items()
+            for k, v in {
+                "password_hash": password_hash,
+                "role": role,
+                "disabled": disabled,
+                "must_change": must_change,
+            }.items()
             if v is not None
         }
 

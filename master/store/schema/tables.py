@@ -267,4 +267,57 @@ users = Table(
     Column("role", String(32), nullable=False),
     Column("created_ms", Ms, nullable=False),
     Column("disabled", Boolean, nullable=False),
+    Column("must_change", Boolean, nullable=False, server_default="0"),  # the first password
+)
+
+# Migration 3 (master.store.schema.migrations.m0003_people) explains these three.
+SUBJECT = 128
+DIGEST = 64
+
+role_bindings = Table(
+    "role_bindings",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("subject_kind", String(16), nullable=False),
+    Column("subject", String(SUBJECT), nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("cluster", String(CLUSTER), nullable=False),
+    Column("namespace", String(63), nullable=False),
+    Column("created_ms", Ms, nullable=False),
+    Column("created_by", String(SUBJECT), nullable=False),
+    UniqueConstraint("subject_kind", "subject", "role", "cluster", "namespace"),
+    Index("ix_role_bindings_subject", "subject_kind", "subject"),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("token_id", String(32), nullable=False, unique=True),
+    Column("token_hash", String(DIGEST), nullable=False),
+    Column("name", String(SUBJECT), nullable=False),
+    Column("owner", String(SUBJECT), nullable=False),
+    Column("owner_kind", String(16), nullable=False),
+    Column("created_by", String(SUBJECT), nullable=False),
+    Column("created_ms", Ms, nullable=False),
+    Column("expires_ms", Ms, nullable=True),
+    Column("last_used_ms", Ms, nullable=True),
+    Column("revoked_ms", Ms, nullable=True),
+    Index("ix_api_tokens_owner", "owner"),
+)
+
+auth_sessions = Table(
+    "auth_sessions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("token_hash", String(DIGEST), nullable=False, unique=True),
+    Column("family", String(32), nullable=False),
+    Column("username", String(SUBJECT), nullable=False),
+    Column("groups_json", Json, nullable=False),
+    Column("created_ms", Ms, nullable=False),
+    Column("expires_ms", Ms, nullable=False),
+    Column("used_ms", Ms, nullable=True),
+    Column("revoked_ms", Ms, nullable=True),
+    Index("ix_auth_sessions_family", "family"),
+    Index("ix_auth_sessions_user", "username"),
 )

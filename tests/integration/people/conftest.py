@@ -14,7 +14,11 @@ from tests.harness import RunningMaster, add_cluster, master_settings, running_m
 
 JWT_SECRET = "test-jwt-secret-" + "0123456789abcdef" * 3
 ADMIN_PASSWORD = "correct horse battery staple"
-PASSWORDS = {"vera": "vera-looks-only-1", "otto": "otto-scales-things-2"}
+PASSWORDS = {
+    "vera": "vera-looks-only-1",
+    "otto": "otto-scales-things-2",
+    "nina": "nina-sees-one-namespace-3",  # no global role: a viewer of edge/shop only
+}
 
 
 @dataclass
@@ -48,16 +52,30 @@ async def people(tmp_path: Path) -> AsyncIterator[People]:
         base = f"http://127.0.0.1:{m.master.http_port}"
         async with httpx.AsyncClient(base_url=base) as http:
             admin = await token_of(http, "admin", ADMIN_PASSWORD)
-            for name, role in (("vera", "viewer"), ("otto", "operator")):
+            as_admin = {"Authorization": f"Bearer {admin}"}
+            for name, role in (("vera", "viewer"), ("otto", "operator"), ("nina", "")):
                 r = await http.post(
                     "/api/v1/users",
                     json={"username": name, "password": PASSWORDS[name], "role": role},
-                    headers={"Authorization": f"Bearer {admin}"},
+                    headers=as_admin,
                 )
                 assert r.status_code == 201, r.text
+            r = await http.post(
+                "/api/v1/rolebindings",
+                json={
+                    "subject_kind": "user",
+                    "subject": "nina",
+                    "role": "viewer",
+                    "cluster": "edge",
+                    "namespace": "shop",
+                },
+                headers=as_admin,
+            )
+            assert r.status_code == 201, r.text
             tokens = {
                 "admin": admin,
                 "viewer": await token_of(http, "vera", PASSWORDS["vera"]),
                 "operator": await token_of(http, "otto", PASSWORDS["otto"]),
+                "scoped": await token_of(http, "nina", PASSWORDS["nina"]),
             }
             yield People(m, http, tokens)

@@ -36,8 +36,10 @@ async def test_a_login_gives_a_short_lived_token_that_says_who_i_am(people: Peop
     r = await login(people.http, "vera", PASSWORDS["vera"])
     body = r.json()
     assert body["token_type"] == "bearer" and body["expires_in"] == 300
-    assert body["user"] == {"username": "vera", "role": "viewer"}
-    assert "password" not in r.text and "argon2" not in r.text
+    assert body["user"] == {"username": "vera", "role": "viewer", "must_change_password": False}
+    assert body["refresh_token"].startswith("lkr_")
+    assert "HttpOnly" in r.headers["set-cookie"] and "SameSite=strict" in r.headers["set-cookie"]
+    assert "password_hash" not in r.text and "argon2" not in r.text
     me = await people.http.get("/api/v1/auth/me", headers=people.auth("viewer"))
     assert me.json()["name"] == "vera" and me.json()["role"] == "viewer"
 
@@ -98,7 +100,7 @@ async def test_users_api_rejects_weak_passwords_duplicates_and_unknown_fields(
     )
     assert extra.status_code == 422
     listed = await people.http.get("/api/v1/users", headers=admin)
-    assert {u["username"] for u in listed.json()["items"]} == {"admin", "vera", "otto"}
+    assert {u["username"] for u in listed.json()["items"]} == {"admin", "vera", "otto", "nina"}
     assert "hash" not in listed.text and "argon2" not in listed.text
 
 

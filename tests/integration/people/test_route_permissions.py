@@ -1,6 +1,7 @@
 """The route x role matrix, generated from the routers themselves: every /api/v1 route, called
-by anonymous, viewer, operator and admin callers, is refused exactly when its declared
-permission says so (401 without a token, 403 with too little right), and never answers 401/403
+by anonymous, viewer, operator and admin callers and by a viewer of one namespace (edge/shop),
+is refused exactly when its declaration says so (401 without a token, 403 with too little
+right, 404 for an object in a namespace the caller cannot see), and never answers 401/403
 otherwise. A route added later is in the matrix without anyone writing a row for it."""
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ from fastapi.routing import APIRoute
 from master.auth.roles import Permission
 from master.datahub.hub import DataHub
 from master.gateway.app import API_PREFIX, ROUTERS, create_app
-from master.gateway.authz import declared, need
+from master.gateway.authz import Need, declaration, need
 from master.gateway.state import GatewayState
 from tests.integration.people.conftest import People
 
 # Values for path parameters: a cluster that exists, anything else may not.
 PATH_VALUES = {"name": "edge", "kind": "pods", "namespace": "default", "obj": "web-0"}
 PATH_VALUES |= {"node": "n1", "command_id": "0" * 26, "username": "vera"}
+PATH_VALUES |= {"token_id": "0" * 16, "binding_id": "999"}
 
 # Which callers each permission lets through.
 ALLOWED: dict[Permission, set[str]] = {
@@ -30,19 +32,35 @@ ALLOWED: dict[Permission, set[str]] = {
     Permission.OPERATE: {"operator", "admin"},
     Permission.ADMIN: {"admin"},
 }
-CALLERS = ("anonymous", "viewer", "operator", "admin")
+# Tested on their own: a bad login or refresh is a 401 by design, and logging out would end
+# the session the rest of the walk uses.
+SELF_TESTED = ("/auth/login", "/auth/refresh", "/auth/logout")
+CALLERS = ("anonymous", "viewer", "operator", "admin", "scoped")
 
 
-def api_routes() -> list[tuple[str, str, Permission]]:
+def api_routes() -> list[tuple[str, str, Need]]:
     found = []
     for module in ROUTERS:
         for route in import_module(module).router.routes:
             assert isinstance(route, APIRoute)
-            permission = declared(route)
-            assert permission is not None, f"{route.path} declares no permission"
+            need_ = declaration(route)
+            assert need_ is not None, f"{route.path} declares no permission"
             for method in sorted(route.methods):
-                found.append((method, API_PREFIX + route.path, permission))
+                found.append((method, API_PREFIX + route.path, need_))
     return found
+
+
+def scoped_outcome(path: str, need_: Need) -> int | None:
+    """What the viewer of edge/shop gets: None (let through), 403 or 404. The path's
+    namespace, when it has one, is "default": not theirs."""
+    p = need_.permission
+    if p in (Permission.PUBLIC, Permission.AUTHENTICATED):
+        return None
+    if need_.within == "exact" and "{namespace}" in path:
+        return 404
+    if p is Permission.READ and need_.within in ("anywhere", "cluster"):
+        return None
+    return 403
 
 
 ROUTES = api_routes()
@@ -54,7 +72,7 @@ def fill(path: str) -> str:
 
 def test_the_matrix_covers_every_permission_and_many_routes() -> None:
     assert len(ROUTES) >= 15
-    assert {p for _, _, p in ROUTES} == set(Permission)
+    assert {n.permission for _, _, n in ROUTES} == set(Permission)
 
 
 @pytest.mark.parametrize("caller", CALLERS)
@@ -62,13 +80,21 @@ async def test_every_route_refuses_exactly_the_callers_its_permission_excludes(
     people: People, caller: str
 ) -> None:
     wrong = []
-    for method, path, permission in ROUTES:
-        if path.endswith("/auth/login"):
-            continue  # public, and its own tests cover it (a bad login is a 401 by design)
+    for method, path, need_ in ROUTES:
+        permission = need_.permission
+        if path.endswith(SELF_TESTED):
+            continue
         # An empty JSON object: permission is checked before the body is validated, so a
         # refused caller gets 401/403 (not 422) and an allowed one gets past the check.
         body = {"json": {}} if method in {"POST", "PATCH", "PUT"} else {}
         r = await people.http.request(method, fill(path), headers=people.auth(caller), **body)
+        if caller == "scoped":
+            expected = scoped_outcome(path, need_)
+            if expected is None and r.status_code in (401, 403):
+                wrong.append(f"{method} {path}: scoped got {r.status_code}, may pass")
+            if expected is not None and r.status_code != expected:
+                wrong.append(f"{method} {path}: scoped got {r.status_code}, not {expected}")
+            continue
         allowed = caller in ALLOWED[permission]
         expected_refusal = 401 if caller == "anonymous" else 403
         if allowed and r.status_code in (401, 403):
