@@ -97,7 +97,9 @@ async def list_tokens(store: StoreDep, caller: Caller) -> FastJSON:
 
 @router.post("/tokens", status_code=201, dependencies=[need(Permission.AUTHENTICATED)])
 @body_limit(4 * KiB)
-async def create_token(body: NewToken, store: StoreDep, caller: Caller) -> FastJSON:
+async def create_token(
+    body: NewToken, store: StoreDep, caller: Caller, request: Request
+) -> FastJSON:
     if caller.kind == "token":
         raise Forbidden("an API token cannot create API tokens")
     role = Role.parse(body.role)
@@ -136,6 +138,7 @@ async def create_token(body: NewToken, store: StoreDep, caller: Caller) -> FastJ
         created_by=caller.name,
         now_ms=now,
     )
+    gateway_state(request).identities.forget_bindings()
     await store.audit.write(
         AuditEntry(
             at_ms=now,
