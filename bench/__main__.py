@@ -21,6 +21,7 @@ BENCHES: dict[str, str] = {
     "metrics_daemon": "bench.metrics_daemon",
     "kubesim": "bench.kubesim",
     "commands": "bench.commands",
+    "auth": "bench.auth",
 }
 
 

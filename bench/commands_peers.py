@@ -102,8 +102,9 @@ def free_port() -> int:
 class MasterProcess:
     """``python -m master`` on loopback ports, plaintext gRPC, the bench's API token."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, env: dict[str, str] | None = None) -> None:
         self.grpc_port, self.http_port = free_port(), free_port()
+        self._env = env or {}
         self.settings = MasterSettings(
             data_dir=root / "master", grpc_listen=f"127.0.0.1:{self.grpc_port}",
             http_listen=f"127.0.0.1:{self.http_port}", grpc_plaintext=True, api_token=API_TOKEN,
@@ -122,6 +123,8 @@ class MasterProcess:
             "MASTER_GRPC_PLAINTEXT": "true",
             "MASTER_API_TOKEN": API_TOKEN,
             "MASTER_HEARTBEAT_INTERVAL_S": "1",
+            "MASTER_METRICS_LISTEN": "",
+            **self._env,
         }
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "master"], env=env, stdout=self._log,

@@ -8,6 +8,7 @@ work; with these it pays dict lookups (bench/auth_overhead.py measures the diffe
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
@@ -26,17 +27,33 @@ V = TypeVar("V")
 
 
 class _Rows(Generic[K, V]):
-    """Rows by key for ``STATE_TTL_S``, bounded (oldest first out)."""
+    """Rows by key for ``STATE_TTL_S``, bounded (oldest first out). Single-flight: when a row
+    expires under load, the requests that need it share one read instead of each making one
+    (32 concurrent callers would otherwise queue 32 reads every second)."""
 
     def __init__(self) -> None:
         self._rows: OrderedDict[K, tuple[float, V]] = OrderedDict()
+        self._loading: dict[K, asyncio.Future[V]] = {}
 
     async def get(self, key: K, load: Callable[[K], Awaitable[V]]) -> V:
         now = time.monotonic()
         hit = self._rows.get(key)
         if hit is not None and now < hit[0]:
             return hit[1]
-        value = await load(key)
+        pending = self._loading.get(key)
+        if pending is not None:
+            return await asyncio.shield(pending)
+        future: asyncio.Future[V] = asyncio.get_running_loop().create_future()
+        self._loading[key] = future
+        try:
+            value = await load(key)
+        except BaseException as e:
+            future.set_exception(e)
+            future.exception()  # retrieved: no "never retrieved" warning without waiters
+            raise
+        finally:
+            del self._loading[key]
+        future.set_result(value)
         self._rows[key] = (now + STATE_TTL_S, value)
         self._rows.move_to_end(key)
         if len(self._rows) > _ROWS_MAX:

@@ -75,6 +75,9 @@ async def maintain_once(
     return report
 
 
+FIRST_PASS_MAX_DELAY_S = 30.0
+
+
 async def run_maintenance(
     store: Store,
     settings: StoreSettings,
@@ -84,7 +87,13 @@ async def run_maintenance(
 ) -> None:
     """Run :func:`maintain_once` every ``maintenance_interval_s`` until ``stop`` is set. A
     failed pass is logged and retried next interval: housekeeping must not take the master
-    down with it."""
+    down with it.
+
+    The first pass waits ``min(interval, FIRST_PASS_MAX_DELAY_S)``: a master just started is
+    busy taking back its agents' spooled records, and housekeeping can wait for that."""
+    with contextlib.suppress(TimeoutError):
+        first = min(settings.maintenance_interval_s, FIRST_PASS_MAX_DELAY_S)
+        await asyncio.wait_for(stop.wait(), timeout=first)
     while not stop.is_set():
         try:
             report = await maintain_once(store, settings, now_ms=clock(), stop=stop)
