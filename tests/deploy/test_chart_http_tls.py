@@ -1,7 +1,8 @@
 """Optional TLS on the master's HTTP port: ``http.tls.existingSecret`` mounts a
 kubernetes.io/tls Secret read-only, points MASTER_HTTP_TLS_CERT_FILE/KEY_FILE at it, and the
-probes and the ServiceMonitor then speak HTTPS. Without it nothing changes (plain HTTP, usually
-behind an Ingress that terminates TLS). That the container's user can read the mounted files is
+probes then speak HTTPS (the ServiceMonitor does not: /metrics has a plain-HTTP port of its own,
+test_chart_metrics.py). Without it nothing changes (plain HTTP, usually behind an Ingress that
+terminates TLS). That the container's user can read the mounted files is
 checked with every other mount in test_chart_security.py (values-everything.yaml sets it)."""
 
 from __future__ import annotations
@@ -41,15 +42,3 @@ def test_http_tls_secret_is_mounted_and_served(helm: Helm) -> None:
     assert env(container)["MASTER_HTTP_TLS_CERT_FILE"] == f"{directory}/tls.crt"
     assert env(container)["MASTER_HTTP_TLS_KEY_FILE"] == f"{directory}/tls.key"
     assert all(container[p]["httpGet"]["scheme"] == "HTTPS" for p in PROBES)
-
-
-def test_service_monitor_scrapes_https_when_http_tls_is_on(helm: Helm) -> None:
-    objs = kinds(
-        helm.template(
-            MASTER_CHART,
-            release="lookout-master",
-            sets={"http.tls.existingSecret": "lookout-web-tls", "serviceMonitor.enabled": "true"},
-        )
-    )
-    [endpoint] = objs[("ServiceMonitor", "lookout-master")]["spec"]["endpoints"]
-    assert endpoint["scheme"] == "https"

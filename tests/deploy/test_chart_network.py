@@ -2,7 +2,7 @@
 from anyone by default and sends only to DNS and its store; the agent sends only to DNS, the API
 server and the master and takes only the daemons' pushes; the daemons send only to DNS and the
 intake), the intake token on by default, and a metrics DaemonSet that mounts only the host's
-/proc and /sys, read-only."""
+/proc and /sys, read-only. The /metrics ports and who may scrape them: test_chart_metrics.py."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def pod_labels(objs: Objs, kind: str, name: str) -> dict[str, str]:
     return labels
 
 
-def test_master_policy_opens_only_http_and_grpc_and_sends_only_dns_by_default(
+def test_master_policy_opens_only_http_grpc_and_metrics_and_sends_only_dns_by_default(
     helm: Helm,
 ) -> None:
     objs = render_master(helm)
@@ -46,8 +46,10 @@ def test_master_policy_opens_only_http_and_grpc_and_sends_only_dns_by_default(
     assert selects(policy, pod_labels(objs, "Deployment", "lookout-master"))
     spec = policy["spec"]
     assert spec["policyTypes"] == ["Ingress", "Egress"]
-    assert all_ports(spec["ingress"]) == {("TCP", 8080), ("TCP", 7443)}
-    assert all("from" not in rule for rule in spec["ingress"])  # from anyone, by default
+    assert all_ports(spec["ingress"]) == {("TCP", 8080), ("TCP", 7443), ("TCP", 9090)}
+    # HTTP and gRPC from anyone, by default; /metrics only from metrics.allowFrom.
+    from_anyone = [rule for rule in spec["ingress"] if "from" not in rule]
+    assert all_ports(from_anyone) == {("TCP", 8080), ("TCP", 7443)}
     assert all_ports(spec["egress"]) == {("UDP", 53), ("TCP", 53)}
 
 
@@ -87,8 +89,8 @@ def test_agent_policy_sends_to_dns_api_server_and_master_and_takes_only_the_daem
         ("TCP", 6443),
         ("TCP", 7443),  # the port of master.address
     }
-    [intake] = spec["ingress"]
-    assert ports(intake) == {("TCP", 7444)}
+    assert all_ports(spec["ingress"]) == {("TCP", 7444), ("TCP", 9091)}  # intake, /metrics
+    [intake] = [r for r in spec["ingress"] if ports(r) == {("TCP", 7444)}]
     assert intake["from"] == [
         {"podSelector": {"matchLabels": AGENT_PODS | {"app.kubernetes.io/component": "metrics"}}}
     ]
@@ -122,7 +124,7 @@ def test_agent_policy_follows_the_master_port_cidrs_and_metrics_switch(helm: Hel
         },
     )
     spec = objs[("NetworkPolicy", "lookout-agent")]["spec"]
-    assert spec["ingress"] == []
+    assert all_ports(spec["ingress"]) == {("TCP", 9091)}  # the daemons' intake rule is gone
     assert ("NetworkPolicy", "lookout-agent-metrics") not in objs
     cidrs = {
         block["ipBlock"]["cidr"]: ports(rule)

@@ -58,6 +58,11 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- printf "%s-intake" (include "lookout-agent.fullname" .) | trunc 63 | trimSuffix "-" }}
 {{- end }}
 
+{{/* Headless Service of the agent's own /metrics, made only for the ServiceMonitor. */}}
+{{- define "lookout-agent.metricsServiceName" -}}
+{{- printf "%s-metrics" (include "lookout-agent.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
 {{- define "lookout-agent.leaseName" -}}
 {{- printf "%s-leader" (include "lookout-agent.fullname" .) | trunc 63 | trimSuffix "-" }}
 {{- end }}
@@ -114,5 +119,11 @@ a node-local cache on a link-local address or the node's resolver. */}}
 {{- end }}
 {{- if and $v.master.plaintext (or $v.master.tls.caSecret $v.master.tls.ca $v.master.tls.clientCertSecret) }}
 {{- fail "master.plaintext=true contradicts the master.tls settings: pick one (plaintext is for labs only)" }}
+{{- end }}
+{{- if and $v.selfMetrics.enabled $v.metrics.enabled (eq (int $v.selfMetrics.port) (int $v.metrics.port)) }}
+{{- fail (printf "selfMetrics.port=%d is the intake port (metrics.port): pick another port for the agent's /metrics" (int $v.selfMetrics.port)) }}
+{{- end }}
+{{- if and $v.selfMetrics.serviceMonitor.enabled (not $v.selfMetrics.enabled) }}
+{{- fail "selfMetrics.serviceMonitor.enabled=true needs selfMetrics.enabled=true (nothing to scrape otherwise)" }}
 {{- end }}
 {{- end }}

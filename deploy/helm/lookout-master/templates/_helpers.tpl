@@ -85,6 +85,12 @@ credentials of a MySQL install, must outlive the pod. */}}
 {{- printf "%s-grpc" (include "lookout-master.fullname" .) | trunc 63 | trimSuffix "-" }}
 {{- end }}
 
+{{/* The ClusterIP Service of /metrics, apart from the HTTP Service so that a LoadBalancer or
+NodePort service.http.type never publishes it. */}}
+{{- define "lookout-master.metricsServiceName" -}}
+{{- printf "%s-metrics" (include "lookout-master.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
 {{- define "lookout-master.validate" -}}
 {{- $v := .Values }}
 {{- if and $v.tls.plaintext $v.tls.existingSecret }}
@@ -98,5 +104,14 @@ credentials of a MySQL install, must outlive the pod. */}}
 {{- end }}
 {{- if and (eq $v.store.type "mysql") (not $v.store.mysql.existingSecret) }}
 {{- fail "store.type=mysql needs store.mysql.existingSecret: the name of a Secret holding the DSN (key store.mysql.dsnKey)" }}
+{{- end }}
+{{- if $v.serviceMonitor }}
+{{- fail "serviceMonitor moved to metrics.serviceMonitor (enabled, interval, labels): the master serves /metrics on its own port, metrics.port, no longer on the HTTP port" }}
+{{- end }}
+{{- if and $v.metrics.enabled (has (int $v.metrics.port) (list 8080 7443)) }}
+{{- fail (printf "metrics.port=%d is taken by the HTTP (8080) or gRPC (7443) listener: pick another port" (int $v.metrics.port)) }}
+{{- end }}
+{{- if and $v.metrics.serviceMonitor.enabled (not $v.metrics.enabled) }}
+{{- fail "metrics.serviceMonitor.enabled=true needs metrics.enabled=true (nothing to scrape otherwise)" }}
 {{- end }}
 {{- end }}
