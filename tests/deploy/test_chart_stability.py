@@ -122,7 +122,7 @@ def test_a_mysql_master_that_generates_credentials_keeps_them_on_a_claim(helm: H
     assert ("PersistentVolumeClaim", "lookout-master-data") not in objs
     env = env_of(objs, "lookout-master")
     assert env["MASTER_API_TOKEN"] == {
-        "secretKeyRef": {"name": "lookout-master-auth", "key": "api-token"}
+        "secretKeyRef": {"name": "lookout-master-auth", "key": "api-token", "optional": True}
     }
     assert env["MASTER_TLS_CERT_FILE"] == "/etc/lookout/tls/tls.crt"
     assert "MASTER_GENERATE_SECRETS" not in env and "MASTER_TLS_SELF_SIGNED" not in env
