@@ -43,7 +43,7 @@ def test_demo_runs_two_clusters_with_findings_and_metrics_then_stops(tmp_path: P
         text=True,
     )
     try:
-        token_file = tmp_path / "api-token"
+        password_file = tmp_path / "admin-password"  # what the demo prints: log in as admin
         base = f"http://127.0.0.1:{port}/api/v1"
         deadline = time.monotonic() + 180
         clusters: dict[str, dict[str, object]] = {}
@@ -51,10 +51,14 @@ def test_demo_runs_two_clusters_with_findings_and_metrics_then_stops(tmp_path: P
         metrics = False
         while time.monotonic() < deadline and not (crash and metrics and len(clusters) == 2):
             time.sleep(1)
-            if not token_file.exists():
+            if not password_file.exists():
                 continue
-            auth = {"Authorization": f"Bearer {token_file.read_text().strip()}"}
             try:
+                login = httpx.post(
+                    f"{base}/auth/login",
+                    json={"username": "admin", "password": password_file.read_text().strip()},
+                )
+                auth = {"Authorization": f"Bearer {login.json()['access_token']}"}
                 items = httpx.get(f"{base}/clusters", headers=auth).json()["items"]
                 clusters = {c["name"]: c for c in items if c["status"] == "connected"}
                 found = httpx.get(f"{base}/clusters/demo-0/findings", headers=auth).json()
@@ -69,7 +73,8 @@ def test_demo_runs_two_clusters_with_findings_and_metrics_then_stops(tmp_path: P
         demo.send_signal(signal.SIGINT)
         out, _ = demo.communicate(timeout=60)
         assert demo.returncode == 0, out
-        assert "API token:" in out
+        assert f"user admin, password {password_file.read_text().strip()}" in out
+        assert "metrics:" in out
         assert "demo: stopped" in out
     finally:
         if demo.poll() is None:
