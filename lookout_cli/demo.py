@@ -51,6 +51,26 @@ def _secret(data: Path, name: str, nbytes: int = 32) -> str:
     return path.read_text().strip()
 
 
+def _demo_api_token(api: str, admin_password: str) -> str:
+    """An API token of the admin's for the printed curl lines: no shared token, as in
+    production (the break-glass MASTER_API_TOKEN stays off)."""
+    login = httpx.post(
+        f"{api}/api/v1/auth/login",
+        json={"username": "admin", "password": admin_password},
+        timeout=30,
+    )
+    login.raise_for_status()
+    made = httpx.post(
+        f"{api}/api/v1/tokens",
+        json={"name": "demo", "role": "admin", "expires_in_days": 30},
+        headers={"Authorization": f"Bearer {login.json()['access_token']}"},
+        timeout=30,
+    )
+    made.raise_for_status()
+    token: str = made.json()["token"]
+    return token
+
+
 def _agent_token(master_env: dict[str, str], data: Path, cluster: str) -> str:
     path = data / f"{cluster}.token"
     if path.exists():
@@ -134,11 +154,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     http_port = args.http_port or _free_port()
     grpc_port = _free_port()
     metrics_port = _free_port()
-    api_token = _secret(data, "api-token")
     admin_password = _secret(data, "admin-password", 18)
     master_env = _base_env() | {
         "MASTER_DATA_DIR": str(data / "master"),
-        "MASTER_API_TOKEN": api_token,
         "MASTER_GRPC_PLAINTEXT": "true",  # loopback only, see MASTER_GRPC_LISTEN
         "MASTER_GRPC_LISTEN": f"127.0.0.1:{grpc_port}",
         "MASTER_HTTP_LISTEN": f"127.0.0.1:{http_port}",
@@ -212,13 +230,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         api = f"http://127.0.0.1:{http_port}"
         _wait_for("master", url=api + "/readyz", timeout=60)
+        api_token = _demo_api_token(api, admin_password)
         _say(
             f"""
 Lookout demo is running.
   API:          {api}/api/v1/clusters      (OpenAPI: {api}/api/docs)
   log in:       user admin, password {admin_password}
                   (POST {api}/api/v1/auth/login gives a 5-minute access token)
-  API token:    {api_token}   (break-glass admin, for scripts)
+  API token:    {api_token}
+                  (the admin's, for scripts; expires in 30 days; revoke: DELETE /api/v1/tokens/ID)
   try:          curl -H 'Authorization: Bearer {api_token}' \\
                   {api}/api/v1/clusters/{CLUSTERS[0]}/findings
   metrics:      http://127.0.0.1:{metrics_port}/metrics
