@@ -79,6 +79,7 @@ def create_app(
     # open to anyone, so the app refuses to exist instead.
     if missing:
         raise RuntimeError(f"routes without a declared permission: {missing}")
+    app.state.route_templates = templates  # for the audit of refused requests
     errors.install(app)
     # Outermost but for Starlette's own error middleware: runs before routing, parsing and auth.
     app.add_middleware(BodyLimit, default_bytes=body_max_bytes, routes=limits)

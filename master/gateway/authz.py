@@ -31,6 +31,7 @@ from starlette.routing import BaseRoute
 from master.auth.access import API_TOKEN_PREFIX, TokenRefused, same_digest
 from master.auth.roles import GLOBAL, Grant, Grants, Permission, Role, Scope
 from master.errors import AuthError, Forbidden, NotFound
+from master.gateway.refusals import record_refusal
 from master.gateway.state import GatewayState, gateway_state
 from master.store.repositories.rows import BindingRow, UserRow
 from shared.clock import now_ms
@@ -173,15 +174,31 @@ class Need:
     ) -> Principal:
         if self.permission is Permission.PUBLIC:
             return ANONYMOUS
-        principal = await authenticate(request, creds)
+        try:
+            principal = await authenticate(request, creds)
+        except AuthError as e:
+            await record_refusal(
+                gateway_state(request), request, actor="", status=401, reason=str(e)
+            )
+            raise
         request.state.principal = principal
+        try:
+            self._check(principal, request)
+        except Forbidden as e:
+            await record_refusal(
+                gateway_state(request), request, actor=principal.name, status=403, reason=str(e)
+            )
+            raise
+        return principal
+
+    def _check(self, principal: Principal, request: Request) -> None:
         if self.permission is Permission.AUTHENTICATED:
-            return principal
+            return
         grants = principal.grants
         if self.within == "anywhere":
             if not grants.holds(self.permission):
                 raise Forbidden(f"this needs the {self.permission.value} permission")
-            return principal
+            return
         params = request.path_params
         cluster = str(params.get("name", ""))
         namespace = str(params.get("namespace", ""))
@@ -190,12 +207,11 @@ class Need:
         if self.within == "cluster":
             if not grants.sees_cluster(cluster, self.permission):
                 raise Forbidden(f"this needs the {self.permission.value} permission")
-            return principal
+            return
         if namespace and not grants.allows(Permission.READ, cluster, namespace):
             raise NotFound(f"nothing named so in cluster {cluster!r}")
         if not grants.allows(self.permission, cluster, namespace):
             raise Forbidden(f"this needs the {self.permission.value} permission")
-        return principal
 
 
 def need(permission: Permission, within: Within = "exact") -> Any:

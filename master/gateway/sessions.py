@@ -40,6 +40,7 @@ async def audit(
     actor: str,
     action: str,
     outcome: str = "ok",
+    cluster: str = "",
     **detail: Any,
 ) -> None:
     """An audit entry for a request, with where it came from."""
@@ -50,7 +51,14 @@ async def audit(
         "user_agent": request.headers.get("user-agent", "")[:256],
     }
     await state.store.audit.write(
-        AuditEntry(at_ms=now_ms(), actor=actor, action=action, detail=detail, outcome=outcome)
+        AuditEntry(
+            at_ms=now_ms(),
+            actor=actor,
+            action=action,
+            cluster=cluster,
+            detail=detail,
+            outcome=outcome,
+        )
     )
 
 

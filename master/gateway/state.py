@@ -17,6 +17,7 @@ from master.auth.throttle import LoginThrottle
 from master.commands.bus import CommandBus
 from master.datahub.hub import DataHub
 from master.gateway.identities import Identities
+from master.gateway.refusal_limits import RefusalLimiter
 from master.gateway.usage import TokenUsage
 from master.store import Store
 from master.telemetry.metrics import MasterMetrics
@@ -34,6 +35,7 @@ class GatewayState:
     throttle: LoginThrottle = field(default_factory=LoginThrottle)
     metrics: MasterMetrics = field(default_factory=MasterMetrics)  # a test app: its own set
     tokens_used: TokenUsage = field(default_factory=TokenUsage)  # master.app gives it the store
+    refusals: RefusalLimiter = field(default_factory=RefusalLimiter)
     refresh_ttl_s: int = 12 * 3600  # a refresh family's absolute lifetime (a working day)
     secure_cookies: bool = True  # the refresh cookie's Secure flag (off only for plain-HTTP labs)
     # Set once the master serves (gRPC bound, HTTP up), cleared when shutdown begins: /readyz.

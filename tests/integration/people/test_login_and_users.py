@@ -184,3 +184,16 @@ async def test_without_a_jwt_secret_logins_are_off(tmp_path: Path) -> None:
             r = await login(http, "admin", "a-strong-first-password")
     assert r.status_code == 401 and "not enabled" in r.json()["error"]
     await asyncio.sleep(0)
+
+
+async def test_refused_requests_are_audited_and_a_flood_is_bounded(people: People) -> None:
+    http = people.http
+    await http.get("/api/v1/users", headers=people.auth("viewer"))  # 403
+    for _ in range(60):  # 401s from one address
+        await http.get("/api/v1/clusters", headers={"Authorization": "Bearer nope"})
+    rows = await people.master.master.store.audit.list(limit=500)
+    refused = [r for r in rows if r.action == "request.refused"]
+    forbidden = [r for r in refused if r.actor == "vera"]
+    assert len(forbidden) == 1 and b'"/api/v1/users"' in forbidden[0].detail_json
+    assert b'"status":403' in forbidden[0].detail_json.replace(b" ", b"")
+    assert 10 <= len(refused) <= 30, "a flood of bad tokens must not flood the audit log"
