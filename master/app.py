@@ -298,6 +298,7 @@ async def serve(master: Master, stop: asyncio.Event) -> None:
             master.http.should_exit = True
             async with asyncio.timeout(settings.shutdown_grace_s * 0.3):
                 await http_task
+            await master.gateway.tokens_used.drain()  # API tokens' last-used writes in flight
             # Last to stop, so the shutdown itself can still be scraped.
             if master.metrics_http is not None:
                 master.metrics_http.should_exit = True
