@@ -130,11 +130,12 @@ async def test_the_master_wide_default_applies_where_a_route_declares_no_limit(
                 yield b"y" * 1024
 
         async with httpx.AsyncClient(base_url=base) as http:
-            r = await http.post("/api/v1/clusters", content=chunks(65))
+            # /commands has no POST and so no limit of its own (POST /clusters now has one).
+            r = await http.post("/api/v1/commands", content=chunks(65))
             assert r.status_code == 413
             assert r.json() == {"error": "request body exceeds 65536 bytes"}
             # Below the default, routing goes on as before (no POST on this path).
-            r = await http.post("/api/v1/clusters", content=chunks(63))
+            r = await http.post("/api/v1/commands", content=chunks(63))
             assert r.status_code == 405
 
 
