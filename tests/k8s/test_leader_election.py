@@ -129,6 +129,7 @@ class Setup:
             "AGENT_RECONNECT_MAX_S": "1",
             "AGENT_SHUTDOWN_GRACE_S": "4",
             "AGENT_SOURCES__KUBECONFIG": str(self.cp.agent_kubeconfig),
+            "AGENT_METRICS_LISTEN": "127.0.0.1:0",  # two agents on one host: no fixed port
             "AGENT_SOURCES__NAMESPACES_INCLUDE": json.dumps([self.ns]),
             "AGENT_SOURCES__RECHECK_INTERVAL_S": "1",
             "AGENT_INTAKE__LISTEN": f"127.0.0.1:{port}",
