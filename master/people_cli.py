@@ -18,7 +18,6 @@ from master.auth.roles import Role
 from master.settings import MasterSettings
 from master.store import Store
 from master.store.errors import UserExists
-from master.store.repositories.audit import AuditEntry
 from shared.clock import now_ms
 
 ACTOR = "cli"
@@ -64,8 +63,8 @@ async def _last_admin(store: Store, name: str) -> bool:
 
 
 async def _audit(store: Store, action: str, target: str, **detail: object) -> None:
-    await store.audit.write(
-        AuditEntry(at_ms=now_ms(), actor=ACTOR, action=action, target=target, detail=detail)
+    await store.audit.append(
+        at_ms=now_ms(), actor=ACTOR, action=action, target=target, detail=detail
     )
 
 

@@ -18,7 +18,6 @@ from fastapi import Request
 from master.auth.access import digest, issue_access, new_secret
 from master.errors import AuthError
 from master.gateway.state import GatewayState
-from master.store.repositories.audit import AuditEntry
 from master.store.repositories.rows import UserRow
 from shared.clock import now_ms
 
@@ -50,15 +49,8 @@ async def audit(
         "source": client_address(request),
         "user_agent": request.headers.get("user-agent", "")[:256],
     }
-    await state.store.audit.write(
-        AuditEntry(
-            at_ms=now_ms(),
-            actor=actor,
-            action=action,
-            cluster=cluster,
-            detail=detail,
-            outcome=outcome,
-        )
+    await state.store.audit.append(
+        at_ms=now_ms(), actor=actor, action=action, cluster=cluster, detail=detail, outcome=outcome
     )
 
 

@@ -17,8 +17,8 @@ from master.gateway.limits import KiB, body_limit
 from master.gateway.responses import FastJSON
 from master.gateway.routes.users import ROLES
 from master.gateway.state import gateway_state
+from master.store import Store
 from master.store.errors import BindingExists
-from master.store.repositories.audit import AuditEntry
 from master.store.repositories.rows import BindingRow
 from shared.clock import now_ms
 
@@ -55,6 +55,17 @@ def binding_view(b: BindingRow) -> dict[str, Any]:
     }
 
 
+async def _audit(store: Store, actor: str, action: str, b: BindingRow) -> None:
+    await store.audit.append(
+        at_ms=now_ms(),
+        actor=actor,
+        action=action,
+        cluster=b.cluster,
+        target=f"{b.subject_kind}:{b.subject}",
+        detail={"role": b.role, "namespace": b.namespace, "id": b.id},
+    )
+
+
 @router.get("/rolebindings", dependencies=[need(Permission.ADMIN)])
 async def list_bindings(
     store: StoreDep, subject_kind: str | None = None, subject: str | None = None
@@ -77,16 +88,7 @@ async def create_binding(
     except BindingExists as e:
         raise Conflict(str(e)) from e
     gateway_state(request).identities.forget_bindings()
-    await store.audit.write(
-        AuditEntry(
-            at_ms=now_ms(),
-            actor=caller.name,
-            action="rolebinding.create",
-            cluster=body.cluster,
-            target=f"{body.subject_kind}:{body.subject}",
-            detail={"role": body.role, "namespace": body.namespace, "id": row.id},
-        )
-    )
+    await _audit(store, caller.name, "rolebinding.create", row)
     return FastJSON(binding_view(row), status_code=201)
 
 
@@ -98,14 +100,5 @@ async def delete_binding(
     if row is None:
         raise NotFound(f"no role binding {binding_id}")
     gateway_state(request).identities.forget_bindings()
-    await store.audit.write(
-        AuditEntry(
-            at_ms=now_ms(),
-            actor=caller.name,
-            action="rolebinding.delete",
-            cluster=row.cluster,
-            target=f"{row.subject_kind}:{row.subject}",
-            detail={"role": row.role, "namespace": row.namespace, "id": row.id},
-        )
-    )
+    await _audit(store, caller.name, "rolebinding.delete", row)
     return Response(status_code=204)

@@ -16,7 +16,6 @@ from master.gateway.limits import KiB, body_limit
 from master.gateway.responses import FastJSON
 from master.store import Store
 from master.store.errors import ClusterExists, UnknownCluster
-from master.store.repositories.audit import AuditEntry
 from shared.clock import now_ms
 
 router = APIRouter(tags=["clusters"])
@@ -28,8 +27,8 @@ class NewCluster(BaseModel):
 
 
 async def _audit(store: Store, actor: str, action: str, cluster: str) -> None:
-    await store.audit.write(
-        AuditEntry(at_ms=now_ms(), actor=actor, action=action, cluster=cluster, target=cluster)
+    await store.audit.append(
+        at_ms=now_ms(), actor=actor, action=action, cluster=cluster, target=cluster
     )
 
 

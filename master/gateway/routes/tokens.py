@@ -24,7 +24,6 @@ from master.gateway.responses import FastJSON
 from master.gateway.routes.users import ROLES, USERNAME
 from master.gateway.state import gateway_state
 from master.store import Store
-from master.store.repositories.audit import AuditEntry
 from master.store.repositories.rows import ApiTokenRow, BindingRow
 from shared.clock import now_ms
 
@@ -139,15 +138,13 @@ async def create_token(
         now_ms=now,
     )
     gateway_state(request).identities.forget_bindings()
-    await store.audit.write(
-        AuditEntry(
-            at_ms=now,
-            actor=caller.name,
-            action="token.create",
-            cluster=body.cluster,
-            target=token_id,
-            detail={"name": body.name, "owner": owner, "role": role.label, "expires_ms": expires},
-        )
+    await store.audit.append(
+        at_ms=now,
+        actor=caller.name,
+        action="token.create",
+        cluster=body.cluster,
+        target=token_id,
+        detail={"name": body.name, "owner": owner, "role": role.label, "expires_ms": expires},
     )
     view = token_view(row, [binding])
     view["token"] = f"{API_TOKEN_PREFIX}{token_id}_{secret}"  # shown this once
@@ -161,7 +158,7 @@ async def revoke_token(
     await _visible(store, caller, token_id)
     await store.api_tokens.revoke(token_id, now_ms())
     gateway_state(request).identities.forget_token(token_id)
-    await store.audit.write(
-        AuditEntry(at_ms=now_ms(), actor=caller.name, action="token.revoke", target=token_id)
+    await store.audit.append(
+        at_ms=now_ms(), actor=caller.name, action="token.revoke", target=token_id
     )
     return Response(status_code=204)

@@ -25,7 +25,6 @@ from master.gateway.responses import FastJSON
 from master.gateway.state import gateway_state
 from master.store import Store
 from master.store.errors import UserExists
-from master.store.repositories.audit import AuditEntry
 from master.store.repositories.rows import UserRow
 from shared.clock import now_ms
 
@@ -73,8 +72,8 @@ def _checked(username: str, password: str) -> str:
 
 
 async def _audit(store: Store, caller: Principal, action: str, target: str, **detail: Any) -> None:
-    await store.audit.write(
-        AuditEntry(at_ms=now_ms(), actor=caller.name, action=action, target=target, detail=detail)
+    await store.audit.append(
+        at_ms=now_ms(), actor=caller.name, action=action, target=target, detail=detail
     )
 
 
