@@ -9,6 +9,8 @@ lookout-master credentials api-token    print the generated API token (MASTER_GE
 lookout-master credentials admin-password  print the generated first admin's password
 lookout-master credentials ca           print the generated CA agents must trust
                                         (MASTER_TLS_SELF_SIGNED)
+lookout-master audit verify             check the audit log's hash chain (exit 1 if broken)
+lookout-master audit export --format jsonl|csv   every audit entry to stdout
 
 Generated credentials (``master.bootstrap``) are made on first use, by whichever of ``run`` and
 ``credentials`` comes first, and read back afterwards.
@@ -57,6 +59,12 @@ def _parser() -> argparse.ArgumentParser:
     csub.add_parser("list", help="list clusters")
     creds = sub.add_parser("credentials", help="print credentials the master generated")
     creds.add_argument("which", choices=["api-token", "admin-password", "ca"])
+    audit = sub.add_parser("audit", help="check or export the audit log")
+    asub = audit.add_subparsers(dest="action", required=True)
+    asub.add_parser("verify", help="check the hash chain; exit 1 naming the first bad entry")
+    asub.add_parser("export", help="every entry to stdout").add_argument(
+        "--format", choices=["jsonl", "csv"], default="jsonl"
+    )
     return p
 
 
@@ -182,6 +190,21 @@ async def _cluster_command(settings: MasterSettings, *, action: str, name: str |
         await store.close()
 
 
+async def _audit_command(settings: MasterSettings, *, action: str, fmt: str) -> int:
+    from master.app import open_store
+    from master.audit import commands
+
+    store = await open_store(settings)
+    try:
+        if action == "verify":
+            return await commands.verify(store.audit, sys.stdout)
+        return await commands.export(
+            store.audit, "csv" if fmt == "csv" else "jsonl", sys.stdout.buffer
+        )
+    finally:
+        await store.close()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -194,6 +217,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "cluster":
             return run_loop(
                 _cluster_command(settings, action=args.action, name=getattr(args, "name", None))
+            )
+        if args.command == "audit":
+            return run_loop(
+                _audit_command(settings, action=args.action, fmt=getattr(args, "format", ""))
             )
         if args.command == "credentials":
             return _print_credential(settings, args.which)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from master.store.schema.migrations import m0001_initial, m0002_received_ms
+from master.store.schema.migrations import m0001_initial, m0002_received_ms, m0003_audit_chain
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +24,7 @@ class Migration:
 MIGRATIONS: dict[int, Migration] = {
     1: Migration("initial schema", m0001_initial.upgrade),
     2: Migration("received_ms on journal-fed history", m0002_received_ms.upgrade),
+    3: Migration("hash-chained audit log", m0003_audit_chain.upgrade),
 }
 
 LATEST_VERSION = max(MIGRATIONS)
