@@ -67,8 +67,18 @@ def page(fmt: Format, rows: Iterable[Chained]) -> bytes:
         return b"".join(orjson.dumps(item(r)) + b"\n" for r in rows)
     return _csv(
         [
-            [str(r.id), str(r.at_ms), r.actor, r.action, r.cluster, r.target, r.outcome]
-            + [r.detail_json.decode(errors="replace"), r.prev_hash, r.entry_hash]
+            (
+                str(r.id),
+                str(r.at_ms),
+                r.actor,
+                r.action,
+                r.cluster,
+                r.target,
+                r.outcome,
+                r.detail_json.decode(errors="replace"),
+                r.prev_hash,
+                r.entry_hash,
+            )
             for r in rows
         ]
     )

@@ -47,7 +47,6 @@ from master.store.settings import StoreSettings
 from master.store.writing.writer import Writer
 from shared.commands.catalogue import CATALOGUE
 
-
 # (conn, cutoff, limit) -> rows deleted: a table whose rows may only go in an order of its own
 ChunkDelete = Callable[[Connection, int, int], int]
 
