@@ -5,11 +5,12 @@ keeps the chain verifiable, and edits made straight in the database are named.""
 from __future__ import annotations
 
 import asyncio
+import itertools
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Executable, delete, insert, select, update
 
 from master.audit.chain import GENESIS
-from master.store import Store, StoreSettings, maintain_once
+from master.store import AuditRow, Store, StoreSettings, maintain_once
 from master.store.engine.opening import open_engine
 from master.store.schema.migrating import migrate
 from master.store.schema.migrations import MIGRATIONS
@@ -30,10 +31,10 @@ async def _fill(store: Store, n: int, *, actor: str = "admin", at_ms: int = 1_00
         )
 
 
-async def _sql(store: Store, *statements: object) -> None:
+async def _sql(store: Store, *statements: Executable) -> None:
     async with store.engine.begin() as conn:
         for stmt in statements:
-            await conn.execute(stmt)  # type: ignore[call-overload]
+            await conn.execute(stmt)
 
 
 async def test_written_entries_chain_from_the_genesis_without_gaps(store: Store) -> None:
@@ -43,7 +44,7 @@ async def test_written_entries_chain_from_the_genesis_without_gaps(store: Store)
     rows = list(reversed(await store.audit.list(limit=100)))
     assert [r.id for r in rows] == list(range(rows[0].id, rows[0].id + 12))
     assert rows[0].prev_hash == GENESIS
-    assert all(b.prev_hash == a.entry_hash for a, b in zip(rows, rows[1:], strict=False))
+    assert all(b.prev_hash == a.entry_hash for a, b in itertools.pairwise(rows))
 
 
 async def test_an_edit_in_the_database_is_named(store: Store) -> None:
@@ -73,8 +74,8 @@ async def test_two_swapped_entries_are_named_reordered(store: Store) -> None:
     a, b = rows[1], rows[4]
     cols = ["at_ms", "actor", "action", "cluster", "target", "outcome", "prev_hash", "entry_hash"]
 
-    def values(r: object) -> dict[str, object]:
-        return {c: getattr(r, c) for c in cols} | {"detail_json": r.detail_json.decode()}  # type: ignore[attr-defined]
+    def values(r: AuditRow) -> dict[str, object]:
+        return {c: getattr(r, c) for c in cols} | {"detail_json": r.detail_json.decode()}
 
     await _sql(
         store,
@@ -129,7 +130,7 @@ async def test_migration_3_chains_the_entries_already_there(dsn: str) -> None:
                 "action": "cluster.add",
                 "cluster": "edge",
                 "target": "",
-                "detail_json": '{"i": %d}' % i,
+                "detail_json": f'{{"i": {i}}}',
                 "outcome": "ok",
             }
             for i in (1, 2, 5)
