@@ -6,7 +6,9 @@ chunked DELETE that does it; and which row bodies are blanked sooner than their 
 Each chunk deletes (or blanks) at most ``purge_chunk_rows`` rows in one short writer job, so a
 purge of millions of rows is thousands of small transactions interleaved with journal commits
 rather than one long one that would hold SQLite's write lock (and the agents' acks) for seconds.
-Does not own when a pass runs (``maintenance``)."""
+The audit log is the exception to "older than the window": its hash chain loses entries only
+from the front (``repositories.audit_chain.purge_front``). Does not own when a pass runs
+(``maintenance``)."""
 
 from __future__ import annotations
 
