@@ -11,6 +11,8 @@ lookout-master credentials admin-password  print the generated first admin's pas
                                         (MASTER_GENERATE_SECRETS)
 lookout-master credentials ca           print the generated CA agents must trust
                                         (MASTER_TLS_SELF_SIGNED)
+lookout-master audit verify             check the audit log's hash chain (exit 1 if broken)
+lookout-master audit export --format jsonl|csv   every audit entry to stdout
 
 Generated credentials (``master.bootstrap``) are made on first use, by whichever of ``run`` and
 ``credentials`` comes first, and read back afterwards.
@@ -60,6 +62,12 @@ def _parser() -> argparse.ArgumentParser:
     people_cli.add_parser(sub)
     creds = sub.add_parser("credentials", help="print credentials the master generated")
     creds.add_argument("which", choices=["api-token", "admin-password", "ca"])
+    audit = sub.add_parser("audit", help="check or export the audit log")
+    asub = audit.add_subparsers(dest="action", required=True)
+    asub.add_parser("verify", help="check the hash chain; exit 1 naming the first bad entry")
+    asub.add_parser("export", help="every entry to stdout").add_argument(
+        "--format", choices=["jsonl", "csv"], default="jsonl"
+    )
     return p
 
 
@@ -183,6 +191,21 @@ async def _cluster_command(settings: MasterSettings, *, action: str, name: str |
         await store.close()
 
 
+async def _audit_command(settings: MasterSettings, *, action: str, fmt: str) -> int:
+    from master.app import open_store
+    from master.audit import commands
+
+    store = await open_store(settings)
+    try:
+        if action == "verify":
+            return await commands.verify(store.audit, sys.stdout)
+        return await commands.export(
+            store.audit, "csv" if fmt == "csv" else "jsonl", sys.stdout.buffer
+        )
+    finally:
+        await store.close()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -198,6 +221,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         if args.command == "user":
             return run_loop(people_cli.run(settings, args))
+        if args.command == "audit":
+            return run_loop(
+                _audit_command(settings, action=args.action, fmt=getattr(args, "format", ""))
+            )
         if args.command == "credentials":
             return _print_credential(settings, args.which)
         return run_loop(_serve(with_credentials(settings)))

@@ -41,6 +41,7 @@ ROUTERS: tuple[str, ...] = (
     "master.gateway.routes.findings",
     "master.gateway.routes.history",
     "master.gateway.routes.commands",
+    "master.gateway.routes.audit",
 )
 
 

@@ -6,7 +6,8 @@
       ├── clusters   ClusterRepo   clusters and hashed agent tokens
       ├── journal    JournalRepo   high-water marks, journal commits (``journal_commit``), sessions
       ├── history    HistoryRepo   finding occurrences and node metric series for the API
-      ├── commands   CommandRepo   commands and transitions;  audit  AuditRepo  (append, list)
+      ├── commands   CommandRepo   commands and transitions
+      ├── audit      AuditRepo     the hash-chained audit log: append, list, scan, verify
       └── users      UserRepo      dashboard accounts
     upkeep/          run_maintenance: roll-ups + chunked retention purges, as short writer units
 

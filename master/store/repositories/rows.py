@@ -107,6 +107,8 @@ class AuditRow:
     target: str
     detail_json: bytes
     outcome: str
+    prev_hash: str
+    entry_hash: str
 
 
 @dataclass(frozen=True, slots=True)

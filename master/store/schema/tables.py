@@ -44,6 +44,7 @@ Ms = BigInteger
 CLUSTER = 63  # a DNS label: cluster names are used in URLs and metric labels
 NAME = 253  # a Kubernetes object name (DNS subdomain)
 REF = 600  # "Kind/namespace/name"
+HASH = 64  # a SHA-256 in hex
 
 # Node metric fields: name -> SQL type of the raw column. Roll-ups keep ``<name>_avg`` and
 # ``<name>_max`` of each. Filesystem and network fields are summed over devices per sample;
@@ -254,8 +255,25 @@ audit_log = Table(
     Column("target", String(REF), nullable=False),
     Column("detail_json", Json, nullable=False),
     Column("outcome", String(32), nullable=False),
+    # The hash chain (``master.audit.chain``): SHA-256 hex of the entry before and of this one.
+    Column("prev_hash", String(HASH), nullable=False),
+    Column("entry_hash", String(HASH), nullable=False),
     Index("ix_audit_log_at", "at_ms"),
     Index("ix_audit_log_cluster", "cluster", "at_ms"),
+    Index("ix_audit_log_actor", "actor", "id"),  # an operator's own entries, newest first
+)
+
+# One row (id 1): the newest entry written and the floor retention purged up to. Every audit
+# write locks it first, so writes on any number of masters chain one after another, and it
+# lets a verifier notice entries cut off the end of the log (see ``repositories.audit``).
+audit_head = Table(
+    "audit_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("floor_id", BigInteger, nullable=False),
+    Column("floor_hash", String(HASH), nullable=False),
+    Column("last_id", BigInteger, nullable=False),
+    Column("last_hash", String(HASH), nullable=False),
 )
 
 users = Table(

@@ -6,7 +6,9 @@ chunked DELETE that does it; and which row bodies are blanked sooner than their 
 Each chunk deletes (or blanks) at most ``purge_chunk_rows`` rows in one short writer job, so a
 purge of millions of rows is thousands of small transactions interleaved with journal commits
 rather than one long one that would hold SQLite's write lock (and the agents' acks) for seconds.
-Does not own when a pass runs (``maintenance``)."""
+The audit log is the exception to "older than the window": its hash chain loses entries only
+from the front (``repositories.audit_chain.purge_front``). Does not own when a pass runs
+(``maintenance``)."""
 
 from __future__ import annotations
 
@@ -31,6 +33,7 @@ from sqlalchemy import (
 )
 
 from master.store.engine.opening import Backend
+from master.store.repositories.audit_chain import purge_front
 from master.store.schema.tables import (
     agent_sessions,
     audit_log,
@@ -46,12 +49,16 @@ from master.store.settings import StoreSettings
 from master.store.writing.writer import Writer
 from shared.commands.catalogue import CATALOGUE
 
+# (conn, cutoff, limit) -> rows deleted: a table whose rows may only go in an order of its own
+ChunkDelete = Callable[[Connection, int, int], int]
+
 
 @dataclass(frozen=True, slots=True)
 class Purge:
     table: Table
     column: Column[int]  # rows with column < now - days are removed; must be indexed
     days: Callable[[StoreSettings], float]
+    own_delete: ChunkDelete | None = None  # instead of ``chunk_statement``
 
 
 PURGES: dict[str, Purge] = {
@@ -81,7 +88,13 @@ PURGES: dict[str, Purge] = {
     "agent_sessions": Purge(
         agent_sessions, agent_sessions.c.connected_ms, lambda s: s.commands_days
     ),
-    "audit_log": Purge(audit_log, audit_log.c.at_ms, lambda s: s.audit_days),
+    # The audit chain loses entries from its front only, and records where it now starts.
+    "audit_log": Purge(
+        audit_log,
+        audit_log.c.at_ms,
+        lambda s: s.audit_days,
+        own_delete=lambda conn, cutoff, limit: purge_front(conn, cutoff=cutoff, limit=limit),
+    ),
 }
 
 
@@ -104,8 +117,11 @@ async def purge_chunk(
 ) -> int:
     """Delete one chunk through the writer; returns the number of rows removed."""
     stmt = chunk_statement(purge, backend=backend, cutoff=cutoff, limit=limit)
+    own = purge.own_delete
 
     def work(conn: Connection) -> int:
+        if own is not None:
+            return own(conn, cutoff, limit)
         return int(conn.execute(stmt).rowcount)
 
     return await writer.run(work)

@@ -12,7 +12,12 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from master.store.schema.migrations import m0001_initial, m0002_received_ms, m0003_people
+from master.store.schema.migrations import (
+    m0001_initial,
+    m0002_received_ms,
+    m0003_people,
+    m0004_audit_chain,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +30,7 @@ MIGRATIONS: dict[int, Migration] = {
     1: Migration("initial schema", m0001_initial.upgrade),
     2: Migration("received_ms on journal-fed history", m0002_received_ms.upgrade),
     3: Migration("role bindings, API tokens, refresh sessions", m0003_people.upgrade),
+    4: Migration("hash-chained audit log", m0004_audit_chain.upgrade),
 }
 
 LATEST_VERSION = max(MIGRATIONS)
