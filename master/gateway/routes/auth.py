@@ -22,6 +22,7 @@ from master.auth.passwords import MAX_LENGTH, hash_password, needs_rehash, verif
 from master.auth.roles import Permission
 from master.errors import AuthError, Throttled
 from master.gateway.authz import Caller, Principal, need
+from master.gateway.bodies import error_responses
 from master.gateway.limits import body_limit
 from master.gateway.responses import FastJSON
 from master.gateway.state import GatewayState, gateway_state
@@ -54,7 +55,11 @@ async def _audit(
     )
 
 
-@router.post("/auth/login", dependencies=[need(Permission.PUBLIC)])
+@router.post(
+    "/auth/login",
+    dependencies=[need(Permission.PUBLIC)],
+    responses=error_responses(413, 429),
+)
 @body_limit(LOGIN_BODY_MAX)
 async def login(body: Login, request: Request) -> FastJSON:
     state = gateway_state(request)

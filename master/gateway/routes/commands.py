@@ -23,6 +23,7 @@ from master.auth.roles import Permission
 from master.commands.bus import CommandSnapshot
 from master.commands.requests import CommandIn, validate
 from master.gateway.authz import Caller, need
+from master.gateway.bodies import error_responses
 from master.gateway.deps import Bus, Cluster, StoreDep
 from master.gateway.limits import KiB, body_limit
 from master.gateway.prefer import preferred_wait
@@ -76,6 +77,10 @@ def _detailed(command: CommandSnapshot) -> dict[str, Any]:
     "/clusters/{name}/commands",
     status_code=status.HTTP_202_ACCEPTED,
     dependencies=[need(Permission.OPERATE)],
+    responses={
+        status.HTTP_200_OK: {"description": "An earlier command with the same idempotency key"},
+        **error_responses(400, 409, 413),
+    },
 )
 @body_limit(COMMAND_BODY_MAX)
 async def create_command(
@@ -127,6 +132,7 @@ async def get_command(command_id: str, bus: Bus) -> FastJSON:
     "/commands/{command_id}/cancel",
     status_code=status.HTTP_202_ACCEPTED,
     dependencies=[need(Permission.OPERATE)],
+    responses=error_responses(409, 413),
 )
 @body_limit(CANCEL_BODY_MAX)
 async def cancel_command(command_id: str, bus: Bus, caller: Caller) -> FastJSON:
