@@ -58,7 +58,7 @@ async def _audit(
 @router.post(
     "/auth/login",
     dependencies=[need(Permission.PUBLIC)],
-    responses=error_responses(413, 429),
+    responses=error_responses(400, 413, 429),
 )
 @body_limit(LOGIN_BODY_MAX)
 async def login(body: Login, request: Request) -> FastJSON:

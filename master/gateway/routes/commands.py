@@ -38,6 +38,9 @@ WAIT_MAX_S = 60.0  # one long-poll; well under common proxy idle timeouts
 # leaves room for any parameter the catalogue takes and bounds what a caller can make the
 # master parse before authentication (``master.gateway.limits``).
 COMMAND_BODY_MAX = 16 * KiB
+# Epoch milliseconds past the year 30000: far beyond any command, well inside the store's
+# 64-bit integers (an unbounded value overflowed the SQLite driver: a 500, not a 422).
+EPOCH_MS_MAX = 10**15 - 1
 # Cancelling takes no body; a client sending ``{}`` out of habit is still welcome.
 CANCEL_BODY_MAX = 1 * KiB
 
@@ -114,7 +117,7 @@ async def list_commands(
     cluster: str | None = None,
     state: CommandState | None = None,
     type: str | None = None,
-    before_ms: int | None = None,
+    before_ms: Annotated[int | None, Query(ge=0, le=EPOCH_MS_MAX)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> FastJSON:
     rows = await store.commands.list(cluster=cluster, state=state, before_ms=before_ms, limit=limit)
