@@ -216,7 +216,12 @@ async def _start(settings: MasterSettings, store: Store, metrics: MasterMetrics)
         metrics=metrics,
         tokens_used=TokenUsage(store),
     )
-    app = create_app(state=gateway, body_max_bytes=settings.http_body_max_kib * 1024)
+    app = create_app(
+        state=gateway,
+        body_max_bytes=settings.http_body_max_kib * 1024,
+        tls=settings.http_tls_cert_file is not None,
+        cors_origins=settings.cors_origins,
+    )
     http = _http_server(app, settings)
     http_socket = _bind(settings.http_listen)
     master = Master(

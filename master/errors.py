@@ -3,7 +3,7 @@
 Each package defines its own errors under ``MasterError`` next to the code that raises them;
 this docstring draws them all. Where an error reaches a caller, one place maps it: the ingress
 session for gRPC status codes, ``master.gateway.errors`` for HTTP (status from the type, body
-``{"error": str(e)}``).
+``{"error": <code>, "message": str(e)}``).
 
 LookoutError (shared.errors)
 └── MasterError

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -11,6 +12,10 @@ from master.datahub.settings import LimitsSettings
 from master.store.settings import StoreSettings
 from shared.settings import CommonSettings, listen_or_empty
 
+# scheme://host[:port], as a browser sends it in Origin: no path, no wildcard.
+_ORIGIN = re.compile(
+    r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?|https?://\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?"
+)
 _PLACEHOLDERS = frozenset({"", "changeme", "change-me", "secret", "password", "admin", "token"})
 
 
@@ -47,6 +52,14 @@ class MasterSettings(CommonSettings):
     )
     http_tls_key_file: Path | None = Field(
         None, description="PEM private key of http_tls_cert_file (both or neither)."
+    )
+    cors_origins: list[str] = Field(
+        [],
+        description="Origins (scheme://host[:port]) whose browser pages may call the HTTP API "
+        'with credentials, e.g. ["https://ops.example.com"] (JSON list). Empty: no CORS '
+        "headers at all, so only pages the master itself serves can read its answers; the "
+        "dashboard needs none. A wildcard is refused: with credentials it would let any site "
+        "act as a logged-in user.",
     )
     tls_cert_file: Path | None = Field(None, description="PEM certificate for the gRPC port.")
     tls_key_file: Path | None = Field(None, description="PEM private key for the gRPC port.")
@@ -206,6 +219,17 @@ class MasterSettings(CommonSettings):
         raw = v.get_secret_value()
         if raw and len(raw.encode()) < 32:
             raise ValueError("MASTER_JWT_SECRET must be at least 32 bytes of random text")
+        return v
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _cors_origins(cls, v: list[str]) -> list[str]:
+        for origin in v:
+            if not _ORIGIN.fullmatch(origin):
+                raise ValueError(
+                    f"MASTER_CORS_ORIGINS: {origin!r} is not an origin like https://host[:port] "
+                    "(no path, no trailing slash, no wildcard)"
+                )
         return v
 
     @field_validator("metrics_listen")

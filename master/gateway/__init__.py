@@ -4,7 +4,11 @@
     state      GatewayState: the typed objects routes may reach (hub, store, command bus)
     deps       the dependencies that read it (``Hub``, ``Cluster``, ``StoreDep``, ``Bus``)
     auth       the bearer token every /api/v1 route requires
-    errors     the one exception handler: master errors -> HTTP status + ``{"error": …}``
+    errors     the one exception handler: master errors -> HTTP status + the error body;
+               ``LastResort`` turns anything else into a 500 that tells nothing
+    bodies     the error body ``{"error": <code>, "message": …}`` and its OpenAPI model
+    headers    security headers on every answer (CSP, nosniff, no-store, HSTS under TLS)
+    limits     request body limits, before anything reads a body
     prefer     the ``Prefer: wait`` header
     responses  orjson responses
 

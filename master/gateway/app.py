@@ -1,7 +1,14 @@
 """⑧ The FastAPI application: health routes open, every route under /api/v1 declaring its
-permission (``master.gateway.authz``), errors mapped to JSON in one place
-(``master.gateway.errors``), every request body bounded before it is read
-(``master.gateway.limits``: the default here, smaller ones by route).
+permission (``master.gateway.authz``), errors mapped to one JSON shape in one place
+(``master.gateway.errors``, documented in the OpenAPI by ``master.gateway.bodies``), every
+request body bounded before it is read (``master.gateway.limits``: the default here, smaller
+ones by route), security headers on every answer (``master.gateway.headers``), and CORS off
+unless origins are configured.
+
+Middleware, outermost first: SecurityHeaders, CORS (when configured), HttpMetering, BodyLimit,
+LastResort (``errors``), then FastAPI's own. Headers outermost so every answer carries them,
+preflights and 413s included; CORS outside the metering and limits so that a browser can read
+their errors too.
 
 Owns mounting the route modules and attaching the typed state (``GatewayState``); does not own
 what a route answers (``routes/``) nor building the state (the composition root, ``master.app``)."""
@@ -9,12 +16,16 @@ what a route answers (``routes/``) nor building the state (the composition root,
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from importlib import import_module
 
 from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
 
 from master.gateway import errors
 from master.gateway.authz import undeclared
+from master.gateway.bodies import error_responses
+from master.gateway.headers import SecurityHeaders
 from master.gateway.limits import BodyLimit, RouteLimit, route_limits
 from master.gateway.metering import HttpMetering, route_templates
 from master.gateway.responses import FastJSON
@@ -48,12 +59,26 @@ ROUTERS: tuple[str, ...] = (
 # The body limit when the caller names none (``MasterSettings.http_body_max_kib``'s default).
 DEFAULT_BODY_MAX = 1024 * 1024
 
+# Error answers any /api/v1 route can give (authentication, permission, an unknown object,
+# validation, the store or bus away); routes declare the ones only they give (400, 409, ...).
+COMMON_ERRORS = error_responses(401, 403, 404, 422, 503)
+
+# What a cross-origin page may use, when CORS is on: the methods and request headers the API
+# takes, and the answer headers a client acts on.
+CORS_METHODS = ("GET", "POST", "PATCH")
+CORS_HEADERS = ("Authorization", "Content-Type", "Prefer")
+CORS_EXPOSED = ("Location", "Retry-After", "Preference-Applied")
+
 
 def create_app(
     *,
     state: GatewayState,
     body_max_bytes: int = DEFAULT_BODY_MAX,
+    tls: bool = False,
+    cors_origins: Sequence[str] = (),
 ) -> GatewayApp:
+    """The gateway. ``tls``: the master serves HTTPS itself (answers then carry HSTS);
+    ``cors_origins``: the origins allowed to call with credentials, none = CORS off."""
     app = FastAPI(
         title="Lookout",
         version="v1",
@@ -61,6 +86,7 @@ def create_app(
         docs_url="/api/docs",
         openapi_url="/api/openapi.json",
         redoc_url=None,  # one set of docs is enough surface
+        swagger_ui_oauth2_redirect_url=None,  # no OAuth2 flow; one route fewer
     )
     app.state.gateway = state
     app.include_router(health.router)
@@ -72,7 +98,7 @@ def create_app(
     missing: list[str] = []
     for module_name in ROUTERS:
         router = import_module(module_name).router
-        app.include_router(router, prefix=API_PREFIX)
+        app.include_router(router, prefix=API_PREFIX, responses=COMMON_ERRORS)
         limits += route_limits(router.routes, prefix=API_PREFIX)
         templates |= route_templates(router.routes, prefix=API_PREFIX)
         missing += undeclared(router.routes, API_PREFIX)
@@ -82,8 +108,18 @@ def create_app(
         raise RuntimeError(f"routes without a declared permission: {missing}")
     app.state.route_templates = templates  # for the audit of refused requests
     errors.install(app)
-    # Outermost but for Starlette's own error middleware: runs before routing, parsing and auth.
+    # Outside LastResort (added by errors.install): runs before routing, parsing and auth.
     app.add_middleware(BodyLimit, default_bytes=body_max_bytes, routes=limits)
     # Outside BodyLimit, so its 413s are counted too.
     app.add_middleware(HttpMetering, metrics=state.metrics, templates=templates)
+    if cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(cors_origins),
+            allow_credentials=True,
+            allow_methods=list(CORS_METHODS),
+            allow_headers=list(CORS_HEADERS),
+            expose_headers=list(CORS_EXPOSED),
+        )
+    app.add_middleware(SecurityHeaders, tls=tls)
     return app

@@ -11,7 +11,8 @@ whole body) in front of the application:
 * a 413 closes the connection (``Connection: close``): the server stops reading the rest of
   the upload instead of draining it to keep the connection alive.
 
-The answer has the gateway's error shape, ``{"error": ...}``. The limit is the master-wide
+The answer has the gateway's error shape (``master.gateway.bodies``: ``too_large`` and a
+message). The limit is the master-wide
 default (``MasterSettings.http_body_max_kib``) unless the route declares a smaller one with
 ``@body_limit(max_bytes)`` beside its decorator, the one place a route's limit is stated;
 ``route_limits`` collects those declarations from the routers' routes.
@@ -29,6 +30,8 @@ from typing import Any, TypeVar
 import orjson
 from starlette.routing import BaseRoute, Route, compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from master.gateway.bodies import error_body
 
 KiB = 1024
 
@@ -164,7 +167,7 @@ def _replay(body: bytes, receive: Receive) -> Receive:
 
 
 async def _too_large(send: Send, why: str) -> None:
-    payload = orjson.dumps({"error": why})
+    payload = orjson.dumps(error_body(413, why))
     await send(
         {
             "type": "http.response.start",

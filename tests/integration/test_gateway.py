@@ -20,7 +20,7 @@ async def test_health_is_open_and_data_needs_the_token(tmp_path: Path) -> None:
 
             r = await http.get("/api/v1/clusters")
             assert r.status_code == 401
-            assert r.json() == {"error": "missing bearer token"}
+            assert r.json() == {"error": "unauthorized", "message": "missing bearer token"}
             r = await http.get("/api/v1/clusters", headers={"Authorization": "Bearer nope"})
             assert r.status_code == 401
 
@@ -35,7 +35,7 @@ async def test_health_is_open_and_data_needs_the_token(tmp_path: Path) -> None:
             assert r.json()["name"] == "edge"
             r = await http.get("/api/v1/clusters/nowhere", headers=auth)
             assert r.status_code == 404
-            assert "unknown cluster" in r.json()["error"]
+            assert "unknown cluster" in r.json()["message"]
 
 
 async def test_resources_findings_and_summary_reflect_what_the_agent_sent(tmp_path: Path) -> None:

@@ -24,5 +24,5 @@ async def test_unicode_digits_in_history_queries_answer_400(tmp_path: Path) -> N
             ]:
                 r = await http.get(path, params=params)
                 assert r.status_code == 400, (path, params, r.status_code, r.text)
-                assert r.json()["error"], r.text
+                assert r.json()["message"], r.text
             assert (await http.get("/findings/history", params={"limit": "5"})).status_code == 200

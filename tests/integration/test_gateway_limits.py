@@ -107,7 +107,7 @@ async def test_a_50_mb_unauthenticated_body_is_refused_unread_streamed_or_with_a
                 _upload, port, path="/api/v1/clusters/edge/commands", chunked=chunked
             )
             assert up.status == 413, (chunked, up)
-            assert "exceeds" in str(up.payload["error"])
+            assert "exceeds" in str(up.payload["message"])
             # The server stopped reading and hung up: the upload was cut short, far below its
             # 50 MB (what got out is the limit plus what the two sockets' buffers hold).
             assert up.hung_up, chunked
@@ -133,7 +133,10 @@ async def test_the_master_wide_default_applies_where_a_route_declares_no_limit(
             # /commands has no POST and so no limit of its own (POST /clusters now has one).
             r = await http.post("/api/v1/commands", content=chunks(65))
             assert r.status_code == 413
-            assert r.json() == {"error": "request body exceeds 65536 bytes"}
+            assert r.json() == {
+                "error": "too_large",
+                "message": "request body exceeds 65536 bytes",
+            }
             # Below the default, routing goes on as before (no POST on this path).
             r = await http.post("/api/v1/commands", content=chunks(63))
             assert r.status_code == 405
@@ -157,7 +160,7 @@ async def test_a_command_body_has_its_own_smaller_limit_and_small_bodies_pass(
             big = {**command, "params": {"pad": "z" * COMMAND_BODY_MAX}}
             r = await http.post("/clusters/edge/commands", json=big)
             assert r.status_code == 413
-            assert f"exceeds {COMMAND_BODY_MAX}" in r.json()["error"]
+            assert f"exceeds {COMMAND_BODY_MAX}" in r.json()["message"]
 
             r = await http.post("/clusters/edge/commands", json=command)
             assert r.status_code == 202, r.text

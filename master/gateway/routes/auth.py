@@ -24,6 +24,7 @@ from master.auth.roles import Permission
 from master.errors import AuthError, Throttled
 from master.gateway import sessions
 from master.gateway.authz import Caller, Principal, need
+from master.gateway.bodies import error_responses
 from master.gateway.limits import KiB, body_limit
 from master.gateway.responses import FastJSON
 from master.gateway.sessions import audit, client_address
@@ -47,7 +48,11 @@ class Refresh(BaseModel):
     refresh_token: str | None = Field(None, max_length=128)
 
 
-@router.post("/auth/login", dependencies=[need(Permission.PUBLIC)])
+@router.post(
+    "/auth/login",
+    dependencies=[need(Permission.PUBLIC)],
+    responses=error_responses(400, 413, 429),
+)
 @body_limit(LOGIN_BODY_MAX)
 async def login(body: Login, request: Request) -> FastJSON:
     state = gateway_state(request)

@@ -24,6 +24,7 @@ from master.commands.bus import CommandSnapshot, parse_target
 from master.commands.requests import CommandIn, validate
 from master.errors import Forbidden, NotFound
 from master.gateway.authz import Caller, Principal, need
+from master.gateway.bodies import error_responses
 from master.gateway.deps import Bus, Cluster, StoreDep
 from master.gateway.limits import KiB, body_limit
 from master.gateway.prefer import preferred_wait
@@ -38,6 +39,9 @@ WAIT_MAX_S = 60.0  # one long-poll; well under common proxy idle timeouts
 # leaves room for any parameter the catalogue takes and bounds what a caller can make the
 # master parse before authentication (``master.gateway.limits``).
 COMMAND_BODY_MAX = 16 * KiB
+# Epoch milliseconds past the year 30000: far beyond any command, well inside the store's
+# 64-bit integers (an unbounded value overflowed the SQLite driver: a 500, not a 422).
+EPOCH_MS_MAX = 10**15 - 1
 # Cancelling takes no body; a client sending ``{}`` out of habit is still welcome.
 CANCEL_BODY_MAX = 1 * KiB
 
@@ -77,6 +81,10 @@ def _detailed(command: CommandSnapshot) -> dict[str, Any]:
     "/clusters/{name}/commands",
     status_code=status.HTTP_202_ACCEPTED,
     dependencies=[need(Permission.OPERATE, "cluster")],
+    responses={
+        status.HTTP_200_OK: {"description": "An earlier command with the same idempotency key"},
+        **error_responses(400, 409, 413),
+    },
 )
 @body_limit(COMMAND_BODY_MAX)
 async def create_command(
@@ -113,7 +121,7 @@ async def list_commands(
     cluster: str | None = None,
     state: CommandState | None = None,
     type: str | None = None,
-    before_ms: int | None = None,
+    before_ms: Annotated[int | None, Query(ge=0, le=EPOCH_MS_MAX)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> FastJSON:
     rows = await store.commands.list(cluster=cluster, state=state, before_ms=before_ms, limit=limit)
@@ -144,6 +152,7 @@ async def get_command(command_id: str, bus: Bus, caller: Caller) -> FastJSON:
     "/commands/{command_id}/cancel",
     status_code=status.HTTP_202_ACCEPTED,
     dependencies=[need(Permission.OPERATE, "anywhere")],
+    responses=error_responses(409, 413),
 )
 @body_limit(CANCEL_BODY_MAX)
 async def cancel_command(command_id: str, bus: Bus, caller: Caller) -> FastJSON:

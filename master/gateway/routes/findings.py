@@ -8,6 +8,7 @@ from fastapi import APIRouter
 
 from master.auth.roles import Permission
 from master.gateway.authz import Caller, need
+from master.gateway.bodies import error_responses
 from master.gateway.deps import Cluster
 from master.gateway.errors import InvalidQuery
 from master.gateway.responses import FastJSON
@@ -40,7 +41,11 @@ def finding_view(f: Finding) -> dict[str, Any]:
     }
 
 
-@router.get("/clusters/{name}/findings", dependencies=[need(Permission.READ, "cluster")])
+@router.get(
+    "/clusters/{name}/findings",
+    dependencies=[need(Permission.READ, "cluster")],
+    responses=error_responses(400),
+)
 async def active_findings(
     state: Cluster,
     caller: Caller,

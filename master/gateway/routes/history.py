@@ -16,6 +16,7 @@ from fastapi import APIRouter, Query
 from master.auth.roles import Permission
 from master.errors import NotFound
 from master.gateway.authz import Caller, need
+from master.gateway.bodies import error_responses
 from master.gateway.deps import StoreDep
 from master.gateway.errors import InvalidQuery
 from master.gateway.responses import FastJSON
@@ -110,7 +111,11 @@ def occurrence_view(o: FindingOccurrence) -> dict[str, Any]:
     }
 
 
-@router.get("/clusters/{name}/findings/history", dependencies=[need(Permission.READ, "cluster")])
+@router.get(
+    "/clusters/{name}/findings/history",
+    dependencies=[need(Permission.READ, "cluster")],
+    responses=error_responses(400),
+)
 async def findings_history(
     name: str,
     store: StoreDep,
@@ -157,7 +162,11 @@ async def findings_history(
     )
 
 
-@router.get("/clusters/{name}/nodes/{node}/metrics", dependencies=[need(Permission.READ)])
+@router.get(
+    "/clusters/{name}/nodes/{node}/metrics",
+    dependencies=[need(Permission.READ)],
+    responses=error_responses(400),
+)
 async def node_metrics_history(
     name: str,
     node: str,

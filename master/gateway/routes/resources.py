@@ -19,6 +19,7 @@ from master.auth.roles import Permission
 from master.datahub.cluster import ClusterState
 from master.errors import NotFound
 from master.gateway.authz import Caller, need
+from master.gateway.bodies import error_responses
 from master.gateway.deps import Cluster, Hub
 from master.gateway.errors import InvalidQuery
 from master.gateway.responses import FastJSON
@@ -100,7 +101,11 @@ def _matching(
             yield res
 
 
-@router.get("/clusters/{name}/resources", dependencies=[need(Permission.READ, "cluster")])
+@router.get(
+    "/clusters/{name}/resources",
+    dependencies=[need(Permission.READ, "cluster")],
+    responses=error_responses(400),
+)
 async def list_resources(
     state: Cluster,
     caller: Caller,

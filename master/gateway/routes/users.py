@@ -19,6 +19,7 @@ from master.auth.passwords import MAX_LENGTH, hash_password, password_problems, 
 from master.auth.roles import Permission, Role
 from master.errors import AuthError, Conflict, NotFound, Rejected
 from master.gateway.authz import Caller, Principal, need
+from master.gateway.bodies import error_responses
 from master.gateway.deps import StoreDep
 from master.gateway.limits import KiB, body_limit
 from master.gateway.responses import FastJSON
@@ -98,7 +99,12 @@ async def list_users(store: StoreDep) -> FastJSON:
     return FastJSON({"items": [user_view(u) for u in await store.users.list()]})
 
 
-@router.post("/users", status_code=201, dependencies=[need(Permission.ADMIN)])
+@router.post(
+    "/users",
+    status_code=201,
+    dependencies=[need(Permission.ADMIN)],
+    responses=error_responses(400, 409, 413),
+)
 @body_limit(4 * KiB)
 async def create_user(body: NewUser, store: StoreDep, caller: Caller) -> FastJSON:
     digest = await asyncio.to_thread(hash_password, _checked(body.username, body.password))
@@ -112,7 +118,11 @@ async def create_user(body: NewUser, store: StoreDep, caller: Caller) -> FastJSO
     return FastJSON(user_view(user), status_code=201)
 
 
-@router.patch("/users/{username}", dependencies=[need(Permission.ADMIN)])
+@router.patch(
+    "/users/{username}",
+    dependencies=[need(Permission.ADMIN)],
+    responses=error_responses(400, 409, 413),
+)
 @body_limit(4 * KiB)
 async def change_user(
     username: str, body: UserChange, store: StoreDep, caller: Caller, request: Request
@@ -137,7 +147,12 @@ async def change_user(
     return FastJSON(user_view(await _user(store, username)))
 
 
-@router.post("/auth/password", status_code=204, dependencies=[need(Permission.AUTHENTICATED)])
+@router.post(
+    "/auth/password",
+    status_code=204,
+    dependencies=[need(Permission.AUTHENTICATED)],
+    responses=error_responses(400, 413),
+)
 @body_limit(4 * KiB)
 async def change_own_password(
     body: PasswordChange, store: StoreDep, caller: Caller, request: Request

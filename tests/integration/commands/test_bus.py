@@ -49,10 +49,10 @@ async def test_invalid_requests_are_refused_with_a_precise_reason_and_never_stor
         for body, reason in INVALID:
             r = await http.post("/api/v1/clusters/edge/commands", json=body)
             assert r.status_code == 422, (body, r.text)
-            assert reason in r.json()["error"], (body, r.json())
+            assert reason in r.json()["message"], (body, r.json())
         r = await http.post("/api/v1/clusters/nowhere/commands", json=describe_pod())
         assert r.status_code == 404
-        assert "unknown cluster 'nowhere'" in r.json()["error"]
+        assert "unknown cluster 'nowhere'" in r.json()["message"]
         r = await http.post("/api/v1/clusters/edge/commands", json={"type": "describe"})
         assert r.status_code == 422  # the body schema itself: target missing
         assert (await http.get("/api/v1/commands")).json()["items"] == []
@@ -174,7 +174,7 @@ async def test_cancel_stops_a_pending_command_and_a_running_one(tmp_path: Path) 
         assert c.json()["state"] == "cancelled"
         again = await http.post(f"/api/v1/commands/{queued}/cancel")
         assert again.status_code == 409
-        assert "already cancelled" in again.json()["error"]
+        assert "already cancelled" in again.json()["message"]
 
         async with command_agent(agent_settings("edge", token, m.address), rec):
             r = await http.post("/api/v1/clusters/edge/commands", json=describe_pod("slow"))
@@ -211,7 +211,7 @@ async def test_prefer_wait_answers_the_post_with_the_outcome_in_one_request(
         url = "/api/v1/clusters/edge/commands"
         bad = await http.post(url, json=describe_pod(), headers={"Prefer": "wait=soon"})
         assert bad.status_code == 400
-        assert bad.json()["error"] == (
+        assert bad.json()["message"] == (
             "Prefer: wait must be a non-negative number of seconds, got 'soon'"
         )
         assert (await http.get("/api/v1/commands")).json()["items"] == []

@@ -31,7 +31,7 @@ async def test_an_idempotency_key_reused_for_another_request_is_refused_with_409
         ):
             r = await http.post(url, json=other)
             assert r.status_code == 409, (other, r.text)
-            assert "op-7" in r.json()["error"] and first.json()["id"] in r.json()["error"]
+            assert "op-7" in r.json()["message"] and first.json()["id"] in r.json()["message"]
         # The true retry still answers the first command, and nothing else was stored.
         again = await http.post(url, json=describe_pod("web-1", idempotency_key="op-7"))
         assert (again.status_code, again.json()["id"]) == (200, first.json()["id"])

@@ -38,7 +38,7 @@ async def test_a_request_that_timed_out_while_queued_leaves_no_command(tmp_path:
             r = await http.post("/api/v1/clusters/edge/commands", json=describe_pod())
             assert r.status_code == 503, r.text
             assert r.headers["retry-after"] == "2"
-            assert "it was not written" in r.json()["error"]
+            assert "it was not written" in r.json()["message"]
             stall.release.set()
             assert stall.task is not None
             await stall.task
@@ -70,7 +70,7 @@ async def test_a_command_stored_after_its_request_timed_out_is_failed_and_never_
             assert await asyncio.to_thread(second.started.wait, 30)
             r = await post  # its timeout passes while its insert's transaction is held
             assert r.status_code == 503, r.text
-            assert "may still commit" in r.json()["error"]
+            assert "may still commit" in r.json()["message"]
             second.release.set()
             async with asyncio.timeout(30):
                 while not (items := await _commands(http)) or not items[0]["terminal"]:  # noqa: ASYNC110 -- polls state it does not own

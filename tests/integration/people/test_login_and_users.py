@@ -29,7 +29,14 @@ async def test_unknown_user_and_wrong_password_get_the_same_answer(people: Peopl
     unknown = await login(people.http, "nobody", "whatever-password-1")
     wrong = await login(people.http, "vera", "not-veras-password")
     assert unknown.status_code == wrong.status_code == 401
-    assert unknown.json() == wrong.json() == {"error": "invalid username or password"}
+    assert (
+        unknown.json()
+        == wrong.json()
+        == {
+            "error": "unauthorized",
+            "message": "invalid username or password",
+        }
+    )
 
 
 async def test_a_login_gives_a_short_lived_token_that_says_who_i_am(people: People) -> None:
@@ -86,7 +93,7 @@ async def test_users_api_rejects_weak_passwords_duplicates_and_unknown_fields(
         json={"username": "pat", "password": "password", "role": "viewer"},
         headers=admin,
     )
-    assert weak.status_code == 422 and "password" in weak.json()["error"]
+    assert weak.status_code == 422 and "password" in weak.json()["message"]
     dup = await people.http.post(
         "/api/v1/users",
         json={"username": "vera", "password": "a-fine-long-password", "role": "viewer"},
@@ -182,7 +189,7 @@ async def test_without_a_jwt_secret_logins_are_off(tmp_path: Path) -> None:
         base = f"http://127.0.0.1:{m.master.http_port}"
         async with httpx.AsyncClient(base_url=base) as http:
             r = await login(http, "admin", "a-strong-first-password")
-    assert r.status_code == 401 and "not enabled" in r.json()["error"]
+    assert r.status_code == 401 and "not enabled" in r.json()["message"]
     await asyncio.sleep(0)
 
 

@@ -107,7 +107,7 @@ async def test_every_route_refuses_exactly_the_callers_its_permission_excludes(
 async def test_a_refusal_says_why_in_the_usual_error_shape(people: People) -> None:
     r = await people.http.get("/api/v1/users", headers=people.auth("viewer"))
     assert r.status_code == 403
-    assert "admin" in r.json()["error"]
+    assert "admin" in r.json()["message"]
     r = await people.http.get("/api/v1/users")
     assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer"
 

@@ -118,7 +118,7 @@ async def test_invalid_findings_queries_are_400_with_a_message(
 ) -> None:
     r = await client.get("/api/v1/clusters/prod/findings/history", params=params)
     assert r.status_code == 400
-    assert message in r.json()["error"]  # the gateway's error body (master.gateway.errors)
+    assert message in r.json()["message"]  # the gateway's error body (master.gateway.errors)
 
 
 async def test_unknown_cluster_is_404(client: httpx.AsyncClient) -> None:
@@ -184,7 +184,7 @@ async def test_invalid_metrics_queries_are_400_with_a_message(
 ) -> None:
     r = await client.get("/api/v1/clusters/prod/nodes/n1/metrics", params=params)
     assert r.status_code == 400
-    assert message in r.json()["error"]  # the gateway's error body (master.gateway.errors)
+    assert message in r.json()["message"]  # the gateway's error body (master.gateway.errors)
 
 
 async def test_history_shows_the_masters_receive_time_beside_a_skewed_agents_times(

@@ -107,7 +107,7 @@ async def test_the_gateway_answers_a_lost_store_with_503_and_retry_after(
                 r = await http.get("/api/v1/commands")
                 assert r.status_code == 503, r.text
                 assert r.headers["retry-after"] == "10"
-                assert "cannot be reached" in r.json()["error"]
+                assert "cannot be reached" in r.json()["message"]
                 async with asyncio.timeout(30):  # the probe's last answer may be reused a moment
                     while (ready := await http.get("/readyz")).status_code == 200:  # noqa: ASYNC110
                         await asyncio.sleep(0.1)

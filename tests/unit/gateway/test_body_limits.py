@@ -36,7 +36,7 @@ async def test_the_default_applies_elsewhere_and_a_route_limit_never_raises_it()
         r = await http.post("/api/v1/clusters", content=b"x" * 1025)
         assert (r.status_code, r.json()) == (
             413,
-            {"error": "request body of 1025 bytes exceeds 1024"},
+            {"error": "too_large", "message": "request body of 1025 bytes exceeds 1024"},
         )
         r = await http.post("/api/v1/clusters/edge/commands", content=b"{" * 1025)
         assert r.status_code == 413  # its own 16 KiB is above the default: the default wins

@@ -9,7 +9,16 @@ from fastapi import APIRouter, FastAPI
 
 from master.commands.bus import CommandConflict
 from master.commands.requests import InvalidCommand
-from master.errors import AuthError, MasterError, NotFound, SequenceError
+from master.errors import (
+    AuthError,
+    Conflict,
+    Forbidden,
+    MasterError,
+    NotFound,
+    Rejected,
+    SequenceError,
+    Throttled,
+)
 from master.gateway import errors
 from master.gateway.prefer import InvalidPreference
 from master.store import StoreBusy, StoreClosed, StoreCorrupt, StoreUnavailable
@@ -29,28 +38,32 @@ def _app(exc: Exception) -> FastAPI:
 
 
 @pytest.mark.parametrize(
-    ("exc", "status"),
+    ("exc", "status", "code"),
     [
-        (AuthError("missing bearer token"), 401),
-        (errors.InvalidQuery("invalid cursor"), 400),
-        (InvalidPreference("Prefer: wait must be a number"), 400),
-        (NotFound("unknown cluster 'x'"), 404),
-        (CommandConflict("command c is already cancelled"), 409),
-        (InvalidCommand("unknown command type 'x'"), 422),
-        (errors.Unavailable("command bus not running"), 503),
-        (StoreBusy("store write not committed within 30 s"), 503),
-        (StoreUnavailable("cannot reach the MySQL/MariaDB store"), 503),
-        (StoreClosed("the store is closing; write not accepted"), 503),
+        (AuthError("missing bearer token"), 401, "unauthorized"),
+        (Forbidden("this needs the admin permission"), 403, "forbidden"),
+        (errors.InvalidQuery("invalid cursor"), 400, "bad_request"),
+        (InvalidPreference("Prefer: wait must be a number"), 400, "bad_request"),
+        (NotFound("unknown cluster 'x'"), 404, "not_found"),
+        (CommandConflict("command c is already cancelled"), 409, "conflict"),
+        (Conflict("this is the last active admin"), 409, "conflict"),
+        (InvalidCommand("unknown command type 'x'"), 422, "invalid"),
+        (Rejected("the password is too short"), 422, "invalid"),
+        (Throttled("too many failed logins", retry_after_s=1.5), 429, "throttled"),
+        (errors.Unavailable("command bus not running"), 503, "unavailable"),
+        (StoreBusy("store write not committed within 30 s"), 503, "unavailable"),
+        (StoreUnavailable("cannot reach the MySQL/MariaDB store"), 503, "unavailable"),
+        (StoreClosed("the store is closing; write not accepted"), 503, "unavailable"),
     ],
 )
-async def test_a_master_error_answers_its_status_with_its_message(
-    exc: MasterError, status: int
+async def test_a_master_error_answers_its_status_code_and_message(
+    exc: MasterError, status: int, code: str
 ) -> None:
     transport = httpx.ASGITransport(_app(exc))
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
         r = await http.get("/boom")
     assert r.status_code == status
-    assert r.json() == {"error": str(exc)}
+    assert r.json() == {"error": code, "message": str(exc)}
     assert ("www-authenticate" in r.headers) == (status == 401)
 
 
