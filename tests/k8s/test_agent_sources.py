@@ -365,13 +365,30 @@ async def _relay(target_port: int, slow: asyncio.Event) -> AsyncIterator[int]:
                 await dst.drain()
         dst.close()
 
+    handlers: set[asyncio.Task[None]] = set()
+
     async def relay(r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
-        ur, uw = await asyncio.open_connection("127.0.0.1", target_port)
-        await asyncio.gather(pipe(r, uw, 0.0), pipe(ur, w, 0.3))
+        task = asyncio.current_task()
+        assert task is not None
+        handlers.add(task)
+        try:
+            ur, uw = await asyncio.open_connection("127.0.0.1", target_port)
+            await asyncio.gather(pipe(r, uw, 0.0), pipe(ur, w, 0.3))
+        finally:
+            w.close()
+            handlers.discard(task)
 
     server = await asyncio.start_server(relay, "127.0.0.1", 0)
-    async with server:
-        yield int(server.sockets[0].getsockname()[1])
+    try:
+        async with server:
+            yield int(server.sockets[0].getsockname()[1])
+    finally:
+        # Python 3.11's Server.wait_closed does not wait for connection handlers: one still
+        # holding a delayed chunk would leave its accepted socket to the garbage collector, a
+        # ResourceWarning in whichever later test it surfaces (it did, in test_commands).
+        for t in list(handlers):
+            t.cancel()
+        await asyncio.gather(*handlers, return_exceptions=True)
 
 
 async def test_leaving_kube_access_closes_every_connection_even_a_cut_watch(
