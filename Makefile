@@ -32,6 +32,7 @@ check: setup
 	scripts/check
 
 test: system-deps setup k8s-bins
+	scripts/oidc-provider.sh >/dev/null
 	LOOKOUT_K8S_BIN="$$(scripts/k8s-bins.sh --print-dir)" scripts/check
 
 demo: setup

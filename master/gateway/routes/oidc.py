@@ -121,6 +121,7 @@ async def oidc_callback(
     code: Annotated[str | None, Query(max_length=4096)] = None,
     state: Annotated[str | None, Query(max_length=256)] = None,
     error: Annotated[str | None, Query(max_length=256)] = None,
+    iss: Annotated[str | None, Query(max_length=2048)] = None,
 ) -> RedirectResponse:
     gateway = gateway_state(request)
     client = _client(gateway)
@@ -129,8 +130,10 @@ async def oidc_callback(
     if pending is None:
         await audit(gateway, request, actor="", action=ACTION, outcome="failed", reason="state")
         raise AuthError("this sign-in is unknown, already used, expired or from another browser")
-    if error or not code:
-        reason = error or "no code"
+    # RFC 9207: a provider that names itself in the response must be the one we asked.
+    wrong_issuer = iss is not None and iss != client.config.issuer
+    if error or not code or wrong_issuer:
+        reason = error or ("another issuer" if wrong_issuer else "no code")
         await audit(gateway, request, actor="", action=ACTION, outcome="failed", reason=reason)
         raise AuthError(f"the SSO provider did not sign you in: {reason}")
     try:
