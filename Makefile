@@ -18,12 +18,14 @@ system-deps:
 k8s-bins:
 	scripts/k8s-bins.sh
 
-# The Go-built test peers, in parallel (each caches under ~/.cache/lookout, keyed by version):
-# the Kubernetes binaries and promtool (the /metrics lint). Cold, the two overlap; warm, both
-# only check their cache.
+# The test peers that are built or fetched, in parallel (each caches under ~/.cache/lookout,
+# keyed by version): the Kubernetes binaries and promtool (the /metrics lint) from Go, the
+# OpenID provider (the SSO tests) from npm. Cold, they overlap; warm, each only checks its cache.
 test-bins:
 	scripts/k8s-bins.sh & k8s=$$!; scripts/promtool.sh >/dev/null & prom=$$!; \
-	  wait $$k8s; k8s_rc=$$?; wait $$prom; prom_rc=$$?; exit $$((k8s_rc | prom_rc))
+	  scripts/oidc-provider.sh >/dev/null & oidc=$$!; \
+	  wait $$k8s; k8s_rc=$$?; wait $$prom; prom_rc=$$?; wait $$oidc; oidc_rc=$$?; \
+	  exit $$((k8s_rc | prom_rc | oidc_rc))
 
 proto: setup
 	scripts/gen-proto.sh

@@ -24,6 +24,7 @@ from master.commands.bus import CommandBus
 from master.datahub.cluster import AgentInfo
 from master.datahub.hub import DataHub
 from master.gateway.app import GatewayApp, create_app
+from master.gateway.oidc_client import OidcClient, OidcConfig
 from master.gateway.state import GatewayState
 from master.gateway.usage import TokenUsage
 from master.ingress.credentials import server_credentials
@@ -31,7 +32,7 @@ from master.ingress.revalidation import revalidate_sessions
 from master.ingress.server import LinkOptions, LinkServer
 from master.ingress.stream import SessionConfig, SessionHooks
 from master.processor.journal import JournalProcessor
-from master.settings import MasterSettings
+from master.settings import MasterSettings, OidcSettings
 from master.store import Store, private_dir, run_maintenance
 from master.telemetry.metrics import MasterMetrics, asgi_app
 from shared.clock import now_ms
@@ -215,6 +216,7 @@ async def _start(settings: MasterSettings, store: Store, metrics: MasterMetrics)
         refresh_ttl_s=settings.refresh_token_ttl_s,
         metrics=metrics,
         tokens_used=TokenUsage(store),
+        oidc=_oidc_client(settings.oidc),
     )
     app = create_app(
         state=gateway,
@@ -243,6 +245,28 @@ async def _start(settings: MasterSettings, store: Store, metrics: MasterMetrics)
     master.grpc_port = await link.start()
     gateway.ready.set()
     return master
+
+
+def _oidc_client(s: OidcSettings) -> OidcClient | None:
+    """The SSO client, or None when SSO is off. The provider is not called here: a provider
+    that is down must not keep the master (and password logins) from starting."""
+    if not s.enabled:
+        return None
+    return OidcClient(
+        OidcConfig(
+            issuer=s.issuer,
+            client_id=s.client_id,
+            client_secret=s.client_secret.get_secret_value(),
+            redirect_url=s.redirect_url,
+            scopes=tuple(s.scopes),
+            groups_claim=s.groups_claim,
+            username_claim=s.username_claim,
+            allowed_groups=tuple(s.allowed_groups),
+            auto_create=s.auto_create,
+            timeout_s=s.http_timeout_s,
+            metadata_ttl_s=s.metadata_ttl_s,
+        )
+    )
 
 
 BOOTSTRAP_ADMIN = "admin"

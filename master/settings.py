@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Annotated, Any
 
-from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import SettingsConfigDict
+import orjson
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import NoDecode, SettingsConfigDict
 
 from master.datahub.settings import LimitsSettings
 from master.store.settings import StoreSettings
@@ -17,6 +19,101 @@ _ORIGIN = re.compile(
     r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?|https?://\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?"
 )
 _PLACEHOLDERS = frozenset({"", "changeme", "change-me", "secret", "password", "admin", "token"})
+
+
+def _words(v: Any) -> Any:
+    """A list from the environment: a JSON array, or words separated by spaces or commas."""
+    if isinstance(v, str):
+        if v.lstrip().startswith("["):
+            return orjson.loads(v)
+        return [w for w in v.replace(",", " ").split() if w]
+    return v
+
+
+class OidcSettings(BaseModel):
+    """Single sign-on with an OpenID Connect provider (MASTER_OIDC__*); off unless ``issuer``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    issuer: str = Field(
+        "",
+        description="The provider's issuer URL, exactly as its discovery document "
+        "(<issuer>/.well-known/openid-configuration) states it. Empty: SSO off.",
+    )
+    client_id: str = Field("", description="The client id registered at the provider.")
+    client_secret: SecretStr = Field(
+        SecretStr(""),
+        description="The client's secret (sent with client_secret_basic to the token endpoint).",
+    )
+    redirect_url: str = Field(
+        "",
+        description="The master's callback as the browser reaches it, registered at the "
+        "provider: https://<dashboard host>/api/v1/auth/oidc/callback.",
+    )
+    scopes: Annotated[list[str], NoDecode] = Field(
+        ["openid", "profile", "email", "groups"],
+        description="Scopes asked for; `groups` is what most providers need to send the groups "
+        "claim. `openid` is added when missing.",
+    )
+    groups_claim: str = Field(
+        "groups", description="ID token claim holding the user's groups (a list of strings)."
+    )
+    username_claim: str = Field(
+        "preferred_username",
+        description="ID token claim naming the Lookout user; `sub` when the token lacks it.",
+    )
+    allowed_groups: Annotated[list[str], NoDecode] = Field(
+        [],
+        description="When set, only members of at least one of these groups may sign in. "
+        "Empty: anyone the provider signs in who has some role here.",
+    )
+    auto_create: bool = Field(
+        True,
+        description="Create the user row (no password, no global role: roles come from role "
+        "bindings of the user or its groups) at the first SSO login. Off: an admin creates "
+        "users first.",
+    )
+    http_timeout_s: float = Field(
+        10.0,
+        gt=0,
+        le=60,
+        description="Timeout of each call to the provider (discovery, JWKS, token), seconds: a "
+        "person waits on the login page meanwhile.",
+    )
+    metadata_ttl_s: float = Field(
+        3600.0,
+        ge=0,
+        description="How long the discovery document and JWKS are reused (s). A token signed "
+        "by a key the cached JWKS lacks refetches it at once, so key rotation needs no wait.",
+    )
+
+    _split = field_validator("scopes", "allowed_groups", mode="before")(_words)
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.issuer)
+
+    @model_validator(mode="after")
+    def _complete(self) -> OidcSettings:
+        if not self.issuer:
+            return self
+        missing = [
+            f"MASTER_OIDC__{name.upper()}"
+            for name, value in (
+                ("client_id", self.client_id),
+                ("client_secret", self.client_secret.get_secret_value()),
+                ("redirect_url", self.redirect_url),
+            )
+            if not value
+        ]
+        if missing:
+            raise ValueError(f"MASTER_OIDC__ISSUER is set, so set {', '.join(missing)} too")
+        for name, url in (("ISSUER", self.issuer), ("REDIRECT_URL", self.redirect_url)):
+            if not url.startswith(("https://", "http://")):
+                raise ValueError(f"MASTER_OIDC__{name} must be an http(s) URL")
+        if not self.redirect_url.endswith("/api/v1/auth/oidc/callback"):
+            raise ValueError("MASTER_OIDC__REDIRECT_URL must end with /api/v1/auth/oidc/callback")
+        return self
 
 
 class MasterSettings(CommonSettings):
@@ -193,6 +290,10 @@ class MasterSettings(CommonSettings):
     store: StoreSettings = Field(
         default_factory=StoreSettings,
         description="History store writer limits, retention and roll-ups (MASTER_STORE__*).",
+    )
+    oidc: OidcSettings = Field(
+        default_factory=OidcSettings,
+        description="Single sign-on with an OpenID Connect provider (MASTER_OIDC__*).",
     )
     limits: LimitsSettings = Field(
         default_factory=LimitsSettings,

@@ -43,6 +43,7 @@ API_PREFIX = "/api/v1"
 # Route modules mounted under API_PREFIX, each exposing ``router``.
 ROUTERS: tuple[str, ...] = (
     "master.gateway.routes.auth",
+    "master.gateway.routes.oidc",
     "master.gateway.routes.users",
     "master.gateway.routes.tokens",
     "master.gateway.routes.bindings",

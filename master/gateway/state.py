@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 
 from starlette.requests import HTTPConnection
 
+from master.auth.oidc_logins import PendingLogins
 from master.auth.throttle import LoginThrottle
 from master.commands.bus import CommandBus
 from master.datahub.hub import DataHub
 from master.gateway.identities import Identities
+from master.gateway.oidc_client import OidcClient
 from master.gateway.refusal_limits import RefusalLimiter
 from master.gateway.usage import TokenUsage
 from master.store import Store
@@ -38,6 +40,8 @@ class GatewayState:
     refusals: RefusalLimiter = field(default_factory=RefusalLimiter)
     refresh_ttl_s: int = 12 * 3600  # a refresh family's absolute lifetime (a working day)
     secure_cookies: bool = True  # the refresh cookie's Secure flag (off only for plain-HTTP labs)
+    oidc: OidcClient | None = None  # single sign-on; None = off
+    oidc_logins: PendingLogins = field(default_factory=PendingLogins)
     # Set once the master serves (gRPC bound, HTTP up), cleared when shutdown begins: /readyz.
     ready: asyncio.Event = field(default_factory=asyncio.Event)
 

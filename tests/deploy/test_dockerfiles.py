@@ -42,7 +42,8 @@ PROJECT_PACKAGES = frozenset(
 # the other process's dependencies.
 NEVER = ("pytest", "hypothesis", "httpx", "ruff", "mypy", "trustme", "pip_audit")
 ABSENT: dict[str, tuple[str, ...]] = {
-    "Dockerfile.master": (*NEVER, "kubernetes", "aiohttp", "yaml"),
+    # httpx: the master's OpenID Connect client (master.gateway.oidc_client).
+    "Dockerfile.master": (*(m for m in NEVER if m != "httpx"), "kubernetes", "aiohttp", "yaml"),
     "Dockerfile.agent": (*NEVER, "fastapi", "uvicorn", "sqlalchemy", "aiosqlite", "jose"),
 }
 VENV = "/opt/lookout"  # where the build stage puts the venv the runtime stage copies

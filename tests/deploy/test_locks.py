@@ -34,7 +34,8 @@ TOOLS = {
     "schemathesis",
 }
 NOT_IN = {
-    "master.lock": TOOLS | {"kubernetes", "aiohttp", "pyyaml"},
+    # httpx is the master's OpenID Connect client (master.gateway.oidc_client) too.
+    "master.lock": (TOOLS - {"httpx"}) | {"kubernetes", "aiohttp", "pyyaml"},
     "agent.lock": TOOLS
     | {"fastapi", "starlette", "uvicorn", "sqlalchemy", "aiosqlite", "asyncmy", "python-jose"},
 }
