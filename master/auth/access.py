@@ -38,7 +38,6 @@ class AccessClaims:
     issued_s: int
     expires_s: int
     session: str  # the refresh family it came from; revoking it ends this token too
-    epoch: int  # the user's credential epoch; bumped by password/role change and disabling
 
 
 def check_secret(secret: str) -> None:
@@ -47,7 +46,7 @@ def check_secret(secret: str) -> None:
 
 
 def issue_access(
-    secret: str, *, subject: str, session: str, epoch: int, now_s: int, ttl_s: int
+    secret: str, *, subject: str, session: str, now_s: int, ttl_s: int
 ) -> tuple[str, AccessClaims]:
     claims = AccessClaims(
         subject=subject,
@@ -55,7 +54,6 @@ def issue_access(
         issued_s=now_s,
         expires_s=now_s + ttl_s,
         session=session,
-        epoch=epoch,
     )
     body = {
         "iss": ISSUER,
@@ -66,7 +64,6 @@ def issue_access(
         "nbf": now_s,
         "exp": claims.expires_s,
         "sid": session,
-        "ep": epoch,
     }
     return jwt.encode(body, secret, algorithm=ALGORITHM), claims
 
@@ -107,7 +104,6 @@ def verify_access(secret: str, token: str, *, now_s: int, leeway_s: int = 30) ->
             issued_s=int(body["iat"]),
             expires_s=int(body["exp"]),
             session=str(body.get("sid", "")),
-            epoch=int(body.get("ep", 0)),
         )
         not_before = int(body.get("nbf", claims.issued_s))
     except (KeyError, TypeError, ValueError) as e:

@@ -5,10 +5,10 @@ request body bounded before it is read (``master.gateway.limits``: the default h
 ones by route), security headers on every answer (``master.gateway.headers``), and CORS off
 unless origins are configured.
 
-Middleware, outermost first: SecurityHeaders, CORS (when configured), HttpMetering, BodyLimit,
-LastResort (``errors``), then FastAPI's own. Headers outermost so every answer carries them,
-preflights and 413s included; CORS outside the metering and limits so that a browser can read
-their errors too.
+Middleware, outermost first: Tracing, SecurityHeaders, CORS (when configured), HttpMetering,
+BodyLimit, LastResort (``errors``), then FastAPI's own. Tracing and headers outermost so every
+answer carries them, preflights and 413s included; CORS outside the metering and limits so that
+a browser can read their errors too.
 
 Owns mounting the route modules and attaching the typed state (``GatewayState``); does not own
 what a route answers (``routes/``) nor building the state (the composition root, ``master.app``)."""
@@ -20,7 +20,9 @@ from collections.abc import Sequence
 from importlib import import_module
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from starlette.middleware.cors import CORSMiddleware
+from starlette.routing import BaseRoute
 
 from master.gateway import errors
 from master.gateway.authz import undeclared
@@ -31,6 +33,7 @@ from master.gateway.metering import HttpMetering, route_templates
 from master.gateway.responses import FastJSON
 from master.gateway.routes import health
 from master.gateway.state import GatewayState
+from master.gateway.tracing import Tracing
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +71,22 @@ COMMON_ERRORS = error_responses(401, 403, 404, 422, 503)
 # takes, and the answer headers a client acts on.
 CORS_METHODS = ("GET", "POST", "PATCH")
 CORS_HEADERS = ("Authorization", "Content-Type", "Prefer")
-CORS_EXPOSED = ("Location", "Retry-After", "Preference-Applied")
+CORS_EXPOSED = ("Location", "Retry-After", "Preference-Applied", "X-Trace-Id")
+
+
+# Methods whose requests may carry a body: the body limit (413) applies to each of them, and
+# those with a body parameter also answer 400 to one that is not JSON.
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def _document_body_errors(routes: Sequence[BaseRoute]) -> None:
+    """Every route that takes a body documents the 413 of ``BodyLimit`` (and, with a body
+    parameter, the 400 of an unparseable one) without each route having to remember to.
+    On the router's own routes, before inclusion: the app holds included routers lazily."""
+    for route in routes:
+        if isinstance(route, APIRoute) and (route.methods or set()) & BODY_METHODS:
+            statuses = (400, 413) if route.body_field is not None else (413,)
+            route.responses = {**error_responses(*statuses), **route.responses}
 
 
 def create_app(
@@ -99,6 +117,7 @@ def create_app(
     missing: list[str] = []
     for module_name in ROUTERS:
         router = import_module(module_name).router
+        _document_body_errors(router.routes)
         app.include_router(router, prefix=API_PREFIX, responses=COMMON_ERRORS)
         limits += route_limits(router.routes, prefix=API_PREFIX)
         templates |= route_templates(router.routes, prefix=API_PREFIX)
@@ -123,4 +142,5 @@ def create_app(
             expose_headers=list(CORS_EXPOSED),
         )
     app.add_middleware(SecurityHeaders, tls=tls)
+    app.add_middleware(Tracing)
     return app

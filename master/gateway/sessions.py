@@ -61,7 +61,6 @@ def _tokens(
         state.jwt_secret,
         subject=user.username,
         session=family,
-        epoch=0,
         now_s=int(time.time()),
         ttl_s=state.access_ttl_s,
     )

@@ -51,7 +51,7 @@ class Refresh(BaseModel):
 @router.post(
     "/auth/login",
     dependencies=[need(Permission.PUBLIC)],
-    responses=error_responses(400, 413, 429),
+    responses=error_responses(429),
 )
 @body_limit(LOGIN_BODY_MAX)
 async def login(body: Login, request: Request) -> FastJSON:
@@ -99,6 +99,8 @@ async def refresh(request: Request, body: Refresh | None = None) -> FastJSON:
     except sessions.RefreshReused as e:
         await audit(state, request, actor=e.username, action="refresh", outcome="reused")
         raise
+    # Audited like a login: a stolen refresh token shows up as refreshes from a new address.
+    await audit(state, request, actor=answer["user"]["username"], action="refresh")
     response = FastJSON(answer)
     if not (body and body.refresh_token):  # the browser's cookie: replace it
         csrf = request.cookies[sessions.CSRF_COOKIE]

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from master.auth.roles import Permission
 from master.errors import Conflict, NotFound, Rejected
 from master.gateway.authz import Caller, need
+from master.gateway.bodies import error_responses
 from master.gateway.deps import StoreDep
 from master.gateway.limits import KiB, body_limit
 from master.gateway.responses import FastJSON
@@ -74,7 +75,12 @@ async def list_bindings(
     return FastJSON({"items": [binding_view(b) for b in rows]})
 
 
-@router.post("/rolebindings", status_code=201, dependencies=[need(Permission.ADMIN)])
+@router.post(
+    "/rolebindings",
+    status_code=201,
+    dependencies=[need(Permission.ADMIN)],
+    responses=error_responses(409),
+)
 @body_limit(4 * KiB)
 async def create_binding(
     body: NewBinding, store: StoreDep, caller: Caller, request: Request

@@ -11,6 +11,7 @@ from master.auth.roles import Permission
 from master.clusters import tokens
 from master.errors import Conflict, NotFound
 from master.gateway.authz import Caller, need
+from master.gateway.bodies import error_responses
 from master.gateway.deps import Hub, StoreDep
 from master.gateway.limits import KiB, body_limit
 from master.gateway.responses import FastJSON
@@ -39,7 +40,12 @@ def _issued(name: str, issued: tokens.IssuedToken) -> FastJSON:
     )
 
 
-@router.post("/clusters", status_code=201, dependencies=[need(Permission.ADMIN)])
+@router.post(
+    "/clusters",
+    status_code=201,
+    dependencies=[need(Permission.ADMIN)],
+    responses=error_responses(409),
+)
 @body_limit(1 * KiB)
 async def add_cluster(body: NewCluster, store: StoreDep, hub: Hub, caller: Caller) -> FastJSON:
     issued = tokens.issue()

@@ -83,7 +83,7 @@ def _detailed(command: CommandSnapshot) -> dict[str, Any]:
     dependencies=[need(Permission.OPERATE, "cluster")],
     responses={
         status.HTTP_200_OK: {"description": "An earlier command with the same idempotency key"},
-        **error_responses(400, 409, 413),
+        **error_responses(409),
     },
 )
 @body_limit(COMMAND_BODY_MAX)
@@ -152,7 +152,7 @@ async def get_command(command_id: str, bus: Bus, caller: Caller) -> FastJSON:
     "/commands/{command_id}/cancel",
     status_code=status.HTTP_202_ACCEPTED,
     dependencies=[need(Permission.OPERATE, "anywhere")],
-    responses=error_responses(409, 413),
+    responses=error_responses(409),
 )
 @body_limit(CANCEL_BODY_MAX)
 async def cancel_command(command_id: str, bus: Bus, caller: Caller) -> FastJSON:

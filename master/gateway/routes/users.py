@@ -103,7 +103,7 @@ async def list_users(store: StoreDep) -> FastJSON:
     "/users",
     status_code=201,
     dependencies=[need(Permission.ADMIN)],
-    responses=error_responses(400, 409, 413),
+    responses=error_responses(409),
 )
 @body_limit(4 * KiB)
 async def create_user(body: NewUser, store: StoreDep, caller: Caller) -> FastJSON:
@@ -121,7 +121,7 @@ async def create_user(body: NewUser, store: StoreDep, caller: Caller) -> FastJSO
 @router.patch(
     "/users/{username}",
     dependencies=[need(Permission.ADMIN)],
-    responses=error_responses(400, 409, 413),
+    responses=error_responses(409),
 )
 @body_limit(4 * KiB)
 async def change_user(
@@ -151,7 +151,6 @@ async def change_user(
     "/auth/password",
     status_code=204,
     dependencies=[need(Permission.AUTHENTICATED)],
-    responses=error_responses(400, 413),
 )
 @body_limit(4 * KiB)
 async def change_own_password(

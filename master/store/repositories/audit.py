@@ -11,7 +11,7 @@ retention removes entries, from the front (``audit_chain.purge_front``)."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -26,6 +26,7 @@ from master.store.repositories.conversions import clip
 from master.store.repositories.rows import AuditRow
 from master.store.schema.tables import audit_log
 from master.store.writing.writer import Writer
+from shared import tracing
 
 _insert_audit = Prepared(insert(audit_log))
 PAGE = 1_000  # entries per read when scanning the whole log
@@ -43,6 +44,16 @@ class AuditEntry:
     target: str = ""
     detail: dict[str, Any] | None = None
     outcome: str = "ok"
+    # The request's (``shared.tracing``), taken when the entry is made; "" outside a request
+    # (the CLI, an agent's journal). Kept in the detail, so the chained content is unchanged.
+    trace_id: str = field(default_factory=tracing.current)
+
+
+def _detail(entry: AuditEntry) -> dict[str, Any]:
+    detail = dict(entry.detail or {})
+    if entry.trace_id:
+        detail.setdefault("trace_id", entry.trace_id)
+    return detail
 
 
 def write_audit(conn: Connection, entry: AuditEntry) -> int:
@@ -58,7 +69,7 @@ def write_audit(conn: Connection, entry: AuditEntry) -> int:
         action=clip(entry.action, 64),
         cluster=clip(entry.cluster, 63),
         target=clip(entry.target, 600),
-        detail_json=orjson.dumps(entry.detail or {}).decode(),
+        detail_json=orjson.dumps(_detail(entry)).decode(),
         outcome=clip(entry.outcome, 32),
     )
     digest = entry_hash(head.last_hash, content)

@@ -62,11 +62,9 @@ async def test_repeated_failures_are_throttled_with_retry_after(people: People) 
 async def test_forged_expired_and_malformed_tokens_are_refused(people: People) -> None:
     now = int(time.time())
     forged, _ = issue_access(
-        "another-secret-" + "x" * 32, subject="admin", session="s", epoch=0, now_s=now, ttl_s=300
+        "another-secret-" + "x" * 32, subject="admin", session="s", now_s=now, ttl_s=300
     )
-    stale, _ = issue_access(
-        JWT_SECRET, subject="admin", session="s", epoch=0, now_s=now - 3600, ttl_s=300
-    )
+    stale, _ = issue_access(JWT_SECRET, subject="admin", session="s", now_s=now - 3600, ttl_s=300)
     for token in (forged, stale, "not.a.jwt", people.tokens["admin"] + "x"):
         r = await people.http.get("/api/v1/clusters", headers={"Authorization": f"Bearer {token}"})
         assert r.status_code == 401, token

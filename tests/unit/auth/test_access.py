@@ -24,7 +24,7 @@ NOW = 1_800_000_000
 
 
 def good(now: int = NOW, ttl: int = 300) -> str:
-    token, _ = issue_access(SECRET, subject="ana", session="fam1", epoch=3, now_s=now, ttl_s=ttl)
+    token, _ = issue_access(SECRET, subject="ana", session="fam1", now_s=now, ttl_s=ttl)
     return token
 
 
@@ -41,9 +41,9 @@ def forged(**overrides: object) -> str:
     return jwt.encode({k: v for k, v in body.items() if v is not None}, SECRET, algorithm="HS256")
 
 
-def test_a_fresh_token_holds_and_carries_its_session_and_epoch() -> None:
+def test_a_fresh_token_holds_and_carries_its_session() -> None:
     claims = verify_access(SECRET, good(), now_s=NOW + 10)
-    assert (claims.subject, claims.session, claims.epoch) == ("ana", "fam1", 3)
+    assert (claims.subject, claims.session) == ("ana", "fam1")
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,176 @@
+"""Every mutating route leaves an audit entry that carries the request's trace id: each route
+is called once, successfully, with a W3C ``traceparent`` of its own, and the audit log must hold
+that trace id afterwards. The walk is checked against the app's own route table, so a mutating
+route added later without a step here fails the test (and, once it has one, without an audit
+write it fails too). A request without ``traceparent`` gets a fresh trace id, named in the
+answer's ``X-Trace-Id`` and found in its audit entry."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+import httpx
+
+from tests.integration.people.conftest import ADMIN_PASSWORD, PASSWORDS, People
+from tests.integration.people.test_route_permissions import ROUTES
+
+
+def _traceparent() -> tuple[str, str]:
+    trace = secrets.token_hex(16)
+    return trace, f"00-{trace}-{secrets.token_hex(8)}-01"
+
+
+async def _audit_traces(people: People) -> set[str]:
+    traces: set[str] = set()
+    query: dict[str, Any] = {"limit": 1000}
+    while True:
+        r = await people.http.get("/api/v1/audit", params=query, headers=people.auth("admin"))
+        assert r.status_code == 200, r.text
+        body = r.json()
+        traces |= {i["detail"].get("trace_id", "") for i in body["items"]}
+        if body["next_before_id"] is None:
+            return traces
+        query["before_id"] = body["next_before_id"]
+
+
+class Walk:
+    """Calls routes with their own trace ids and remembers which (method, template) it did."""
+
+    def __init__(self, people: People) -> None:
+        self.people = people
+        self.done: dict[tuple[str, str], str] = {}  # (method, template) -> trace id
+
+    async def call(
+        self,
+        method: str,
+        template: str,
+        path: str,
+        *,
+        role: str = "admin",
+        headers: dict[str, str] | None = None,
+        json: Any = None,
+    ) -> httpx.Response:
+        trace, parent = _traceparent()
+        sent = {
+            **(headers if headers is not None else self.people.auth(role)),
+            "traceparent": parent,
+        }
+        r = await self.people.http.request(method, "/api/v1" + path, headers=sent, json=json)
+        assert r.status_code < 300, f"{method} {path}: {r.status_code} {r.text}"
+        assert r.headers["x-trace-id"] == trace
+        self.done[(method, "/api/v1" + template)] = trace
+        return r
+
+
+async def test_every_mutation_is_audited_with_its_trace_id(people: People) -> None:
+    walk = Walk(people)
+    login = await walk.call(
+        "POST",
+        "/auth/login",
+        "/auth/login",
+        headers={},
+        json={"username": "admin", "password": ADMIN_PASSWORD},
+    )
+    tokens = login.json()
+    await walk.call(
+        "POST",
+        "/auth/refresh",
+        "/auth/refresh",
+        headers={},
+        json={"refresh_token": tokens["refresh_token"]},
+    )
+    await walk.call(
+        "POST",
+        "/users",
+        "/users",
+        json={"username": "quinn", "password": "quinn-is-new-here-4", "role": "viewer"},
+    )
+    await walk.call("PATCH", "/users/{username}", "/users/quinn", json={"role": "operator"})
+    await walk.call(
+        "POST",
+        "/auth/password",
+        "/auth/password",
+        role="viewer",
+        json={"current": PASSWORDS["vera"], "new": "vera-looks-only-again-5"},
+    )
+    token = (
+        await walk.call("POST", "/tokens", "/tokens", json={"name": "ci", "role": "viewer"})
+    ).json()
+    await walk.call("DELETE", "/tokens/{token_id}", f"/tokens/{token['id']}")
+    binding = (
+        await walk.call(
+            "POST",
+            "/rolebindings",
+            "/rolebindings",
+            json={
+                "subject_kind": "user",
+                "subject": "quinn",
+                "role": "viewer",
+                "cluster": "edge",
+                "namespace": "web",
+            },
+        )
+    ).json()
+    await walk.call("DELETE", "/rolebindings/{binding_id}", f"/rolebindings/{binding['id']}")
+    await walk.call("POST", "/clusters", "/clusters", json={"name": "far"})
+    await walk.call("POST", "/clusters/{name}/token", "/clusters/far/token")
+    await walk.call("DELETE", "/clusters/{name}/token", "/clusters/far/token")
+    command = (
+        await walk.call(
+            "POST",
+            "/clusters/{name}/commands",
+            "/clusters/edge/commands",
+            role="operator",
+            json={
+                "type": "scale",
+                "target": {"kind": "Deployment", "namespace": "default", "name": "web"},
+                "params": {"replicas": 2},
+            },
+        )
+    ).json()
+    await walk.call(
+        "POST",
+        "/commands/{command_id}/cancel",
+        f"/commands/{command['id']}/cancel",
+        role="operator",
+    )
+    await walk.call(
+        "POST",
+        "/auth/logout",
+        "/auth/logout",
+        headers={"Authorization": f"Bearer {tokens['access_token']}"},
+    )
+
+    mutating = {(m, p) for m, p, _ in ROUTES if m != "GET"}
+    assert mutating - walk.done.keys() == set(), "mutating routes without a step in this walk"
+    audited = await _audit_traces(people)
+    missing = sorted(f"{m} {p}" for (m, p), trace in walk.done.items() if trace not in audited)
+    assert not missing, f"mutations without an audit entry carrying their trace id: {missing}"
+
+
+async def test_a_request_without_traceparent_gets_a_trace_id_its_audit_entry_carries(
+    people: People,
+) -> None:
+    r = await people.http.post(
+        "/api/v1/clusters", json={"name": "near"}, headers=people.auth("admin")
+    )
+    assert r.status_code == 201, r.text
+    trace = r.headers["x-trace-id"]
+    assert len(trace) == 32 and int(trace, 16) > 0
+    assert trace in await _audit_traces(people)
+    # Junk in traceparent starts a new trace rather than being copied into the log.
+    r = await people.http.get(
+        "/api/v1/clusters", headers={**people.auth("viewer"), "traceparent": "00-zz-<script>-01"}
+    )
+    assert r.status_code == 200 and "<" not in r.headers["x-trace-id"]
+    assert len(r.headers["x-trace-id"]) == 32
+
+
+async def test_a_refused_request_is_audited_with_its_trace_id(people: People) -> None:
+    trace, parent = _traceparent()
+    r = await people.http.get(
+        "/api/v1/users", headers={**people.auth("viewer"), "traceparent": parent}
+    )
+    assert r.status_code == 403 and r.headers["x-trace-id"] == trace
+    assert trace in await _audit_traces(people)
