@@ -113,6 +113,9 @@ async def create_command(
     return FastJSON(_detailed(command), status_code=code, headers=headers)
 
 
+SCAN_PAGES = 10  # store pages one GET /commands reads at most to fill a filtered page
+
+
 @router.get("/commands", dependencies=[need(Permission.READ, "anywhere")])
 async def list_commands(
     store: StoreDep,
@@ -122,14 +125,41 @@ async def list_commands(
     state: CommandState | None = None,
     type: str | None = None,
     before_ms: Annotated[int | None, Query(ge=0, le=EPOCH_MS_MAX)] = None,
+    before_id: Annotated[
+        str | None, Query(max_length=64, description="with before_ms: the cursor's id")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> FastJSON:
-    rows = await store.commands.list(cluster=cluster, state=state, before_ms=before_ms, limit=limit)
-    # The store has no type index; filtering one page in memory keeps the contract simple.
-    # Filtered after the page is read: a scoped caller's page may hold fewer than ``limit``;
-    # ``before_ms`` of the last row still pages on correctly.
-    items = [command_view(r) for r in rows if (type is None or r.type == type) and _sees(caller, r)]
-    return FastJSON({"items": items})
+    """Commands newest first. Page on with the answer's ``next_before_ms`` and
+    ``next_before_id`` (both null on the last page)."""
+    # The store has no type index and scopes are not SQL: pages are filtered here, and read on
+    # until ``limit`` visible commands or the end, so a scoped caller's page is not short
+    # because other namespaces' commands filled the rows read. Bounded: past SCAN_PAGES reads
+    # the page is returned as it is, with the cursor to go on from.
+    items: list[dict[str, Any]] = []
+    cursor: CommandRow | None = None
+    after = (before_ms, before_id)
+    for _ in range(SCAN_PAGES):
+        rows = await store.commands.list(
+            cluster=cluster, state=state, before_ms=after[0], before_id=after[1], limit=limit
+        )
+        cursor = rows[-1] if len(rows) == limit else None
+        for r in rows:
+            if (type is None or r.type == type) and _sees(caller, r):
+                items.append(command_view(r))
+                if len(items) == limit:  # the next page starts after this one
+                    cursor = r
+                    break
+        if cursor is None or len(items) == limit:
+            break
+        after = (cursor.created_ms, cursor.id)
+    return FastJSON(
+        {
+            "items": items,
+            "next_before_ms": None if cursor is None else cursor.created_ms,
+            "next_before_id": None if cursor is None else cursor.id,
+        }
+    )
 
 
 def _sees(caller: Principal, row: CommandRow, permission: Permission = Permission.READ) -> bool:

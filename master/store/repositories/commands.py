@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from master.store.engine import driver
@@ -200,16 +200,25 @@ class CommandRepo:
         cluster: str | None = None,
         state: CommandState | None = None,
         before_ms: int | None = None,
+        before_id: str | None = None,
         limit: int = 100,
     ) -> list[CommandRow]:
         """Commands newest first, optionally of one cluster/state, created before ``before_ms``
-        (page by passing the last row's ``created_ms``)."""
+        (page by passing the last row's ``created_ms``, and its ``id`` as ``before_id`` so that
+        commands created in the same millisecond are neither skipped nor repeated)."""
         q = select(commands).order_by(commands.c.created_ms.desc(), commands.c.id.desc())
         if cluster is not None:
             q = q.where(commands.c.cluster == cluster)
         if state is not None:
             q = q.where(commands.c.state == state.value)
-        if before_ms is not None:
+        if before_ms is not None and before_id is not None:
+            q = q.where(
+                or_(
+                    commands.c.created_ms < before_ms,
+                    and_(commands.c.created_ms == before_ms, commands.c.id < before_id),
+                )
+            )
+        elif before_ms is not None:
             q = q.where(commands.c.created_ms < before_ms)
         async with self._engine.connect() as conn:
             return [_row(r) for r in (await conn.execute(q.limit(limit))).mappings()]

@@ -268,3 +268,39 @@ async def test_an_admin_registers_a_cluster_and_sees_its_agent_token_once(
     assert row is not None and row.revoked_ms is not None
     listed = await http.get(f"{API}/clusters", headers=admin)
     assert "lab-2" in [c["name"] for c in listed.json()["items"]]
+
+
+async def test_a_namespace_viewer_pages_through_their_commands_only(people: People) -> None:
+    http, otto = people.http, people.auth("operator")
+
+    async def command(namespace: str) -> str:
+        body = {
+            "type": "scale",
+            "target": {"kind": "Deployment", "namespace": namespace, "name": "web"},
+            "params": {"replicas": 1},
+        }
+        r = await http.post(f"{API}/clusters/edge/commands", json=body, headers=otto)
+        assert r.status_code == 202, r.text
+        return str(r.json()["id"])
+
+    # Two of theirs, oldest first, buried under more commands elsewhere than a page holds.
+    mine = [await command("shop")]
+    for _ in range(3):
+        await command("pay")
+    mine.append(await command("shop"))
+    for _ in range(3):
+        await command("pay")
+    nina = people.auth("scoped")
+    seen: list[str] = []
+    query: dict[str, int | str] = {"limit": 1}
+    for _ in range(5):
+        page = (await http.get(f"{API}/commands", params=query, headers=nina)).json()
+        assert len(page["items"]) <= 1
+        seen += [c["id"] for c in page["items"]]
+        if page["next_before_ms"] is None:
+            break
+        query |= {"before_ms": page["next_before_ms"], "before_id": page["next_before_id"]}
+    # A full page each time (not an empty one because "pay" filled the rows read), newest first.
+    assert seen == mine[::-1]
+    every = (await http.get(f"{API}/commands", params={"limit": 100}, headers=otto)).json()
+    assert len(every["items"]) == 8 and every["next_before_ms"] is None

@@ -143,6 +143,19 @@ async def test_commands_list_newest_first_and_active_ones_for_recovery(store: St
     assert [c.id for c in await store.commands.active()] == ["c-0", "c-2", "c-3", "c-4"]
 
 
+async def test_commands_of_one_millisecond_page_by_id_without_skips_or_repeats(
+    store: Store,
+) -> None:
+    for i in range(4):
+        await store.commands.insert(_command(f"t-{i}", created=7))
+    seen: list[str] = []
+    cursor: tuple[int | None, str | None] = (None, None)
+    while page := await store.commands.list(before_ms=cursor[0], before_id=cursor[1], limit=3):
+        seen += [c.id for c in page]
+        cursor = (page[-1].created_ms, page[-1].id)
+    assert seen == ["t-3", "t-2", "t-1", "t-0"]
+
+
 async def test_audit_entries_append_and_page_newest_first(store: Store) -> None:
     ids = [
         await store.audit.append(
