@@ -28,23 +28,14 @@ GHZ_VERSION=v0.121.0
 # No toolchain downloads (fail fast instead) and static binaries like upstream's release.
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-buildvcs=false
 
-mode=build
-case "${1:-}" in
-  --check | --print-dir) mode=check ;;
-  "") ;;
-  *) echo "usage: $0 [--check|--print-dir]" >&2; exit 2 ;;
-esac
-
-log() { echo "k8s-bins: $*" >&2; }
-
-if ! command -v go >/dev/null 2>&1; then
-  log "go is not installed; cannot build or locate the Kubernetes test binaries"
-  exit 1
-fi
+# shellcheck source=scripts/lib/cached-peer.sh
+. "$(cd "$(dirname "$0")" && pwd)/lib/cached-peer.sh"
+peer_init k8s-bins "$@"
+peer_needs "the Kubernetes test binaries" go
 GO_VERSION=$(go env GOVERSION)
 K8S_MINOR=$(echo "$K8S_VERSION" | cut -d. -f2)
 STAGING_VERSION="v0.${K8S_VERSION#v1.}"          # v1.36.3 -> v0.36.3
-ROOT="${LOOKOUT_CACHE:-$HOME/.cache/lookout}/k8s/${K8S_VERSION#v}-${GO_VERSION}"
+ROOT="$LOOKOUT_CACHE_ROOT/k8s/${K8S_VERSION#v}-${GO_VERSION}"
 BIN="$ROOT/bin"
 
 # version_ok <binary> <expected substring> <args...>: the binary runs and reports the pinned

@@ -14,23 +14,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SRC=tests/oidc
 
-mode=install
-case "${1:-}" in
-  --check | --print-dir) mode=check ;;
-  "") ;;
-  *) echo "usage: $0 [--check|--print-dir]" >&2; exit 2 ;;
-esac
-
-log() { echo "oidc-provider: $*" >&2; }
-
-for tool in node npm sha256sum; do
-  if ! command -v "$tool" >/dev/null 2>&1; then
-    log "$tool is not installed; cannot install or locate oidc-provider"
-    exit 1
-  fi
-done
+# shellcheck source=scripts/lib/cached-peer.sh
+. scripts/lib/cached-peer.sh  # cwd is the repository root (above)
+peer_init oidc-provider "$@"
+peer_needs oidc-provider node npm sha256sum
 HASH=$(sha256sum "$SRC/package-lock.json" | cut -c1-16)
-ROOT="${LOOKOUT_CACHE:-$HOME/.cache/lookout}/oidc-provider/$HASH"
+ROOT="$LOOKOUT_CACHE_ROOT/oidc-provider/$HASH"
 MODULES="$ROOT/node_modules"
 
 # The marker is written last, after npm ci succeeded: an interrupted install never counts.

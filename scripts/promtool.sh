@@ -19,21 +19,12 @@ PROMETHEUS_VERSION=${LOOKOUT_PROMETHEUS_VERSION:-v0.316.0}
 
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-buildvcs=false
 
-mode=build
-case "${1:-}" in
-  --check | --print-dir) mode=check ;;
-  "") ;;
-  *) echo "usage: $0 [--check|--print-dir]" >&2; exit 2 ;;
-esac
-
-log() { echo "promtool: $*" >&2; }
-
-if ! command -v go >/dev/null 2>&1; then
-  log "go is not installed; cannot build or locate promtool"
-  exit 1
-fi
+# shellcheck source=scripts/lib/cached-peer.sh
+. "$(cd "$(dirname "$0")" && pwd)/lib/cached-peer.sh"
+peer_init promtool "$@"
+peer_needs promtool go
 GO_VERSION=$(go env GOVERSION)
-ROOT="${LOOKOUT_CACHE:-$HOME/.cache/lookout}/promtool/${PROMETHEUS_VERSION#v}-${GO_VERSION}"
+ROOT="$LOOKOUT_CACHE_ROOT/promtool/${PROMETHEUS_VERSION#v}-${GO_VERSION}"
 BIN="$ROOT/bin"
 
 # The binary runs: a half-written binary from an interrupted build fails this. (promtool's
