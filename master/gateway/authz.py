@@ -28,6 +28,7 @@ from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.routing import BaseRoute
 
+from master.audit import context as audit_context
 from master.auth.access import API_TOKEN_PREFIX, TokenRefused, same_digest
 from master.auth.roles import GLOBAL, Grant, Grants, Permission, Role, Scope
 from master.errors import AuthError, Forbidden, NotFound
@@ -182,6 +183,9 @@ class Need:
             )
             raise
         request.state.principal = principal
+        audit_context.note(
+            principal={"kind": principal.kind, "role": principal.role, "groups": principal.groups}
+        )
         try:
             self._check(principal, request)
         except Forbidden as e:

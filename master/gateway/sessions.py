@@ -42,13 +42,9 @@ async def audit(
     cluster: str = "",
     **detail: Any,
 ) -> None:
-    """An audit entry for a request, with where it came from."""
+    """An audit entry for a request (where it came from is the request's audit context)."""
     if state.store is None:
         return
-    detail |= {
-        "source": client_address(request),
-        "user_agent": request.headers.get("user-agent", "")[:256],
-    }
     await state.store.audit.append(
         at_ms=now_ms(), actor=actor, action=action, cluster=cluster, detail=detail, outcome=outcome
     )

@@ -1,6 +1,8 @@
 """⑧ Every HTTP request runs under a trace id (``shared.tracing``): the caller's, from a valid
 ``traceparent``, or a new one. The answer names it in ``X-Trace-Id``, so a person who got an
-error can quote it and an admin can find the request's audit entries and log lines by it.
+error can quote it and an admin can find the request's audit entries and log lines by it. The
+same middleware begins the request's audit context (``master.audit.context``: trace id,
+address, user agent, method and path), so every audit entry the request causes carries them.
 
 Outermost middleware: the refusals, 413s and 500s of the layers inside carry it too."""
 
@@ -8,6 +10,7 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from master.audit import context as audit_context
 from shared import logs, tracing
 
 HEADER = "x-trace-id"
@@ -30,5 +33,16 @@ class Tracing:
                 message = {**message, "headers": [*message.get("headers", ()), stamp]}
             await send(message)
 
-        with tracing.traced(trace_id), logs.bind(trace_id=trace_id):
+        agent = next((v for n, v in scope["headers"] if n == b"user-agent"), b"")
+        client = scope.get("client")
+        with (
+            tracing.traced(trace_id),
+            logs.bind(trace_id=trace_id),
+            audit_context.request(
+                trace_id=trace_id,
+                source=client[0] if client else "",
+                user_agent=agent.decode("latin-1")[:256],
+                request=f"{scope['method']} {scope['path'][:512]}",
+            ),
+        ):
             await self._app(scope, receive, stamped)

@@ -18,6 +18,7 @@ import orjson
 from sqlalchemy import ColumnElement, Connection, Row, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from master.audit import context as audit_context
 from master.audit.chain import Content, Finding, Head, Verifier, entry_hash
 from master.store.engine import driver
 from master.store.engine.driver import Prepared
@@ -26,7 +27,6 @@ from master.store.repositories.conversions import clip
 from master.store.repositories.rows import AuditRow
 from master.store.schema.tables import audit_log
 from master.store.writing.writer import Writer
-from shared import tracing
 
 _insert_audit = Prepared(insert(audit_log))
 PAGE = 1_000  # entries per read when scanning the whole log
@@ -44,16 +44,14 @@ class AuditEntry:
     target: str = ""
     detail: dict[str, Any] | None = None
     outcome: str = "ok"
-    # The request's (``shared.tracing``), taken when the entry is made; "" outside a request
-    # (the CLI, an agent's journal). Kept in the detail, so the chained content is unchanged.
-    trace_id: str = field(default_factory=tracing.current)
+    # The request's trace id, source, user agent, route and principal (``master.audit.context``),
+    # taken when the entry is made; empty outside a request (the CLI, an agent's journal). Kept
+    # in the detail, so the chained content's format is unchanged; ``detail`` wins on a clash.
+    context: dict[str, Any] = field(default_factory=audit_context.snapshot)
 
 
 def _detail(entry: AuditEntry) -> dict[str, Any]:
-    detail = dict(entry.detail or {})
-    if entry.trace_id:
-        detail.setdefault("trace_id", entry.trace_id)
-    return detail
+    return {**entry.context, **(entry.detail or {})}
 
 
 def write_audit(conn: Connection, entry: AuditEntry) -> int:

@@ -182,7 +182,7 @@ async def test_the_list_filters_pages_newest_first_and_bounds_its_limit(people: 
     assert everything == (await _all_pages(people, "admin", limit=1000))
     creates = await _all_pages(people, "admin", action="user.create")
     assert [i["target"] for i in creates] == ["nina", "otto", "vera"]
-    assert creates[1]["detail"] == {"role": "operator"}  # an object, not a JSON string
+    assert creates[1]["detail"]["role"] == "operator"  # an object, not a JSON string
     assert [i["action"] for i in await _all_pages(people, "admin", cluster="edge")] == [
         "cluster.rotate",
         "cluster.add",

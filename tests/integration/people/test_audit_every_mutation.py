@@ -149,6 +149,33 @@ async def test_every_mutation_is_audited_with_its_trace_id(people: People) -> No
     assert not missing, f"mutations without an audit entry carrying their trace id: {missing}"
 
 
+async def test_each_entry_says_who_from_where_and_what_request_without_the_route_passing_it(
+    people: People,
+) -> None:
+    r = await people.http.post(
+        "/api/v1/clusters",
+        json={"name": "lab"},
+        headers={**people.auth("admin"), "user-agent": "ops-script/1.2"},
+    )
+    assert r.status_code == 201, r.text
+    listed = await people.http.get(
+        "/api/v1/audit", params={"action": "cluster.add"}, headers=people.auth("admin")
+    )
+    [entry] = [i for i in listed.json()["items"] if i["cluster"] == "lab"]
+    assert entry["actor"] == "admin"
+    assert (
+        entry["detail"]
+        | {
+            "trace_id": r.headers["x-trace-id"],
+            "source": "127.0.0.1",
+            "user_agent": "ops-script/1.2",
+            "request": "POST /api/v1/clusters",
+            "principal": {"kind": "user", "role": "admin", "groups": []},
+        }
+        == entry["detail"]
+    )
+
+
 async def test_a_request_without_traceparent_gets_a_trace_id_its_audit_entry_carries(
     people: People,
 ) -> None:

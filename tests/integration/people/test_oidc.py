@@ -142,7 +142,7 @@ async def test_people_with_no_role_here_are_refused_and_audited(sso: Sso) -> Non
         browser = sso.browser()
         r = await browser.request("GET", await sso.to_callback(browser, account))
         assert r.status_code == 403, r.text
-        assert "no role" in r.json()["error"]
+        assert "no role" in r.json()["message"]
         assert "lookout_refresh" not in browser.cookies.get(sso.base, {})
         assert await sso.master.master.store.users.get(account) is None
         refusals = [
@@ -170,7 +170,7 @@ async def test_a_tampered_state_a_replayed_callback_and_another_browsers_callbac
     # binding cookie) finishing this login is refused, and that burns the state.
     stranger = sso.browser()
     r = await stranger.request("GET", callback)
-    assert r.status_code == 401 and "another browser" in r.json()["error"]
+    assert r.status_code == 401 and "another browser" in r.json()["message"]
     assert (await browser.request("GET", callback)).status_code == 401
 
     fresh = await sso.to_callback(browser, "alice")
@@ -211,7 +211,7 @@ async def test_an_sso_user_cannot_sign_in_by_password_nor_sso_into_a_local_accou
     assert r.status_code == 201, r.text
     browser = sso.browser()
     r = await browser.request("GET", await sso.to_callback(browser, "bob"))
-    assert r.status_code == 403 and "local account" in r.json()["error"]
+    assert r.status_code == 403 and "local account" in r.json()["message"]
 
 
 async def test_a_disabled_sso_user_is_refused(sso: Sso) -> None:
@@ -225,4 +225,4 @@ async def test_a_disabled_sso_user_is_refused(sso: Sso) -> None:
     assert r.status_code == 200, r.text
     browser = sso.browser()
     r = await browser.request("GET", await sso.to_callback(browser, "alice"))
-    assert r.status_code == 403 and "disabled" in r.json()["error"]
+    assert r.status_code == 403 and "disabled" in r.json()["message"]
