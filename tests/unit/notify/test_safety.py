@@ -1,0 +1,76 @@
+"""Outbound safety: schemes, link-local and metadata addresses (literal and resolved), the
+master's own ports."""
+
+from __future__ import annotations
+
+import pytest
+
+from master.notify.errors import UnsafeDestination
+from master.notify.safety import OutboundPolicy, check_static, check_url
+
+POLICY = OutboundPolicy(own_ports=frozenset({8080, 50051}))
+
+
+def _resolver_to(*addresses: str):
+    # DNS is the one seam here without a local peer to point at: a table stands in for it.
+    async def resolve(host: str, port: int) -> list[str]:
+        return list(addresses)
+
+    return resolve
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["ftp://example.com/x", "file:///etc/passwd", "gopher://x", "example.com/path", "http://"],
+)
+def test_only_http_and_https_urls_with_a_host_are_accepted(url: str) -> None:
+    with pytest.raises(UnsafeDestination):
+        check_static(url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://169.254.169.254/latest/meta-data/",
+        "http://169.254.1.2:8080/",
+        "http://[fd00:ec2::254]/",
+        "http://[fe80::1]/",
+        "http://[::ffff:169.254.169.254]/",
+    ],
+)
+def test_link_local_and_metadata_literals_are_refused(url: str) -> None:
+    with pytest.raises(UnsafeDestination, match="link-local or cloud metadata"):
+        check_static(url)
+
+
+async def test_a_name_is_refused_when_any_address_it_resolves_to_is_link_local() -> None:
+    resolver = _resolver_to("93.184.216.34", "169.254.169.254")
+    with pytest.raises(UnsafeDestination, match=r"169\.254\.169\.254"):
+        await check_url("https://hooks.example.com/x", POLICY, resolver=resolver)
+
+
+async def test_a_name_resolving_to_ordinary_addresses_is_accepted() -> None:
+    resolver = _resolver_to("93.184.216.34", "2606:2800:220:1::1")
+    await check_url("https://hooks.example.com/x", POLICY, resolver=resolver)
+
+
+async def test_the_masters_own_ports_on_a_local_address_are_refused() -> None:
+    with pytest.raises(UnsafeDestination, match="own port"):
+        await check_url("http://127.0.0.1:8080/api/v1/users", POLICY)
+    with pytest.raises(UnsafeDestination, match="own port"):
+        await check_url("http://localhost:50051/", POLICY)  # resolved for real
+
+
+async def test_an_own_port_allowed_in_the_policy_is_accepted() -> None:
+    allowing = OutboundPolicy(own_ports=frozenset({8080}), allowed_own_ports=frozenset({8080}))
+    await check_url("http://127.0.0.1:8080/demo-receiver", allowing)
+
+
+async def test_other_local_ports_and_the_same_port_elsewhere_are_accepted() -> None:
+    await check_url("http://127.0.0.1:9999/hook", POLICY)
+    await check_url("http://10.0.0.7:8080/hook", POLICY)
+
+
+async def test_a_name_that_does_not_resolve_is_refused() -> None:
+    with pytest.raises(UnsafeDestination, match="cannot resolve"):
+        await check_url("http://no-such-host.invalid/", POLICY)
