@@ -185,3 +185,21 @@ async def test_concurrency_is_bounded_per_receiver(peer: Receiver) -> None:
     assert await run == 7
     assert peer.max_in_flight == 3
     assert all(e.outcome == "sent" for e in log) and len(log) == 7
+
+
+async def test_run_delivers_until_cancelled_and_lets_the_cancellation_through(
+    peer: Receiver,
+) -> None:
+    clock = VirtualClock(T0)
+    box, log = MemoryOutbox(), []
+    box.add(crashloop(1), created_ms=T0)
+    delivered = asyncio.Event()
+    worker = _worker(box, {"team-shop": _webhook(peer)}, clock, log)
+    worker.on_attempt = lambda entry: (log.append(entry), delivered.set())
+    task = asyncio.create_task(worker.run(), name="notify-worker")
+    async with asyncio.timeout(10):
+        await delivered.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert [e.outcome for e in log] == ["sent"]
