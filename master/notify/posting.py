@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from master.notify.errors import SendFailed, UnsafeDestination
-from master.notify.safety import OutboundPolicy, Resolver, check_url, system_resolver
+from master.notify.safety import OutboundPolicy, Resolver, check_url, pin, system_resolver
 
 # The client type the channels' SendContext carries, so httpx stays imported here only.
 HttpClient = httpx.AsyncClient
@@ -52,17 +52,21 @@ async def post(
 ) -> HttpAnswer:
     """Sends ``request``; returns the answer when it is 2xx, raises SendFailed otherwise."""
     try:
-        await check_url(request.url, policy, resolver=resolver)
+        addresses = await check_url(request.url, policy, resolver=resolver)
     except UnsafeDestination as e:
         raise SendFailed(str(e), permanent=True) from e
+    # Plain http connects to the address just checked, not to what the name resolves to next.
+    pinned = pin(request.url, addresses[0])
     own = client is None
     http = client or httpx.AsyncClient(follow_redirects=False, trust_env=False)
     headers = {"User-Agent": USER_AGENT, **request.headers}
+    if pinned.host_header is not None:
+        headers["Host"] = pinned.host_header
     try:
         async with asyncio.timeout(policy.timeout_s):
             async with http.stream(
                 request.method,
-                request.url,
+                pinned.url,
                 content=request.body,
                 headers=headers,
                 follow_redirects=False,

@@ -10,16 +10,19 @@ cluster next to cloud metadata endpoints and its own admin API. So before every 
 - the response body is read up to ``MAX_RESPONSE_BYTES`` and the rest dropped; every request
   has a timeout; redirects are not followed (a redirect could lead past these checks).
 
-Known gap: the name is resolved here and again by the HTTP client, so a DNS answer that changes
-between the two (rebinding) is not caught; pinning the connection to the checked address needs
-a custom transport and is left for later."""
+Plain ``http`` connects to the address that was checked (``pin``: the URL's host replaced by
+it, the name kept in ``Host``), so a DNS answer that changes between check and connect
+(rebinding) cannot redirect it. ``https`` connects by name: there the certificate, verified for
+that name, is what a rebinding attacker cannot present for an internal address — and pinning
+would let the client's connection pool (keyed by address) reuse a connection verified for one
+name for another. SMTP connects by name too, behind STARTTLS or TLS by default."""
 
 from __future__ import annotations
 
 import asyncio
 import ipaddress
 import socket
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -107,11 +110,12 @@ async def system_resolver(host: str, port: int) -> list[str]:
 
 async def check_destination(
     host: str, port: int, policy: OutboundPolicy, *, resolver: Resolver = system_resolver
-) -> None:
+) -> list[IPAddress]:
     """Refuses ``host:port`` (UnsafeDestination) when any address it resolves to is link-local
-    or metadata, or when it is a local address on one of the master's own ports."""
+    or metadata, or when it is a local address on one of the master's own ports; returns the
+    addresses checked, in the resolver's order of preference."""
     literal = _literal(host)
-    addresses: Iterable[IPAddress]
+    addresses: list[IPAddress]
     if literal is not None:
         addresses = [literal]
     else:
@@ -123,10 +127,34 @@ async def check_destination(
                 f"{host}:{port} is the master's own port; allow it in the receiver policy "
                 "to send there"
             )
+    if not addresses:
+        raise UnsafeDestination(f"{host} resolves to no address")
+    return addresses
 
 
 async def check_url(
     url: str, policy: OutboundPolicy, *, resolver: Resolver = system_resolver
-) -> None:
+) -> list[IPAddress]:
     _, host, port = parse_url(url)
-    await check_destination(host, port, policy, resolver=resolver)
+    return await check_destination(host, port, policy, resolver=resolver)
+
+
+@dataclass(frozen=True, slots=True)
+class Pinned:
+    """Where to connect: the URL (its host replaced by the checked address for plain http)
+    and the ``Host`` header that then names the original host (None: leave it to the client)."""
+
+    url: str
+    host_header: str | None
+
+
+def pin(url: str, address: IPAddress) -> Pinned:
+    parts = urlsplit(url)
+    if parts.scheme.lower() != "http":
+        return Pinned(url, None)
+    literal = f"[{address}]" if address.version == 6 else str(address)
+    userinfo, _, hostport = parts.netloc.rpartition("@")
+    netloc = literal if parts.port is None else f"{literal}:{parts.port}"
+    if userinfo:
+        netloc = f"{userinfo}@{netloc}"
+    return Pinned(parts._replace(netloc=netloc).geturl(), hostport)

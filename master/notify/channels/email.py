@@ -147,7 +147,9 @@ def render(n: Notification, config: EmailConfig, *, now_ms: int) -> EmailRequest
     s = summarise(n)
     plain, html = bodies(n)
     msg = EmailMessage(policy=SMTP)
-    msg["Subject"] = f"[{s.status_word}] {s.severity_emoji} {s.headline}"
+    # Label values may hold line breaks; in a header they would be refused (or, by a laxer
+    # writer, become header injection), so all whitespace runs collapse to one space.
+    msg["Subject"] = " ".join(f"[{s.status_word}] {s.severity_emoji} {s.headline}".split())
     msg["From"] = formataddr((config.sender_name, config.sender))
     msg["To"] = ", ".join(config.to)
     msg["Date"] = format_datetime(datetime.fromtimestamp(now_ms / 1000, tz=UTC))

@@ -5,6 +5,7 @@ runs on, so no test waits on a real timer."""
 from __future__ import annotations
 
 import asyncio
+import ssl
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,7 +38,8 @@ class Receiver:
     """Records POSTs; ``script`` picks each answer (200 "ok" by default). ``stop`` and
     ``start`` again on the same port simulate an outage with refused connections."""
 
-    def __init__(self, script: Script | None = None) -> None:
+    def __init__(self, script: Script | None = None, *, tls: ssl.SSLContext | None = None) -> None:
+        self.tls = tls
         self.received: list[Received] = []
         self.script: Script = script or (lambda _r: Answer())
         self.port = 0
@@ -72,7 +74,9 @@ class Receiver:
         app.router.add_route("*", "/{tail:.*}", self._handle)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", self.port, reuse_address=True)
+        site = web.TCPSite(
+            self._runner, "127.0.0.1", self.port, reuse_address=True, ssl_context=self.tls
+        )
         await site.start()
         server = site._server
         assert server is not None
@@ -83,8 +87,9 @@ class Receiver:
             await self._runner.cleanup()
             self._runner = None
 
-    def url(self, path: str = "/hook") -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+    def url(self, path: str = "/hook", *, host: str = "127.0.0.1") -> str:
+        scheme = "https" if self.tls is not None else "http"
+        return f"{scheme}://{host}:{self.port}{path}"
 
 
 class VirtualClock:

@@ -4,11 +4,14 @@ the outbound rules (own ports, redirects, capped reads) against the same real pe
 from __future__ import annotations
 
 import json
+import ssl
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import httpx
 import jsonschema_rs
 import pytest
+import trustme
 
 from master.notify.channels import SendContext
 from master.notify.errors import SendFailed
@@ -115,3 +118,42 @@ async def test_an_unreachable_receiver_is_a_retryable_failure(receiver: Receiver
     with pytest.raises(SendFailed) as caught:
         await post(HttpRequest(url=url, body=b"{}"), OutboundPolicy(timeout_s=5))
     assert caught.value.status is None and caught.value.permanent is None
+
+
+async def test_the_connection_goes_to_the_checked_address_not_a_second_lookup(
+    receiver: Receiver,
+) -> None:
+    # The name exists only in this resolver: had the client looked it up again, it would fail.
+    async def resolver(host: str, port: int) -> list[str]:
+        assert host == "hooks.lookout.test"
+        return ["127.0.0.1"]
+
+    context = SendContext(resolver=resolver)
+    url = receiver.url("/pinned", host="hooks.lookout.test")
+    await _send("webhook", {"url": url}, crashloop(1), context=context)
+    [got] = receiver.received
+    assert got.path == "/pinned"
+    assert got.headers["Host"] == f"hooks.lookout.test:{receiver.port}"
+
+
+async def test_https_receivers_are_verified_against_their_name(tmp_path: Path) -> None:
+    ca = trustme.CA()
+    server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("localhost").configure_cert(server_ctx)
+    peer = Receiver(tls=server_ctx)
+    await peer.start()
+    client_ctx = ssl.create_default_context()
+    ca.configure_trust(client_ctx)
+    try:
+        async with httpx.AsyncClient(verify=client_ctx) as http:
+            await _send(
+                "webhook", {"url": peer.url(host="localhost")}, crashloop(1), SendContext(http=http)
+            )
+        assert len(peer.received) == 1
+        # The certificate names "localhost" only: the same server by address is refused.
+        async with httpx.AsyncClient(verify=client_ctx) as http:
+            with pytest.raises(SendFailed, match="CERTIFICATE_VERIFY_FAILED"):
+                await _send("webhook", {"url": peer.url()}, crashloop(1), SendContext(http=http))
+        assert len(peer.received) == 1
+    finally:
+        await peer.stop()

@@ -110,13 +110,13 @@ async def test_a_receiver_down_for_ten_minutes_gets_everything_in_order_per_grou
     box.add(resolved(b, key="b-resolved", at_ms=T0 + 2), created_ms=T0 + 2)
     worker = _worker(box, {"team-shop": _webhook(peer)}, clock, log)
     await peer.stop()  # connections are refused from now on
-    await _drive(worker, clock, until=lambda: clock() >= T0 + 600_000)
+    await _drive(worker, clock, until=lambda: clock() >= T0 + 600_000, step_s=5)
     assert peer.received == []
     assert log and all(e.outcome == "retry" and e.status is None for e in log)
     # Only the head of each group was ever tried while it was down.
     assert {e.idempotency_key for e in log} == {"a-firing", "b-firing"}
     await peer.start()  # same port
-    await _drive(worker, clock, until=lambda: len(peer.received) == 4)
+    await _drive(worker, clock, until=lambda: len(peer.received) == 4, step_s=5)
     keys = [r.headers["X-Lookout-Idempotency-Key"] for r in peer.received]
     assert keys.index("a-firing") < keys.index("a-resolved")
     assert keys.index("b-firing") < keys.index("b-resolved")
@@ -148,7 +148,7 @@ async def test_a_delivery_past_its_dead_letter_age_is_dead(peer: Receiver) -> No
     d = box.add(crashloop(1), created_ms=T0)
     policy = RetryPolicy(base_ms=1_000, cap_ms=60_000, dead_after_ms=600_000)
     worker = _worker(box, {"team-shop": _webhook(peer)}, clock, log, policy=policy)
-    await _drive(worker, clock, until=lambda: box.state(d) == "dead")
+    await _drive(worker, clock, until=lambda: box.state(d) == "dead", step_s=5)
     assert log[-1].outcome == "dead" and "expired" in (log[-1].error or "")
     assert log[-1].at_ms >= T0 + 600_000
     assert all(e.outcome == "retry" for e in log[:-1]) and len(log) > 3

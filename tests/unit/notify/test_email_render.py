@@ -105,3 +105,11 @@ def test_bad_config_is_refused_when_loaded(change: dict[str, object]) -> None:
     raw = {"host": "smtp.example.com", "sender": "a@example.com", "to": ["b@example.com"]}
     with pytest.raises(ValidationError):
         EmailConfig.model_validate({**raw, **change})
+
+
+def test_line_breaks_in_labels_cannot_inject_headers() -> None:
+    n = crashloop(1)
+    labels = {**n.common_labels, "reason": "Crash\r\nBcc: victim@example.com"}
+    _, msg = _parsed(replace(n, common_labels=labels))
+    assert msg["Bcc"] is None
+    assert "Crash Bcc: victim@example.com" in msg["Subject"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from master.notify.errors import UnsafeDestination
-from master.notify.safety import OutboundPolicy, check_static, check_url
+from master.notify.safety import OutboundPolicy, Pinned, check_static, check_url, pin
 
 POLICY = OutboundPolicy(own_ports=frozenset({8080, 50051}))
 
@@ -74,3 +74,20 @@ async def test_other_local_ports_and_the_same_port_elsewhere_are_accepted() -> N
 async def test_a_name_that_does_not_resolve_is_refused() -> None:
     with pytest.raises(UnsafeDestination, match="cannot resolve"):
         await check_url("http://no-such-host.invalid/", POLICY)
+
+
+def test_plain_http_is_pinned_keeping_path_port_userinfo_and_host() -> None:
+    import ipaddress
+
+    p = pin("http://u:p@hooks.example.com:8080/a/b?c=d", ipaddress.ip_address("192.0.2.7"))
+    assert p.url == "http://u:p@192.0.2.7:8080/a/b?c=d"
+    assert p.host_header == "hooks.example.com:8080"
+    v6 = pin("http://hooks.example.com/x", ipaddress.ip_address("2001:db8::1"))
+    assert v6.url == "http://[2001:db8::1]/x" and v6.host_header == "hooks.example.com"
+
+
+def test_https_is_not_pinned_because_the_certificate_check_covers_it() -> None:
+    import ipaddress
+
+    url = "https://hooks.example.com/x"
+    assert pin(url, ipaddress.ip_address("192.0.2.7")) == Pinned(url, None)
