@@ -8,6 +8,7 @@ is in one place. A non-2xx answer is a failure whose permanence ``delivery`` dec
 from __future__ import annotations
 
 import asyncio
+import ssl
 from dataclasses import dataclass, field
 
 import httpx
@@ -20,6 +21,12 @@ HttpClient = httpx.AsyncClient
 USER_AGENT = "Lookout-notify/1"
 # Sent with every web notification; the same value is in the payload where the format has room.
 IDEMPOTENCY_HEADER = "X-Lookout-Idempotency-Key"
+
+
+def new_client(*, verify: ssl.SSLContext | bool = True) -> HttpClient:
+    """The client every web channel should share (one pool; making one costs a CA bundle
+    load): no redirects, no proxy settings from the environment."""
+    return httpx.AsyncClient(follow_redirects=False, trust_env=False, verify=verify)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +65,7 @@ async def post(
     # Plain http connects to the address just checked, not to what the name resolves to next.
     pinned = pin(request.url, addresses[0])
     own = client is None
-    http = client or httpx.AsyncClient(follow_redirects=False, trust_env=False)
+    http = client or new_client()
     headers = {"User-Agent": USER_AGENT, **request.headers}
     if pinned.host_header is not None:
         headers["Host"] = pinned.host_header

@@ -43,7 +43,8 @@ class WebChannelConfig(ChannelConfig):
 @dataclass(frozen=True, slots=True)
 class SendContext:
     """What ``send`` may use: the outbound policy, a shared HTTP client (one connection pool
-    for all web channels; None makes a client per request), and the DNS resolver."""
+    for all web channels: the composition root passes ``posting.new_client()``; None makes a
+    client per request, which costs a CA bundle load each time), and the DNS resolver."""
 
     policy: OutboundPolicy = field(default_factory=OutboundPolicy)
     http: HttpClient | None = None

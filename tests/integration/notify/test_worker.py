@@ -15,6 +15,7 @@ import pytest
 from master.notify.channels import SendContext
 from master.notify.delivery import RetryPolicy
 from master.notify.outbox import MemoryOutbox
+from master.notify.posting import HttpClient, new_client
 from master.notify.receivers import Receiver as ReceiverConfig
 from master.notify.receivers import parse_receiver
 from master.notify.safety import OutboundPolicy
@@ -31,11 +32,18 @@ async def peer() -> AsyncIterator[Receiver]:
     await p.stop()
 
 
+@pytest.fixture
+async def http() -> AsyncIterator[HttpClient]:
+    async with new_client() as client:
+        yield client
+
+
 def _worker(
     box: MemoryOutbox,
     receivers: dict[str, ReceiverConfig],
     clock: VirtualClock,
     log: list[AttemptLog],
+    http: HttpClient | None = None,
     **kw: object,
 ) -> Worker:
     return Worker(
@@ -44,7 +52,7 @@ def _worker(
         clock_ms=clock,
         sleep=clock.sleep,
         rng=random.Random(1),
-        context=SendContext(policy=OutboundPolicy(timeout_s=5)),
+        context=SendContext(policy=OutboundPolicy(timeout_s=5), http=http),
         on_attempt=log.append,
         **kw,  # type: ignore[arg-type]
     )
@@ -72,7 +80,7 @@ def _http_date(ms: int) -> str:
 
 @pytest.mark.parametrize("form", ["seconds", "http-date"])
 async def test_a_429_with_retry_after_is_waited_out_then_delivered(
-    peer: Receiver, form: str
+    peer: Receiver, http: HttpClient, form: str
 ) -> None:
     clock = VirtualClock(T0)
     answers = iter([429, 200])
@@ -87,7 +95,7 @@ async def test_a_429_with_retry_after_is_waited_out_then_delivered(
     peer.script = script
     box, log = MemoryOutbox(), []
     d = box.add(crashloop(2), created_ms=T0)
-    worker = _worker(box, {"team-shop": _webhook(peer)}, clock, log)
+    worker = _worker(box, {"team-shop": _webhook(peer)}, clock, log, http)
     await _drive(worker, clock, until=lambda: box.state(d) == "sent")
     first, second = log
     assert (first.outcome, first.status, first.next_attempt_ms) == ("retry", 429, T0 + 120_000)
@@ -99,6 +107,7 @@ async def test_a_429_with_retry_after_is_waited_out_then_delivered(
 
 async def test_a_receiver_down_for_ten_minutes_gets_everything_in_order_per_group(
     peer: Receiver,
+    http: HttpClient,
 ) -> None:
     clock = VirtualClock(T0)
     box, log = MemoryOutbox(), []
@@ -108,7 +117,7 @@ async def test_a_receiver_down_for_ten_minutes_gets_everything_in_order_per_grou
     box.add(b, created_ms=T0)
     box.add(resolved(a, key="a-resolved", at_ms=T0 + 1), created_ms=T0 + 1)
     box.add(resolved(b, key="b-resolved", at_ms=T0 + 2), created_ms=T0 + 2)
-    worker = _worker(box, {"team-shop": _webhook(peer)}, clock, log)
+    worker = _worker(box, {"team-shop": _webhook(peer)}, clock, log, http)
     await peer.stop()  # connections are refused from now on
     await _drive(worker, clock, until=lambda: clock() >= T0 + 600_000, step_s=5)
     assert peer.received == []
@@ -124,12 +133,14 @@ async def test_a_receiver_down_for_ten_minutes_gets_everything_in_order_per_grou
     assert all(state.state == "sent" for state in box.rows.values())
 
 
-async def test_a_400_goes_to_the_dead_letters_without_a_retry(peer: Receiver) -> None:
+async def test_a_400_goes_to_the_dead_letters_without_a_retry(
+    peer: Receiver, http: HttpClient
+) -> None:
     peer.script = lambda _r: Answer(400, body=b"invalid_blocks")
     clock = VirtualClock(T0)
     box, log = MemoryOutbox(), []
     d = box.add(crashloop(1), created_ms=T0)
-    worker = _worker(box, {"team-shop": _webhook(peer)}, clock, log)
+    worker = _worker(box, {"team-shop": _webhook(peer)}, clock, log, http)
     await _drive(worker, clock, until=lambda: box.state(d) == "dead")
     for _ in range(30):  # time passes; nothing is tried again
         await worker.run_once()
@@ -141,28 +152,32 @@ async def test_a_400_goes_to_the_dead_letters_without_a_retry(peer: Receiver) ->
     assert box.rows[d].last_error == entry.error
 
 
-async def test_a_delivery_past_its_dead_letter_age_is_dead(peer: Receiver) -> None:
+async def test_a_delivery_past_its_dead_letter_age_is_dead(
+    peer: Receiver, http: HttpClient
+) -> None:
     peer.script = lambda _r: Answer(503)
     clock = VirtualClock(T0)
     box, log = MemoryOutbox(), []
     d = box.add(crashloop(1), created_ms=T0)
     policy = RetryPolicy(base_ms=1_000, cap_ms=60_000, dead_after_ms=600_000)
-    worker = _worker(box, {"team-shop": _webhook(peer)}, clock, log, policy=policy)
+    worker = _worker(box, {"team-shop": _webhook(peer)}, clock, log, http, policy=policy)
     await _drive(worker, clock, until=lambda: box.state(d) == "dead", step_s=5)
     assert log[-1].outcome == "dead" and "expired" in (log[-1].error or "")
     assert log[-1].at_ms >= T0 + 600_000
     assert all(e.outcome == "retry" for e in log[:-1]) and len(log) > 3
 
 
-async def test_a_receiver_removed_from_config_dead_letters_its_deliveries(peer: Receiver) -> None:
+async def test_a_receiver_removed_from_config_dead_letters_its_deliveries(
+    peer: Receiver, http: HttpClient
+) -> None:
     clock = VirtualClock(T0)
     box, log = MemoryOutbox(), []
     d = box.add(crashloop(1, receiver="gone"), created_ms=T0)
-    await _worker(box, {}, clock, log).run_once()
+    await _worker(box, {}, clock, log, http).run_once()
     assert box.state(d) == "dead" and "no longer configured" in (log[0].error or "")
 
 
-async def test_concurrency_is_bounded_per_receiver(peer: Receiver) -> None:
+async def test_concurrency_is_bounded_per_receiver(peer: Receiver, http: HttpClient) -> None:
     peer.gate = asyncio.Event()
     clock = VirtualClock(T0)
     box, log = MemoryOutbox(), []
@@ -175,7 +190,7 @@ async def test_concurrency_is_bounded_per_receiver(peer: Receiver) -> None:
             replace(crashloop(1, key=f"s{i}", receiver="slow"), group_key=f"g{i}"), created_ms=T0
         )
     box.add(crashloop(1, key="o", receiver="other"), created_ms=T0)
-    worker = _worker(box, receivers, clock, log)
+    worker = _worker(box, receivers, clock, log, http)
     run = asyncio.create_task(worker.run_once())
     async with asyncio.timeout(10):
         await peer.wait_in_flight(3)  # two for "slow", one for "other"
@@ -189,12 +204,13 @@ async def test_concurrency_is_bounded_per_receiver(peer: Receiver) -> None:
 
 async def test_run_delivers_until_cancelled_and_lets_the_cancellation_through(
     peer: Receiver,
+    http: HttpClient,
 ) -> None:
     clock = VirtualClock(T0)
     box, log = MemoryOutbox(), []
     box.add(crashloop(1), created_ms=T0)
     delivered = asyncio.Event()
-    worker = _worker(box, {"team-shop": _webhook(peer)}, clock, log)
+    worker = _worker(box, {"team-shop": _webhook(peer)}, clock, log, http)
     worker.on_attempt = lambda entry: (log.append(entry), delivered.set())
     task = asyncio.create_task(worker.run(), name="notify-worker")
     async with asyncio.timeout(10):
