@@ -21,7 +21,7 @@ class Receiver:
     name: str
     channel: str
     config: ChannelConfig
-    language: Language = "en"
+    language: Language = "en"  # the alert core copies it into Notification.language
     # Per receiver so that one slow or rate-limiting receiver cannot take every worker slot;
     # 4 keeps a Slack webhook (about 1 message/s per channel) from being hammered.
     max_concurrency: int = 4
