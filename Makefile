@@ -23,9 +23,9 @@ k8s-bins:
 # OpenID provider (the SSO tests) from npm. Cold, they overlap; warm, each only checks its cache.
 test-bins:
 	scripts/k8s-bins.sh & k8s=$$!; scripts/promtool.sh >/dev/null & prom=$$!; \
-	  scripts/oidc-provider.sh >/dev/null & oidc=$$!; \
+	  scripts/oidc-provider.sh >/dev/null & oidc=$$!; scripts/alertmanager.sh >/dev/null & am=$$!; \
 	  wait $$k8s; k8s_rc=$$?; wait $$prom; prom_rc=$$?; wait $$oidc; oidc_rc=$$?; \
-	  exit $$((k8s_rc | prom_rc | oidc_rc))
+	  wait $$am; am_rc=$$?; exit $$((k8s_rc | prom_rc | oidc_rc | am_rc))
 
 proto: setup
 	scripts/gen-proto.sh
