@@ -19,7 +19,8 @@ k8s-bins:
 	scripts/k8s-bins.sh
 
 # The test peers that are built or fetched, in parallel (each caches under ~/.cache/lookout,
-# keyed by version): the Kubernetes binaries and promtool (the /metrics lint) from Go, the
+# keyed by version): the Kubernetes binaries, promtool (the /metrics lint) and Alertmanager (the
+# push channel) from Go, the
 # OpenID provider (the SSO tests) from npm. Cold, they overlap; warm, each only checks its cache.
 test-bins:
 	scripts/k8s-bins.sh & k8s=$$!; scripts/promtool.sh >/dev/null & prom=$$!; \

@@ -42,7 +42,6 @@ NOT_IN = {
 # Declared dependencies that no module imports, each with why it stays.
 NOT_IMPORTED = {
     "argon2-cffi": "passlib's argon2 backend (master.auth.passwords loads it by scheme name)",
-    "aiosmtplib": "locked ahead for the alerts issue",
     "httptools": "uvicorn's HTTP parser (uvicorn picks it up when installed)",
     "aiosqlite": "the SQLite driver SQLAlchemy loads for a sqlite+aiosqlite DSN",
     "asyncmy": "the MariaDB driver SQLAlchemy loads for a mysql+asyncmy DSN",
