@@ -20,8 +20,8 @@ k8s-bins:
 
 # The test peers that are built or fetched, in parallel (each caches under ~/.cache/lookout,
 # keyed by version): the Kubernetes binaries, promtool (the /metrics lint) and Alertmanager (the
-# push channel) from Go, the
-# OpenID provider (the SSO tests) from npm. Cold, they overlap; warm, each only checks its cache.
+# push channel) from Go, the OpenID provider (the SSO tests) from npm. Cold, they overlap; warm,
+# each only checks its cache.
 test-bins:
 	scripts/k8s-bins.sh & k8s=$$!; scripts/promtool.sh >/dev/null & prom=$$!; \
 	  scripts/oidc-provider.sh >/dev/null & oidc=$$!; scripts/alertmanager.sh >/dev/null & am=$$!; \
