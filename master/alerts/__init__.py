@@ -11,6 +11,7 @@ decisions to the notification outbox in one transaction (ARCHITECTURE.md, point 
     matchers.py       =, !=, =~, !~ matchers (Alertmanager syntax, anchored regexes)
     durations.py      Prometheus durations (``1h30m``)
     yamlsource.py     YAML with line numbers, so config errors name the line
+    intake.py         events → observations: fingerprints, labels, annotations
     config.py         the alerting config model (Alertmanager's route, inhibit_rules,
                       time_intervals, receivers; Lookout's rules) and its loader
     refusals.py       the Alertmanager keys Lookout refuses by name, and why

@@ -42,6 +42,7 @@ class AlertRecord:
     flapping_since_ms: int = 0
     acked_by: str = ""
     acked_at_ms: int = 0
+    silence_counted: bool = False  # this episode is in the noise counters as silenced
 
     @property
     def notifiable(self) -> bool:
@@ -128,7 +129,7 @@ def _fire(rec: AlertRecord, at_ms: int) -> None:
     new_episode = rec.status != "firing"
     rec.status, rec.starts_at_ms, rec.ends_at_ms, rec.ever_fired = "firing", at_ms, 0, True
     if new_episode:
-        rec.acked_by, rec.acked_at_ms = "", 0
+        rec.acked_by, rec.acked_at_ms, rec.silence_counted = "", 0, False
 
 
 def _flip(rec: AlertRecord, at_ms: int, rule: Rule) -> None:

@@ -16,7 +16,11 @@ import calendar
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+if TYPE_CHECKING:  # config imports this module's parsers
+    from master.alerts.config import AlertConfig
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MONTHS = (
@@ -156,3 +160,21 @@ class TimeInterval:
 
     def contains(self, now_ms: int, default_zone: str) -> bool:
         return any(item.contains(now_ms, default_zone) for item in self.items)
+
+
+def compile_time_intervals(config: AlertConfig) -> dict[str, TimeInterval]:
+    out = {}
+    for spec in config.all_time_intervals():
+        items = tuple(
+            IntervalItem(
+                times=tuple(parse_time_range(t.start_time, t.end_time) for t in i.times),
+                weekdays=tuple(map(parse_weekday_range, i.weekdays)),
+                days_of_month=tuple(map(parse_day_range, i.days_of_month)),
+                months=tuple(map(parse_month_range, i.months)),
+                years=tuple(map(parse_year_range, i.years)),
+                location=i.location,
+            )
+            for i in spec.time_intervals
+        )
+        out[spec.name] = TimeInterval(spec.name, items)
+    return out
