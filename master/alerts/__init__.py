@@ -23,6 +23,7 @@ decisions to the notification outbox in one transaction (ARCHITECTURE.md, point 
     routing.py        the route tree: first match, ``continue``, inherited options
     grouping.py       aggregation groups: group_wait / group_interval / repeat_interval
     notifications.py  the Notification decision and its idempotency key
+    placement.py      the index of which alert sits in which group (derived, not persisted)
     engine.py         AlertEngine: observe(event), due(now_ms), ack, silences, snapshot/restore
     noise.py          noise counters per rule and receiver
 

@@ -18,7 +18,7 @@ shell serialises calls (one asyncio task)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,11 +27,12 @@ from master.alerts import state as st
 from master.alerts.config import AlertConfig
 from master.alerts.errors import UnknownAlert
 from master.alerts.events import Event
-from master.alerts.grouping import GroupState, flush, group_id
+from master.alerts.grouping import GroupState, flush, is_member
 from master.alerts.inhibit import Inhibition, Inhibitor, compile_inhibit_rules
 from master.alerts.noise import NoiseLog
 from master.alerts.notifications import Notification
-from master.alerts.routing import Route, compile_route, group_key, group_labels
+from master.alerts.placement import Placement
+from master.alerts.routing import Route, compile_route, group_labels, walk
 from master.alerts.rules import DEFAULT, Rule, compile_rules, rule_for
 from master.alerts.silences import Silence, next_change_ms, silencing
 from master.alerts.timeintervals import compile_time_intervals
@@ -74,6 +75,10 @@ class AlertEngine:
         self.noise = NoiseLog()
         self._dirty_alerts: set[str] = set()
         self._dirty_groups: set[str] = set()
+        self._touched: set[str] = set()  # to (re)place at the next due
+        self._timed: set[str] = set()  # pending, flapping, or a signal that may time out
+        self._resolved: set[str] = set()
+        self._inhibitor: Inhibitor | None = None  # over the notifiable alerts; None: stale
         self.reconfigure(config)
 
     # -- configuration -----------------------------------------------------------------------
@@ -82,12 +87,14 @@ class AlertEngine:
         """Swap in a (validated) config; state is kept, groups re-keyed at the next ``due``."""
         self.config = config
         self.root = compile_route(config.route)
-        self._routes = {r.key: r for r in _walk(self.root)}
+        self._routes = {r.key: r for r in walk(self.root)}
         self.rules = compile_rules(config.rules)
         self._rules_by_name = {r.name: r for r in self.rules}
         self.inhibit_rules = compile_inhibit_rules(config.inhibit_rules)
         self.intervals = compile_time_intervals(config)
-        self._route_cache: dict[tuple[tuple[str, str], ...], list[Route]] = {}
+        self._placement = Placement(self.root)
+        self._touched = set(self.alerts)
+        self._inhibitor = None
 
     def _rule(self, name: str) -> Rule:
         return self._rules_by_name.get(name, DEFAULT)
@@ -103,7 +110,7 @@ class AlertEngine:
         raw, fp, at_ms = seen.labels, seen.fingerprint, seen.at_ms
         rule = rule_for(self.rules, raw)
         before = self.alerts.get(fp)
-        was = before.status if before is not None else None
+        was = _signature(before)
         rec = st.observe(
             before,
             fingerprint=fp,
@@ -117,14 +124,27 @@ class AlertEngine:
         )
         self._store(fp, rec, was, at_ms)
 
-    def _store(self, fp: str, rec: st.AlertRecord | None, was: str | None, at_ms: int) -> None:
+    def _store(self, fp: str, rec: st.AlertRecord | None, was: _Sig, at_ms: int) -> None:
         self._dirty_alerts.add(fp)
+        self._touched.add(fp)
+        now = _signature(rec)
+        if (was[1], was[2]) != (now[1], now[2]):
+            self._inhibitor = None  # the set of possible sources changed
+        self._track(fp, rec)
+        if rec is not None and rec.status != was[0]:
+            self.noise.transition(rec, was[0], at_ms)
+
+    def _track(self, fp: str, rec: st.AlertRecord | None) -> None:
         if rec is None:
             self.alerts.pop(fp, None)
+            self._timed.discard(fp)
+            self._resolved.discard(fp)
             return
         self.alerts[fp] = rec
-        if rec.status != was:
-            self.noise.transition(rec, was, at_ms)
+        self._touched.add(fp)
+        timed = rec.status in ("pending", "flapping") or (rec.source not in _OWN and rec.active)
+        (self._timed.add if timed else self._timed.discard)(fp)
+        (self._resolved.add if rec.status == "resolved" else self._resolved.discard)(fp)
 
     def acknowledge(self, fingerprint: str, *, by: str, at_ms: int) -> None:
         rec = self._get(fingerprint)
@@ -154,25 +174,19 @@ class AlertEngine:
 
     # -- judgement ---------------------------------------------------------------------------
 
-    def _routes_for(self, labels: Mapping[str, str]) -> list[Route]:
-        key = tuple(sorted(labels.items()))
-        hit = self._route_cache.get(key)
-        if hit is None:
-            if len(self._route_cache) > 50_000:
-                self._route_cache.clear()
-            hit = self._route_cache[key] = self.root.match(labels)
-        return hit
+    def _inhibition(self) -> Inhibitor:
+        if self._inhibitor is None:
+            sources = [(fp, a.labels) for fp, a in self.alerts.items() if a.notifiable]
+            self._inhibitor = Inhibitor(self.inhibit_rules, sources)
+        return self._inhibitor
 
-    def _suppression(self, now_ms: int) -> tuple[dict[str, tuple[str, ...]], Inhibitor]:
-        sources = [(fp, a.labels) for fp, a in self.alerts.items() if a.notifiable]
-        inhibitor = Inhibitor(self.inhibit_rules, sources)
-        silences = [s for s in self.silences.values() if s.active_at(now_ms)]
-        silenced = {}
-        for fp, a in self.alerts.items():
-            ids = silencing(silences, a.labels, now_ms) if silences else []
-            if ids:
-                silenced[fp] = tuple(ids)
-        return silenced, inhibitor
+    def _held(self, rec: st.AlertRecord, silences: list[Silence], now_ms: int) -> object | None:
+        """Why a notifiable alert is left out of notifications now: silence ids or an
+        Inhibition; None if it is not."""
+        ids = silencing(silences, rec.labels, now_ms) if silences else []
+        if ids:
+            return tuple(ids)
+        return self._inhibition().check(rec.fingerprint, rec.labels)
 
     def _muted(self, route: Route, now_ms: int) -> bool:
         zone = self.config.time_zone
@@ -188,59 +202,56 @@ class AlertEngine:
 
     def due(self, now_ms: int) -> Due:
         wake = [self._advance(now_ms), next_change_ms(self.silences.values(), now_ms)]
-        silenced, inhibitor = self._suppression(now_ms)
-        suppressed: dict[str, object] = dict(silenced)
-        for fp, a in self.alerts.items():
-            if a.notifiable and fp not in suppressed:
-                hit = inhibitor.check(fp, a.labels)
-                if hit is not None:
-                    suppressed[fp] = hit
-        for fp in silenced:
-            rec = self.alerts[fp]
-            if rec.notifiable and not rec.silence_counted:
-                rec.silence_counted = True
-                self.noise.record("silenced", rec.rule, now_ms)
-                self._dirty_alerts.add(fp)
-        members = self._place(now_ms)
+        self._place(now_ms)
+        silences = [s for s in self.silences.values() if s.active_at(now_ms)]
         out: list[Notification] = []
-        for gid in sorted(self.groups):
-            group = self.groups[gid]
-            group_members = members.get(gid, [])
-            if group.next_flush_ms <= now_ms:
-                route = self._routes.get(group.route_key)
-                if route is not None and group_members:
-                    n = flush(
-                        group,
-                        group_members,
-                        suppressed=suppressed,
-                        opts=route.opts,
-                        muted=self._muted(route, now_ms),
-                        now_ms=now_ms,
-                    )
-                    self._dirty_groups.add(gid)
-                    if n is not None:
-                        out.append(n)
-                        self.noise.notified(n)
-                    group_members = [a for a in group_members if _still_member(a, group)]
-            if not group_members:
-                del self.groups[gid]
-                self._dirty_groups.add(gid)
-            else:
-                wake.append(group.next_flush_ms)
+        for gid in sorted(g for g, group in self.groups.items() if group.next_flush_ms <= now_ms):
+            n = self._flush(self.groups[gid], silences, now_ms)
+            if n is not None:
+                out.append(n)
+                self.noise.notified(n)
         self._collect(now_ms)
+        wake += [g.next_flush_ms for g in self.groups.values()]
         times = [t for t in wake if t is not None]
         return Due(tuple(out), min(times) if times else None)
+
+    def _flush(
+        self, group: GroupState, silences: list[Silence], now_ms: int
+    ) -> Notification | None:
+        route = self._routes.get(group.route_key)
+        members = [self.alerts[fp] for fp in self._placement.members(group.id)]
+        members = [a for a in members if is_member(a, group)]
+        self._dirty_groups.add(group.id)
+        if route is None or not members:
+            del self.groups[group.id]
+            return None
+        suppressed: dict[str, object] = {}
+        for a in members:
+            why = self._held(a, silences, now_ms) if a.notifiable else None
+            if why is not None:
+                suppressed[a.fingerprint] = why
+                if isinstance(why, tuple) and not a.silence_counted:
+                    a.silence_counted = True
+                    self.noise.record("silenced", a.rule, now_ms)
+                    self._dirty_alerts.add(a.fingerprint)
+        muted = self._muted(route, now_ms)
+        n = flush(
+            group, members, suppressed=suppressed, opts=route.opts, muted=muted, now_ms=now_ms
+        )
+        if not any(is_member(a, group) for a in members):
+            del self.groups[group.id]
+        return n
 
     def _advance(self, now_ms: int) -> int | None:
         wake: list[int] = []
         timeout = self.config.global_.resolve_timeout
-        for fp, rec in list(self.alerts.items()):
+        for fp in sorted(self._timed):
+            rec = self.alerts[fp]
             rule = self._rule(rec.rule)
-            if rec.source not in (intake.FINDING, intake.LINK) and rec.active and timeout > 0:
+            if rec.source not in _OWN and rec.active and timeout > 0:
                 # A signal that stopped reporting resolves, as in Alertmanager.
                 if now_ms >= rec.updated_at_ms + timeout:
-                    was = rec.status
-                    at = rec.updated_at_ms + timeout
+                    was, at = _signature(rec), rec.updated_at_ms + timeout
                     nxt = st.observe(
                         rec, fingerprint=fp, source=rec.source, key=rec.key, labels=rec.labels,
                         annotations=rec.annotations, active=False, at_ms=at, rule=rule,
@@ -250,67 +261,71 @@ class AlertEngine:
                         continue
                 else:
                     wake.append(rec.updated_at_ms + timeout)
-            was = rec.status
+            was = _signature(rec)
             t = st.advance(rec, now_ms, rule)
-            if rec.status != was:
+            if rec.status != was[0]:
                 self._store(fp, rec, was, now_ms)
             if t is not None:
                 wake.append(t)
         return min(wake, default=None)
 
-    def _place(self, now_ms: int) -> dict[str, list[st.AlertRecord]]:
-        """Every alert into the groups its routes give it; new groups for new firing ones."""
-        members: dict[str, list[st.AlertRecord]] = {}
-        for rec in self.alerts.values():
-            if not (rec.notifiable or rec.status == "resolved"):
+    def _place(self, now_ms: int) -> None:
+        """Alerts that changed since the last call into their groups; new groups for new
+        firing ones, their first flush ``group_wait`` after the alert began firing."""
+        touched = [(fp, self.alerts.get(fp)) for fp in self._touched]
+        touched.sort(key=lambda t: (t[1].starts_at_ms if t[1] else 0, t[0]))
+        for fp, rec in touched:
+            if rec is None:
+                self._placement.unplace(fp)
                 continue
-            for route in self._routes_for(rec.labels):
-                key = group_key(route, rec.labels)
-                gid = group_id(route.opts.receiver, key)
-                group = self.groups.get(gid)
-                if group is None:
-                    if not rec.notifiable:
-                        continue
+            for p in self._placement.place(fp, rec.labels):
+                if rec.notifiable and p.group_id not in self.groups:
+                    opts = p.route.opts
                     start = min(rec.starts_at_ms, now_ms)
-                    group = GroupState(
-                        receiver=route.opts.receiver,
-                        route_key=route.key,
-                        group_key=key,
-                        labels=group_labels(route.opts, rec.labels),
+                    self.groups[p.group_id] = GroupState(
+                        receiver=opts.receiver,
+                        route_key=p.route.key,
+                        group_key=p.group_key,
+                        labels=group_labels(opts, rec.labels),
                         created_ms=start,
-                        next_flush_ms=start + route.opts.group_wait_ms,
+                        next_flush_ms=start + opts.group_wait_ms,
                     )
-                    self.groups[gid] = group
-                    self._dirty_groups.add(gid)
-                if rec.notifiable or rec.fingerprint in group.notified_firing:
-                    members.setdefault(gid, []).append(rec)
-        return members
+                    self._dirty_groups.add(p.group_id)
+        self._touched = set()
 
     def _collect(self, now_ms: int) -> None:
         """Forget resolved alerts no group still has to report, once past their flap window."""
-        owed = {fp for g in self.groups.values() for fp in g.notified_firing}
-        for fp, rec in list(self.alerts.items()):
-            if rec.status != "resolved" or fp in owed:
-                continue
+        old = []
+        for fp in self._resolved:
+            rec = self.alerts[fp]
             flap = self._rule(rec.rule).flap
             keep = max(RETAIN_RESOLVED_MS, flap.window_ms if flap is not None else 0)
             if now_ms - rec.ends_at_ms >= keep:
-                del self.alerts[fp]
-                self._dirty_alerts.add(fp)
+                old.append(fp)
+        if not old:
+            return
+        owed = {fp for g in self.groups.values() for fp in g.notified_firing}
+        for fp in old:
+            if fp not in owed:
+                self._store(fp, None, _signature(self.alerts[fp]), now_ms)
+                self._placement.unplace(fp)
 
     # -- reading -----------------------------------------------------------------------------
 
     def view(self, now_ms: int) -> list[AlertView]:
-        silenced, inhibitor = self._suppression(now_ms)
+        silences = [s for s in self.silences.values() if s.active_at(now_ms)]
+        self._place(now_ms)
         out = []
         for fp, rec in sorted(self.alerts.items()):
-            routes = self._routes_for(rec.labels)
+            ids = silencing(silences, rec.labels, now_ms) if silences else []
+            inhibited = self._inhibition().check(fp, rec.labels) if rec.notifiable else None
+            places = self._placement.places(fp)
             out.append(
                 AlertView(
                     record=rec,
-                    silenced_by=silenced.get(fp, ()),
-                    inhibited_by=inhibitor.check(fp, rec.labels) if rec.notifiable else None,
-                    receivers=tuple(dict.fromkeys(r.opts.receiver for r in routes)),
+                    silenced_by=tuple(ids),
+                    inhibited_by=inhibited,
+                    receivers=tuple(dict.fromkeys(p.route.opts.receiver for p in places)),
                 )
             )
         return out
@@ -336,7 +351,7 @@ class AlertEngine:
         engine = cls(config)
         for a in data.get("alerts", []):
             rec = st.AlertRecord.from_dict(a)
-            engine.alerts[rec.fingerprint] = rec
+            engine._track(rec.fingerprint, rec)
         for g in data.get("groups", []):
             group = GroupState.from_dict(g)
             engine.groups[group.id] = group
@@ -365,11 +380,12 @@ class AlertEngine:
         return out
 
 
-def _still_member(a: st.AlertRecord, group: GroupState) -> bool:
-    return a.notifiable or a.fingerprint in group.notified_firing
+_Sig = tuple[str | None, bool, tuple[tuple[str, str], ...]]
+_OWN = (intake.FINDING, intake.LINK)
 
 
-def _walk(route: Route) -> Iterable[Route]:
-    yield route
-    for child in route.routes:
-        yield from _walk(child)
+def _signature(rec: st.AlertRecord | None) -> _Sig:
+    """Status, notifiable, labels: what decides noise counters and inhibition sources."""
+    if rec is None:
+        return (None, False, ())
+    return (rec.status, rec.notifiable, tuple(rec.labels.items()))

@@ -63,6 +63,11 @@ def group_id(receiver: str, group_key: str) -> str:
     return f"{receiver}\x1f{group_key}"
 
 
+def is_member(a: AlertRecord, group: GroupState) -> bool:
+    """Firing alerts belong to their groups; resolved ones until the group has said so."""
+    return a.notifiable or a.fingerprint in group.notified_firing
+
+
 def flush(
     group: GroupState,
     members: Sequence[AlertRecord],

@@ -11,6 +11,7 @@ restarts and edits elsewhere in the tree, so a group's notification log survives
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from master.alerts.config import RouteSpec
@@ -98,3 +99,9 @@ def group_labels(opts: RouteOpts, labels: Labels) -> dict[str, str]:
 
 def group_key(route: Route, labels: Labels) -> str:
     return f"{route.key}:{format_labels(group_labels(route.opts, labels))}"
+
+
+def walk(route: Route) -> Iterator[Route]:
+    yield route
+    for child in route.routes:
+        yield from walk(child)
