@@ -32,9 +32,10 @@ Range = tuple[int, int]
 
 
 def parse_clock(text: str) -> int:
-    """``HH:MM`` → minutes since midnight (0..1440)."""
+    """``HH:MM`` (or ``H:MM``) → minutes since midnight (0..1440)."""
     parts = text.strip().split(":")
-    ok = len(parts) == 2 and all(p.isdigit() and len(p) == 2 for p in parts)
+    ok = len(parts) == 2 and all(p.isdigit() for p in parts) and len(parts[1]) == 2
+    ok = ok and len(parts[0]) in (1, 2)
     minutes = int(parts[0]) * 60 + int(parts[1]) if ok else -1
     if not ok or int(parts[1]) > 59 or not 0 <= minutes <= 24 * 60:
         raise ValueError(f"{text!r} is not a time of day: use HH:MM between 00:00 and 24:00")

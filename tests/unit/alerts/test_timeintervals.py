@@ -72,3 +72,15 @@ def test_intervals_are_read_on_the_zones_wall_clock(name: str, utc: str, inside:
         return
     assert interval is not None
     assert interval.contains(_at(utc), "Europe/Berlin") is inside
+
+
+def test_unquoted_times_and_day_ranges_mean_what_was_written_not_yaml_1_1_base_60():
+    text = CONFIG.replace(
+        'times: [{start_time: "09:00", end_time: "17:00"}]',
+        "times: [{start_time: 9:30, end_time: 17:00}]",
+    )
+    assert "start_time: 9:30" in text
+    (item,) = load_config(text).time_intervals[3].time_intervals
+    assert (item.times[0].start_time, item.times[0].end_time) == ("9:30", "17:00")
+    days = load_config(CONFIG.replace('days_of_month: ["-2:-1"]', "days_of_month: [1:7, 28]"))
+    assert days.time_intervals[1].time_intervals[0].days_of_month == ["1:7", "28"]
