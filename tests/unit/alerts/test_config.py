@@ -3,6 +3,8 @@ line and field, and what Lookout does not support refused by name."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from master.alerts.config import AlertConfigError, ConfigProblem, default_config, load_config
@@ -372,3 +374,10 @@ time_intervals:
 def test_a_number_without_a_unit_is_not_a_duration():
     (p,) = _problems("route:\n  receiver: a\n  repeat_interval: 3600\nreceivers:\n  - name: a\n")
     assert p.message == "3600 is not a duration: write it with a unit, e.g. 30s or 5m"
+
+
+def test_the_readmes_example_config_loads():
+    readme = Path(__file__).resolve().parents[3] / "master" / "alerts" / "README.md"
+    text = readme.read_text().split("```yaml\n", 1)[1].split("```", 1)[0]
+    config = load_config(text, source="README.md")
+    assert [r.name for r in config.rules] == ["restart-storms", "ci-jobs"]
