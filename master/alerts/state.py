@@ -139,6 +139,8 @@ def _flip(rec: AlertRecord, at_ms: int, rule: Rule) -> None:
         return
     rec.flips = [t for t in rec.flips if t > at_ms - flap.window_ms] + [at_ms]
     if rec.status != "flapping" and len(rec.flips) >= flap.transitions:
+        if rec.active and rec.status != "firing":  # back from resolved: a new episode
+            rec.starts_at_ms, rec.acked_by, rec.acked_at_ms = at_ms, "", 0
         rec.status, rec.flapping_since_ms, rec.ends_at_ms = "flapping", at_ms, 0
 
 

@@ -172,3 +172,24 @@ def test_a_flapping_alert_is_shown_as_flapping_while_damped():
         False,
         [6 * MIN * k + T0 for k in (1, 2, 3, 4, 5)],
     )
+
+
+def test_a_new_episode_clears_the_acknowledgement_and_starts_anew():
+    eng = engine()
+    seen(eng, pod_finding("checkout-a"), T0)
+    (fp,) = eng.alerts
+    eng.acknowledge(fp, by="alice", at_ms=T0 + MIN)
+    seen(eng, pod_finding("checkout-a", resolved=True), T0 + 2 * MIN)
+    seen(eng, pod_finding("checkout-a"), T0 + 3 * MIN)
+    rec = eng.alerts[fp]
+    assert (rec.status, rec.starts_at_ms, rec.acked_by) == ("firing", T0 + 3 * MIN, "")
+
+
+def test_a_changed_finding_updates_what_notifications_quote_without_a_new_episode():
+    eng = engine()
+    seen(eng, pod_finding("checkout-a", count=1), T0)
+    seen(eng, pod_finding("checkout-a", count=9), T0 + 4 * MIN)
+    (rec,) = eng.alerts.values()
+    assert (rec.starts_at_ms, rec.annotations["count"]) == (T0, "9")
+    (n,) = eng.due(T0 + 5 * MIN).notifications
+    assert n.alerts[0].annotations["count"] == "9"
