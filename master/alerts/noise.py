@@ -36,13 +36,15 @@ class NoiseRow:
 class NoiseLog:
     # (scope, name, kind, day) → count
     buckets: dict[tuple[str, str, str, int], int] = field(default_factory=dict)
+    _pruned_day: int = 0
 
     def record(self, kind: str, rule: str, at_ms: int, *, scope: str = "rule", n: int = 1) -> None:
         day = at_ms // DAY_MS
         key = (scope, rule, kind, day)
         self.buckets[key] = self.buckets.get(key, 0) + n
-        oldest = day - max(WINDOWS_DAYS)
-        if any(k[3] < oldest for k in self.buckets):
+        if day > self._pruned_day:  # once a day, not per count
+            self._pruned_day = day
+            oldest = day - max(WINDOWS_DAYS)
             self.buckets = {k: v for k, v in self.buckets.items() if k[3] >= oldest}
 
     def transition(self, rec: AlertRecord, was: str | None, at_ms: int) -> None:
