@@ -381,3 +381,21 @@ def test_the_readmes_example_config_loads():
     text = readme.read_text().split("```yaml\n", 1)[1].split("```", 1)[0]
     config = load_config(text, source="README.md")
     assert [r.name for r in config.rules] == ["restart-storms", "ci-jobs"]
+
+
+def test_alertmanagers_older_top_level_mute_time_intervals_still_name_intervals():
+    text = """\
+route:
+  receiver: a
+  routes:
+    - receiver: a
+      mute_time_intervals: [nights]
+receivers:
+  - name: a
+mute_time_intervals:
+  - name: nights
+    time_intervals:
+      - times: [{start_time: "00:00", end_time: "06:00"}]
+"""
+    config = load_config(text)
+    assert [t.name for t in config.all_time_intervals()] == ["nights"]

@@ -3,11 +3,16 @@ missing label read as empty; and the labels a finding carries."""
 
 from __future__ import annotations
 
-import pytest
+import re
 
+import pytest
+from hypothesis import given
+from hypothesis import strategies as hs
+
+from master.alerts.durations import format_duration, parse_duration
 from master.alerts.errors import MatcherError
 from master.alerts.labels import finding_labels
-from master.alerts.matchers import Matcher, from_maps, matches_all, parse_matcher_list
+from master.alerts.matchers import Matcher, MatchOp, from_maps, matches_all, parse_matcher_list
 from tests.unit.alerts.fixtures import node_finding, pod_finding
 
 
@@ -73,3 +78,20 @@ def test_a_findings_labels_name_its_subject_owner_node_and_reason():
     }
     # A node's own finding carries its name as the node label, so it can inhibit its pods.
     assert finding_labels("prod", node_finding("node-7"))["node"] == "node-7"
+
+
+@given(
+    name=hs.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,10}", fullmatch=True),
+    op=hs.sampled_from(["=", "!=", "=~", "!~"]),
+    value=hs.text(alphabet=hs.characters(blacklist_categories=("Cs",)), max_size=12),
+)
+def test_a_matcher_reads_back_from_its_own_text(name: str, op: MatchOp, value: str) -> None:
+    if op in ("=~", "!~"):
+        value = re.escape(value)
+    m = Matcher.make(name, op, value)
+    assert parse_matcher_list([str(m)]) == (m,)
+
+
+@given(ms=hs.integers(min_value=0, max_value=10**13))
+def test_a_duration_reads_back_from_its_own_text(ms: int) -> None:
+    assert parse_duration(format_duration(ms)) == ms
