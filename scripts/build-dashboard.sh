@@ -123,10 +123,12 @@ dashboard() {
     log "dashboard: npm ci from $DASHBOARD_SRC/package-lock.json"
     (cd "$DASHBOARD_SRC" && npm ci --ignore-scripts --prefer-offline --no-audit --no-fund \
       --loglevel=error >&2)
+    mkdir -p "$(dirname "$deps")"  # a lock without dependencies makes no node_modules
     echo "$lock_hash" >"$deps"
   fi
   log "dashboard: npm run build"
   started=$(date +%s)
+  rm -rf "$DASHBOARD_SRC/dist"  # what an earlier build left must not ship with this one
   (cd "$DASHBOARD_SRC" && npm run build >&2)
   if [[ ! -f $DASHBOARD_SRC/dist/index.html ]]; then
     log "dashboard: npm run build wrote no $DASHBOARD_SRC/dist/index.html"; exit 1
