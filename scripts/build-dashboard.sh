@@ -41,8 +41,10 @@ sha() { sha256sum | cut -c1-64; }
 dashboard_inputs_hash() {
   (
     cd "$DASHBOARD_SRC"
+    # Outputs and caches, not inputs (tsc -b may leave its *.tsbuildinfo at the top).
     find . \( -name node_modules -o -name dist -o -name .git -o -name coverage \
-      -o -name test-results -o -name playwright-report -o -name '.vite' -o -name '.cache' \) \
+      -o -name test-results -o -name playwright-report -o -name '.vite' -o -name '.cache' \
+      -o -name '*.tsbuildinfo' -o -name .eslintcache \) \
       -prune -o -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum
   ) | sha
 }

@@ -9,6 +9,8 @@ Fixtures, for every test in this folder:
   with ``ADMIN_PASSWORD``) serving ``dashboard_dir`` at ``/`` — by default a copy of the
   stand-in build in ``fixtures/dashboard`` with the gzip twins the build script would add; a
   module overrides the ``dashboard_dir`` fixture to serve another build.
+* ``built_dashboard``: the real build in the package, for page tests to serve by overriding
+  ``dashboard_dir`` (skips, or fails in CI, when scripts/build-dashboard.sh has not run).
 * ``browser``: headless Chromium, one per test.
 * ``page`` (with ``watch``): a fresh context and page on which every request to an origin other
   than the master's is aborted and recorded. At teardown the test fails if any such request was
@@ -43,6 +45,7 @@ from playwright.async_api import (
 from playwright.async_api import Response as PageResponse
 
 from master.gateway.docs import JS, SWAGGER_DIR
+from master.gateway.static import DASHBOARD_DIR
 from tests.harness import RunningMaster, master_settings, running_master
 
 HERE = Path(__file__).resolve().parent
@@ -100,6 +103,17 @@ def dashboard_dir(tmp_path: Path) -> Path:
         if path.suffix in GZIPPED:
             path.with_name(path.name + ".gz").write_bytes(gzip.compress(path.read_bytes(), 9))
     return served
+
+
+@pytest.fixture
+def built_dashboard() -> Path:
+    """The real dashboard build in the package (scripts/build-dashboard.sh, run by make test).
+    A module of page tests serves it by overriding ``dashboard_dir`` to return this."""
+    if not (DASHBOARD_DIR / "index.html").is_file():
+        missing_peer(
+            f"{DASHBOARD_DIR} has no build: run scripts/build-dashboard.sh (make test does)"
+        )
+    return DASHBOARD_DIR
 
 
 @dataclass
