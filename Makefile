@@ -1,7 +1,7 @@
 # The two commands the README opens with:
 #   make demo   -- set up, then run a master + two agents on simulated clusters + a metrics daemon
 #   make test   -- set up (venv, system packages, Kubernetes test binaries), then run every check
-.PHONY: setup system-deps k8s-bins test-bins check test demo lint fmt proto bench clean
+.PHONY: setup system-deps k8s-bins dashboard test-bins check test demo lint fmt proto bench clean
 
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -18,15 +18,14 @@ system-deps:
 k8s-bins:
 	scripts/k8s-bins.sh
 
-# The test peers that are built or fetched, in parallel (each caches under ~/.cache/lookout,
-# keyed by version): the Kubernetes binaries, promtool (the /metrics lint) and Alertmanager (the
-# push channel) from Go, the OpenID provider (the SSO tests) from npm. Cold, they overlap; warm,
-# each only checks its cache.
+# The dashboard and Swagger UI's files, built into the master's package
+# (master/gateway/static/); skipped while their sources and locks are unchanged.
+dashboard:
+	scripts/build-dashboard.sh
+
+# Every test peer that is built or fetched, in parallel: scripts/test-bins.sh says which.
 test-bins:
-	scripts/k8s-bins.sh & k8s=$$!; scripts/promtool.sh >/dev/null & prom=$$!; \
-	  scripts/oidc-provider.sh >/dev/null & oidc=$$!; scripts/alertmanager.sh >/dev/null & am=$$!; \
-	  wait $$k8s; k8s_rc=$$?; wait $$prom; prom_rc=$$?; wait $$oidc; oidc_rc=$$?; \
-	  wait $$am; am_rc=$$?; exit $$((k8s_rc | prom_rc | oidc_rc | am_rc))
+	scripts/test-bins.sh
 
 proto: setup
 	scripts/gen-proto.sh
@@ -44,7 +43,7 @@ check: setup
 test: system-deps setup test-bins
 	LOOKOUT_K8S_BIN="$$(scripts/k8s-bins.sh --print-dir)" scripts/check
 
-demo: setup
+demo: setup dashboard
 	$(VENV)/bin/lookout demo
 
 bench: setup

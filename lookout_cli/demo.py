@@ -234,6 +234,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _say(
             f"""
 Lookout demo is running.
+  dashboard:    {api}/
   API:          {api}/api/v1/clusters      (OpenAPI: {api}/api/docs)
   log in:       user admin, password {admin_password}
                   (POST {api}/api/v1/auth/login gives a 5-minute access token)

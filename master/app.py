@@ -223,6 +223,7 @@ async def _start(settings: MasterSettings, store: Store, metrics: MasterMetrics)
         body_max_bytes=settings.http_body_max_kib * 1024,
         tls=settings.http_tls_cert_file is not None,
         cors_origins=settings.cors_origins,
+        dashboard_dir=settings.dashboard_dir,
     )
     http = _http_server(app, settings)
     http_socket = _bind(settings.http_listen)

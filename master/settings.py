@@ -158,6 +158,14 @@ class MasterSettings(CommonSettings):
         "dashboard needs none. A wildcard is refused: with credentials it would let any site "
         "act as a logged-in user.",
     )
+    dashboard_dir: Path | None = Field(
+        None,
+        description="Directory of a built dashboard (index.html and assets/, as `npm run build` "
+        "writes dashboard/dist) served at /. Unset: the build shipped inside the master's "
+        "package (master/gateway/static/dashboard, filled by scripts/build-dashboard.sh, which "
+        "make demo, make test and the image run). Set it to serve another build without "
+        "reinstalling; a directory without index.html makes / say how to build one.",
+    )
     tls_cert_file: Path | None = Field(None, description="PEM certificate for the gRPC port.")
     tls_key_file: Path | None = Field(None, description="PEM private key for the gRPC port.")
     tls_client_ca_file: Path | None = Field(

@@ -3,7 +3,9 @@ permission (``master.gateway.authz``), errors mapped to one JSON shape in one pl
 (``master.gateway.errors``, documented in the OpenAPI by ``master.gateway.bodies``), every
 request body bounded before it is read (``master.gateway.limits``: the default here, smaller
 ones by route), security headers on every answer (``master.gateway.headers``), and CORS off
-unless origins are configured.
+unless origins are configured. Everything no route matched is the dashboard's
+(``master.gateway.static``); ``/api/docs`` is Swagger UI from the master's own copies
+(``master.gateway.docs``).
 
 Middleware, outermost first: Tracing, SecurityHeaders, CORS (when configured), HttpMetering,
 BodyLimit, LastResort (``errors``), then FastAPI's own. Tracing and headers outermost so every
@@ -18,13 +20,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from importlib import import_module
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import BaseRoute
 
-from master.gateway import errors
+from master.gateway import docs, errors
 from master.gateway.authz import undeclared
 from master.gateway.bodies import error_responses
 from master.gateway.headers import SecurityHeaders
@@ -33,6 +36,7 @@ from master.gateway.metering import HttpMetering, route_templates
 from master.gateway.responses import FastJSON
 from master.gateway.routes import health
 from master.gateway.state import GatewayState
+from master.gateway.static import DASHBOARD_DIR, Dashboard
 from master.gateway.tracing import Tracing
 
 log = logging.getLogger(__name__)
@@ -95,20 +99,27 @@ def create_app(
     body_max_bytes: int = DEFAULT_BODY_MAX,
     tls: bool = False,
     cors_origins: Sequence[str] = (),
+    dashboard_dir: Path | None = None,
+    docs_assets_dir: Path | None = None,
 ) -> GatewayApp:
     """The gateway. ``tls``: the master serves HTTPS itself (answers then carry HSTS);
-    ``cors_origins``: the origins allowed to call with credentials, none = CORS off."""
+    ``cors_origins``: the origins allowed to call with credentials, none = CORS off;
+    ``dashboard_dir``: the built dashboard served at / (``master.gateway.static``; None: the
+    build inside this package);
+    ``docs_assets_dir``: Swagger UI's files for /api/docs (``master.gateway.docs``; None: the
+    copies inside this package)."""
     app = FastAPI(
         title="Lookout",
         version="v1",
         default_response_class=FastJSON,
-        docs_url="/api/docs",
+        docs_url=None,  # master.gateway.docs serves it, from the master's own copies
         openapi_url="/api/openapi.json",
         redoc_url=None,  # one set of docs is enough surface
         swagger_ui_oauth2_redirect_url=None,  # no OAuth2 flow; one route fewer
     )
     app.state.gateway = state
     app.include_router(health.router)
+    docs.install(app, assets_dir=docs_assets_dir or docs.SWAGGER_DIR)
     # Each module straight onto the app, not through an /api/v1 router of routers: every
     # level of inclusion is matched again per request (FastAPI resolves included routers
     # lazily), which cost more CPU than a command's whole handler.
@@ -127,6 +138,9 @@ def create_app(
     if missing:
         raise RuntimeError(f"routes without a declared permission: {missing}")
     app.state.route_templates = templates  # for the audit of refused requests
+    # Whatever no route matched: the dashboard and its client-side routes, or for /api paths
+    # the API's 404 (never index.html there).
+    app.router.default = Dashboard(dashboard_dir or DASHBOARD_DIR)
     errors.install(app)
     # Outside LastResort (added by errors.install): runs before routing, parsing and auth.
     app.add_middleware(BodyLimit, default_bytes=body_max_bytes, routes=limits)

@@ -14,11 +14,10 @@ What each answer gets (``security_headers``, pure: path, content type and TLS in
   proxy in front terminating TLS) the header is the proxy's to send, and browsers ignore it
   over HTTP anyway.
 
-The one exception is the Swagger UI at ``DOCS_PATH``: FastAPI's page loads its script and
-styles from the jsDelivr CDN and starts with an inline script, so that path alone gets a
-policy allowing exactly those (``DOCS_CSP``). The page takes no input and shows only the
-OpenAPI document; keeping it (the demo links it) was judged worth a looser policy on one path
-over serving copies of Swagger's assets. Headers a route set itself are left alone."""
+SVG is a document too (it may hold scripts when opened on its own), so it gets ``HTML_CSP``.
+The Swagger UI page (``master.gateway.docs``) sets its own policy, ``docs_csp``: ``HTML_CSP``
+plus the nonce of its one inline script, fresh per answer. Headers a route set itself are left
+alone."""
 
 from __future__ import annotations
 
@@ -29,15 +28,26 @@ DOCS_PATH = "/api/docs"
 HSTS = "max-age=31536000"  # one year: the value preload lists and scanners expect
 
 JSON_CSP = "frame-ancestors 'none'"
-HTML_CSP = "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
-_CDN = "https://cdn.jsdelivr.net"
-DOCS_CSP = (
-    f"default-src 'self'; script-src 'self' 'unsafe-inline' {_CDN}; "
-    f"style-src 'self' 'unsafe-inline' {_CDN}; "
-    "img-src 'self' data: https://fastapi.tiangolo.com; frame-ancestors 'none'; "
-    "base-uri 'none'; object-src 'none'"
+# What the dashboard (a Vite build: module scripts and stylesheets from /assets, no inline
+# script or <style>) and the docs page need, and nothing from another origin: air-gapped
+# clusters have none to offer, and an injected script could send nowhere else either.
+# ``img-src data:``: Vite inlines small images, Swagger UI's stylesheet its icons, as data: URLs.
+# Styles set from script through the CSSOM (React's style prop) are not inline styles to CSP,
+# so ``style-src 'self'`` stands without 'unsafe-inline'.
+_STRICT = (
+    "default-src 'self'; script-src 'self'{nonce}; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
 )
+HTML_CSP = _STRICT.format(nonce="")
 
+
+def docs_csp(nonce: str) -> str:
+    """``HTML_CSP`` that also runs inline scripts carrying ``nonce`` (the Swagger UI page's)."""
+    return _STRICT.format(nonce=f" 'nonce-{nonce}'")
+
+
+_DOCUMENTS = frozenset({"text/html", "image/svg+xml"})  # types a browser renders as a page
 _ALWAYS = (
     ("x-content-type-options", "nosniff"),
     ("referrer-policy", "no-referrer"),
@@ -48,9 +58,7 @@ _ALWAYS = (
 def security_headers(path: str, content_type: str, *, tls: bool) -> list[tuple[str, str]]:
     """The security headers for an answer to ``path`` with ``content_type``."""
     found = list(_ALWAYS)
-    if path == DOCS_PATH:
-        csp = DOCS_CSP
-    elif content_type.split(";", maxsplit=1)[0].strip().lower() == "text/html":
+    if content_type.split(";", maxsplit=1)[0].strip().lower() in _DOCUMENTS:
         csp = HTML_CSP
     else:
         csp = JSON_CSP

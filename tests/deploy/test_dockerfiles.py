@@ -5,7 +5,9 @@ what its process does not need is proved absent. A broken lock, a missing hash, 
 source or a packaging mistake fails here as it would fail `docker build`. The fast tests check the
 image policy (base pinned by digest or exact version, hash-checked installs of the image's own
 lock, only its process's packages, non-root numeric user, OCI labels, slim final stage) from the
-text."""
+text. The master image's Node stage (the web files) is checked from the text too, and its output
+is stood in for by the browser tests' stand-in build when the build stage is replayed, to prove
+the wheel ships what the stage hands over."""
 
 from __future__ import annotations
 
@@ -46,6 +48,23 @@ ABSENT: dict[str, tuple[str, ...]] = {
     "Dockerfile.master": (*(m for m in NEVER if m != "httpx"), "kubernetes", "aiohttp", "yaml"),
     "Dockerfile.agent": (*NEVER, "fastapi", "uvicorn", "sqlalchemy", "aiosqlite", "jose"),
 }
+# Dockerfile -> files (relative to site-packages) its installed package must hold: the web files
+# the Node stage built, which only pyproject's package-data puts into the wheel.
+SHIPS: dict[str, tuple[str, ...]] = {
+    "Dockerfile.master": (
+        "master/gateway/static/dashboard/index.html",
+        "master/gateway/static/dashboard/assets/index-B7fQx2Lk.js",
+        "master/gateway/static/dashboard/favicon.svg",
+        "master/gateway/static/swagger/swagger-ui-bundle.js",
+        "master/gateway/static/swagger/favicon-32x32.png",
+    ),
+    "Dockerfile.agent": (),
+}
+# What the master's Node stage produces (scripts/build-dashboard.sh), stood in for by the
+# browser tests' fixture build and a few Swagger UI files.
+WEB_STAGE = "dashboard"
+WEB_OUTPUT = "/src/master/gateway/static/"
+STAND_IN_DASHBOARD = REPO / "tests" / "browser" / "fixtures" / "dashboard"
 VENV = "/opt/lookout"  # where the build stage puts the venv the runtime stage copies
 IMAGE_PYTHON = "/usr/local/bin/python3.11"  # the base image's interpreter
 REQUIRED_LABELS = {
@@ -105,6 +124,37 @@ def relocate(word: str, mapping: dict[str, str]) -> str:
     return word
 
 
+def dockerignored() -> frozenset[str]:
+    """The plain paths .dockerignore leaves out of the context (no wildcards: the rest are
+    caches copytree's patterns skip)."""
+    lines = (line.strip() for line in (REPO / ".dockerignore").read_text().splitlines())
+    return frozenset(
+        line.rstrip("/")
+        for line in lines
+        if line and not line.startswith(("#", "!")) and not set("*?[") & set(line)
+    )
+
+
+def copy_context_dir(source: Path, target: Path) -> None:
+    """``COPY dir/ dir/`` as Docker does it: without what .dockerignore leaves out."""
+    left_out = dockerignored()
+    caches = shutil.ignore_patterns("__pycache__", "*.egg-info")
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        here = Path(folder).relative_to(REPO)
+        return set(caches(folder, names)) | {n for n in names if str(here / n) in left_out}
+
+    shutil.copytree(source, target, ignore=ignore)
+
+
+def stand_in_web_files(target: Path) -> None:
+    """What the Node stage leaves in master/gateway/static/ (its real run needs Docker)."""
+    shutil.copytree(STAND_IN_DASHBOARD, target / "dashboard")
+    (target / "swagger").mkdir()
+    for name in ("swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png", "LICENSE"):
+        (target / "swagger" / name).write_text("stand-in\n")
+
+
 def replay_build_stage(dockerfile: Path, root: Path) -> Path:
     """Runs the build stage's COPY and RUN steps under root; returns the venv it produced."""
     _, stages = parse(dockerfile)
@@ -124,15 +174,17 @@ def replay_build_stage(dockerfile: Path, root: Path) -> Path:
                 # The uv cache is allowed here (speed); everything else as in the image.
                 if key != "UV_NO_CACHE":
                     env[key] = value
+        elif instr == "COPY" and rest.startswith(f"--from={WEB_STAGE} "):
+            _, src, dest = shlex.split(rest)
+            assert src == WEB_OUTPUT, f"{dockerfile.name}: COPY {rest}?"
+            stand_in_web_files(workdir / dest)
         elif instr == "COPY" and not rest.startswith("--from"):
             src, dest = shlex.split(rest)
             source = REPO / src
             assert source.exists(), f"{dockerfile.name}: COPY source {src} is missing"
             target = workdir / dest
             if source.is_dir():
-                shutil.copytree(
-                    source, target, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
-                )
+                copy_context_dir(source, target)
             else:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(source, target)
@@ -188,6 +240,11 @@ def test_image_install_steps_produce_working_entry_points(dockerfile: str, tmp_p
         )
         assert proc.returncode == 0, f"{command} --help failed:\n{proc.stdout}{proc.stderr}"
         assert "usage" in (proc.stdout + proc.stderr).lower()
+    site_packages = Path(site.strip()).parent.parent  # .../site-packages/shared/__init__.py
+    for shipped in SHIPS[dockerfile]:
+        assert (site_packages / shipped).is_file(), (
+            f"{dockerfile}: the installed package lacks {shipped}"
+        )
     scripts = {p.name for p in (venv / "bin").glob("lookout*")}
     assert scripts == set(IMAGES[dockerfile]), "no entry point whose package is not shipped"
     absent = sorted(PROJECT_PACKAGES - PACKAGES[dockerfile]) + list(ABSENT[dockerfile])
@@ -223,6 +280,30 @@ def test_image_runs_as_a_non_root_numeric_user_on_a_pinned_slim_base(dockerfile:
     labels = " ".join(rest for instr, rest in final.instructions if instr == "LABEL")
     assert set(re.findall(r"(org\.opencontainers\.image\.\w+)=", labels)) >= REQUIRED_LABELS
     assert [i for i, _ in final.instructions if i == "HEALTHCHECK"], "say HEALTHCHECK NONE if none"
+
+
+def test_master_image_builds_its_web_files_in_a_node_stage_into_the_package() -> None:
+    """The dashboard and Swagger UI come from a pinned Node stage running the same script as
+    make, and land in the package before it is installed, so the final stage still copies only
+    the venv and carries no Node."""
+    _, stages = parse(REPO / "Dockerfile.master")
+    web = stage(stages, WEB_STAGE)
+    assert re.fullmatch(r"node:20\.\d+\.\d+-bookworm-slim(@sha256:[0-9a-f]{64})?", web.base)
+    copies = {shlex.split(rest)[0] for instr, rest in web.instructions if instr == "COPY"}
+    assert copies == {
+        "scripts/build-dashboard.sh",
+        "scripts/lib/cached-peer.sh",
+        "master/gateway/swagger/",
+        "dashboard/",
+    }
+    runs = [rest for instr, rest in web.instructions if instr == "RUN"]
+    assert [r.split()[-1] for r in runs] == ["scripts/build-dashboard.sh"]
+    build = stage(stages, "build").instructions
+    handover = build.index(("COPY", f"--from={WEB_STAGE} {WEB_OUTPUT} master/gateway/static/"))
+    assert build.index(("COPY", "master/ master/")) < handover
+    install = next(i for i, (instr, rest) in enumerate(build) if rest.endswith(" ."))
+    assert handover < install, "the web files must be in place before the package is built"
+    assert [s.name for s in stages].index(WEB_STAGE) < [s.name for s in stages].index("build")
 
 
 def test_master_healthcheck_hits_healthz() -> None:

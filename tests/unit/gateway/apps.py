@@ -4,6 +4,7 @@ logins (the break-glass token only), served in-process over ``httpx.ASGITranspor
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import httpx
 
@@ -15,9 +16,26 @@ TOKEN = "t" * 32
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
-def gateway(*, tls: bool = False, cors_origins: Sequence[str] = ()) -> GatewayApp:
+# The stand-in dashboard build the browser tests serve too.
+DASHBOARD_FIXTURE = Path(__file__).resolve().parents[2] / "browser" / "fixtures" / "dashboard"
+
+
+def gateway(
+    *,
+    tls: bool = False,
+    cors_origins: Sequence[str] = (),
+    dashboard_dir: Path | None = None,
+    docs_assets_dir: Path | None = None,
+) -> GatewayApp:
     state = GatewayState(hub=DataHub(reconnecting_after_s=15, offline_after_s=60), api_token=TOKEN)
-    return create_app(state=state, body_max_bytes=1024, tls=tls, cors_origins=cors_origins)
+    return create_app(
+        state=state,
+        body_max_bytes=1024,
+        tls=tls,
+        cors_origins=cors_origins,
+        dashboard_dir=dashboard_dir or DASHBOARD_FIXTURE,
+        docs_assets_dir=docs_assets_dir,
+    )
 
 
 def client(app: GatewayApp) -> httpx.AsyncClient:
