@@ -183,6 +183,8 @@ async def _start(settings: MasterSettings, store: Store, metrics: MasterMetrics)
         hub.ensure(row.name)
     metrics.watch_agents(lambda: Counter(hub.status(state) for state in hub.clusters()))
     metrics.watch_store_queue(lambda: store.writer.queued)
+    streams = Streams(settings.stream)
+    metrics.watch_streams(lambda: streams.figures(hub.changes))
     processor = JournalProcessor(hub, store.journal, metrics)
     link = LinkServer(
         LinkOptions(
@@ -221,7 +223,7 @@ async def _start(settings: MasterSettings, store: Store, metrics: MasterMetrics)
         metrics=metrics,
         tokens_used=TokenUsage(store),
         oidc=_oidc_client(settings.oidc),
-        streams=Streams(settings.stream),
+        streams=streams,
     )
     app = create_app(
         state=gateway,

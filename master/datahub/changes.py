@@ -22,7 +22,7 @@ in that namespace, visible to a caller holding read on all of the cluster or on 
 Deciding that is the gateway's job (``master.gateway.stream.viewers``); this module knows no
 grants, no HTTP and no JSON. ``subject`` is the changed thing as the publisher holds it (a
 ``Resource``, a ``Finding``, a command snapshot, a dict); the gateway encodes it once, on first
-send, into ``frame``, which every later stream reuses."""
+send, into ``frame``, which every later stream reuses (and the subject is let go then)."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ class Change:
     cluster: str
     namespace: str | None  # None: about the cluster as a whole (see the module docstring)
     op: str  # resource: upsert|delete; finding: opened|changed|resolved; resync: its reason
-    subject: object
+    subject: object  # None once encoded: the frame holds all of it
     frame: bytes | None = None  # the encoded SSE frame, filled by the first stream to send it
 
 

@@ -14,7 +14,8 @@ comment ``: hb``.
 
 Object bodies come from the agent as JSON, spliced unparsed; JSON may hold raw line breaks as
 whitespace, which would end the ``data`` line, so such a body is re-encoded on one line (raw
-line breaks can only be whitespace: inside strings JSON escapes them). Pure."""
+line breaks can only be whitespace: inside strings JSON escapes them). Pure but for the
+cache: encoding fills ``Change.frame`` and lets go of ``Change.subject``."""
 
 from __future__ import annotations
 
@@ -47,9 +48,13 @@ def resync(event_id: int, reason: str, cluster: str | None = None) -> bytes:
 
 def frame(change: Change) -> bytes:
     """The change's frame; encoded by the first stream that sends it, reused by the rest."""
-    if change.frame is None:
-        change.frame = sse(change.id, change.topic, _data(change))
-    return change.frame
+    frame = change.frame
+    if frame is None:
+        frame = change.frame = sse(change.id, change.topic, _data(change))
+        # The frame says it all now: a replaced object's old version is not kept twice (the
+        # ring would otherwise hold both, about twice the bytes per change).
+        change.subject = None
+    return frame
 
 
 def _data(change: Change) -> bytes:

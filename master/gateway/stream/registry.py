@@ -6,8 +6,10 @@ it without importing the routes' views. Pure but for the asyncio tasks it cancel
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from master.datahub.changes import ChangeFeed
 from master.gateway.errors import Unavailable
 from master.gateway.stream.settings import StreamSettings
 
@@ -24,6 +26,7 @@ class Streams:
     dropped: int = 0  # slow streams ended by the master (behind the ring, or a write timed out)
     closing: bool = False
     _pumps: set[asyncio.Task[None]] = field(default_factory=set)
+    _cursors: dict[asyncio.Task[None], Callable[[], int]] = field(default_factory=dict)
 
     def admit(self) -> None:
         """Count a new stream in, or refuse it (503)."""
@@ -36,11 +39,29 @@ class Streams:
         self.open += 1
         self.opened += 1
 
-    def attach(self, pump: asyncio.Task[None]) -> None:
+    def attach(self, pump: asyncio.Task[None], cursor: Callable[[], int]) -> None:
+        """Own ``pump`` (cancelled at shutdown); ``cursor()`` is how far its stream has read."""
         if self.closing:
             pump.cancel()
         self._pumps.add(pump)
-        pump.add_done_callback(self._pumps.discard)
+        self._cursors[pump] = cursor
+        pump.add_done_callback(self._detach)
+
+    def _detach(self, pump: asyncio.Task[None]) -> None:
+        self._pumps.discard(pump)
+        self._cursors.pop(pump, None)
+
+    def figures(self, feed: ChangeFeed) -> dict[str, float]:
+        """What ``MasterMetrics.watch_streams`` exports; O(open streams)."""
+        behind = max((feed.head - cursor() for cursor in self._cursors.values()), default=0)
+        return {
+            "clients": self.open,
+            "opened": self.opened,
+            "dropped": self.dropped,
+            "published": feed.published,
+            "ring_events": feed.held,
+            "lag_max_events": behind,
+        }
 
     def release(self) -> None:
         self.open -= 1

@@ -68,7 +68,7 @@ class EventStream:
             await send({"type": "http.response.start", "status": 200, "headers": HEADERS})
             async with asyncio.TaskGroup() as tg:
                 pump = tg.create_task(self._pump(send), name="sse-pump")
-                self._streams.attach(pump)
+                self._streams.attach(pump, lambda: self._reader.after)
                 watcher = tg.create_task(_until_disconnect(receive, pump), name="sse-client")
                 pump.add_done_callback(lambda _: watcher.cancel())
             if not self._ended:
