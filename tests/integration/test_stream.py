@@ -114,7 +114,7 @@ async def lively(tmp_path: Path) -> AsyncIterator[People]:
         tmp_path / "m",
         reconnecting_after_s=1.0,
         offline_after_s=2.0,
-        stream={"heartbeat_s": 0.3, "cluster_check_s": 0.1, "flush_s": 0.02},
+        stream={"heartbeat_s": 0.3, "cluster_check_s": 0.1, "flush_s": 0.02, "recheck_s": 0.2},
     )
     async with people_on(settings) as p:
         yield p
@@ -359,3 +359,20 @@ async def test_shutdown_ends_open_streams_instead_of_waiting_for_them(lively: Pe
             with pytest.raises(EOFError):
                 while True:
                     await stream.next()
+
+
+async def test_a_stream_ends_when_its_credentials_stop_holding(lively: People) -> None:
+    p = lively
+    async with events(p, "viewer") as vera, events(p, "operator") as otto:
+        await vera.next()
+        await otto.next()
+        r = await p.http.patch(
+            "/api/v1/users/vera", json={"disabled": True}, headers=p.auth("admin")
+        )
+        assert r.status_code == 200, r.text
+        with pytest.raises(EOFError):
+            while True:  # heartbeats until the next re-check, then the end (no event)
+                assert (await vera.next()).event == "comment"
+        assert (await otto.next()).event == "comment"  # others are not affected
+    r = await p.http.get("/api/v1/stream?topics=clusters", headers=p.auth("viewer"))
+    assert r.status_code == 401

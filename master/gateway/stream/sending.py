@@ -107,7 +107,7 @@ class EventStream:
                     wait = last_write + settings.flush_s - loop.time()
                     if wait > 0:
                         await asyncio.sleep(wait)  # let the burst gather: one write for it
-                    if chunk := reader.chunk(settings.batch_events):
+                    if chunk := reader.chunk(settings.batch_events, settings.batch_bytes):
                         await write(chunk)
                     continue
                 now = loop.time()
@@ -120,7 +120,8 @@ class EventStream:
                 if loop.time() >= next_check:
                     next_check = loop.time() + settings.recheck_s
                     if not await self._still_allowed():
-                        await write(frames.resync(reader.feed.head, "unauthenticated"))
+                        # Ended without an event: nothing needs refetching. The client's
+                        # reconnect meets the 401, refreshes its token, and resumes.
                         return
                 if loop.time() >= last_write + settings.heartbeat_s:
                     await write(frames.HEARTBEAT)

@@ -49,6 +49,13 @@ class StreamSettings(BaseModel):
         description="Most events one write carries (events), so a stream catching up writes "
         "in bounded chunks.",
     )
+    batch_bytes: int = Field(
+        64 * 1024,
+        ge=1,
+        description="Bytes after which a write ends (bytes; one frame more at most). What a "
+        "stream holds in the master is its transport's buffer (64 KiB before a write waits) "
+        "plus one write: this keeps 200 slow-but-alive browsers to tens of MiB.",
+    )
     swap_events_max: int = Field(
         2_000,
         ge=0,
@@ -65,6 +72,6 @@ class StreamSettings(BaseModel):
         60.0,
         gt=0,
         description="Seconds between re-checks of an open stream's credentials: a revoked "
-        "session, a disabled user or an expired access token ends the stream (with a resync "
-        "event, reason 'unauthenticated'), and changed role bindings apply.",
+        "session, a disabled user or an expired access token ends the stream (the client "
+        "refreshes its token and resumes with Last-Event-ID), and changed role bindings apply.",
     )

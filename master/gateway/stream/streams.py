@@ -12,8 +12,8 @@ Resync reasons: ``hello`` (a new stream; the client knows it is live and from wh
 an earlier master process, whose ids are all lower), ``unknown`` (an id this master never
 gave, or not a number), ``behind`` (it fell a whole ring behind; then dropped),
 ``snapshot`` (one cluster's state was replaced wholesale; ``cluster`` names it),
-``removed`` (a cluster was deleted), ``unauthenticated`` (its credentials no longer hold;
-then ended: reconnect with a fresh token).
+``removed`` (a cluster was deleted). Every resync means "refetch"; a stream whose
+credentials stopped holding just ends (``sending``), as nothing was lost.
 
 Pure. The count of open streams and their cap are ``master.gateway.stream.registry``'s."""
 
@@ -70,15 +70,22 @@ class Reader:
     def pending(self) -> bool:
         return self.after < self.feed.head
 
-    def chunk(self, limit: int) -> bytes:
+    def chunk(self, limit: int, max_bytes: int = 1 << 62) -> bytes:
         """The frames of the next ``limit`` changes that this stream may see (may be empty when
-        it sees none of them); moves the cursor past them."""
+        it sees none of them), stopping once ``max_bytes`` are reached; moves the cursor past
+        the changes it went through."""
         changes = self.feed.read(self.after, limit)
-        if not changes:
-            return b""
-        self.after = changes[-1].id
         sees, frame = self.viewer.sees, frames.frame
-        return b"".join([frame(c) for c in changes if sees(c)])
+        out: list[bytes] = []
+        size = 0
+        for change in changes:
+            self.after = change.id
+            if sees(change):
+                out.append(data := frame(change))
+                size += len(data)
+                if size >= max_bytes:
+                    break
+        return b"".join(out)
 
     def resync_behind(self) -> bytes:
         self.after = self.feed.head

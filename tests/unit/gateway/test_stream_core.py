@@ -277,3 +277,14 @@ def test_a_cluster_event_is_published_when_its_status_changes_and_a_resync_when_
     assert check(hub, seen) == 1
     gone = feed.read(1, 10)[0]
     assert (gone.topic, gone.op, gone.cluster) == ("resync", "removed", "edge")
+
+
+def test_a_chunk_stops_at_its_byte_budget_and_the_next_goes_on_from_there() -> None:
+    feed = _feed(0)
+    reader = Reader(feed, Viewer(VERA, ALL))
+    reader.start(None)
+    _feed_more(feed, 10)
+    one = len(frames.frame(feed.read(feed.head - 1, 1)[0]))
+    first = reader.chunk(100, max_bytes=3 * one)
+    assert len(_ids(first)) == 3 and reader.pending
+    assert len(_ids(reader.chunk(100))) == 7 and not reader.pending
