@@ -107,6 +107,8 @@ class EventStream:
                     wait = last_write + settings.flush_s - loop.time()
                     if wait > 0:
                         await asyncio.sleep(wait)  # let the burst gather: one write for it
+                        if reader.behind:
+                            continue  # overtaken meanwhile: resync, never skip silently
                     if chunk := reader.chunk(settings.batch_events, settings.batch_bytes):
                         await write(chunk)
                     continue

@@ -73,7 +73,9 @@ class Reader:
     def chunk(self, limit: int, max_bytes: int = 1 << 62) -> bytes:
         """The frames of the next ``limit`` changes that this stream may see (may be empty when
         it sees none of them), stopping once ``max_bytes`` are reached; moves the cursor past
-        the changes it went through."""
+        the changes it went through. Nothing while ``behind``: a gap is never skipped silently."""
+        if self.behind:
+            return b""
         changes = self.feed.read(self.after, limit)
         sees, frame = self.viewer.sees, frames.frame
         out: list[bytes] = []

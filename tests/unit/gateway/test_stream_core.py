@@ -228,6 +228,7 @@ def test_a_stream_the_ring_overtakes_is_behind_and_told_to_resync() -> None:
     assert len(_ids(reader.chunk(2))) == 2  # chunks are bounded
     _feed_more(feed, 20)
     assert reader.behind
+    assert reader.chunk(100) == b"" and reader.behind  # never reads past the gap
     assert _reasons(reader.resync_behind()) == ["behind"]
     assert not reader.behind and not reader.pending
 
