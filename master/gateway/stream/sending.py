@@ -27,6 +27,7 @@ from collections.abc import Awaitable, Callable
 from starlette.types import Message, Receive, Scope, Send
 
 from master.auth.roles import Grants
+from master.errors import MasterError
 from master.gateway.stream import frames
 from master.gateway.stream.registry import Streams
 from master.gateway.stream.streams import Reader
@@ -43,7 +44,8 @@ HEADERS = [
 END_TIMEOUT_S = 1.0  # the last (empty) write of a stream that is ending anyway
 _dropped_log = RateLimited(60.0)
 
-# New grants for the caller, or None when its credentials no longer hold.
+# New grants for the caller, or None when its credentials no longer hold (a MasterError: could
+# not tell now).
 Recheck = Callable[[], Awaitable[Grants | None]]
 
 
@@ -62,6 +64,7 @@ class EventStream:
         self._opening = opening
         self._recheck = recheck
         self._ended = False  # the body was ended (or cannot be: a write did not drain)
+        self._last_write = 0.0  # loop time of the last write
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
@@ -79,61 +82,68 @@ class EventStream:
             self._streams.release()
 
     async def _pump(self, send: Send) -> None:
-        settings = self._streams.settings
-        reader = self._reader
-        loop = asyncio.get_running_loop()
-        last_write = loop.time()
-        next_check = last_write + settings.recheck_s
-
-        async def write(chunk: bytes, timeout_s: float = settings.write_timeout_s) -> None:
-            nonlocal last_write
-            message: Message = {"type": "http.response.body", "body": chunk, "more_body": True}
-            try:
-                async with asyncio.timeout(timeout_s):
-                    await send(message)
-            except TimeoutError:
-                self._ended = True
-                raise _Dropped from None
-            last_write = loop.time()
-
+        settings, reader = self._streams.settings, self._reader
+        clock = asyncio.get_running_loop().time
+        self._last_write = clock()
+        next_check = self._last_write + settings.recheck_s
         try:
             if self._opening:
-                await write(self._opening)
+                await self._write(send, self._opening)
             while True:
-                if reader.behind:
-                    await write(reader.resync_behind(), min(1.0, settings.write_timeout_s))
-                    raise _Dropped
-                if reader.pending:
-                    wait = last_write + settings.flush_s - loop.time()
-                    if wait > 0:
-                        await asyncio.sleep(wait)  # let the burst gather: one write for it
-                        if reader.behind:
-                            continue  # overtaken meanwhile: resync, never skip silently
-                    if chunk := reader.chunk(settings.batch_events, settings.batch_bytes):
-                        await write(chunk)
-                    continue
-                now = loop.time()
-                due = min(last_write + settings.heartbeat_s, next_check)
-                if now < due:
-                    with contextlib.suppress(TimeoutError):
-                        async with asyncio.timeout(due - now):
-                            await reader.feed.woken().wait()
-                    continue
-                if loop.time() >= next_check:
-                    next_check = loop.time() + settings.recheck_s
+                if clock() >= next_check:  # busy or quiet alike
+                    next_check = clock() + settings.recheck_s
                     if not await self._still_allowed():
                         # Ended without an event: nothing needs refetching. The client's
                         # reconnect meets the 401, refreshes its token, and resumes.
                         return
-                if loop.time() >= last_write + settings.heartbeat_s:
-                    await write(frames.HEARTBEAT)
+                if reader.behind:
+                    timeout_s = min(1.0, settings.write_timeout_s)
+                    await self._write(send, reader.resync_behind(), timeout_s)
+                    raise _Dropped
+                if not reader.pending:
+                    await self._idle(send, until=next_check)
+                    continue
+                wait = self._last_write + settings.flush_s - clock()
+                if wait > 0:
+                    await asyncio.sleep(wait)  # let the burst gather: one write for it
+                    if reader.behind:
+                        continue  # overtaken meanwhile: resync, never skip silently
+                if chunk := reader.chunk(settings.batch_events, settings.batch_bytes):
+                    await self._write(send, chunk)
         except _Dropped:
             self._streams.dropped += 1
             if _dropped_log.ready(time.monotonic()):
                 log.warning("dropped a slow event stream (%d so far)", self._streams.dropped)
 
+    async def _idle(self, send: Send, *, until: float) -> None:
+        """Wait for the feed to move, at most until ``until`` or the next heartbeat is due;
+        send that heartbeat when it is."""
+        clock = asyncio.get_running_loop().time
+        beat = self._last_write + self._streams.settings.heartbeat_s
+        now = clock()
+        if now < min(beat, until):
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(min(beat, until) - now):
+                    await self._reader.feed.woken().wait()
+        elif now >= beat:
+            await self._write(send, frames.HEARTBEAT)
+
+    async def _write(self, send: Send, chunk: bytes, timeout_s: float | None = None) -> None:
+        message: Message = {"type": "http.response.body", "body": chunk, "more_body": True}
+        try:
+            async with asyncio.timeout(timeout_s or self._streams.settings.write_timeout_s):
+                await send(message)
+        except TimeoutError:
+            self._ended = True  # the body cannot be ended: its last write never drained
+            raise _Dropped from None
+        self._last_write = asyncio.get_running_loop().time()
+
     async def _still_allowed(self) -> bool:
-        grants = await self._recheck()
+        try:
+            grants = await self._recheck()
+        except MasterError as e:  # the store away for a moment: the stream goes on
+            log.info("event stream credentials not re-checked: %s", e)
+            return True
         if grants is None:
             return False
         old = self._reader.viewer
