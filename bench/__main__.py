@@ -22,6 +22,7 @@ BENCHES: dict[str, str] = {
     "kubesim": "bench.kubesim",
     "commands": "bench.commands",
     "auth": "bench.auth",
+    "stream": "bench.stream",
 }
 
 

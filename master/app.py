@@ -2,8 +2,8 @@
 
 Start order: store (migrations) -> DataHub -> processor -> gRPC link -> HTTP gateway -> ready.
 SIGTERM: readiness off and gRPC health NOT_SERVING -> sessions told to end, stop accepting ->
-drain within the grace period -> long-polls released -> HTTP stops -> store flushes its writer
-and closes."""
+drain within the grace period -> long-polls released and event streams ended -> HTTP stops ->
+store flushes its writer and closes."""
 
 from __future__ import annotations
 
@@ -21,11 +21,14 @@ import uvicorn
 from master.auth.passwords import hash_password, password_problems
 from master.auth.roles import Role
 from master.commands.bus import CommandBus
+from master.datahub.changes import ChangeFeed
 from master.datahub.cluster import AgentInfo
 from master.datahub.hub import DataHub
 from master.gateway.app import GatewayApp, create_app
 from master.gateway.oidc_client import OidcClient, OidcConfig
 from master.gateway.state import GatewayState
+from master.gateway.stream.clusters import watch_clusters
+from master.gateway.stream.registry import Streams
 from master.gateway.usage import TokenUsage
 from master.ingress.credentials import server_credentials
 from master.ingress.revalidation import revalidate_sessions
@@ -174,11 +177,14 @@ async def _start(settings: MasterSettings, store: Store, metrics: MasterMetrics)
         reconnecting_after_s=settings.reconnecting_after_s,
         offline_after_s=settings.offline_after_s,
         limits=settings.limits,
+        changes=ChangeFeed(settings.stream.ring_events, swap_max=settings.stream.swap_events_max),
     )
     for row in await store.clusters.list():
         hub.ensure(row.name)
     metrics.watch_agents(lambda: Counter(hub.status(state) for state in hub.clusters()))
     metrics.watch_store_queue(lambda: store.writer.queued)
+    streams = Streams(settings.stream)
+    metrics.watch_streams(lambda: streams.figures(hub.changes))
     processor = JournalProcessor(hub, store.journal, metrics)
     link = LinkServer(
         LinkOptions(
@@ -203,7 +209,7 @@ async def _start(settings: MasterSettings, store: Store, metrics: MasterMetrics)
         hooks=_StoreHooks(store),
     )
     await ensure_admin(store, settings)
-    commands = CommandBus(store=store, registry=link.registry, metrics=metrics)
+    commands = CommandBus(store=store, registry=link.registry, metrics=metrics, changes=hub.changes)
     await commands.load()
     processor.subscribe(commands.observe)
     gateway = GatewayState(
@@ -217,6 +223,7 @@ async def _start(settings: MasterSettings, store: Store, metrics: MasterMetrics)
         metrics=metrics,
         tokens_used=TokenUsage(store),
         oidc=_oidc_client(settings.oidc),
+        streams=streams,
     )
     app = create_app(
         state=gateway,
@@ -310,6 +317,10 @@ async def serve(master: Master, stop: asyncio.Event) -> None:
                 name="session-tokens",
             )
             tg.create_task(run_maintenance(master.store, settings.store, stop), name="retention")
+            tg.create_task(
+                watch_clusters(master.hub, every_s=settings.stream.cluster_check_s, stop=stop),
+                name="stream-clusters",
+            )
             log.info(
                 "master ready: gRPC :%d, %s :%d, store %s",
                 master.grpc_port,
@@ -322,9 +333,12 @@ async def serve(master: Master, stop: asyncio.Event) -> None:
             master.gateway.ready.clear()
             await master.link.stop(settings.shutdown_grace_s * 0.6)
             await master.processor.drain(settings.shutdown_grace_s * 0.1)
-            # Open long-polls answer now (as they are): uvicorn waits for every request in
-            # flight, and one waiting for its timeout would outlast the grace period.
+            # Open long-polls answer now (as they are) and event streams end: uvicorn waits
+            # for every request in flight, and one waiting for its timeout (or a stream, which
+            # never ends by itself) would outlast the grace period. Browsers reconnect to the
+            # next master and resume or resync.
             master.commands.release_waiters()
+            master.gateway.streams.close_all()
             master.http.should_exit = True
             async with asyncio.timeout(settings.shutdown_grace_s * 0.3):
                 await http_task

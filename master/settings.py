@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, m
 from pydantic_settings import NoDecode, SettingsConfigDict
 
 from master.datahub.settings import LimitsSettings
+from master.gateway.stream.settings import StreamSettings
 from master.store.settings import StoreSettings
 from shared.settings import CommonSettings, listen_or_empty
 
@@ -307,6 +308,12 @@ class MasterSettings(CommonSettings):
         default_factory=LimitsSettings,
         description="What one agent can make the master hold per cluster: objects per kind, "
         "bytes, active findings, items per journal frame, nodes (MASTER_LIMITS__*).",
+    )
+    stream: StreamSettings = Field(
+        default_factory=StreamSettings,
+        description="The live event stream GET /api/v1/stream: the ring of recent changes "
+        "kept for resuming, open streams at most, heartbeat and write timeouts "
+        "(MASTER_STREAM__*).",
     )
 
     @field_validator("api_token")

@@ -17,6 +17,10 @@ never run; if its insert was already in a transaction and commits afterwards, th
 it back (``_late_insert``) and the next tick fails it with :data:`LATE_INSERT_MESSAGE`
 (``_fail_late_inserts``): stored and audited, never sent.
 
+Every transition mirrored here (and a new command's first ones) is published to the change
+feed (``master.datahub.changes``) as the command's snapshot, from the one place that mirrors
+them (``_Active.record``, and ``submit`` for the first), so a live dashboard sees each step.
+
 Deliberately does not own: validation (``requests``), persistence rules (``master.store``: a
 terminal state is final), or storing agent reports (the journal commit does that before
 ``observe`` runs, so ``observe`` only updates memory, wakes waiters and audits).
@@ -36,6 +40,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from master.commands.requests import ValidCommand
+from master.datahub.changes import ChangeFeed
 from master.errors import MasterError, NotFound
 from master.ingress.sessions import SessionRegistry, SessionSlot
 from master.store import AuditEntry, CommandRow, Store, TransitionRow, command_audit
@@ -82,6 +87,16 @@ class _Active:
     sent_to: str = ""  # session id the command was last queued on ("" = not yet)
     cancel_requested: bool = False
     changed: asyncio.Event = field(default_factory=asyncio.Event)
+    feed: ChangeFeed | None = None  # where each transition is published
+
+    def announce(self) -> None:
+        """Publish the command as it is now (its every transition lands here)."""
+        if self.feed is not None:
+            row = self.row
+            namespace = parse_target(row.target).namespace
+            self.feed.publish(
+                "command", cluster=row.cluster, namespace=namespace, op="", subject=self.snapshot()
+            )
 
     @property
     def state(self) -> CommandState:
@@ -92,6 +107,7 @@ class _Active:
         self.transitions.append(TransitionRow(self.row.id, state, at_ms, message))
         self.row = replace(self.row, state=state, updated_ms=at_ms, message=message, **row)
         self.changed.set()
+        self.announce()
 
     def snapshot(self) -> CommandSnapshot:
         return CommandSnapshot(self.row, tuple(self.transitions))
@@ -156,9 +172,15 @@ def _audit_entry(
 
 class CommandBus:
     def __init__(
-        self, *, store: Store, registry: SessionRegistry, metrics: MasterMetrics | None = None
+        self,
+        *,
+        store: Store,
+        registry: SessionRegistry,
+        metrics: MasterMetrics | None = None,
+        changes: ChangeFeed | None = None,
     ) -> None:
         self._store = store
+        self._changes = changes
         self._metrics = metrics or MasterMetrics()
         self._registry = registry
         self._active: dict[str, _Active] = {}
@@ -173,7 +195,7 @@ class CommandBus:
         self._loaded = True
         for row in await self._store.commands.active():
             history = await self._store.commands.transitions(row.id)
-            self._active[row.id] = _Active(row, history)
+            self._active[row.id] = _Active(row, history, feed=self._changes)
         if self._active:
             log.info("command bus resumed %d unfinished commands", len(self._active))
         self._wake.set()
@@ -222,8 +244,9 @@ class CommandBus:
         history = [TransitionRow(row.id, CommandState.PENDING, now, "")]
         if stored.state is CommandState.SENT:
             history.append(TransitionRow(row.id, CommandState.SENT, now, _sent_message(slot)))
-        entry = _Active(stored, history)
+        entry = _Active(stored, history, feed=self._changes)
         self._active[stored.id] = entry
+        entry.announce()
         await self._dispatch(entry, now)
         return entry.snapshot(), True
 
@@ -390,7 +413,7 @@ class CommandBus:
         """Fail the late-stored commands; one that cannot be failed yet (the store is still
         busy) stays queued for the next tick, and is never sent meanwhile (not active)."""
         while self._late:
-            entry = _Active(self._late[0], [])
+            entry = _Active(self._late[0], [], feed=self._changes)
             await self._finish(
                 entry, CommandState.FAILED, LATE_INSERT_MESSAGE, error_code="store_timeout"
             )

@@ -8,6 +8,12 @@ disappear. Mirrored objects are bounded per kind and in bytes (``LimitsSettings`
 state and a staged snapshot are each bounded on their own. What a reached bound does is drawn
 in ``master.datahub.limits``.
 
+Every change a reader can see is published to the hub's change feed (``changes``, when set:
+``master.datahub.changes``): each accepted upsert and each delete of the live state, the
+differences a snapshot swap made (or one resync of the cluster when they are many, or when the
+cluster had no state yet), and the master's own findings raised, refreshed or cleared. Staged
+snapshot chunks publish nothing: readers never saw them.
+
 Deliberately owns no I/O and no protocol checks (``master.ingress.reading``)."""
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from master.datahub.changes import ChangeFeed
 from master.datahub.limits import HitKey, LimitHit, describe, finding_for, fingerprint_of
 from master.datahub.settings import LimitsSettings
 from shared.clock import now_ms
@@ -71,6 +78,7 @@ class ClusterState:
     bounds: LimitsSettings = field(default_factory=LimitsSettings)
     limits: dict[HitKey, LimitHit] = field(default_factory=dict)  # bounds reached, by key
     resource_bytes: int = 0  # ``resource_size`` summed over ``resources``
+    changes: ChangeFeed | None = None  # where readers learn of changes (None: nobody listens)
     _staging: KindMap | None = None
     _staging_id: int = 0
     _staging_bytes: int = 0
@@ -92,6 +100,7 @@ class ClusterState:
         max_objects, max_bytes = self.bounds.objects_per_kind, self.bounds.resource_bytes
         too_many = too_big = 0
         get = target.get
+        feed = None if staged else self.changes
         for res in delta.upserts:
             ref = res.ref
             key = (ref.namespace, ref.name)
@@ -108,10 +117,22 @@ class ClusterState:
                 continue
             target[key] = res
             size += grow
+            if feed is not None:
+                feed.publish(
+                    "resource", cluster=self.name, namespace=ref.namespace, op="upsert", subject=res
+                )
         for ref in delta.deletes:
             gone = target.pop((ref.namespace, ref.name), None)
             if gone is not None:
                 size -= resource_size(gone)
+                if feed is not None:
+                    feed.publish(
+                        "resource",
+                        cluster=self.name,
+                        namespace=gone.ref.namespace,
+                        op="delete",
+                        subject=gone,
+                    )
         if staged:
             self._staging_bytes = size
         else:
@@ -125,6 +146,7 @@ class ClusterState:
         """Swap in the staged snapshot; False if the marker matches no staged snapshot."""
         if synced.snapshot_id != self._staging_id:
             if synced.objects == 0 and self._staging is None:
+                self._publish_swap({})
                 self.resources, self.synced = {}, True  # an empty cluster sends no chunks
                 self.resource_bytes = 0
                 self._whole_again(set())
@@ -136,11 +158,30 @@ class ClusterState:
         staged = self._staging or {}
         for kind in synced.kinds:
             staged.setdefault(kind, {})
+        self._publish_swap(staged)
         self.resources, self.resource_bytes = staged, self._staging_bytes
         self._whole_again(self._staging_refused)
         self._staging, self._staging_id, self.synced = None, 0, True
         self._staging_bytes, self._staging_refused = 0, set()
         return True
+
+    def _publish_swap(self, new: KindMap) -> None:
+        """Tell readers what replacing ``resources`` with ``new`` changes: each difference, or
+        one resync of this cluster when there is no state they could hold yet (the first
+        snapshot since the master started) or the differences pass the feed's ``swap_max``."""
+        feed = self.changes
+        if feed is None:
+            return
+        if not self.synced:
+            feed.publish("resync", cluster=self.name, namespace=None, op="snapshot", subject=None)
+            return
+        found = list(_differences(self.resources, new, feed.swap_max + 1))
+        if len(found) > feed.swap_max:
+            feed.publish("resync", cluster=self.name, namespace=None, op="snapshot", subject=None)
+            return
+        for op, res in found:
+            ns = res.ref.namespace
+            feed.publish("resource", cluster=self.name, namespace=ns, op=op, subject=res)
 
     def reset_link(self) -> None:
         """A new session starts: drop a half-received snapshot of the previous one."""
@@ -163,12 +204,28 @@ class ClusterState:
         hit.refused += refused
         hit.last_ms = now
         hit.seq = max(hit.seq, seq)
-        self.findings[fingerprint_of(key)] = finding_for(self.name, hit)
+        fingerprint = fingerprint_of(key)
+        was = self.findings.get(fingerprint)
+        self.findings[fingerprint] = finding = finding_for(self.name, hit)
+        self.finding_changed("opened" if was is None else "changed", finding)
 
     def limit_cleared(self, key: HitKey) -> None:
         if self.limits.pop(key, None) is not None:
-            self.findings.pop(fingerprint_of(key), None)
+            gone = self.findings.pop(fingerprint_of(key), None)
+            if gone is not None:
+                self.finding_changed("resolved", gone)
             log.info("cluster %s: back within %s", self.name, key[0])
+
+    def finding_changed(self, op: str, finding: Finding) -> None:
+        """Publish that an active finding of this cluster was opened, changed or resolved."""
+        if self.changes is not None:
+            self.changes.publish(
+                "finding",
+                cluster=self.name,
+                namespace=finding.subject.namespace,
+                op=op,
+                subject=finding,
+            )
 
     def _refused(self, key: HitKey, count: int, *, staged: bool) -> None:
         if staged:
@@ -185,9 +242,14 @@ class ClusterState:
     def hold_master_finding(self, fingerprint: str, finding: Finding | None) -> None:
         """Hold ``finding`` under ``fingerprint``, or drop what is held there (None)."""
         if finding is None:
-            self.master_findings.pop(fingerprint, None)
+            gone = self.master_findings.pop(fingerprint, None)
+            if gone is not None:
+                self.finding_changed("resolved", gone)
         else:
+            was = self.master_findings.get(fingerprint)
             self.master_findings[fingerprint] = finding
+            if was != finding:
+                self.finding_changed("opened" if was is None else "changed", finding)
 
     # -- queries ---------------------------------------------------------------------------------
 
@@ -208,3 +270,27 @@ class ClusterState:
 
     def get(self, kind: str, namespace: str, name: str) -> Resource | None:
         return self.resources.get(kind, {}).get((namespace, name))
+
+
+def _differences(old: KindMap, new: KindMap, most: int) -> Iterator[tuple[str, Resource]]:
+    """("upsert" | "delete", object) for each object ``new`` adds, changes or drops against
+    ``old``; stops after ``most``. Unchanged objects (same uid and resource version) are quiet."""
+    found = 0
+    for kind in old.keys() | new.keys():
+        before, after = old.get(kind, {}), new.get(kind, {})
+        for key, res in after.items():
+            was = before.get(key)
+            if was is None or (was.resource_version, was.ref.uid) != (
+                res.resource_version,
+                res.ref.uid,
+            ):
+                yield "upsert", res
+                found += 1
+                if found >= most:
+                    return
+        for key, res in before.items():
+            if key not in after:
+                yield "delete", res
+                found += 1
+                if found >= most:
+                    return

@@ -2,13 +2,18 @@
 
 Owns the map cluster name -> ClusterState and the journal effects on current state (active
 findings, latest node metrics), within the cluster's bounds (``LimitsSettings``; what a reached
-bound does: ``master.datahub.limits``). Deliberately owns no history (the store) and no I/O."""
+bound does: ``master.datahub.limits``), and the change feed readers follow
+(``master.datahub.changes``: every ClusterState publishes into the hub's one feed; findings
+opened, changed and resolved by journal records are published here). Link status is a function
+of time, so no change publishes it: the gateway's stream compares it periodically
+(``master.gateway.stream.clusters``). Deliberately owns no history (the store) and no I/O."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Sequence
 
+from master.datahub.changes import ChangeFeed
 from master.datahub.cluster import ClusterState
 from master.datahub.limits import held, held_fingerprint, is_master_finding
 from master.datahub.settings import LimitsSettings
@@ -25,9 +30,11 @@ class DataHub:
         offline_after_s: float,
         clock: Callable[[], float] = time.monotonic,
         limits: LimitsSettings | None = None,
+        changes: ChangeFeed | None = None,
     ) -> None:
         self._clusters: dict[str, ClusterState] = {}
         self.limits = limits or LimitsSettings()
+        self.changes = changes or ChangeFeed()
         self._reconnecting_after = reconnecting_after_s
         self._offline_after = offline_after_s
         self.clock = clock
@@ -38,7 +45,8 @@ class DataHub:
     def ensure(self, name: str) -> ClusterState:
         state = self._clusters.get(name)
         if state is None:
-            state = self._clusters[name] = ClusterState(name=name, bounds=self.limits)
+            state = ClusterState(name=name, bounds=self.limits, changes=self.changes)
+            self._clusters[name] = state
         return state
 
     def clusters(self) -> Iterable[ClusterState]:
@@ -83,12 +91,16 @@ def _apply_findings(state: ClusterState, batch: FindingBatch) -> None:
         if is_master_finding(f.fingerprint):
             continue  # the master's own findings are not the agent's to set or resolve
         if f.resolved:
-            active.pop(held_fingerprint(f.fingerprint), None)
+            gone = active.pop(held_fingerprint(f.fingerprint), None)
+            if gone is not None:
+                state.finding_changed("resolved", gone)
             continue
         h = held(f)
         # The master's own findings (one per hit) do not take the agent's room.
-        if h.fingerprint in active or len(active) - len(state.limits) < bound:
+        was = active.get(h.fingerprint)
+        if was is not None or len(active) - len(state.limits) < bound:
             active[h.fingerprint] = h
+            state.finding_changed("opened" if was is None else "changed", h)
         else:
             refused += 1
     if refused:

@@ -61,6 +61,7 @@ ROUTERS: tuple[str, ...] = (
     "master.gateway.routes.history",
     "master.gateway.routes.commands",
     "master.gateway.routes.audit",
+    "master.gateway.routes.stream",
 )
 
 

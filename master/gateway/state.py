@@ -20,6 +20,7 @@ from master.datahub.hub import DataHub
 from master.gateway.identities import Identities
 from master.gateway.oidc_client import OidcClient
 from master.gateway.refusal_limits import RefusalLimiter
+from master.gateway.stream.registry import Streams
 from master.gateway.usage import TokenUsage
 from master.store import Store
 from master.telemetry.metrics import MasterMetrics
@@ -42,6 +43,7 @@ class GatewayState:
     secure_cookies: bool = True  # the refresh cookie's Secure flag (off only for plain-HTTP labs)
     oidc: OidcClient | None = None  # single sign-on; None = off
     oidc_logins: PendingLogins = field(default_factory=PendingLogins)
+    streams: Streams = field(default_factory=Streams)  # open event streams (routes/stream)
     # Set once the master serves (gRPC bound, HTTP up), cleared when shutdown begins: /readyz.
     ready: asyncio.Event = field(default_factory=asyncio.Event)
 

@@ -57,6 +57,27 @@ class _Scraped(Collector):
         yield self._build()
 
 
+class _ScrapedMany(Collector):
+    """Like ``_Scraped``, for several families computed together."""
+
+    def __init__(self, build: Callable[[], Iterable[GaugeMetricFamily]]) -> None:
+        self._build = build
+
+    def collect(self) -> Iterable[GaugeMetricFamily]:
+        yield from self._build()
+
+
+# The live event stream's figures (``master.gateway.stream``), each a gauge read at scrape time.
+STREAM_FIGURES = {
+    "clients": "Open event streams (GET /api/v1/stream).",
+    "opened": "Event streams opened since the master started.",
+    "dropped": "Event streams the master ended because the client was too slow, since start.",
+    "published": "Changes published to the change feed since the master started.",
+    "ring_events": "Changes held in the ring for resuming streams (at most its capacity).",
+    "lag_max_events": "Changes the furthest-behind open stream has still to pass (its queue).",
+}
+
+
 class MasterMetrics:
     """The master's metrics. Parts get this object from the composition root and call one
     method per event; a part built without one (unit tests) gets a private throw-away set."""
@@ -146,6 +167,17 @@ class MasterMetrics:
             )
 
         self.registry.register(_Scraped(build))
+
+    def watch_streams(self, figures: Callable[[], Mapping[str, float]]) -> None:
+        """``figures()`` -> the live event stream's figures by name (``STREAM_FIGURES``), read
+        at each scrape."""
+
+        def build() -> Iterable[GaugeMetricFamily]:
+            now = figures()
+            for name, help_ in STREAM_FIGURES.items():
+                yield GaugeMetricFamily(f"lookout_stream_{name}", help_, value=now.get(name, 0))
+
+        self.registry.register(_ScrapedMany(build))
 
     # -- one-line recorders ------------------------------------------------------------------
 

@@ -42,6 +42,10 @@ people = people_conftest.people
 pytestmark = pytest.mark.slow
 
 MAX_EXAMPLES = 15
+# Answers that never end (an event stream lasts until the client goes): a generated request
+# with valid topics would wait forever for a body to check. Its refusals and 400s are in the
+# route matrix and tests/integration/test_stream.py.
+ENDLESS = frozenset({"/api/v1/stream"})
 CHECKS = [
     schemathesis.checks.not_a_server_error,
     status_code_conformance,
@@ -60,6 +64,8 @@ def _fuzz(
     failures: list[str] = []
     for result in schema.get_all_operations():
         operation = result.ok()
+        if operation.path in ENDLESS:
+            continue
         names = re.findall(r"{(\w+)}", operation.path)
         pinned = {n: existing[n] for n in names if n in existing}
         ways = [

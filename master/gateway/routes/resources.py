@@ -30,7 +30,7 @@ router = APIRouter(tags=["resources"])
 CLUSTER_SCOPED = "-"  # namespace placeholder in paths for cluster-scoped objects
 
 
-def _item_bytes(res: Resource) -> bytes:
+def item_bytes(res: Resource) -> bytes:
     meta = orjson.dumps(
         {
             "kind": res.ref.kind,
@@ -130,7 +130,7 @@ async def list_resources(
         if len(items) == limit:
             more = True
             break
-        items.append(_item_bytes(res))
+        items.append(item_bytes(res))
         last = res
     next_cursor = orjson.dumps(_encode_cursor(last) if more and last is not None else None)
     body = b'{"items":[' + b",".join(items) + b'],"next_cursor":' + next_cursor + b"}"
@@ -146,7 +146,7 @@ async def get_resource(state: Cluster, kind: str, namespace: str, obj: str) -> R
     if res is None:
         where = f"{namespace}/" if ns else ""
         raise NotFound(f"no {kind} {where}{obj} in {state.name}")
-    return Response(_item_bytes(res), media_type="application/json")
+    return Response(item_bytes(res), media_type="application/json")
 
 
 @router.get("/clusters/{name}/summary", dependencies=[need(Permission.READ)])

@@ -3,13 +3,16 @@ created through the users API; each logged in through /auth/login like the dashb
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
+from master.settings import MasterSettings
 from tests.harness import RunningMaster, add_cluster, master_settings, running_master
 
 JWT_SECRET = "test-jwt-secret-" + "0123456789abcdef" * 3
@@ -42,11 +45,9 @@ async def token_of(http: httpx.AsyncClient, username: str, password: str) -> str
     return token
 
 
-@pytest.fixture
-async def people(tmp_path: Path) -> AsyncIterator[People]:
-    settings = master_settings(
-        tmp_path / "m", jwt_secret=JWT_SECRET, bootstrap_admin_password=ADMIN_PASSWORD
-    )
+@contextlib.asynccontextmanager
+async def people_on(settings: MasterSettings) -> AsyncIterator[People]:
+    """The people below on a master built from ``settings`` (which must turn logins on)."""
     await add_cluster(settings, "edge")
     async with running_master(settings) as m:
         base = f"http://127.0.0.1:{m.master.http_port}"
@@ -79,3 +80,15 @@ async def people(tmp_path: Path) -> AsyncIterator[People]:
                 "scoped": await token_of(http, "nina", PASSWORDS["nina"]),
             }
             yield People(m, http, tokens)
+
+
+def people_settings(data_dir: Path, **overrides: Any) -> MasterSettings:
+    return master_settings(
+        data_dir, jwt_secret=JWT_SECRET, bootstrap_admin_password=ADMIN_PASSWORD, **overrides
+    )
+
+
+@pytest.fixture
+async def people(tmp_path: Path) -> AsyncIterator[People]:
+    async with people_on(people_settings(tmp_path / "m")) as p:
+        yield p
