@@ -1,0 +1,3 @@
+import { Placeholder } from '../../ui/Placeholder';
+
+export default Placeholder;
