@@ -51,6 +51,7 @@ describe('filterPods', () => {
     const many = Array.from({ length: 5000 }, (_, i) =>
       toPodRow(pod(`pod-${i}`, { ns: `ns-${i % 20}` })),
     );
+    sortPods(filterPods(many, { ...none, q: 'x' }), null); // warm up the JIT
     const t0 = performance.now();
     const out = sortPods(filterPods(many, { ...none, namespace: 'ns-3', q: '9' }), null);
     expect(performance.now() - t0).toBeLessThan(50);

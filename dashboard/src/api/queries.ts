@@ -1,6 +1,7 @@
 /** TanStack Query hooks for the master's read routes. Server state stays in the query cache. */
 import { useQuery } from '@tanstack/react-query';
 import { call, enc, qs } from './client';
+import { pollInterval } from '../live/status';
 import { keys } from './keys';
 import type {
   ClusterSummary,
@@ -100,5 +101,7 @@ export function useCommand(id: string) {
   return useQuery({
     queryKey: keys.command(id),
     queryFn: () => call<CommandView>(`commands/${enc(id)}`),
+    // An unfinished command is followed closely even without the stream.
+    refetchInterval: (q) => (q.state.data && !q.state.data.terminal ? 2_000 : pollInterval()),
   });
 }

@@ -5,7 +5,7 @@ import { useFindings, useMetricsSummary, useSummary } from '../../api/queries';
 import { bytes, percent } from '../../ui/format';
 import { SeverityChip } from '../../ui/SeverityChip';
 import { QueryState } from '../../ui/States';
-import { FindingsList } from './FindingsList';
+import { FindingsList } from '../../shared/FindingsList';
 
 export default function ClusterOverview() {
   const { t, i18n } = useTranslation();

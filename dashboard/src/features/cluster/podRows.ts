@@ -93,32 +93,37 @@ export function filterPods(rows: PodRow[], f: PodFilter): PodRow[] {
   );
 }
 
+/** Code-point order: stable, locale-free and an order of magnitude faster than localeCompare. */
+export function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 type Key = 'name' | 'namespace' | 'status' | 'ready' | 'restarts' | 'node' | 'age' | 'health';
 
 const COMPARE: Record<Key, (a: PodRow, b: PodRow) => number> = {
-  name: (a, b) => a.name.localeCompare(b.name),
-  namespace: (a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name),
-  status: (a, b) => a.status.localeCompare(b.status),
+  name: (a, b) => cmp(a.name, b.name),
+  namespace: (a, b) => cmp(a.namespace, b.namespace) || cmp(a.name, b.name),
+  status: (a, b) => cmp(a.status, b.status),
   ready: (a, b) => a.ready / (a.total || 1) - b.ready / (b.total || 1),
   restarts: (a, b) => a.restarts - b.restarts,
-  node: (a, b) => a.node.localeCompare(b.node),
+  node: (a, b) => cmp(a.node, b.node),
   age: (a, b) => (b.createdMs ?? 0) - (a.createdMs ?? 0),
   health: (a, b) => healthRank(a.health) - healthRank(b.health),
 };
 
 /** Sorted copy; the default order is worst health first, then most restarts, then name. */
 export function sortPods(rows: PodRow[], sort: { id: string; desc: boolean } | null): PodRow[] {
-  const cmp = sort && sort.id in COMPARE ? COMPARE[sort.id as Key] : null;
+  const by = sort && sort.id in COMPARE ? COMPARE[sort.id as Key] : null;
   const out = rows.slice();
-  if (!cmp) {
+  if (!by) {
     return out.sort(
       (a, b) =>
         healthRank(b.health) - healthRank(a.health) ||
         b.restarts - a.restarts ||
-        a.name.localeCompare(b.name),
+        cmp(a.name, b.name),
     );
   }
-  return out.sort((a, b) => (sort?.desc ? -cmp(a, b) : cmp(a, b)) || a.key.localeCompare(b.key));
+  return out.sort((a, b) => (sort?.desc ? -by(a, b) : by(a, b)) || cmp(a.key, b.key));
 }
 
 export function distinct(rows: PodRow[], pick: (r: PodRow) => string): string[] {

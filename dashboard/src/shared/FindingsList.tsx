@@ -1,11 +1,11 @@
 /** Findings as a compact list, worst first then newest: chip, reason, subject, message, age. */
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
-import type { Finding } from '../../api/types';
-import { SeverityChip } from '../../ui/SeverityChip';
-import { RelTime, Since } from '../../ui/Time';
-import { subjectPath } from '../../ui/links';
-import { compareFindings } from '../../ui/severity';
+import type { Finding } from '../api/types';
+import { SeverityChip } from '../ui/SeverityChip';
+import { RelTime, Since } from '../ui/Time';
+import { subjectPath } from '../ui/links';
+import { compareFindings } from '../ui/severity';
 
 export function FindingsList({ cluster, items }: { cluster: string; items: Finding[] }) {
   const { t } = useTranslation();
