@@ -191,3 +191,46 @@ describe('toEvent', () => {
     expect(toEvent('cluster', '{not json')).toBeNull();
   });
 });
+
+describe('mergeEvent resync per cluster and inserts', () => {
+  it("a cluster's resync refetches only that cluster's queries and the cluster list", () => {
+    const qc = client();
+    qc.setQueryData(keys.clusters, { items: [cluster('a'), cluster('b')] });
+    qc.setQueryData(keys.resources('a', 'Pod'), { items: [] });
+    qc.setQueryData(keys.resources('b', 'Pod'), { items: [] });
+    mergeEvent(qc, { type: 'resync', data: { reason: 'snapshot', cluster: 'a' } });
+    expect(qc.getQueryState(keys.resources('a', 'Pod'))?.isInvalidated).toBe(true);
+    expect(qc.getQueryState(keys.resources('b', 'Pod'))?.isInvalidated).toBe(false);
+    expect(qc.getQueryState(keys.clusters)?.isInvalidated).toBe(true);
+  });
+
+  it('a removed cluster leaves the list and its caches', () => {
+    const qc = client();
+    qc.setQueryData<Items<ClusterView>>(keys.clusters, { items: [cluster('a'), cluster('b')] });
+    qc.setQueryData(keys.findings('a'), { items: [] });
+    mergeEvent(qc, { type: 'resync', data: { reason: 'removed', cluster: 'a' } });
+    expect(qc.getQueryData<Items<ClusterView>>(keys.clusters)?.items.map((c) => c.name)).toEqual([
+      'b',
+    ]);
+    expect(qc.getQueryData(keys.findings('a'))).toBeUndefined();
+  });
+
+  it('reports objects new to their list, not replaced ones', () => {
+    const qc = client();
+    qc.setQueryData<Items<ResourceItem>>(keys.resources('c', 'Pod'), { items: [pod('a')] });
+    const up = (name: string) =>
+      mergeEvent(qc, {
+        type: 'resource',
+        data: {
+          cluster: 'c',
+          kind: 'Pod',
+          op: 'upsert',
+          namespace: 'default',
+          name,
+          object: pod(name),
+        },
+      });
+    expect(up('a').inserted).toEqual([]);
+    expect(up('new').inserted).toEqual(['c/Pod/default/new']);
+  });
+});

@@ -1,4 +1,8 @@
-/** "Live" / "Paused, last update at HH:MM:SS" / "Polling": announced politely (aria-live). */
+/**
+ * "Live" / "Paused, last update at HH:MM:SS" / "Polling": the mode is announced politely
+ * (aria-live) when it changes; the ticking last-update time is not, or a screen reader would
+ * read out every event.
+ */
 import { useSyncExternalStore } from 'react';
 import { useTranslation } from 'react-i18next';
 import { clock } from '../ui/format';
@@ -19,10 +23,12 @@ export function LiveIndicator() {
             ? t('live.pausedAt', { time: at })
             : t('live.paused');
   return (
-    <span className={`live live-${s.mode}`} role="status" aria-live="polite">
+    <span className={`live live-${s.mode}`}>
       <span className="live-dot" aria-hidden="true" />
-      {text}
-      {s.mode === 'live' && at && <span className="muted"> {t('live.lastAt', { time: at })}</span>}
+      <span role="status" aria-live="polite">
+        {text}
+      </span>
+      {s.mode === 'live' && at && <span className="muted">{t('live.lastAt', { time: at })}</span>}
     </span>
   );
 }

@@ -10,6 +10,7 @@ import { authFetch } from '../api/client';
 import { keys } from '../api/keys';
 import { backoffDelay } from './backoff';
 import { mergeEvent, toEvent } from './merge';
+import { markRecent } from './recent';
 import { SseParser } from './sse';
 import { setLiveStatus } from './status';
 
@@ -22,6 +23,7 @@ export class LiveConnection {
   private abort: AbortController | null = null;
   private stopped = true;
   private attempt = 0;
+  private connects = 0;
   private lastEventId: string | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private silenceTimer: ReturnType<typeof setTimeout> | undefined;
@@ -50,8 +52,9 @@ export class LiveConnection {
   private schedule(ms: number, mode: 'paused' | 'polling'): void {
     if (this.stopped) return;
     setLiveStatus({ mode, retryAt: Date.now() + ms });
-    // Polling takes over at once: refetch what is on screen, the interval keeps it fresh.
-    void this.client.invalidateQueries();
+    // No stream on this master: polling takes over at once (refetch what is on screen, the
+    // interval keeps it fresh). A dropped stream resumes from Last-Event-ID instead.
+    if (mode === 'polling') void this.client.invalidateQueries();
     this.retryTimer = setTimeout(() => void this.connect(), ms);
   }
 
@@ -63,6 +66,7 @@ export class LiveConnection {
   private async connect(): Promise<void> {
     if (this.stopped) return;
     this.abort = new AbortController();
+    this.connects++;
     setLiveStatus({ mode: 'connecting', retryAt: null });
     const headers: Record<string, string> = { Accept: 'text/event-stream' };
     if (this.lastEventId) headers['Last-Event-ID'] = this.lastEventId;
@@ -97,7 +101,13 @@ export class LiveConnection {
       for (const f of frames) {
         const ev = toEvent(f.event, f.data);
         if (!ev) continue;
-        mergeEvent(this.client, ev);
+        if (ev.type === 'resync') {
+          // The first stream's hello races the pages' own first fetches: nothing to refetch.
+          if (ev.data.reason === 'hello' && this.connects === 1) continue;
+          // A client a whole ring behind is cut off: the next stream starts fresh.
+          if (ev.data.reason === 'behind') this.lastEventId = null;
+        }
+        markRecent(mergeEvent(this.client, ev).inserted);
         if (ev.type === 'resource' || ev.type === 'finding') this.touchSummary(ev.data.cluster);
       }
       if (frames.length) setLiveStatus({ lastEventAt: Date.now() });

@@ -33,12 +33,33 @@ export type StreamEvent =
       data: { cluster: string; op: 'opened' | 'changed' | 'resolved'; finding: Finding };
     }
   | { type: 'command'; data: { command: CommandView } }
-  | { type: 'resync'; data: { reason: string } };
+  | { type: 'resync'; data: { reason: string; cluster?: string | null } };
 
 type Cache = Pick<
   QueryClient,
-  'getQueryData' | 'setQueryData' | 'setQueriesData' | 'invalidateQueries'
+  'getQueryData' | 'setQueryData' | 'setQueriesData' | 'invalidateQueries' | 'removeQueries'
 >;
+
+/** What a merge did that the UI may show: objects that were not in their list before. */
+export interface MergeResult {
+  inserted: string[];
+}
+
+/** Query-key heads whose second element is a cluster name (api/keys.ts). */
+const PER_CLUSTER = new Set([
+  'cluster',
+  'summary',
+  'metrics',
+  'resources',
+  'resource',
+  'findings',
+  'findings-history',
+  'node-metrics',
+]);
+
+export function objectKey(cluster: string, kind: string, namespace: string, name: string): string {
+  return `${cluster}/${kind}/${namespace}/${name}`;
+}
 
 /** A stream frame → a typed event, or null for unknown event names or bad JSON. */
 export function toEvent(event: string, data: string): StreamEvent | null {
@@ -58,7 +79,8 @@ function upsertBy<T>(list: T[], item: T, same: (a: T) => boolean): T[] {
   return next;
 }
 
-export function mergeEvent(cache: Cache, ev: StreamEvent): void {
+export function mergeEvent(cache: Cache, ev: StreamEvent): MergeResult {
+  const inserted: string[] = [];
   switch (ev.type) {
     case 'cluster': {
       const c = ev.data;
@@ -66,7 +88,7 @@ export function mergeEvent(cache: Cache, ev: StreamEvent): void {
         old ? { items: upsertBy(old.items, c, (x) => x.name === c.name) } : old,
       );
       cache.setQueryData<ClusterView>(keys.cluster(c.name), (old) => (old ? c : old));
-      return;
+      break;
     }
     case 'resource': {
       const r = ev.data;
@@ -74,6 +96,7 @@ export function mergeEvent(cache: Cache, ev: StreamEvent): void {
       cache.setQueryData<Items<ResourceItem>>(keys.resources(r.cluster, r.kind), (old) => {
         if (!old) return old;
         if (r.op === 'delete' || !r.object) return { items: old.items.filter((x) => !same(x)) };
+        if (!old.items.some(same)) inserted.push(objectKey(r.cluster, r.kind, r.namespace, r.name));
         return { items: upsertBy(old.items, r.object, same) };
       });
       const one = keys.resource(r.cluster, r.kind, r.namespace, r.name);
@@ -82,7 +105,7 @@ export function mergeEvent(cache: Cache, ev: StreamEvent): void {
       } else {
         void cache.invalidateQueries({ queryKey: one });
       }
-      return;
+      break;
     }
     case 'finding': {
       const { cluster, op, finding } = ev.data;
@@ -92,7 +115,7 @@ export function mergeEvent(cache: Cache, ev: StreamEvent): void {
         const items = op === 'resolved' ? rest : [...rest, finding];
         return { items: items.sort(compareFindings) };
       });
-      return;
+      break;
     }
     case 'command': {
       const cmd = ev.data.command;
@@ -107,10 +130,27 @@ export function mergeEvent(cache: Cache, ev: StreamEvent): void {
         return { ...old, items: old.items.map((x) => (x.id === cmd.id ? { ...x, ...cmd } : x)) };
       });
       if (!found) void cache.invalidateQueries({ queryKey: ['commands'] });
-      return;
+      break;
     }
-    case 'resync':
-      void cache.invalidateQueries();
-      return;
+    case 'resync': {
+      const c = ev.data.cluster;
+      if (!c) {
+        void cache.invalidateQueries();
+        break;
+      }
+      const mine = (q: { queryKey: readonly unknown[] }) =>
+        PER_CLUSTER.has(String(q.queryKey[0])) && q.queryKey[1] === c;
+      if (ev.data.reason === 'removed') {
+        cache.setQueryData<Items<ClusterView>>(keys.clusters, (old) =>
+          old ? { items: old.items.filter((x) => x.name !== c) } : old,
+        );
+        cache.removeQueries({ predicate: mine });
+      } else {
+        void cache.invalidateQueries({ predicate: mine });
+        void cache.invalidateQueries({ queryKey: keys.clusters });
+      }
+      break;
+    }
   }
+  return { inserted };
 }

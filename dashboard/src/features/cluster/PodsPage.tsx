@@ -3,6 +3,8 @@ import { useDeferredValue, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
 import { useResources } from '../../api/queries';
+import { objectKey } from '../../live/merge';
+import { isRecent } from '../../live/recent';
 import { SeverityChip } from '../../ui/SeverityChip';
 import { EmptyState, QueryState } from '../../ui/States';
 import { RelTime } from '../../ui/Time';
@@ -151,6 +153,9 @@ export default function PodsPage() {
               rowKey={(r) => r.key}
               sort={sort ?? undefined}
               onSort={(s) => set({ sort: formatSort(s) })}
+              rowClass={(r) =>
+                isRecent(objectKey(cluster, 'Pod', r.namespace, r.name)) ? 'row-new' : ''
+              }
             />
           )
         }
