@@ -6,13 +6,16 @@ import { accessToken, refresh } from '../auth/session';
 import { errorFrom } from './errors';
 
 export const API = '/api/v1';
-const TIMEOUT_MS = 70_000; // above the longest server-side wait (60 s long-polls)
+// A read that has not answered in 20 s becomes an error state with a retry (never spin
+// forever); calls that wait on the server (Prefer: wait, long-polls) pass their own.
+const TIMEOUT_MS = 20_000;
 
 export interface CallOptions {
   method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   body?: unknown;
   headers?: Record<string, string>;
   signal?: AbortSignal;
+  timeoutMs?: number;
 }
 
 export async function authFetch(path: string, opts: CallOptions = {}): Promise<Response> {
@@ -27,7 +30,7 @@ export async function authFetch(path: string, opts: CallOptions = {}): Promise<R
       body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
       credentials: 'same-origin',
       // Never wait forever: a hung request becomes an error state with a retry.
-      signal: opts.signal ?? AbortSignal.timeout(TIMEOUT_MS),
+      signal: opts.signal ?? AbortSignal.timeout(opts.timeoutMs ?? TIMEOUT_MS),
     });
   };
   let res = await send();

@@ -3,6 +3,7 @@ import { QueryClientProvider } from '@tanstack/react-query';
 import { lazy, Suspense, useState } from 'react';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router-dom';
 import { LoginPage } from '../auth/LoginPage';
+import { PasswordChange } from '../auth/PasswordChange';
 import { RequireAuth } from '../auth/RequireAuth';
 import { FleetPage } from '../features/fleet/FleetPage';
 import { Skeleton } from '../ui/States';
@@ -44,6 +45,7 @@ export function App() {
               }
             >
               <Route index element={<FleetPage />} />
+              <Route path="password" element={<PasswordChange />} />
               <Route path="clusters" element={<Navigate to="/" replace />} />
               <Route path="clusters/:cluster" element={<ClusterLayout />}>
                 <Route index element={<ClusterOverview />} />

@@ -3,6 +3,7 @@ import { useCallback, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, NavLink, useMatch, useNavigate } from 'react-router-dom';
 import { useClusters, useMe } from '../api/queries';
+import { CriticalCount } from './CriticalCount';
 import { isAdmin } from '../auth/permissions';
 import { logout } from '../auth/session';
 import { LANGUAGES, setLanguage } from '../i18n';
@@ -76,8 +77,13 @@ export function TopBar() {
           {t('nav.fleet')}
         </NavLink>
         <NavLink to="/commands">{t('nav.commands')}</NavLink>
-        {isAdmin(me.data) && <NavLink to="/admin">{t('nav.admin')}</NavLink>}
+        {isAdmin(me.data) ? (
+          <NavLink to="/admin">{t('nav.admin')}</NavLink>
+        ) : (
+          <NavLink to="/admin/tokens">{t('admin.nav.tokens')}</NavLink>
+        )}
       </nav>
+      <CriticalCount clusters={clusters.data?.items.map((c) => c.name) ?? []} />
       <LiveIndicator />
       <label className="visually-hidden" htmlFor="lang-switch">
         {t('topbar.language')}
@@ -98,9 +104,13 @@ export function TopBar() {
       >
         {theme === 'dark' ? <SunIcon /> : <MoonIcon />}
       </button>
-      <span className="user" title={me.data?.role}>
-        {me.data?.name}
-      </span>
+      {me.data?.kind === 'user' ? (
+        <Link className="user" to="/password" title={t('topbar.changePassword')}>
+          {me.data.name}
+        </Link>
+      ) : (
+        <span className="user">{me.data?.name}</span>
+      )}
       <button type="button" onClick={() => void logout().then(() => navigate('/login'))}>
         {t('topbar.logout')}
       </button>

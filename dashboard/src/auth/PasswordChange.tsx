@@ -33,8 +33,10 @@ export function PasswordChange({ forced = false }: { forced?: boolean }) {
     }
   }
 
+  // Forced, it is the whole page; otherwise it sits inside the shell's <main>.
+  const Wrapper = forced ? 'main' : 'div';
   return (
-    <main className="login">
+    <Wrapper className="login">
       <form className="login-card" onSubmit={(e) => void submit(e)} aria-labelledby="pw-title">
         <h1 id="pw-title">{t('password.title')}</h1>
         {forced && <p>{t('password.forced')}</p>}
@@ -78,6 +80,6 @@ export function PasswordChange({ forced = false }: { forced?: boolean }) {
           {t('password.submit')}
         </button>
       </form>
-    </main>
+    </Wrapper>
   );
 }

@@ -66,6 +66,9 @@ export const en = {
     themeDark: 'Switch to dark theme',
     themeLight: 'Switch to light theme',
     logout: 'Log out',
+    changePassword: 'Change your password',
+    criticals_one: '{{count}} critical',
+    criticals_other: '{{count}} critical',
   },
   nav: { fleet: 'Fleet', commands: 'Commands', admin: 'Admin' },
   fleet: {

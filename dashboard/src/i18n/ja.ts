@@ -62,6 +62,9 @@ export const ja: Catalogue = {
     themeDark: 'ダークテーマに切り替え',
     themeLight: 'ライトテーマに切り替え',
     logout: 'ログアウト',
+    changePassword: 'パスワードを変更',
+    criticals_one: '重大 {{count}} 件',
+    criticals_other: '重大 {{count}} 件',
   },
   nav: { fleet: 'フリート', commands: 'コマンド', admin: '管理' },
   fleet: {

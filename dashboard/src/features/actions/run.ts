@@ -32,6 +32,7 @@ export function submit(
     method: 'POST',
     body,
     headers: { Prefer: `wait=${opts.waitS ?? (opts.dryRun ? PREVIEW_WAIT_S : 1)}` },
+    timeoutMs: 65_000,
   });
 }
 
