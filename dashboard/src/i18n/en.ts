@@ -16,6 +16,7 @@ export const en = {
     yes: 'yes',
     no: 'no',
     none: 'none',
+    confirmThis: 'Really: {{action}}?',
   },
   error: {
     title: 'Something failed',

@@ -18,6 +18,7 @@ export const ja: Catalogue = {
     yes: 'はい',
     no: 'いいえ',
     none: 'なし',
+    confirmThis: '本当に{{action}}？',
   },
   error: {
     title: 'エラーが発生しました',

@@ -18,6 +18,7 @@ export const zh: Catalogue = {
     yes: '是',
     no: '否',
     none: '无',
+    confirmThis: '确定要{{action}}？',
   },
   error: { title: '出错了', status: 'HTTP 状态 {{status}}', trace: '请求 ID' },
   notFound: { title: '页面不存在', back: '返回集群总览' },

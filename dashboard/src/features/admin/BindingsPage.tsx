@@ -4,6 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { call, enc } from '../../api/client';
 import type { BindingView, Items } from '../../api/types';
+import { ConfirmButton } from '../../ui/ConfirmButton';
 import { EmptyState, QueryState } from '../../ui/States';
 import { MutationError } from './MutationError';
 import { RoleSelect } from './RoleSelect';
@@ -109,13 +110,10 @@ export default function BindingsPage() {
                     <td className="mono">{scope(b)}</td>
                     <td>{b.created_by}</td>
                     <td>
-                      <button
-                        type="button"
-                        className="danger"
-                        onClick={() => remove.mutate(String(b.id))}
-                      >
-                        {t('common.delete')}
-                      </button>
+                      <ConfirmButton
+                        label={t('common.delete')}
+                        onConfirm={() => remove.mutate(String(b.id))}
+                      />
                     </td>
                   </tr>
                 ))}

@@ -7,6 +7,7 @@ import { keys } from '../../api/keys';
 import { useClusters } from '../../api/queries';
 import type { IssuedClusterToken } from '../../api/types';
 import { ClusterStatusChip } from '../../ui/SeverityChip';
+import { ConfirmButton } from '../../ui/ConfirmButton';
 import { EmptyState, QueryState } from '../../ui/States';
 import { RelTime } from '../../ui/Time';
 import { defaultGrpcAddress, helmInstall } from './helmLine';
@@ -105,16 +106,14 @@ export default function ClustersAdminPage() {
                       <RelTime ms={c.last_heartbeat_ms} />
                     </td>
                     <td className="actions">
-                      <button type="button" onClick={() => rotate.mutate(c.name)}>
-                        {t('admin.clusters.rotate')}
-                      </button>
-                      <button
-                        type="button"
-                        className="danger"
-                        onClick={() => revoke.mutate(c.name)}
-                      >
-                        {t('admin.clusters.revoke')}
-                      </button>
+                      <ConfirmButton
+                        label={t('admin.clusters.rotate')}
+                        onConfirm={() => rotate.mutate(c.name)}
+                      />
+                      <ConfirmButton
+                        label={t('admin.clusters.revoke')}
+                        onConfirm={() => revoke.mutate(c.name)}
+                      />
                     </td>
                   </tr>
                 ))}

@@ -4,6 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { call, enc } from '../../api/client';
 import type { Items, NewTokenAnswer, TokenView } from '../../api/types';
+import { ConfirmButton } from '../../ui/ConfirmButton';
 import { EmptyState, QueryState } from '../../ui/States';
 import { RelTime } from '../../ui/Time';
 import { MutationError } from './MutationError';
@@ -136,13 +137,10 @@ export default function TokensPage() {
                       {k.revoked ? (
                         <span className="muted">{t('admin.tokens.revoked')}</span>
                       ) : (
-                        <button
-                          type="button"
-                          className="danger"
-                          onClick={() => revoke.mutate(k.id)}
-                        >
-                          {t('admin.tokens.revoke')}
-                        </button>
+                        <ConfirmButton
+                          label={t('admin.tokens.revoke')}
+                          onConfirm={() => revoke.mutate(k.id)}
+                        />
                       )}
                     </td>
                   </tr>

@@ -4,6 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { call, enc } from '../../api/client';
 import type { Items, UserView } from '../../api/types';
+import { ConfirmButton } from '../../ui/ConfirmButton';
 import { EmptyState, QueryState } from '../../ui/States';
 import { RelTime } from '../../ui/Time';
 import { MutationError } from './MutationError';
@@ -93,14 +94,12 @@ export default function UsersPage() {
                       <RelTime ms={u.created_ms} />
                     </td>
                     <td>
-                      <button
-                        type="button"
-                        onClick={() =>
+                      <ConfirmButton
+                        label={u.disabled ? t('admin.users.enable') : t('admin.users.disable')}
+                        onConfirm={() =>
                           change.mutate({ username: u.username, disabled: !u.disabled })
                         }
-                      >
-                        {u.disabled ? t('admin.users.enable') : t('admin.users.disable')}
-                      </button>
+                      />
                     </td>
                   </tr>
                 ))}
