@@ -3,6 +3,8 @@ import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 
+const compact = new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 1 });
+
 export function MetricChart({
   title,
   times,
@@ -40,7 +42,15 @@ export function MetricChart({
             value: (_u: uPlot, v: number | null) => (v == null ? '' : `${v.toFixed(1)} ${unit}`),
           })),
         ],
-        axes: [axis, { ...axis, size: 60 }],
+        axes: [
+          axis,
+          {
+            ...axis,
+            size: 56,
+            // Compact ticks (1.2M, 340K): bytes per second would not fit the gutter.
+            values: (_u: uPlot, splits: number[]) => splits.map((v) => compact.format(v)),
+          },
+        ],
         legend: { show: true },
       },
       [times.map((t) => t / 1000), ...series.map((s) => s.values)] as uPlot.AlignedData,

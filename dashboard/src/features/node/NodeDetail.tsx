@@ -7,7 +7,8 @@ import { Conditions } from '../../shared/Conditions';
 import { conditions } from '../../shared/k8s';
 import { ObjectFindings } from '../../shared/ObjectFindings';
 import { SeverityChip } from '../../ui/SeverityChip';
-import { QueryState } from '../../ui/States';
+import { isApiError } from '../../api/errors';
+import { ErrorState, QueryState } from '../../ui/States';
 import { ActionButtons } from '../actions/ActionButtons';
 import { toPodRow } from '../cluster/podRows';
 import { NodeMetrics } from './NodeMetrics';
@@ -26,6 +27,20 @@ export default function NodeDetail() {
     [pods.data, name],
   );
   const base = `/clusters/${encodeURIComponent(cluster)}`;
+  if (node.isError && isApiError(node.error) && node.error.status === 404)
+    // Not (or no longer) mirrored, e.g. a host only the metrics daemon reports: its history stays.
+    return (
+      <article className="page" aria-labelledby="node-title">
+        <h2 id="node-title" className="mono">
+          {name}
+        </h2>
+        <ErrorState error={node.error} onRetry={() => void node.refetch()} />
+        <section className="section" aria-labelledby="node-metrics">
+          <h3 id="node-metrics">{t('cluster.metrics')}</h3>
+          <NodeMetrics cluster={cluster} node={name} />
+        </section>
+      </article>
+    );
   return (
     <QueryState query={node}>
       {() => {
