@@ -1,4 +1,4 @@
-import { QueryClient } from '@tanstack/react-query';
+import { makeQueryClient } from '../src/app/queryClient';
 import { describe, expect, it } from 'vitest';
 import { keys } from '../src/api/keys';
 import type {
@@ -9,11 +9,13 @@ import type {
   Items,
   ResourceItem,
 } from '../src/api/types';
-import { mergeEvent, toEvent } from '../src/live/merge';
+import { mergeEvent, mergeEvents, toEvent } from '../src/live/merge';
 import { cluster, finding, pod } from './fixtures';
 
+// The app's own client: its defaults (no structural sharing for object lists) are part of
+// what is tested.
 function client() {
-  return new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  return makeQueryClient();
 }
 
 function command(id: string, state: string): CommandView {
@@ -232,5 +234,55 @@ describe('mergeEvent resync per cluster and inserts', () => {
       });
     expect(up('a').inserted).toEqual([]);
     expect(up('new').inserted).toEqual(['c/Pod/default/new']);
+  });
+});
+
+describe('mergeEvents (batches)', () => {
+  const ev = (op: 'upsert' | 'delete', name: string, health = 'ok') => ({
+    type: 'resource' as const,
+    data: {
+      cluster: 'c',
+      kind: 'Pod',
+      op,
+      namespace: 'default',
+      name,
+      object: op === 'delete' ? null : pod(name, { health }),
+    },
+  });
+
+  it('applies a batch like the same events one by one, keeping untouched items identical', () => {
+    const start = { items: [pod('a'), pod('b'), pod('c')] };
+    const one = client();
+    const many = client();
+    one.setQueryData(keys.resources('c', 'Pod'), start);
+    many.setQueryData(keys.resources('c', 'Pod'), start);
+    const batch = [
+      ev('upsert', 'b', 'critical'),
+      ev('delete', 'a'),
+      ev('upsert', 'n'),
+      ev('upsert', 'n', 'warning'),
+      ev('delete', 'zz'),
+    ];
+    for (const e of batch) mergeEvent(one, e);
+    const result = mergeEvents(many, batch);
+    const a = one.getQueryData<Items<ResourceItem>>(keys.resources('c', 'Pod'))!.items;
+    const b = many.getQueryData<Items<ResourceItem>>(keys.resources('c', 'Pod'))!.items;
+    expect(b.map((x) => [x.name, x.health])).toEqual(a.map((x) => [x.name, x.health]));
+    expect(b.map((x) => x.name)).toEqual(['b', 'c', 'n']);
+    expect(b[1]).toBe(start.items[2]); // untouched: same object, so per-row caches hold
+    expect(result.inserted).toEqual(['c/Pod/default/n']);
+  });
+
+  it('applies pending resource events before a resync in the same batch', () => {
+    const qc = client();
+    qc.setQueryData(keys.resources('c', 'Pod'), { items: [pod('a')] });
+    mergeEvents(qc, [
+      ev('upsert', 'b'),
+      { type: 'resync', data: { reason: 'snapshot', cluster: 'c' } },
+    ]);
+    expect(
+      qc.getQueryData<Items<ResourceItem>>(keys.resources('c', 'Pod'))!.items.map((x) => x.name),
+    ).toEqual(['a', 'b']);
+    expect(qc.getQueryState(keys.resources('c', 'Pod'))?.isInvalidated).toBe(true);
   });
 });

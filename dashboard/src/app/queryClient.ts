@@ -3,7 +3,7 @@ import { isApiError } from '../api/errors';
 import { pollInterval } from '../live/status';
 
 export function makeQueryClient(): QueryClient {
-  return new QueryClient({
+  const client = new QueryClient({
     defaultOptions: {
       queries: {
         staleTime: 5_000,
@@ -15,4 +15,9 @@ export function makeQueryClient(): QueryClient {
       },
     },
   });
+  // Object lists (up to 5,000 mirrored objects) skip structural sharing: deep-comparing the
+  // whole list on every stream batch costs more than it saves, and it would copy items that
+  // merely moved, defeating the per-object row caches (podRowOf). Merges keep identities.
+  client.setQueryDefaults(['resources'], { structuralSharing: false });
+  return client;
 }

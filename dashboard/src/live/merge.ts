@@ -71,6 +71,13 @@ export function toEvent(event: string, data: string): StreamEvent | null {
   }
 }
 
+/** setQueryData only where a page loaded the data: setQueryData itself would create an empty
+ *  cache entry for every key an event names (thousands under churn). */
+function update<T>(cache: Cache, key: readonly unknown[], fn: (old: T) => T): void {
+  const old = cache.getQueryData<T>(key);
+  if (old !== undefined) cache.setQueryData<T>(key, fn(old));
+}
+
 function upsertBy<T>(list: T[], item: T, same: (a: T) => boolean): T[] {
   const i = list.findIndex(same);
   if (i < 0) return [...list, item];
@@ -84,33 +91,31 @@ export function mergeEvent(cache: Cache, ev: StreamEvent): MergeResult {
   switch (ev.type) {
     case 'cluster': {
       const c = ev.data;
-      cache.setQueryData<Items<ClusterView>>(keys.clusters, (old) =>
-        old ? { items: upsertBy(old.items, c, (x) => x.name === c.name) } : old,
-      );
-      cache.setQueryData<ClusterView>(keys.cluster(c.name), (old) => (old ? c : old));
+      update<Items<ClusterView>>(cache, keys.clusters, (old) => ({
+        items: upsertBy(old.items, c, (x) => x.name === c.name),
+      }));
+      update<ClusterView>(cache, keys.cluster(c.name), () => c);
       break;
     }
     case 'resource': {
       const r = ev.data;
       const same = (x: ResourceItem) => x.namespace === r.namespace && x.name === r.name;
-      cache.setQueryData<Items<ResourceItem>>(keys.resources(r.cluster, r.kind), (old) => {
-        if (!old) return old;
+      update<Items<ResourceItem>>(cache, keys.resources(r.cluster, r.kind), (old) => {
         if (r.op === 'delete' || !r.object) return { items: old.items.filter((x) => !same(x)) };
         if (!old.items.some(same)) inserted.push(objectKey(r.cluster, r.kind, r.namespace, r.name));
         return { items: upsertBy(old.items, r.object, same) };
       });
       const one = keys.resource(r.cluster, r.kind, r.namespace, r.name);
       if (r.op === 'upsert' && r.object) {
-        cache.setQueryData<ResourceItem>(one, (old) => (old ? (r.object ?? old) : old));
-      } else {
+        update<ResourceItem>(cache, one, (old) => r.object ?? old);
+      } else if (cache.getQueryData(one) !== undefined) {
         void cache.invalidateQueries({ queryKey: one });
       }
       break;
     }
     case 'finding': {
       const { cluster, op, finding } = ev.data;
-      cache.setQueryData<Items<Finding>>(keys.findings(cluster), (old) => {
-        if (!old) return old;
+      update<Items<Finding>>(cache, keys.findings(cluster), (old) => {
         const rest = old.items.filter((f) => f.fingerprint !== finding.fingerprint);
         const items = op === 'resolved' ? rest : [...rest, finding];
         return { items: items.sort(compareFindings) };
@@ -119,9 +124,11 @@ export function mergeEvent(cache: Cache, ev: StreamEvent): MergeResult {
     }
     case 'command': {
       const cmd = ev.data.command;
-      cache.setQueryData<CommandView>(keys.command(cmd.id), (old) =>
-        old ? { ...old, ...cmd, transitions: cmd.transitions ?? old.transitions } : old,
-      );
+      update<CommandView>(cache, keys.command(cmd.id), (old) => ({
+        ...old,
+        ...cmd,
+        transitions: cmd.transitions ?? old.transitions,
+      }));
       let found = false;
       cache.setQueriesData<CommandPage>({ queryKey: ['commands'] }, (old) => {
         if (!old) return old;
@@ -141,9 +148,9 @@ export function mergeEvent(cache: Cache, ev: StreamEvent): MergeResult {
       const mine = (q: { queryKey: readonly unknown[] }) =>
         PER_CLUSTER.has(String(q.queryKey[0])) && q.queryKey[1] === c;
       if (ev.data.reason === 'removed') {
-        cache.setQueryData<Items<ClusterView>>(keys.clusters, (old) =>
-          old ? { items: old.items.filter((x) => x.name !== c) } : old,
-        );
+        update<Items<ClusterView>>(cache, keys.clusters, (old) => ({
+          items: old.items.filter((x) => x.name !== c),
+        }));
         cache.removeQueries({ predicate: mine });
       } else {
         void cache.invalidateQueries({ predicate: mine });
@@ -153,4 +160,68 @@ export function mergeEvent(cache: Cache, ev: StreamEvent): MergeResult {
     }
   }
   return { inserted };
+}
+
+type ResourceEvent = Extract<StreamEvent, { type: 'resource' }>;
+
+/**
+ * Many events at once, as the stream delivers them under churn: the resource events of one
+ * list are applied in a single pass (one index, one new array) instead of one array copy per
+ * event, so 5,000-row lists stay cheap to update. Order within the batch is kept.
+ */
+export function mergeEvents(cache: Cache, events: StreamEvent[]): MergeResult {
+  const inserted: string[] = [];
+  const lists = new Map<string, ResourceEvent[]>();
+  const flushLists = () => {
+    for (const group of lists.values()) inserted.push(...mergeResourceGroup(cache, group));
+    lists.clear();
+  };
+  for (const ev of events) {
+    if (ev.type === 'resource') {
+      const k = `${ev.data.cluster}\u0000${ev.data.kind}`;
+      const group = lists.get(k);
+      if (group) group.push(ev);
+      else lists.set(k, [ev]);
+      continue;
+    }
+    // Anything else may read or reset those lists (a resync): apply what is pending first.
+    flushLists();
+    inserted.push(...mergeEvent(cache, ev).inserted);
+  }
+  flushLists();
+  return { inserted };
+}
+
+function mergeResourceGroup(cache: Cache, group: ResourceEvent[]): string[] {
+  const first = group[0]!.data;
+  const inserted: string[] = [];
+  update<Items<ResourceItem>>(cache, keys.resources(first.cluster, first.kind), (old) => {
+    const at = new Map<string, number>();
+    old.items.forEach((x, i) => at.set(`${x.namespace}/${x.name}`, i));
+    const items: (ResourceItem | null)[] = old.items.slice();
+    for (const { data: r } of group) {
+      const id = `${r.namespace}/${r.name}`;
+      const i = at.get(id);
+      if (r.op === 'delete' || !r.object) {
+        if (i !== undefined) items[i] = null;
+        at.delete(id);
+      } else if (i !== undefined) {
+        items[i] = r.object;
+      } else {
+        at.set(id, items.length);
+        items.push(r.object);
+        inserted.push(objectKey(r.cluster, r.kind, r.namespace, r.name));
+      }
+    }
+    return { items: items.filter((x): x is ResourceItem => x !== null) };
+  });
+  for (const { data: r } of group) {
+    const one = keys.resource(r.cluster, r.kind, r.namespace, r.name);
+    if (r.op === 'upsert' && r.object) {
+      update<ResourceItem>(cache, one, (old) => r.object ?? old);
+    } else if (cache.getQueryData(one) !== undefined) {
+      void cache.invalidateQueries({ queryKey: one });
+    }
+  }
+  return inserted;
 }

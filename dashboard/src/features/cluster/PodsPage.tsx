@@ -9,7 +9,7 @@ import { SeverityChip } from '../../ui/SeverityChip';
 import { EmptyState, QueryState } from '../../ui/States';
 import { RelTime } from '../../ui/Time';
 import { VirtualTable, type Column } from '../../ui/VirtualTable';
-import { distinct, filterPods, sortPods, toPodRow, type PodRow } from './podRows';
+import { distinct, filterPods, podRowOf, sortPods, type PodRow } from './podRows';
 import { formatSort, parseSort, useUrlState } from './useUrlState';
 import { FilterSelect } from './FilterSelect';
 
@@ -21,7 +21,7 @@ export default function PodsPage() {
   const pods = useResources(cluster, 'Pod');
   const [f, set] = useUrlState(FILTERS);
   const q = useDeferredValue(f.q);
-  const rows = useMemo(() => (pods.data?.items ?? []).map(toPodRow), [pods.data]);
+  const rows = useMemo(() => (pods.data?.items ?? []).map(podRowOf), [pods.data]);
   const sort = parseSort(f.sort);
   const visible = useMemo(
     () =>

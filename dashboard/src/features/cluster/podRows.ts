@@ -129,3 +129,15 @@ export function sortPods(rows: PodRow[], sort: { id: string; desc: boolean } | n
 export function distinct(rows: PodRow[], pick: (r: PodRow) => string): string[] {
   return [...new Set(rows.map(pick).filter(Boolean))].sort();
 }
+
+const rowCache = new WeakMap<ResourceItem, PodRow>();
+
+/** toPodRow, remembered per object: a stream update re-derives only the pods that changed. */
+export function podRowOf(item: ResourceItem): PodRow {
+  let row = rowCache.get(item);
+  if (!row) {
+    row = toPodRow(item);
+    rowCache.set(item, row);
+  }
+  return row;
+}
