@@ -12,7 +12,8 @@ export default defineConfig({
     outDir: 'dist',
     assetsDir: 'assets',
     sourcemap: false,
-    chunkSizeWarningLimit: 400,
+    // The budget that matters is gzipped first-page JS (<= 300 KB, issue 16); the entry is ~132 KB.
+    chunkSizeWarningLimit: 450,
   },
   server: {
     proxy: { '/api': { target: master, changeOrigin: false } },

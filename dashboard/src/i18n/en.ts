@@ -4,7 +4,6 @@ export const en = {
   common: {
     loading: 'Loading…',
     never: 'never',
-    notYet: 'This page is not built yet',
     retry: 'Retry',
     unknown: 'unknown',
     cancel: 'Cancel',

@@ -6,7 +6,6 @@ export const ja: Catalogue = {
   common: {
     loading: '読み込み中…',
     never: 'なし',
-    notYet: 'このページはまだありません',
     retry: '再試行',
     unknown: '不明',
     cancel: 'キャンセル',

@@ -6,7 +6,6 @@ export const zh: Catalogue = {
   common: {
     loading: '加载中…',
     never: '从未',
-    notYet: '此页面尚未完成',
     retry: '重试',
     unknown: '未知',
     cancel: '取消',
