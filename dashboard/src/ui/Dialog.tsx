@@ -18,7 +18,11 @@ export function Dialog({
     const dialog = ref.current;
     if (!dialog) return;
     const opener = document.activeElement as HTMLElement | null;
-    if (!dialog.open) dialog.showModal?.();
+    // showModal where there is one (every current browser); a plain open dialog otherwise.
+    if (!dialog.open) {
+      if (typeof dialog.showModal === 'function') dialog.showModal();
+      else dialog.setAttribute('open', '');
+    }
     return () => opener?.focus?.();
   }, []);
 
