@@ -2,6 +2,7 @@
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
 import type { CommandView } from '../api/types';
+import { CriticalIcon, InfoIcon, OkIcon, WarningIcon } from './icons';
 import { SeverityChip } from './SeverityChip';
 import { RelTime } from './Time';
 
@@ -12,9 +13,15 @@ export function stateLevel(state: string): string {
   return 'info';
 }
 
+const STATE_ICONS = { ok: OkIcon, critical: CriticalIcon, warning: WarningIcon, info: InfoIcon };
+
+/** A command state as a chip: colour, icon and the state's own name (an API value, untranslated). */
 export function CommandStateChip({ state }: { state: string }) {
+  const level = stateLevel(state) as keyof typeof STATE_ICONS;
+  const Icon = STATE_ICONS[level];
   return (
-    <span className={`chip chip-${stateLevel(state)}`}>
+    <span className={`chip chip-${level}`}>
+      <Icon />
       <span>{state}</span>
     </span>
   );
