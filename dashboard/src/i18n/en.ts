@@ -78,6 +78,7 @@ export const en = {
     noCriticals: 'No critical findings anywhere.',
     empty: 'No clusters yet',
     emptyHint: 'Register a cluster, then install its agent with the Helm line shown.',
+    emptyCli: 'Or, on the master:',
     connectedSince: 'Connected since',
     lastHeard: 'Last heard',
     asOf: 'data as of {{time}}',

@@ -74,6 +74,7 @@ export const ja: Catalogue = {
     noCriticals: '重大な検出はありません。',
     empty: 'クラスターがまだありません',
     emptyHint: 'クラスターを登録し、表示される Helm コマンドで agent をインストールしてください。',
+    emptyCli: 'または master 上で：',
     connectedSince: '接続開始',
     lastHeard: '最終応答',
     asOf: '{{time}} 時点のデータ',

@@ -70,6 +70,7 @@ export const zh: Catalogue = {
     noCriticals: '所有集群均无严重问题。',
     empty: '尚无集群',
     emptyHint: '注册一个集群，然后按显示的 Helm 命令安装其 agent。',
+    emptyCli: '或在 master 上运行：',
     connectedSince: '连接自',
     lastHeard: '最后心跳',
     asOf: '数据截至 {{time}}',

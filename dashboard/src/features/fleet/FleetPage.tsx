@@ -44,6 +44,9 @@ export function FleetPage() {
             return (
               <EmptyState title={t('fleet.empty')}>
                 <p>{t('fleet.emptyHint')}</p>
+                <p>
+                  {t('fleet.emptyCli')} <code>lookout-master cluster add NAME</code>
+                </p>
                 {isAdmin(me.data) && (
                   <Link to="/admin/clusters">{t('admin.clusters.register')}</Link>
                 )}
