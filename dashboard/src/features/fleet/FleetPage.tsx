@@ -12,6 +12,9 @@ import { CriticalList } from './CriticalList';
 import { newestCriticals, sortWorstFirst } from './fleetOrder';
 import { Link } from 'react-router-dom';
 
+// A command line, the same in every language (master/__main__.py).
+const CLI_ADD = 'lookout-master cluster add NAME';
+
 export function FleetPage() {
   const { t } = useTranslation();
   const clusters = useClusters();
@@ -45,7 +48,7 @@ export function FleetPage() {
               <EmptyState title={t('fleet.empty')}>
                 <p>{t('fleet.emptyHint')}</p>
                 <p>
-                  {t('fleet.emptyCli')} <code>lookout-master cluster add NAME</code>
+                  {t('fleet.emptyCli')} <code>{CLI_ADD}</code>
                 </p>
                 {isAdmin(me.data) && (
                   <Link to="/admin/clusters">{t('admin.clusters.register')}</Link>
