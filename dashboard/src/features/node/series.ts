@@ -1,0 +1,29 @@
+/** Picking chart series out of the history API's answer (raw or roll-up field names). Pure. */
+import type { NodeSeries } from '../../api/types';
+
+export function field(s: NodeSeries, name: string): (number | null)[] | null {
+  return s.series[name] ?? s.series[`${name}_avg`] ?? null;
+}
+
+export function ratioPercent(
+  used: (number | null)[] | null,
+  total: (number | null)[] | null,
+): (number | null)[] | null {
+  if (!used || !total) return null;
+  return used.map((u, i) => {
+    const t = total[i];
+    return u === null || t === null || t === undefined || t === 0 ? null : (100 * u) / t;
+  });
+}
+
+export function hasData(values: (number | null)[] | null): values is (number | null)[] {
+  return !!values && values.some((v) => v !== null);
+}
+
+export const RANGES = {
+  '1h': 3_600_000,
+  '6h': 21_600_000,
+  '24h': 86_400_000,
+  '7d': 604_800_000,
+} as const;
+export type Range = keyof typeof RANGES;
