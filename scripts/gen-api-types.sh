@@ -5,8 +5,10 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 python="${PYTHON:-$root/.venv/bin/python}"
-[ -x "$python" ] || python="/work/main/.venv/bin/python"
+if [ ! -x "$python" ]; then echo "gen-api-types: no $python (run make setup, or set PYTHON)" >&2; exit 1; fi
+out="${1:-dashboard/openapi.json}"  # scripts/check writes elsewhere to compare
 cd "$root"
-"$python" -c "import json; from master.gateway.app import create_app; from master.gateway.state import GatewayState; from master.datahub.hub import DataHub; print(json.dumps(create_app(state=GatewayState(hub=DataHub(reconnecting_after_s=5, offline_after_s=30), api_token='')).openapi(), indent=1, sort_keys=True))" > dashboard/openapi.json
+"$python" -c "import json; from master.gateway.app import create_app; from master.gateway.state import GatewayState; from master.datahub.hub import DataHub; print(json.dumps(create_app(state=GatewayState(hub=DataHub(reconnecting_after_s=5, offline_after_s=30), api_token='')).openapi(), indent=1, sort_keys=True))" > "$out"
+[ "$out" = dashboard/openapi.json ] || exit 0
 cd dashboard
 npx openapi-typescript openapi.json -o src/api/schema.d.ts
