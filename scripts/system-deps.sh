@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the tests use as real peers: MariaDB (store contract tests)
-# and openssl (test PKI). Installs only what is missing, so a warm
-# machine spends no time here.
+# Installs the Debian packages the tests use as real peers: MariaDB (store contract tests),
+# openssl (test PKI), and HAProxy and Caddy (real proxies serving the SLO tests' traffic).
+# Installs only what is missing, so a warm machine spends no time here.
 set -euo pipefail
-PKGS=(mariadb-server openssl procps iproute2)
+PKGS=(mariadb-server openssl procps iproute2 haproxy caddy)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
