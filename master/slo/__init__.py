@@ -4,7 +4,7 @@ and OpenSLO documents out.
 
 * ``definitions`` -- what an SLO is (availability or latency, objective, window, alerting).
 * ``windows`` -- rolling and calendar windows in a time zone.
-* ``counts`` -- minute counts, range sums and roll-ups (minute → hour → day).
+* ``counts`` -- minute counts, range sums and roll-ups (minute -> hour -> day).
 * ``budget`` -- SLI and error budget (in requests and as time).
 * ``latency`` -- latency SLI from buckets and percentile estimates with their bucket bounds.
 * ``burn`` -- burn rates and the SRE workbook's multi-window multi-burn-rate rules.
