@@ -1,6 +1,8 @@
 """Caddy 2.6 as an instance of the generic source: ``caddy_http_request_duration_seconds``
 histogram by ``server``, ``handler`` and ``code``. 2.6's ``caddy_http_requests_total`` has no
-status label, so counts come from the histogram's ``_count`` series."""
+status label, so counts come from the histogram's ``_count`` series. Caddy 2.6 records
+these only with the global ``servers { metrics }`` option; they are served on the admin
+endpoint's ``/metrics``."""
 
 from __future__ import annotations
 
