@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from master.slo.definitions import Calendar, Rolling, Slo, SliType
+from master.slo.definitions import Calendar, Rolling, SliType, Slo
 from master.slo.errors import DefinitionError
 
 API_VERSION = "openslo/v1"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from master.slo.definitions import Calendar, Rolling, Slo, SliType
+from master.slo.definitions import Calendar, Rolling, SliType, Slo
 from master.slo.errors import DefinitionError
 from master.slo.openslo import export, parse
 
@@ -22,8 +22,10 @@ spec:
     spec:
       ratioMetric:
         counter: true
-        good: {metricSource: {type: lookout, spec: {cluster: prod-eu, service: checkout, route: cart}}}
-        total: {metricSource: {type: lookout, spec: {cluster: prod-eu, service: checkout, route: cart}}}
+        good:
+          metricSource: {type: lookout, spec: {cluster: prod-eu, service: checkout, route: cart}}
+        total:
+          metricSource: {type: lookout, spec: {cluster: prod-eu, service: checkout, route: cart}}
   timeWindow:
     - duration: 28d
       isRolling: true
