@@ -81,7 +81,7 @@ def test_export_then_import_round_trips(slo: Slo) -> None:
         (("  service: checkout\n", ""), "spec.service"),
         (("ratioMetric", "rawMetric"), "spec.indicator.spec"),
         (
-            ("good: {metricSource: {type: lookout", "good: {metricSource: {type: prometheus"),
+            ("type: lookout", "type: prometheus"),
             "spec.indicator.spec.ratioMetric.good.metricSource.type",
         ),
     ],
