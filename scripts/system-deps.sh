@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests use as real peers: MariaDB (store contract tests),
-# openssl (test PKI), and Chromium (the browser tests drive it through Playwright with
-# executable_path=/usr/bin/chromium: Playwright's own browser download is not reachable here)
-# with the Noto CJK fonts, so 中文 and 日本語 pages render glyphs and not boxes. Installs only
-# what is missing, so a warm machine spends no time here.
+# openssl (test PKI), HAProxy and Caddy (real proxies serving the SLO tests' traffic), and
+# Chromium (the browser tests drive it through Playwright with executable_path=/usr/bin/chromium:
+# Playwright's own browser download is not reachable here) with the Noto CJK fonts, so 中文 and
+# 日本語 pages render glyphs and not boxes. Installs only what is missing, so a warm machine
+# spends no time here.
 set -euo pipefail
-PKGS=(mariadb-server openssl procps iproute2 chromium fonts-noto-cjk)
+PKGS=(mariadb-server openssl procps iproute2 haproxy caddy chromium fonts-noto-cjk)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,0 +1,81 @@
+"""Burn rates and multi-window multi-burn-rate alerting (SRE workbook, "Alerting on SLOs").
+
+burn rate = error rate / (1 - objective), both as fractions: 1.0 spends the budget exactly
+over the window, 14.4 spends 2 % of a 30-day budget in an hour. A rule is active when the
+long *and* the short window both burn at its factor or faster and the long window carries
+enough traffic (the low-traffic guard); it resolves as soon as the short window recovers.
+Signals are the alert core's ``AlertSignal``, one key per SLO and rule."""
+
+from __future__ import annotations
+
+from master.alerts.events import AlertSignal
+from master.slo.counts import Series, Totals
+from master.slo.definitions import BurnRule, Slo
+
+BURN_WINDOWS_S: dict[str, int] = {
+    "5m": 300,
+    "30m": 1800,
+    "1h": 3600,
+    "2h": 7200,
+    "6h": 21600,
+    "1d": 86400,
+    "3d": 259200,
+}
+
+
+def burn_rate(t: Totals, objective: float) -> float:
+    if not t.total:
+        return 0.0
+    return (t.bad / t.total) / (1.0 - objective)
+
+
+def burn_rates(series: Series, objective: float, now_ms: int) -> dict[str, float]:
+    """Burn over each standard window ending at ``now`` (counts starting before now)."""
+    return {
+        name: burn_rate(series.sum(now_ms - s * 1000, now_ms), objective)
+        for name, s in BURN_WINDOWS_S.items()
+    }
+
+
+def window_name(seconds: int) -> str:
+    """``3600`` -> ``1h``: the largest unit that divides the window evenly."""
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def evaluate(slo: Slo, series: Series, now_ms: int) -> list[AlertSignal]:
+    """One signal per rule, active or not; the alert core turns edges into firing/resolved."""
+    return [_signal(slo, rule, series, now_ms) for rule in slo.rules]
+
+
+def _signal(slo: Slo, rule: BurnRule, series: Series, now_ms: int) -> AlertSignal:
+    long_t = series.sum(now_ms - rule.long_s * 1000, now_ms)
+    short_t = series.sum(now_ms - rule.short_s * 1000, now_ms)
+    long_burn = burn_rate(long_t, slo.objective)
+    short_burn = burn_rate(short_t, slo.objective)
+    enough = long_t.total >= slo.guard.min_requests and long_t.bad >= slo.guard.min_bad
+    active = enough and long_burn >= rule.factor and short_burn >= rule.factor
+    window = f"{window_name(rule.long_s)}/{window_name(rule.short_s)}"
+    return AlertSignal(
+        source="slo",
+        key=f"{slo.cluster}/{slo.name}/{rule.severity}/{window}",
+        labels={
+            "alertname": "SloBurnRate",
+            "slo": slo.name,
+            "service": slo.service,
+            "cluster": slo.cluster,
+            "window": window,
+            "severity": rule.severity,
+        },
+        active=active,
+        at_ms=now_ms,
+        annotations={
+            "long_burn": f"{long_burn:.2f}",
+            "short_burn": f"{short_burn:.2f}",
+            "factor": f"{rule.factor:g}",
+            "long_requests": str(long_t.total),
+            "long_bad": str(long_t.bad),
+        },
+    )
