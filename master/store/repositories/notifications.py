@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Row, func, insert, or_, and_, select, update
+from sqlalchemy import Connection, Row, and_, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from master.store.repositories.conversions import clip, new_id
@@ -117,7 +117,9 @@ def insert_outbox(conn: Connection, rows: Sequence[OutboxInsert], *, now_ms: int
     t = notification_outbox
     keys = [r.idempotency_key for r in rows]
     have = (
-        set(conn.execute(select(t.c.idempotency_key).where(t.c.idempotency_key.in_(keys))).scalars())
+        set(
+            conn.execute(select(t.c.idempotency_key).where(t.c.idempotency_key.in_(keys))).scalars()
+        )
         if keys
         else set()
     )
@@ -231,7 +233,7 @@ class NotificationRepo:
             r = (await conn.execute(select(t).where(t.c.id == id))).first()
         return None if r is None else _outbox_row(r)
 
-    async def list(
+    async def rows(
         self, *, state: str | None = None, receiver: str | None = None, limit: int = 100
     ) -> list[OutboxRow]:
         """Newest first."""

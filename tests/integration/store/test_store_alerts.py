@@ -50,7 +50,7 @@ async def test_a_saved_step_loads_back_and_deletes_what_it_names(store: Store) -
 async def test_a_notification_already_queued_is_not_queued_again(store: Store) -> None:
     assert len(await store.alerts.save(AlertStep(outbox=[_n("k1")]), now_ms=1)) == 1
     assert await store.alerts.save(AlertStep(outbox=[_n("k1")]), now_ms=2) == []
-    assert len(await store.notifications.list()) == 1
+    assert len(await store.notifications.rows()) == 1
 
 
 async def test_only_the_oldest_unfinished_of_a_group_is_claimed(store: Store) -> None:
@@ -85,7 +85,7 @@ async def test_a_dead_letter_is_listed_and_an_admin_retry_makes_it_pending(store
     (row,) = await store.notifications.claim(10, 10, lease_ms=LEASE)
     assert await store.notifications.dead(row.id, 20, "410 gone")
     assert not await store.notifications.succeeded(row.id, 21, 200)  # not leased any more
-    assert [r.id for r in await store.notifications.list(state="dead")] == [row.id]
+    assert [r.id for r in await store.notifications.rows(state="dead")] == [row.id]
     (nxt,) = await store.notifications.claim(30, 10, lease_ms=LEASE)
     assert nxt.idempotency_key == "a2"  # a dead row no longer blocks its group
     retried = await store.notifications.retry(row.id, now_ms=40)
