@@ -10,6 +10,7 @@ import orjson
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
+from master.alerting.settings import AlertSettings
 from master.datahub.settings import LimitsSettings
 from master.store.settings import StoreSettings
 from shared.settings import CommonSettings, listen_or_empty
@@ -299,6 +300,11 @@ class MasterSettings(CommonSettings):
         default_factory=LimitsSettings,
         description="What one agent can make the master hold per cluster: objects per kind, "
         "bytes, active findings, items per journal frame, nodes (MASTER_LIMITS__*).",
+    )
+    alerts: AlertSettings = Field(
+        default_factory=AlertSettings,
+        description="Alerting: the config file, reload polling, notification delivery "
+        "(MASTER_ALERTS__*).",
     )
 
     @field_validator("api_token")
