@@ -57,6 +57,9 @@ ROUTERS: tuple[str, ...] = (
     "master.gateway.routes.history",
     "master.gateway.routes.commands",
     "master.gateway.routes.audit",
+    "master.gateway.routes.alerts",
+    "master.gateway.routes.silences",
+    "master.gateway.routes.notifications",
 )
 
 
