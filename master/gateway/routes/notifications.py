@@ -7,9 +7,9 @@ and the running one stays in force."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from master.alerting.receivers import masked
@@ -29,6 +29,8 @@ from shared.clock import now_ms
 router = APIRouter(tags=["notifications"])
 
 CONFIG_MAX = 512 * KiB
+MAX_ID = 2**53  # beyond any id, and within every driver's integer (SQLite's is 64-bit)
+Limit = Annotated[int, Query(ge=1, le=1000)]
 
 
 class ConfigText(BaseModel):
@@ -174,25 +176,23 @@ async def list_notifications(
     store: StoreDep,
     state: str | None = None,
     receiver: str | None = None,
-    limit: int = 100,
+    limit: Limit = 100,
 ) -> FastJSON:
     """The outbox, newest first (``state=dead``: the dead letters)."""
-    rows = await store.notifications.rows(
-        state=state, receiver=receiver, limit=max(1, min(limit, 1000))
-    )
+    rows = await store.notifications.rows(state=state, receiver=receiver, limit=limit)
     return FastJSON({"items": [_outbox_json(r) for r in rows]})
 
 
 @router.get("/notifications/log", dependencies=[need(Permission.ADMIN)])
 async def notification_log(
     store: StoreDep,
-    notification_id: int | None = None,
+    notification_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     receiver: str | None = None,
-    limit: int = 100,
+    limit: Limit = 100,
 ) -> FastJSON:
     """One line per delivery attempt, newest first."""
     rows = await store.notifications.attempts(
-        outbox_id=notification_id, receiver=receiver, limit=max(1, min(limit, 1000))
+        outbox_id=notification_id, receiver=receiver, limit=limit
     )
     return FastJSON({"items": [_log_json(r) for r in rows]})
 
@@ -203,7 +203,10 @@ async def notification_log(
     responses=error_responses(404),
 )
 async def retry_notification(
-    notification_id: int, alerts: Alerts, store: StoreDep, caller: Caller
+    notification_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    alerts: Alerts,
+    store: StoreDep,
+    caller: Caller,
 ) -> FastJSON:
     """A dead letter back to pending now (its dead-letter clock starts again)."""
     row = await store.notifications.retry(notification_id, now_ms=now_ms())

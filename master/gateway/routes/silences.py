@@ -29,14 +29,15 @@ from shared.clock import now_ms
 router = APIRouter(tags=["silences"])
 
 MAX_DURATION_MS = 366 * 86_400_000  # a silence for longer than a year is a disabled rule
+MAX_MS = 2**53  # far beyond any date, and within every database's BIGINT
 
 
 class NewSilence(BaseModel):
     model_config = ConfigDict(extra="forbid")
     matchers: list[str] = Field(min_length=1, max_length=32)
-    starts_at_ms: int | None = Field(None, description="default: now")
-    ends_at_ms: int | None = Field(None, description="give this or duration_s")
-    duration_s: int | None = Field(None, gt=0)
+    starts_at_ms: int | None = Field(None, ge=0, le=MAX_MS, description="default: now")
+    ends_at_ms: int | None = Field(None, ge=0, le=MAX_MS, description="or duration_s")
+    duration_s: int | None = Field(None, gt=0, le=MAX_DURATION_MS // 1000)
     comment: str = Field(min_length=1, max_length=2_000)
 
 
