@@ -108,6 +108,9 @@ class AlertService:
     _refused_mtime: int | None = None
     _logs: asyncio.Queue[AttemptLog] = field(init=False)
     _context: SendContext = field(default_factory=SendContext)
+    # Events of a step whose save failed, to observe again once the engine is rebuilt from the
+    # store; None while the engine is the committed state plus what is queued.
+    _replay: list[Event] | None = None
 
     def __post_init__(self) -> None:
         self.queue = asyncio.Queue(self.settings.queue_max)
@@ -185,7 +188,7 @@ class AlertService:
                     ),
                     http=http,
                 )
-                worker = tg.create_task(self._worker().run(), name="alerts-notify-worker")
+                worker = tg.create_task(self._deliver(), name="alerts-notify-worker")
                 logs = tg.create_task(self._write_logs(), name="alerts-notification-log")
                 await self._loop(stop)
                 worker.cancel()
@@ -213,6 +216,16 @@ class AlertService:
             poll_interval_s=1.0,
         )
 
+    async def _deliver(self) -> None:
+        """The worker, restarted after a store failure (a lost database must not stop the
+        master: the rows wait in the outbox, leased ones come back when their lease ends)."""
+        while True:
+            try:
+                await self._worker().run()
+            except Exception as e:
+                log.warning("alerts: notification delivery paused, the store failed: %s", e)
+                await asyncio.sleep(FAILED_STEP_PAUSE_S)
+
     async def _worker_sleep(self, seconds: float) -> None:
         """The worker's idle wait, cut short when a step queued notifications."""
         with contextlib.suppress(TimeoutError):
@@ -223,6 +236,11 @@ class AlertService:
     async def _loop(self, stop: asyncio.Event) -> None:
         while True:
             stopping = stop.is_set()
+            if self._replay is not None and not await self._recover():
+                if stopping:
+                    return  # the store is gone: what was not saved is lost with it
+                await asyncio.sleep(FAILED_STEP_PAUSE_S)
+                continue
             items = await self._next_items(0 if stopping else self._timeout_s())
             now = self.clock_ms()
             events = [i for i in items if not isinstance(i, _Call)]
@@ -232,6 +250,20 @@ class AlertService:
             await self._step(now, events, calls)
             if stopping and self.queue.empty():
                 return
+
+    async def _recover(self) -> bool:
+        """Rebuild the engine from the last committed state and observe the unsaved events
+        again (the next step saves them); False while the store still fails."""
+        try:
+            await self._restore()
+        except Exception as e:
+            log.warning("alerts: cannot rebuild the alert state from the store yet: %s", e)
+            return False
+        for ev in self._replay or []:
+            self.engine.observe(ev)
+        self._replay = None
+        log.info("alerts: state rebuilt from the store")
+        return True
 
     def _timeout_s(self) -> float:
         now = self.clock_ms()
@@ -330,13 +362,11 @@ class AlertService:
                 await self.store.alerts.save(step, now_ms=now)
         except Exception as e:
             self.steps_failed += 1
-            log.error("alerts: saving a step failed, state rebuilt from the store: %s", e)
+            log.error("alerts: saving a step failed; the state is rebuilt from the store: %s", e)
             for c, _, _ in results:
                 if not c.future.done():
                     c.future.set_exception(e)
-            await self._restore()
-            for ev in events:  # observed again; the next step saves them
-                self.engine.observe(ev)
+            self._replay = [*(self._replay or []), *events]
             await asyncio.sleep(FAILED_STEP_PAUSE_S)
             return
         self.next_wake_ms = due.next_wake_ms
