@@ -46,7 +46,7 @@ from master.notify.posting import new_client
 from master.notify.safety import OutboundPolicy
 from master.notify.testsend import synthetic_notification
 from master.notify.worker import AttemptLog, Worker, send_notification
-from master.store import Store
+from master.store import Store, StoreBusy
 from master.store.repositories.alert_state import AlertStep
 from master.store.repositories.notifications import OutboxInsert
 from shared.clock import now_ms
@@ -165,9 +165,15 @@ class AlertService:
     ) -> T:
         """Run ``fn(engine, now)`` on the service's task; returns once its effect committed."""
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        async with asyncio.timeout(CALL_TIMEOUT_S):
-            await self.queue.put(_Call(fn, future, silences))
-            return await future
+        try:
+            async with asyncio.timeout(CALL_TIMEOUT_S):
+                await self.queue.put(_Call(fn, future, silences))
+                return await future
+        except TimeoutError as e:
+            # The store's own "not committed in time": the API answers 503 with Retry-After.
+            raise StoreBusy(
+                f"the alert service did not commit this within {CALL_TIMEOUT_S:g} s"
+            ) from e
 
     def request_reload(self) -> None:
         self._reload.set()
@@ -337,6 +343,8 @@ class AlertService:
         results: list[tuple[_Call[Any], object, BaseException | None]] = []
         touched: list[Silence] = []
         for c in calls:
+            if c.future.done():
+                continue  # its caller gave up (and was told so): never applied behind its back
             try:
                 r = c.fn(self.engine, now)
             except Exception as e:  # the caller's error (unknown alert, bad silence)
