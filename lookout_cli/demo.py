@@ -20,6 +20,8 @@ from pathlib import Path
 
 import httpx
 
+from lookout_cli.sink import DEMO_CONFIG, start_sink
+
 BIN = Path(sys.executable).parent
 CLUSTERS = ("demo-0", "demo-1")
 
@@ -155,6 +157,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     grpc_port = _free_port()
     metrics_port = _free_port()
     admin_password = _secret(data, "admin-password", 18)
+    sink, sink_url = start_sink(_say)
+    alerting = data / "alerting.yaml"
+    alerting.write_text(DEMO_CONFIG.format(url=sink_url))
     master_env = _base_env() | {
         "MASTER_DATA_DIR": str(data / "master"),
         "MASTER_GRPC_PLAINTEXT": "true",  # loopback only, see MASTER_GRPC_LISTEN
@@ -163,6 +168,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "MASTER_METRICS_LISTEN": f"127.0.0.1:{metrics_port}",
         "MASTER_JWT_SECRET": _secret(data, "jwt-secret", 48),
         "MASTER_BOOTSTRAP_ADMIN_PASSWORD": admin_password,
+        "MASTER_ALERTS__CONFIG_FILE": str(alerting),
     }
     procs = _Procs(logs)
     stopping = False
@@ -243,6 +249,8 @@ Lookout demo is running.
   try:          curl -H 'Authorization: Bearer {api_token}' \\
                   {api}/api/v1/clusters/{CLUSTERS[0]}/findings
   metrics:      http://127.0.0.1:{metrics_port}/metrics
+  alerts:       {api}/api/v1/alerts; notifications go to a local webhook sink
+                  ({sink_url}, config {alerting}) and are printed here as they arrive
   clusters:     {", ".join(CLUSTERS)} (simulated, with a crash-looping deployment, an OOM, an
                 image typo and a node that goes NotReady and comes back)
   data and logs: {data}
@@ -261,4 +269,5 @@ Press Ctrl-C to stop everything."""
     finally:
         _say("demo: stopping…")
         procs.stop_all()
+        sink.shutdown()
         _say("demo: stopped")

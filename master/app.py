@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import uvicorn
 
+from master.alerting.service import AlertService
 from master.auth.passwords import hash_password, password_problems
 from master.auth.roles import Role
 from master.commands.bus import CommandBus
@@ -148,6 +149,7 @@ class Master:
     metrics_http: _Uvicorn | None = None  # None: metrics_listen is empty
     metrics_socket: socket.socket | None = None
     grpc_port: int = 0
+    alerts: AlertService | None = None
 
     @property
     def http_port(self) -> int:
@@ -212,6 +214,9 @@ async def _start(settings: MasterSettings, store: Store, metrics: MasterMetrics)
     commands = CommandBus(store=store, registry=link.registry, metrics=metrics, changes=hub.changes)
     await commands.load()
     processor.subscribe(commands.observe)
+    alerts = _alert_service(settings, store, hub)
+    await alerts.start()
+    processor.subscribe(alerts.observe_journal)  # after the store commit: the alerts port
     gateway = GatewayState(
         hub=hub,
         api_token=settings.api_token.get_secret_value(),
@@ -224,6 +229,7 @@ async def _start(settings: MasterSettings, store: Store, metrics: MasterMetrics)
         tokens_used=TokenUsage(store),
         oidc=_oidc_client(settings.oidc),
         streams=streams,
+        alerts=alerts,
     )
     app = create_app(
         state=gateway,
@@ -246,6 +252,7 @@ async def _start(settings: MasterSettings, store: Store, metrics: MasterMetrics)
         http=http,
         http_socket=http_socket,
         metrics=metrics,
+        alerts=alerts,
     )
     if settings.metrics_listen:
         master.metrics_http = _metrics_server(metrics)
@@ -253,6 +260,17 @@ async def _start(settings: MasterSettings, store: Store, metrics: MasterMetrics)
     master.grpc_port = await link.start()
     gateway.ready.set()
     return master
+
+
+def _alert_service(settings: MasterSettings, store: Store, hub: DataHub) -> AlertService:
+    s = settings.alerts
+    return AlertService(
+        store=store,
+        settings=s,
+        config_path=s.config_file or settings.data_dir / "alerting.yaml",
+        link_statuses=lambda: {c.name: hub.status(c) for c in hub.clusters()},
+        offline_grace_ms=int(settings.offline_after_s * 2_000),
+    )
 
 
 def _oidc_client(s: OidcSettings) -> OidcClient | None:
@@ -305,8 +323,13 @@ async def ensure_admin(store: Store, settings: MasterSettings) -> None:
 async def serve(master: Master, stop: asyncio.Event) -> None:
     """Run until ``stop`` is set, then shut down in phases."""
     settings = master.settings
+    alerts_stop = asyncio.Event()
     try:
         async with asyncio.TaskGroup() as tg:
+            if master.alerts is not None:
+                ports = (master.grpc_port, master.http_port, master.metrics_port)
+                master.alerts.own_ports = frozenset(p for p in ports if p)
+                tg.create_task(master.alerts.run(alerts_stop), name="alerts")
             http_task = tg.create_task(master.http.serve(sockets=[master.http_socket]), name="http")
             if master.metrics_http is not None and master.metrics_socket is not None:
                 sockets = [master.metrics_socket]
@@ -333,6 +356,7 @@ async def serve(master: Master, stop: asyncio.Event) -> None:
             master.gateway.ready.clear()
             await master.link.stop(settings.shutdown_grace_s * 0.6)
             await master.processor.drain(settings.shutdown_grace_s * 0.1)
+            alerts_stop.set()  # a last step for what the drained commits found
             # Open long-polls answer now (as they are) and event streams end: uvicorn waits
             # for every request in flight, and one waiting for its timeout (or a stream, which
             # never ends by itself) would outlast the grace period. Browsers reconnect to the

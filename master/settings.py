@@ -10,6 +10,7 @@ import orjson
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
+from master.alerting.settings import AlertSettings
 from master.datahub.settings import LimitsSettings
 from master.gateway.stream.settings import StreamSettings
 from master.store.settings import StoreSettings
@@ -314,6 +315,11 @@ class MasterSettings(CommonSettings):
         description="The live event stream GET /api/v1/stream: the ring of recent changes "
         "kept for resuming, open streams at most, heartbeat and write timeouts "
         "(MASTER_STREAM__*).",
+    )
+    alerts: AlertSettings = Field(
+        default_factory=AlertSettings,
+        description="Alerting: the config file, reload polling, notification delivery "
+        "(MASTER_ALERTS__*).",
     )
 
     @field_validator("api_token")

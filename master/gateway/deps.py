@@ -13,6 +13,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from master.alerting.service import AlertService
 from master.commands.bus import CommandBus
 from master.datahub.cluster import ClusterState
 from master.datahub.hub import DataHub
@@ -57,3 +58,13 @@ async def get_bus(request: Request) -> CommandBus:
 
 
 Bus = Annotated[CommandBus, Depends(get_bus)]
+
+
+async def get_alerts(request: Request) -> AlertService:
+    alerts = gateway_state(request).alerts
+    if alerts is None:
+        raise Unavailable("alert service not running")
+    return alerts
+
+
+Alerts = Annotated[AlertService, Depends(get_alerts)]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from starlette.requests import HTTPConnection
 
+from master.alerting.service import AlertService
 from master.auth.oidc_logins import PendingLogins
 from master.auth.throttle import LoginThrottle
 from master.commands.bus import CommandBus
@@ -46,6 +47,7 @@ class GatewayState:
     streams: Streams = field(default_factory=Streams)  # open event streams (routes/stream)
     # Set once the master serves (gRPC bound, HTTP up), cleared when shutdown begins: /readyz.
     ready: asyncio.Event = field(default_factory=asyncio.Event)
+    alerts: AlertService | None = None  # the alert service; None: alert routes answer 503
 
 
 def gateway_state(conn: HTTPConnection) -> GatewayState:

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from master.store.engine.opening import Backend, open_engine, open_writer_txn
 from master.store.engine.probing import StoreProbe
 from master.store.errors import StoreError
+from master.store.repositories.alert_state import AlertStateRepo
 from master.store.repositories.api_tokens import ApiTokenRepo
 from master.store.repositories.audit import AuditRepo
 from master.store.repositories.bindings import BindingRepo
@@ -21,6 +22,7 @@ from master.store.repositories.clusters import ClusterRepo
 from master.store.repositories.commands import CommandRepo
 from master.store.repositories.history import HistoryRepo
 from master.store.repositories.journal import JournalRepo
+from master.store.repositories.notifications import NotificationRepo
 from master.store.repositories.sessions import SessionRepo
 from master.store.repositories.users import UserRepo
 from master.store.schema.migrating import migrate
@@ -45,6 +47,8 @@ class Store:
     bindings: BindingRepo
     api_tokens: ApiTokenRepo
     sessions: SessionRepo
+    alerts: AlertStateRepo
+    notifications: NotificationRepo
 
     def __init__(
         self, *, engine: AsyncEngine, writer: Writer, backend: Backend, where: str
@@ -62,6 +66,8 @@ class Store:
         self.bindings = BindingRepo(engine, writer)
         self.api_tokens = ApiTokenRepo(engine, writer)
         self.sessions = SessionRepo(engine, writer)
+        self.alerts = AlertStateRepo(engine, writer)
+        self.notifications = NotificationRepo(engine, writer)
         self._probe = StoreProbe(engine, where=where)
 
     @classmethod

@@ -339,3 +339,74 @@ auth_sessions = Table(
     Index("ix_auth_sessions_family", "family"),
     Index("ix_auth_sessions_user", "username"),
 )
+
+# Alerting (migration 5). The engine's state as one JSON row per key: kind "alert"
+# (fingerprint), "group" (group id) or "meta" ("noise"); see m0005_alerts for why rows, not a
+# snapshot blob.
+alert_state = Table(
+    "alert_state",
+    metadata,
+    Column("kind", String(16), nullable=False),
+    Column("key", String(255), nullable=False),
+    Column("body_json", Json, nullable=False),
+    Column("updated_ms", Ms, nullable=False),
+    PrimaryKeyConstraint("kind", "key"),
+)
+
+alert_silences = Table(
+    "alert_silences",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("matchers_json", Text, nullable=False),
+    Column("starts_at_ms", Ms, nullable=False),
+    Column("ends_at_ms", Ms, nullable=False),
+    Column("created_by", String(SUBJECT), nullable=False),
+    Column("comment", Text, nullable=False),
+    Column("created_at_ms", Ms, nullable=False),
+    Index("ix_alert_silences_ends", "ends_at_ms"),
+)
+
+RECEIVER = 200
+
+# The durable queue the notify worker drains; ``group_hash`` = SHA-256 of receiver + group key
+# (a group key may be longer than MariaDB lets an index be).
+notification_outbox = Table(
+    "notification_outbox",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("receiver", String(RECEIVER), nullable=False),
+    Column("group_key", Text, nullable=False),
+    Column("group_hash", String(HASH), nullable=False),
+    Column("idempotency_key", String(128), nullable=False, unique=True),
+    Column("payload_json", Json, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_at_ms", Ms, nullable=False),
+    Column("lease_until_ms", Ms, nullable=True),
+    Column("since_ms", Ms, nullable=False),
+    Column("status", Integer, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("created_ms", Ms, nullable=False),
+    Column("updated_ms", Ms, nullable=False),
+    Index("ix_notification_outbox_group", "group_hash", "state", "id"),
+    Index("ix_notification_outbox_state", "state", "next_at_ms"),
+)
+
+notification_log = Table(
+    "notification_log",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("outbox_id", BigInteger, nullable=False),
+    Column("receiver", String(RECEIVER), nullable=False),
+    Column("channel", String(32), nullable=False),
+    Column("group_key", Text, nullable=False),
+    Column("idempotency_key", String(128), nullable=False),
+    Column("attempt", Integer, nullable=False),
+    Column("at_ms", Ms, nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("status", Integer, nullable=True),
+    Column("error", Text, nullable=True),
+    Column("next_attempt_ms", Ms, nullable=True),
+    Index("ix_notification_log_outbox", "outbox_id", "id"),
+    Index("ix_notification_log_at", "at_ms"),
+)

@@ -7,11 +7,17 @@ answer's ``X-Trace-Id`` and found in its audit entry."""
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from typing import Any
 
 import httpx
 
+from master.store.repositories.notifications import OutboxInsert
+from shared.domain.findings import Finding, Severity
+from shared.domain.journal import FindingBatch, JournalRecord
+from shared.domain.refs import ObjectRef
+from tests.harness import eventually
 from tests.integration.people.conftest import ADMIN_PASSWORD, PASSWORDS, People
 from tests.integration.people.test_route_permissions import ROUTES
 
@@ -61,6 +67,66 @@ class Walk:
         assert r.headers["x-trace-id"] == trace
         self.done[(method, "/api/v1" + template)] = trace
         return r
+
+
+async def _alert_steps(walk: Walk, people: People) -> None:
+    """Alerts, silences, the alerting config, receivers and notifications. The alert comes in
+    through the processor's port like an agent's finding does."""
+    service = people.master.master.alerts
+    assert service is not None
+    finding = Finding(
+        fingerprint="fp-audit",
+        reason="CrashLoopBackOff",
+        severity=Severity.CRITICAL,
+        category="pod",
+        subject=ObjectRef("Pod", "default", "web-0"),
+        message="back-off restarting failed container",
+        first_seen_ms=1,
+        last_seen_ms=1,
+    )
+    await service.observe_journal("edge", [JournalRecord(1, 1, FindingBatch((finding,)))])
+    await eventually(lambda: bool(service.engine.alerts), what="the alert")
+    [fp] = service.engine.alerts
+    await walk.call("POST", "/alerts/{fingerprint}/ack", f"/alerts/{fp}/ack", role="operator")
+    await walk.call("DELETE", "/alerts/{fingerprint}/ack", f"/alerts/{fp}/ack", role="operator")
+    silence = (
+        await walk.call(
+            "POST",
+            "/silences",
+            "/silences",
+            role="operator",
+            json={"matchers": ['cluster="edge"'], "duration_s": 600, "comment": "upgrade"},
+        )
+    ).json()
+    await walk.call(
+        "POST",
+        "/silences/{silence_id}/expire",
+        f"/silences/{silence['id']}/expire",
+        role="operator",
+    )
+    await walk.call("POST", "/receivers/{receiver}/test", "/receivers/default/test")
+    config = "route: {receiver: hook}\nreceivers:\n  - name: hook\n"
+    await walk.call(
+        "POST", "/alert-config/validate", "/alert-config/validate", json={"yaml": config}
+    )
+    await walk.call("PUT", "/alert-config", "/alert-config", json={"yaml": config})
+    # A notification for a receiver no longer configured is dead at its first claim.
+    [row_id] = await people.master.master.store.notifications.enqueue(
+        [OutboxInsert("gone", "g", "audit-dead", {})], now_ms=1
+    )
+    service.deliveries.set()
+    store = people.master.master.store
+
+    async def dead() -> bool:
+        row = await store.notifications.get(row_id)
+        return row is not None and row.state == "dead"
+
+    async with asyncio.timeout(30):
+        while not await dead():  # noqa: ASYNC110 -- polls rows the master owns
+            await asyncio.sleep(0.05)
+    await walk.call(
+        "POST", "/notifications/{notification_id}/retry", f"/notifications/{row_id}/retry"
+    )
 
 
 async def test_every_mutation_is_audited_with_its_trace_id(people: People) -> None:
@@ -135,6 +201,7 @@ async def test_every_mutation_is_audited_with_its_trace_id(people: People) -> No
         f"/commands/{command['id']}/cancel",
         role="operator",
     )
+    await _alert_steps(walk, people)
     await walk.call(
         "POST",
         "/auth/logout",

@@ -17,6 +17,7 @@ from master.store.schema.migrations import (
     m0002_received_ms,
     m0003_people,
     m0004_audit_chain,
+    m0005_alerts,
 )
 
 
@@ -31,6 +32,7 @@ MIGRATIONS: dict[int, Migration] = {
     2: Migration("received_ms on journal-fed history", m0002_received_ms.upgrade),
     3: Migration("role bindings, API tokens, refresh sessions", m0003_people.upgrade),
     4: Migration("hash-chained audit log", m0004_audit_chain.upgrade),
+    5: Migration("alert state, silences, notification outbox and log", m0005_alerts.upgrade),
 }
 
 LATEST_VERSION = max(MIGRATIONS)

@@ -1,0 +1,140 @@
+"""The one converter from the alert core's decision (``master.alerts.notifications``) to
+notify's input (``master.notify.message``), and that input to and from the outbox's JSON.
+
+The core's idempotency key digests receiver, group key and the group's sequence number; a group
+that resolved is dropped and a later incident starts again at sequence 1, so the key is
+salted here with the earliest ``startsAt`` of the notification's alerts (a new incident's
+alerts start later), which is stable when a restored engine re-decides the same notification.
+A receiver with several channel configs gets one row per config (``fanout`` > 0 suffixes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from master.alerts import notifications as decided
+from master.alerts.labels import digest
+from master.notify.message import LANGUAGES, AlertItem, Attachment, Language, Notification
+
+
+def outbox_key(n: decided.Notification, fanout: int = 0) -> str:
+    first = min((a.starts_at_ms for a in n.alerts), default=0)
+    key = digest("outbox", n.idempotency_key, str(first), size=32)
+    return key if fanout == 0 else f"{key}-{fanout}"
+
+
+def convert(
+    n: decided.Notification,
+    *,
+    receiver: str,
+    idempotency_key: str,
+    external_url: str,
+    language: Language,
+) -> Notification:
+    base = external_url.rstrip("/")
+    items = tuple(
+        AlertItem(
+            fingerprint=a.fingerprint,
+            status=a.status,
+            labels=dict(a.labels),
+            annotations=dict(a.annotations),
+            starts_at_ms=a.starts_at_ms,
+            ends_at_ms=a.ends_at_ms if a.status == "resolved" else None,
+            generator_url=f"{base}/alerts/{a.fingerprint}" if base else "",
+        )
+        for a in n.alerts
+    )
+    return Notification(
+        receiver=receiver,
+        group_key=n.group_key,
+        status=n.status,
+        group_labels=dict(n.group_labels),
+        common_labels=dict(n.common_labels),
+        common_annotations=dict(n.common_annotations),
+        alerts=items,
+        idempotency_key=idempotency_key,
+        external_url=external_url,
+        language=language,
+    )
+
+
+def to_payload(n: Notification) -> dict[str, Any]:
+    return {
+        "receiver": n.receiver,
+        "group_key": n.group_key,
+        "status": n.status,
+        "group_labels": n.group_labels,
+        "common_labels": n.common_labels,
+        "common_annotations": n.common_annotations,
+        "alerts": [
+            {
+                "fingerprint": a.fingerprint,
+                "status": a.status,
+                "labels": a.labels,
+                "annotations": a.annotations,
+                "starts_at_ms": a.starts_at_ms,
+                "ends_at_ms": a.ends_at_ms,
+                "generator_url": a.generator_url,
+            }
+            for a in n.alerts
+        ],
+        "idempotency_key": n.idempotency_key,
+        "external_url": n.external_url,
+        "language": n.language,
+        "truncated": n.truncated,
+        "attachments": [{"title": t.title, "text": t.text, "kind": t.kind} for t in n.attachments],
+        "first_idempotency_key": n.first_idempotency_key,
+    }
+
+
+def _status(value: object) -> decided.NotifyStatus:
+    if value == "firing":
+        return "firing"
+    if value == "resolved":
+        return "resolved"
+    raise ValueError(f"not a notification status: {value!r}")
+
+
+def _language(value: object) -> Language:
+    for lang in LANGUAGES:
+        if value == lang:
+            return lang
+    raise ValueError(f"not a language: {value!r}")
+
+
+def _strs(value: Any) -> dict[str, str]:
+    return {str(k): str(v) for k, v in dict(value).items()}
+
+
+def from_payload(d: dict[str, Any]) -> Notification:
+    """Raises ValueError / KeyError / TypeError for a payload this version cannot read."""
+    alerts = tuple(
+        AlertItem(
+            fingerprint=str(a["fingerprint"]),
+            status=_status(a["status"]),
+            labels=_strs(a["labels"]),
+            annotations=_strs(a["annotations"]),
+            starts_at_ms=int(a["starts_at_ms"]),
+            ends_at_ms=None if a["ends_at_ms"] is None else int(a["ends_at_ms"]),
+            generator_url=str(a["generator_url"]),
+        )
+        for a in d["alerts"]
+    )
+    first = d.get("first_idempotency_key")
+    return Notification(
+        receiver=str(d["receiver"]),
+        group_key=str(d["group_key"]),
+        status=_status(d["status"]),
+        group_labels=_strs(d["group_labels"]),
+        common_labels=_strs(d["common_labels"]),
+        common_annotations=_strs(d["common_annotations"]),
+        alerts=alerts,
+        idempotency_key=str(d["idempotency_key"]),
+        external_url=str(d["external_url"]),
+        language=_language(d["language"]),
+        truncated=int(d.get("truncated", 0)),
+        attachments=tuple(
+            Attachment(str(t["title"]), str(t["text"]), str(t.get("kind", "logs")))
+            for t in d.get("attachments", [])
+        ),
+        first_idempotency_key=None if first is None else str(first),
+    )

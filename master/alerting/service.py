@@ -1,0 +1,504 @@
+"""The alert service: one asyncio task owns the AlertEngine, so its state needs no lock.
+
+Every change goes through the bounded queue — findings (``observe_journal``, the processor's
+observer, called after its store commit), link states (polled from the DataHub every
+``link_poll_s``), and API calls (``call``: ack, silences, config) — and is followed by one
+*step*: ``engine.due(now)``, then the changed rows, the silences touched and the outbox rows
+for the notifications decided, all in ONE store transaction. ``due`` changes the engine's
+state (group logs), so when that transaction fails the engine is rebuilt from the last
+committed state and the step's events are observed again: nothing is treated as sent that was
+not queued. At start the state is restored from the store, so a restart neither forgets a
+firing alert nor notifies it again.
+
+The notify Worker drains the store outbox beside it (nudged when a step queued rows); its
+attempts are logged through a bounded queue to the notification log.
+
+Deliberately not here: alert judgement (``master.alerts``), channels (``master.notify``)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import random
+import signal
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from master.alerting import configfile
+from master.alerting.configfile import LoadedConfig
+from master.alerting.outbox import StoreOutbox
+from master.alerting.payloads import convert, outbox_key, to_payload
+from master.alerting.settings import AlertSettings
+from master.alerts.config import AlertConfigError
+from master.alerts.engine import SNAPSHOT_VERSION, AlertEngine, AlertView
+from master.alerts.events import Event, FindingEvent, LinkEvent
+from master.alerts.notifications import Notification as Decision
+from master.alerts.silences import Silence
+from master.datahub.status import LinkStatus
+from master.notify.channels import SendContext
+from master.notify.delivery import RetryPolicy
+from master.notify.posting import new_client
+from master.notify.safety import OutboundPolicy
+from master.notify.testsend import synthetic_notification
+from master.notify.worker import AttemptLog, Worker, send_notification
+from master.store import Store, StoreBusy
+from master.store.repositories.alert_state import AlertStep
+from master.store.repositories.notifications import OutboxInsert
+from shared.clock import now_ms
+from shared.domain.journal import FindingBatch, JournalRecord
+from shared.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+BATCH_MAX = 1_000  # events per step: bounds one transaction
+LOG_QUEUE_MAX = 10_000
+CALL_TIMEOUT_S = 30.0
+FAILED_STEP_PAUSE_S = 1.0
+
+
+@dataclass(slots=True)
+class _Call(Generic[T]):
+    fn: Callable[[AlertEngine, int], T]
+    future: asyncio.Future[T]
+    silences: Callable[[T], Sequence[Silence]] = lambda _r: ()
+
+
+def _group_key(group_id: str) -> str:
+    # Group ids (receiver + group key) can outgrow an indexable key column; the row body
+    # holds the group itself, so a digest is enough as its key.
+    return hashlib.sha256(group_id.encode()).hexdigest()
+
+
+def _snapshot(rows: Any) -> dict[str, Any]:
+    return {
+        "version": SNAPSHOT_VERSION,
+        "alerts": rows.alerts,
+        "groups": rows.groups,
+        "silences": rows.silences,
+        "noise": rows.noise or {},
+    }
+
+
+@dataclass(slots=True)
+class AlertService:
+    store: Store
+    settings: AlertSettings
+    config_path: Path
+    link_statuses: Callable[[], Mapping[str, LinkStatus]] = dict
+    clock_ms: Callable[[], int] = now_ms
+    offline_grace_ms: int = 60_000  # a cluster not heard since start counts as offline after
+    own_ports: frozenset[int] = frozenset()
+    loaded: LoadedConfig = field(default_factory=configfile.default)
+    engine: AlertEngine = field(init=False)
+    queue: asyncio.Queue[Event | _Call[Any]] = field(init=False)
+    deliveries: asyncio.Event = field(default_factory=asyncio.Event)
+    started_ms: int = 0
+    next_wake_ms: int | None = None
+    steps_failed: int = 0
+    logs_dropped: int = 0
+    _links: dict[str, LinkStatus] = field(default_factory=dict)
+    _reload: asyncio.Event = field(default_factory=asyncio.Event)
+    _last_poll_ms: int = 0
+    _refused_mtime: int | None = None
+    _logs: asyncio.Queue[AttemptLog] = field(init=False)
+    _context: SendContext = field(default_factory=SendContext)
+    # Events of a step whose save failed, to observe again once the engine is rebuilt from the
+    # store; None while the engine is the committed state plus what is queued.
+    _replay: list[Event] | None = None
+
+    def __post_init__(self) -> None:
+        self.queue = asyncio.Queue(self.settings.queue_max)
+        self._logs = asyncio.Queue(LOG_QUEUE_MAX)
+        self.engine = AlertEngine(self.loaded.config)
+
+    # -- start -------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Read the config and restore the saved state. A bad config file at start is a
+        ConfigError: there is no running config to keep, and a silent default would route
+        alerts nowhere anyone expects."""
+        try:
+            self.loaded = await asyncio.to_thread(configfile.read, self.config_path)
+        except AlertConfigError as e:
+            raise ConfigError(f"the alerting config is invalid:\n{e}") from e
+        except OSError as e:
+            raise ConfigError(f"cannot read the alerting config {self.config_path}: {e}") from e
+        await self._restore()
+        self.started_ms = self.clock_ms()
+        log.info(
+            "alerts: %d alert(s) and %d group(s) restored, config %s",
+            len(self.engine.alerts),
+            len(self.engine.groups),
+            self.loaded.source,
+        )
+
+    async def _restore(self) -> None:
+        rows = await self.store.alerts.load()
+        if rows.alerts or rows.groups or rows.silences or rows.noise:
+            self.engine = AlertEngine.restore(self.loaded.config, _snapshot(rows))
+        else:
+            self.engine = AlertEngine(self.loaded.config)
+        self.next_wake_ms = self.clock_ms()  # one step at once: timers that came meanwhile
+
+    # -- inputs ------------------------------------------------------------------------------
+
+    async def observe_journal(self, cluster: str, records: Sequence[JournalRecord]) -> None:
+        """The processor's observer (after its store commit). Waits when the queue is full,
+        so back-pressure reaches the agents' acks instead of dropping a finding."""
+        at = self.clock_ms()
+        for rec in records:
+            if isinstance(rec.body, FindingBatch):
+                for f in rec.body.findings:
+                    await self.queue.put(FindingEvent(cluster, f, at))
+
+    async def call(
+        self,
+        fn: Callable[[AlertEngine, int], T],
+        *,
+        silences: Callable[[T], Sequence[Silence]] = lambda _r: (),
+    ) -> T:
+        """Run ``fn(engine, now)`` on the service's task; returns once its effect committed."""
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        try:
+            async with asyncio.timeout(CALL_TIMEOUT_S):
+                await self.queue.put(_Call(fn, future, silences))
+                return await future
+        except TimeoutError as e:
+            # The store's own "not committed in time": the API answers 503 with Retry-After.
+            raise StoreBusy(
+                f"the alert service did not commit this within {CALL_TIMEOUT_S:g} s"
+            ) from e
+
+    def request_reload(self) -> None:
+        self._reload.set()
+
+    # -- the loop ----------------------------------------------------------------------------
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Engine steps, delivery and the attempt log until ``stop``; a last step first."""
+        loop = asyncio.get_running_loop()
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(signal.SIGHUP, self.request_reload)
+        try:
+            async with new_client() as http, asyncio.TaskGroup() as tg:
+                self._context = SendContext(
+                    policy=OutboundPolicy(
+                        own_ports=self.own_ports,
+                        allowed_own_ports=frozenset(self.settings.allowed_own_ports),
+                    ),
+                    http=http,
+                )
+                worker = tg.create_task(self._deliver(), name="alerts-notify-worker")
+                logs = tg.create_task(self._write_logs(), name="alerts-notification-log")
+                await self._loop(stop)
+                worker.cancel()
+                await self._flush_logs()
+                logs.cancel()
+        finally:
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.remove_signal_handler(signal.SIGHUP)
+
+    def _worker(self) -> Worker:
+        s = self.settings
+        return Worker(
+            outbox=StoreOutbox(self.store.notifications, self.clock_ms, int(s.lease_s * 1000)),
+            receivers=lambda name: self.loaded.receivers.get(name),
+            clock_ms=self.clock_ms,
+            sleep=self._worker_sleep,
+            rng=random.Random(),
+            policy=RetryPolicy(
+                base_ms=int(s.retry_base_s * 1000),
+                cap_ms=int(s.retry_cap_s * 1000),
+                dead_after_ms=int(s.dead_after_s * 1000),
+            ),
+            context=self._context,
+            on_attempt=self._attempted,
+            poll_interval_s=1.0,
+        )
+
+    async def _deliver(self) -> None:
+        """The worker, restarted after a store failure (a lost database must not stop the
+        master: the rows wait in the outbox, leased ones come back when their lease ends)."""
+        while True:
+            try:
+                await self._worker().run()
+            except Exception as e:
+                log.warning("alerts: notification delivery paused, the store failed: %s", e)
+                await asyncio.sleep(FAILED_STEP_PAUSE_S)
+
+    async def _worker_sleep(self, seconds: float) -> None:
+        """The worker's idle wait, cut short when a step queued notifications."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                await self.deliveries.wait()
+        self.deliveries.clear()
+
+    async def _loop(self, stop: asyncio.Event) -> None:
+        while True:
+            stopping = stop.is_set()
+            if self._replay is not None and not await self._recover():
+                if stopping:
+                    return  # the store is gone: what was not saved is lost with it
+                await asyncio.sleep(FAILED_STEP_PAUSE_S)
+                continue
+            items = await self._next_items(0 if stopping else self._timeout_s())
+            now = self.clock_ms()
+            events = [i for i in items if not isinstance(i, _Call)]
+            events += self._link_events(now)
+            await self._maybe_reload(now)
+            calls = [i for i in items if isinstance(i, _Call)]
+            await self._step(now, events, calls)
+            if stopping and self.queue.empty():
+                return
+
+    async def _recover(self) -> bool:
+        """Rebuild the engine from the last committed state and observe the unsaved events
+        again (the next step saves them); False while the store still fails."""
+        try:
+            await self._restore()
+        except Exception as e:
+            log.warning("alerts: cannot rebuild the alert state from the store yet: %s", e)
+            return False
+        for ev in self._replay or []:
+            self.engine.observe(ev)
+        self._replay = None
+        log.info("alerts: state rebuilt from the store")
+        return True
+
+    def _timeout_s(self) -> float:
+        now = self.clock_ms()
+        s = self.settings
+        limit = min(s.link_poll_s, s.config_poll_s)
+        if self.next_wake_ms is not None:
+            limit = min(limit, max(0.0, (self.next_wake_ms - now) / 1000))
+        return limit
+
+    async def _next_items(self, timeout_s: float) -> list[Event | _Call[Any]]:
+        items: list[Event | _Call[Any]] = []
+        if self.queue.empty() and timeout_s > 0:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(timeout_s):
+                    items.append(await self.queue.get())
+        while len(items) < BATCH_MAX and not self.queue.empty():
+            items.append(self.queue.get_nowait())
+        return items
+
+    def _link_events(self, now: int) -> list[Event]:
+        """ClusterOffline follows the DataHub's link state. A cluster this process has not
+        heard since it started counts as offline only after ``offline_grace_ms``: right after a
+        master restart every agent is still reconnecting, and that is no outage."""
+        out: list[Event] = []
+        for cluster, status in sorted(self.link_statuses().items()):
+            before = self._links.get(cluster)
+            if status == before:
+                continue
+            recent = now - self.started_ms < self.offline_grace_ms
+            if before is None and status != "connected" and recent:
+                continue
+            self._links[cluster] = status
+            out.append(LinkEvent(cluster, status, now))
+        return out
+
+    async def _maybe_reload(self, now: int) -> None:
+        due = now - self._last_poll_ms >= self.settings.config_poll_s * 1000
+        if not (due or self._reload.is_set()):
+            return
+        self._last_poll_ms = now
+        forced = self._reload.is_set()
+        self._reload.clear()
+        stamp = await asyncio.to_thread(configfile.mtime_ns, self.config_path)
+        if not forced and stamp == self.loaded.mtime_ns:
+            return
+        if not forced and stamp is not None and stamp == self._refused_mtime:
+            return  # already refused and logged
+        try:
+            loaded = await asyncio.to_thread(configfile.read, self.config_path)
+        except (AlertConfigError, OSError) as e:
+            self._refused_mtime = stamp
+            log.error("alerts: new config refused, the running one is kept:\n%s", e)
+            return
+        self.adopt(loaded)
+
+    def adopt(self, loaded: LoadedConfig) -> None:
+        """Run ``loaded`` from now on (state kept; groups re-keyed at the next step)."""
+        self.engine.reconfigure(loaded.config)
+        self.loaded = loaded
+        self._refused_mtime = None
+        self.next_wake_ms = self.clock_ms()
+        log.info("alerts: config %s in force", loaded.source)
+
+    # -- a step ------------------------------------------------------------------------------
+
+    async def _step(self, now: int, events: list[Event], calls: list[_Call[Any]]) -> None:
+        if not events and not calls and (self.next_wake_ms is None or now < self.next_wake_ms):
+            return
+        for e in events:
+            self.engine.observe(e)
+        results: list[tuple[_Call[Any], object, BaseException | None]] = []
+        touched: list[Silence] = []
+        for c in calls:
+            if c.future.done():
+                continue  # its caller gave up (and was told so): never applied behind its back
+            try:
+                r = c.fn(self.engine, now)
+            except Exception as e:  # the caller's error (unknown alert, bad silence)
+                results.append((c, None, e))
+            else:
+                results.append((c, r, None))
+                touched += c.silences(r)
+        due = self.engine.due(now)
+        changes = self.engine.take_changes()
+        rows = self._outbox(due.notifications)
+        step = AlertStep(
+            alerts=changes.alerts,
+            deleted_alerts=changes.deleted_alerts,
+            groups={_group_key(g): body for g, body in changes.groups.items()},
+            deleted_groups={_group_key(g) for g in changes.deleted_groups},
+            silences=[s.to_dict() for s in touched],
+            outbox=rows,
+        )
+        if not step.empty:
+            step.noise = self.engine.noise.to_dict()
+        try:
+            if not step.empty:
+                await self.store.alerts.save(step, now_ms=now)
+        except Exception as e:
+            self.steps_failed += 1
+            log.error("alerts: saving a step failed; the state is rebuilt from the store: %s", e)
+            for c, _, _ in results:
+                if not c.future.done():
+                    c.future.set_exception(e)
+            self._replay = [*(self._replay or []), *events]
+            await asyncio.sleep(FAILED_STEP_PAUSE_S)
+            return
+        self.next_wake_ms = due.next_wake_ms
+        if rows:
+            self.deliveries.set()
+        for c, r, err in results:
+            if c.future.done():
+                continue
+            if err is not None:
+                c.future.set_exception(err)
+            else:
+                c.future.set_result(r)
+
+    def _outbox(self, decisions: Iterable[Decision]) -> list[OutboxInsert]:
+        out: list[OutboxInsert] = []
+        targets = self.loaded.receivers.targets
+        external = self.settings.external_url
+        for d in decisions:
+            for i, target in enumerate(targets.get(d.receiver, ())):
+                if d.status == "resolved" and not target.send_resolved:
+                    continue
+                receiver = self.loaded.receivers.by_name[target.name]
+                key = outbox_key(d, i)
+                n = convert(
+                    d,
+                    receiver=target.name,
+                    idempotency_key=key,
+                    external_url=external,
+                    language=receiver.language,
+                )
+                out.append(OutboxInsert(target.name, d.group_key, key, to_payload(n)))
+        return out
+
+    # -- the notification log ----------------------------------------------------------------
+
+    def _attempted(self, entry: AttemptLog) -> None:
+        try:
+            self._logs.put_nowait(entry)
+        except asyncio.QueueFull:
+            self.logs_dropped += 1
+            if self.logs_dropped in (1, 10, 100) or self.logs_dropped % 1000 == 0:
+                log.warning("alerts: notification log full, %d entries lost", self.logs_dropped)
+
+    async def _write_logs(self) -> None:
+        while True:
+            first = await self._logs.get()
+            await self._flush_logs([first])
+
+    async def _flush_logs(self, entries: list[AttemptLog] | None = None) -> None:
+        batch = list(entries or [])
+        while not self._logs.empty() and len(batch) < 1_000:
+            batch.append(self._logs.get_nowait())
+        if not batch:
+            return
+        rows = []
+        for e in batch:
+            row = asdict(e)
+            row["outbox_id"] = int(row.pop("delivery_id"))
+            rows.append(row)
+        try:
+            await self.store.notifications.log_attempts(rows)
+        except Exception as e:
+            log.warning("alerts: %d notification log entries not written: %s", len(rows), e)
+
+    # -- what the API uses -------------------------------------------------------------------
+
+    def view(self) -> list[AlertView]:
+        return self.engine.view(self.clock_ms())
+
+    async def acknowledge(self, fingerprint: str, *, by: str) -> None:
+        await self.call(lambda e, now: e.acknowledge(fingerprint, by=by, at_ms=now))
+
+    async def unacknowledge(self, fingerprint: str) -> None:
+        await self.call(lambda e, _now: e.unacknowledge(fingerprint))
+
+    async def add_silence(
+        self,
+        *,
+        matchers: Sequence[str],
+        starts_at_ms: int | None,
+        ends_at_ms: int,
+        created_by: str,
+        comment: str,
+    ) -> Silence:
+        def add(e: AlertEngine, now: int) -> Silence:
+            s = Silence.make(
+                id=uuid.uuid4().hex,
+                matchers=matchers,
+                starts_at_ms=now if starts_at_ms is None else starts_at_ms,
+                ends_at_ms=ends_at_ms,
+                created_by=created_by,
+                comment=comment,
+                created_at_ms=now,
+            )
+            e.add_silence(s)
+            return s
+
+        return await self.call(add, silences=lambda s: [s])
+
+    async def expire_silence(self, silence_id: str) -> Silence:
+        return await self.call(
+            lambda e, now: e.expire_silence(silence_id, now_ms=now), silences=lambda s: [s]
+        )
+
+    async def replace_config(self, text: str) -> LoadedConfig:
+        """Validate, write the file, and run it; raises AlertConfigError (nothing changed)."""
+        source = str(self.config_path)
+        loaded = configfile.parse(text, source=source)
+        stamp = await asyncio.to_thread(configfile.write, self.config_path, text)
+        loaded = configfile.LoadedConfig(loaded.config, loaded.receivers, text, source, stamp)
+        await self.call(lambda _e, _now: self.adopt(loaded))
+        return loaded
+
+    def validate(self, text: str) -> LoadedConfig:
+        return configfile.parse(text, source=str(self.config_path))
+
+    async def test_send(self, name: str) -> int:
+        """A synthetic notification to ``name`` (a notify receiver); returns the peer's
+        status; raises KeyError for an unknown receiver and SendFailed for a failed send."""
+        receiver = self.loaded.receivers.get(name)
+        if receiver is None:
+            raise KeyError(name)
+        now = self.clock_ms()
+        n = synthetic_notification(
+            name, now_ms=now, language=receiver.language, external_url=self.settings.external_url
+        )
+        return await send_notification(receiver, n, now_ms=now, context=self._context)
