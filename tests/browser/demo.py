@@ -22,7 +22,9 @@ from typing import Any
 
 import httpx
 import yaml
+from playwright.async_api import Page, expect
 
+from tests.browser.conftest import ADMIN_PASSWORD
 from tests.harness import API_TOKEN, RunningMaster, add_cluster, master_settings, running_master
 
 BIN = Path(sys.executable).parent
@@ -172,3 +174,18 @@ async def running_fleet(
             sim.kill()
             await sim.wait()
         logs.close()
+
+
+async def log_in(page: Page, username: str = "admin", password: str = ADMIN_PASSWORD) -> None:
+    await page.goto("/login")
+    await page.get_by_label("Username").fill(username)
+    await page.get_by_label("Password").fill(password)
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page.get_by_role("heading", name="Fleet overview")).to_be_visible()
+
+
+async def a_node(fleet: Fleet, cluster: str) -> str:
+    async with fleet.kube(cluster) as kube:
+        items = (await kube.get("/api/v1/nodes")).json()["items"]
+    names: list[str] = sorted(n["metadata"]["name"] for n in items)
+    return names[0]

@@ -8,14 +8,13 @@ whose forged POST is refused, an agent going away, and the three languages."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from playwright.async_api import Locator, Page, expect
 
-from tests.browser.conftest import ADMIN_PASSWORD, JWT_SECRET, Site
-from tests.browser.demo import CLUSTERS, DEMO_NS, FAULT_LABEL, Fleet, running_fleet, until
+from tests.browser.conftest import fleet_site
+from tests.browser.demo import CLUSTERS, DEMO_NS, FAULT_LABEL, Fleet, a_node, log_in, until
 
 pytestmark = pytest.mark.browser
 
@@ -23,42 +22,16 @@ LIVE = 15_000  # ms: a streamed change must show up well within this, without a 
 VIEWER_PASSWORD = "viewer looks but never touches"
 
 
+site = pytest.fixture(name="site")(fleet_site)  # page and watch guard the fleet's master
+
+
 @pytest.fixture
 def dashboard_dir(built_dashboard: Path) -> Path:
     return built_dashboard
 
 
-@pytest.fixture
-async def fleet(tmp_path: Path, dashboard_dir: Path) -> AsyncIterator[Fleet]:
-    async with running_fleet(
-        tmp_path, dashboard_dir=dashboard_dir, jwt_secret=JWT_SECRET, admin_password=ADMIN_PASSWORD
-    ) as f:
-        yield f
-
-
-@pytest.fixture
-def site(fleet: Fleet) -> Site:
-    """The conftest's ``page``/``watch`` guard this fleet's master."""
-    return Site(fleet.master, fleet.base_url)
-
-
-async def log_in(page: Page, username: str = "admin", password: str = ADMIN_PASSWORD) -> None:
-    await page.goto("/login")
-    await page.get_by_label("Username").fill(username)
-    await page.get_by_label("Password").fill(password)
-    await page.get_by_role("button", name="Sign in").click()
-    await expect(page.get_by_role("heading", name="Fleet overview")).to_be_visible()
-
-
 def card(page: Page, cluster: str) -> Locator:
     return page.get_by_role("article", name=cluster)
-
-
-async def a_node(fleet: Fleet, cluster: str) -> str:
-    async with fleet.kube(cluster) as kube:
-        items = (await kube.get("/api/v1/nodes")).json()["items"]
-    names: list[str] = sorted(n["metadata"]["name"] for n in items)
-    return names[0]
 
 
 async def test_admin_logs_in_and_the_overview_shows_both_clusters_connected(page: Page) -> None:
