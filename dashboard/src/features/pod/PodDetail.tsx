@@ -73,7 +73,7 @@ export default function PodDetail() {
                 <h3 id="pod-findings">{t('cluster.findings')}</h3>
                 <ObjectFindings cluster={cluster} kind="Pod" namespace={ns} name={name} />
               </section>
-              <section className="section" aria-labelledby="pod-conditions">
+              <section className="section wide" aria-labelledby="pod-conditions">
                 <h3 id="pod-conditions">{t('detail.conditions')}</h3>
                 <Conditions items={conditions(obj)} />
               </section>
