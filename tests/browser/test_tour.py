@@ -168,6 +168,12 @@ async def test_screenshots_of_the_main_pages(page: Page, fleet: Fleet) -> None:
     await shoot(page, "action-dialog-dry-run")
     await dialog.get_by_role("button", name="Cancel").click()
 
+    async with fleet.api() as http:  # a second user, so the table shows an editable row
+        r = await http.post(
+            "/api/v1/users",
+            json={"username": "olga", "password": "operator on call tonight", "role": "operator"},
+        )
+        assert r.status_code == 201, r.text
     path, loaded = pages["admin-users"]
     await page.goto(path)
     await loaded(page)
@@ -179,7 +185,8 @@ async def test_screenshots_of_the_main_pages(page: Page, fleet: Fleet) -> None:
     await loaded(page)
     await shoot(page, "fleet-dark")
     await page.emulate_media(color_scheme="light")
-
+    await page.goto("/")  # the theme follows the system's preference at load
+    await loaded(page)
     await page.get_by_label("Language").select_option(label="日本語")
     await expect(page.get_by_role("heading", name="フリート概要")).to_be_visible()
     await expect(page.get_by_text(re.compile(r"\d+/\d+"))).to_have_count(2, timeout=LIVE)
