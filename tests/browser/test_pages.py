@@ -54,12 +54,9 @@ async def test_a_crash_loop_streams_into_the_pods_page_and_the_fleets_criticals(
     await page.goto("/clusters/demo-1/pods?q=payments")
     await expect(page.get_by_role("heading", name="Pods")).to_be_visible()
     await expect(page.get_by_text("No rows match the filters.")).to_be_visible()
-    navigations: list[str] = []
-    for tab in (page, fleet_tab):
-        tab.on(
-            "framenavigated",
-            lambda fr: navigations.append(fr.url) if fr.parent_frame is None else None,
-        )
+    for tab in (page, fleet_tab):  # a reload would drop this mark
+        await tab.evaluate("() => { window.__sameDocument = true; }")
+    same_document = "() => window.__sameDocument === true"
 
     body = {
         "metadata": {"name": "payments", "namespace": DEMO_NS, "labels": {"app": "payments"}},
@@ -85,10 +82,18 @@ async def test_a_crash_loop_streams_into_the_pods_page_and_the_fleets_criticals(
     await expect(
         criticals.get_by_role("link", name=re.compile(rf"^{DEMO_NS}\/payments-"))
     ).to_be_visible(timeout=LIVE)
-    assert navigations == [], f"the pages reloaded: {navigations}"
+    for tab in (page, fleet_tab):
+        assert await tab.evaluate(same_document), f"{tab.url} was reloaded"
     await row.get_by_role("link", name=re.compile("^payments-")).click()
     await expect(page.get_by_role("heading", name=re.compile("^payments-"))).to_be_visible()
     await expect(page.get_by_text("CrashLoopBackOff").first).to_be_visible()
+    # On the pod page itself the crash loop keeps streaming in: its restart count climbs.
+    main = page.get_by_role("table").filter(has_text="registry.local/pay:1.0").get_by_role("row")
+    restarts = main.filter(has_text="main").get_by_role("cell").nth(5)
+    seen = int(await restarts.inner_text())
+    await expect(restarts).not_to_have_text(str(seen), timeout=LIVE)
+    assert int(await restarts.inner_text()) > seen
+    assert await page.evaluate(same_document), "the pod page was reached by a reload"
     await fleet_tab.close()
 
 
