@@ -9,7 +9,7 @@
 # Warm, each only checks its cache. Exits non-zero, naming them, if any failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-PEERS=(k8s-bins promtool alertmanager oidc-provider build-dashboard)
+PEERS=(k8s-bins promtool alertmanager oidc-provider build-dashboard axe-core)
 declare -A pid
 for p in "${PEERS[@]}"; do
   scripts/$p.sh >/dev/null & pid[$p]=$!

@@ -11,6 +11,10 @@ Fixtures, for every test in this folder:
   module overrides the ``dashboard_dir`` fixture to serve another build.
 * ``built_dashboard``: the real build in the package, for page tests to serve by overriding
   ``dashboard_dir`` (skips, or fails in CI, when scripts/build-dashboard.sh has not run).
+* ``fleet``: a ``lookout demo``-style fleet (tests/browser/demo.py): kubesim with two simulated
+  clusters and their scripted incidents, a master serving ``dashboard_dir``, one agent process
+  per cluster. A page-test module overrides ``dashboard_dir`` with ``built_dashboard`` and
+  ``site`` with ``fleet_site`` so ``page`` and ``watch`` guard the fleet's master.
 * ``browser``: headless Chromium, one per test.
 * ``page`` (with ``watch``): a fresh context and page on which every request to an origin other
   than the master's is aborted and recorded. At teardown the test fails if any such request was
@@ -30,6 +34,7 @@ import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import pytest
@@ -47,6 +52,9 @@ from playwright.async_api import Response as PageResponse
 from master.gateway.docs import JS, SWAGGER_DIR
 from master.gateway.static import DASHBOARD_DIR
 from tests.harness import RunningMaster, master_settings, running_master
+
+if TYPE_CHECKING:
+    from tests.browser.demo import Fleet
 
 HERE = Path(__file__).resolve().parent
 FIXTURE_DASHBOARD = HERE / "fixtures" / "dashboard"
@@ -137,6 +145,21 @@ async def site(tmp_path: Path, dashboard_dir: Path) -> AsyncIterator[Site]:
     )
     async with running_master(settings) as m:
         yield Site(m, f"http://127.0.0.1:{m.master.http_port}")
+
+
+@pytest.fixture
+async def fleet(tmp_path: Path, dashboard_dir: Path) -> AsyncIterator[Fleet]:
+    from tests.browser.demo import running_fleet  # it uses this module's constants
+
+    async with running_fleet(
+        tmp_path, dashboard_dir=dashboard_dir, jwt_secret=JWT_SECRET, admin_password=ADMIN_PASSWORD
+    ) as f:
+        yield f
+
+
+def fleet_site(fleet: Fleet) -> Site:
+    """The ``site`` of a module that runs a fleet: ``site = pytest.fixture(fleet_site)``."""
+    return Site(fleet.master, fleet.base_url)
 
 
 @pytest.fixture

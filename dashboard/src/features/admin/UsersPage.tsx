@@ -84,6 +84,7 @@ export default function UsersPage() {
                     <td>
                       <RoleSelect
                         label={t('admin.users.roleOf', { user: u.username })}
+                        hideLabel
                         value={u.role}
                         allowNone
                         onChange={(role) => change.mutate({ username: u.username, role })}

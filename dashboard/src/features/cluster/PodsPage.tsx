@@ -85,7 +85,7 @@ export default function PodsPage() {
     {
       id: 'last',
       header: t('pods.table.lastReason'),
-      width: 'minmax(7rem, 1fr)',
+      width: 'minmax(9.5rem, 1fr)',
       cell: (r) => r.lastReason,
     },
     {

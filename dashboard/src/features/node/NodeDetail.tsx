@@ -71,7 +71,7 @@ export default function NodeDetail() {
               <ActionButtons target={{ cluster, kind: 'Node', namespace: '', name }} />
             </header>
             <div className="grid-2">
-              <section className="section" aria-labelledby="node-conditions">
+              <section className="section wide" aria-labelledby="node-conditions">
                 <h3 id="node-conditions">{t('detail.conditions')}</h3>
                 <Conditions items={conditions(obj)} goodWhenFalse={PRESSURES} />
               </section>

@@ -68,16 +68,14 @@ export default function PodDetail() {
               <h3 id="pod-containers">{t('pod.containers')}</h3>
               <Containers obj={obj} />
             </section>
-            <div className="grid-2">
-              <section className="section" aria-labelledby="pod-findings">
-                <h3 id="pod-findings">{t('cluster.findings')}</h3>
-                <ObjectFindings cluster={cluster} kind="Pod" namespace={ns} name={name} />
-              </section>
-              <section className="section" aria-labelledby="pod-conditions">
-                <h3 id="pod-conditions">{t('detail.conditions')}</h3>
-                <Conditions items={conditions(obj)} />
-              </section>
-            </div>
+            <section className="section" aria-labelledby="pod-findings">
+              <h3 id="pod-findings">{t('cluster.findings')}</h3>
+              <ObjectFindings cluster={cluster} kind="Pod" namespace={ns} name={name} />
+            </section>
+            <section className="section" aria-labelledby="pod-conditions">
+              <h3 id="pod-conditions">{t('detail.conditions')}</h3>
+              <Conditions items={conditions(obj)} />
+            </section>
             <section className="section" aria-labelledby="pod-events">
               <h3 id="pod-events">{t('cluster.nav.events')}</h3>
               <ObjectEvents cluster={cluster} kind="Pod" namespace={ns} name={name} />
