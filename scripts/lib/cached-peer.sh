@@ -31,3 +31,42 @@ peer_needs() {
     fi
   done
 }
+
+# npm_peer SRC CACHE PROBE: the npm-installed peers (oidc-provider, axe-core). Installs
+# SRC/package-lock.json with `npm ci` into $LOOKOUT_CACHE_ROOT/CACHE/<lock hash>/node_modules
+# unless present (mode build), or only checks (mode check); PROBE is a file under node_modules
+# that a complete install has. Prints that node_modules dir as the last line on stdout.
+npm_peer() {
+  local src=$1 cache=$2 probe=$3 hash root modules tmp started
+  hash=$(sha256sum "$src/package-lock.json" | cut -c1-16)
+  root="$LOOKOUT_CACHE_ROOT/$cache/$hash"
+  modules="$root/node_modules"
+  # The marker is written last, after npm ci succeeded: an interrupted install never counts.
+  _npm_installed() { [[ -f "$root/.installed" && -f "$modules/$probe" ]]; }
+  if [[ $mode == check ]]; then
+    if _npm_installed; then echo "$modules"; exit 0; fi
+    log "not installed in $root; run $0 to install it"
+    exit 1
+  fi
+  if _npm_installed; then
+    log "cached"
+  else
+    log "installing from $src/package-lock.json (npm ci)"
+    started=$(date +%s)
+    # Install in a private temp dir and move into place, so a concurrent --check never sees a
+    # half-installed tree.
+    mkdir -p "$(dirname "$root")"
+    tmp="$root.tmp.$$"
+    rm -rf "$tmp"
+    mkdir -p "$tmp"
+    trap 'rm -rf "$tmp"' EXIT
+    cp "$src/package.json" "$src/package-lock.json" "$tmp/"
+    (cd "$tmp" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2)
+    rm -rf "$root"
+    mv "$tmp" "$root"
+    touch "$root/.installed"
+    _npm_installed || { log "installed but $probe is missing from $modules"; exit 1; }
+    log "installed in $(($(date +%s) - started))s"
+  fi
+  echo "$modules"
+}
