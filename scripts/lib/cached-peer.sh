@@ -37,7 +37,7 @@ peer_needs() {
 # unless present (mode build), or only checks (mode check); PROBE is a file under node_modules
 # that a complete install has. Prints that node_modules dir as the last line on stdout.
 npm_peer() {
-  local src=$1 cache=$2 probe=$3 hash root modules tmp started
+  local src=$1 cache=$2 probe=$3 hash root modules started
   hash=$(sha256sum "$src/package-lock.json" | cut -c1-16)
   root="$LOOKOUT_CACHE_ROOT/$cache/$hash"
   modules="$root/node_modules"
@@ -56,14 +56,15 @@ npm_peer() {
     # Install in a private temp dir and move into place, so a concurrent --check never sees a
     # half-installed tree.
     mkdir -p "$(dirname "$root")"
-    tmp="$root.tmp.$$"
-    rm -rf "$tmp"
-    mkdir -p "$tmp"
-    trap 'rm -rf "$tmp"' EXIT
-    cp "$src/package.json" "$src/package-lock.json" "$tmp/"
-    (cd "$tmp" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2)
+    # Global, not local: the EXIT trap runs after this function has returned.
+    NPM_PEER_TMP="$root.tmp.$$"
+    rm -rf "$NPM_PEER_TMP"
+    mkdir -p "$NPM_PEER_TMP"
+    trap 'rm -rf "$NPM_PEER_TMP"' EXIT
+    cp "$src/package.json" "$src/package-lock.json" "$NPM_PEER_TMP/"
+    (cd "$NPM_PEER_TMP" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2)
     rm -rf "$root"
-    mv "$tmp" "$root"
+    mv "$NPM_PEER_TMP" "$root"
     touch "$root/.installed"
     _npm_installed || { log "installed but $probe is missing from $modules"; exit 1; }
     log "installed in $(($(date +%s) - started))s"
