@@ -45,8 +45,10 @@ CONNECT_TIMEOUT_S = 10.0
 # minute; a rotated token stays valid for a while after rotation, so 10 s is well inside that.
 AUTH_TTL_S = 10.0
 # How long closing waits for TLS connections still exchanging close_notify; a peer that never
-# answers would otherwise hold shutdown for the ssl_shutdown_timeout (30 s).
+# answers would otherwise hold shutdown for the ssl_shutdown_timeout (30 s). What is still
+# closing then is aborted, so no socket outlives the access however slow the peer (or loop).
 CLOSE_WAIT_S = 2.0
+ABORT_WAIT_S = 0.5  # an abort needs only a loop turn or two
 
 
 def load_configuration(
@@ -105,8 +107,10 @@ class KubeAccess:
         # Watches that ended early close their connection instead of pooling it; over TLS the
         # socket closes only after the close_notify exchange, which the connector no longer
         # tracks. Their `closed` futures are kept here so that leaving `async with` waits for
-        # them and no socket outlives the access (or the event loop that owns it).
-        self._closing: set[asyncio.Future[None]] = set()
+        # them and no socket outlives the access (or the event loop that owns it). The
+        # transport is kept beside each: aiohttp forgets it once closing has begun, and it is
+        # what an overdue close is aborted through.
+        self._closing: dict[asyncio.Future[None], asyncio.BaseTransport] = {}
 
     @classmethod
     def from_files(
@@ -129,6 +133,15 @@ class KubeAccess:
             self._session = None
         if self._closing:
             await asyncio.wait(set(self._closing), timeout=CLOSE_WAIT_S)
+        aborted = []
+        for closed, transport in list(self._closing.items()):
+            if not closed.done() and isinstance(transport, asyncio.WriteTransport):
+                log.debug("aborting a TLS close the API server did not finish in time")
+                transport.abort()
+                aborted.append(closed)
+        if aborted:  # abort closes the socket on the loop's next turn, with connection_lost
+            await asyncio.wait(aborted, timeout=ABORT_WAIT_S)
+        self._closing.clear()
 
     async def _headers(self) -> dict[str, str]:
         # auth_settings() runs the refresh hook (in-cluster token re-read, exec plugins), which
@@ -254,10 +267,12 @@ class KubeAccess:
 
     def _track_close(self, resp: aiohttp.ClientResponse) -> None:
         protocol = resp.connection.protocol if resp.connection is not None else None
-        closed = protocol.closed if protocol is not None else None
+        if protocol is None or protocol.transport is None:
+            return
+        closed = protocol.closed
         if closed is not None and not closed.done():
-            self._closing.add(closed)
-            closed.add_done_callback(self._closing.discard)
+            self._closing[closed] = protocol.transport
+            closed.add_done_callback(lambda f: self._closing.pop(f, None))
 
 
 async def _split_lines(stream: aiohttp.StreamReader) -> AsyncIterator[bytes]:

@@ -4,9 +4,10 @@ Where they come from: ``MASTER_DASHBOARD_DIR``, else the build shipped inside th
 (``DASHBOARD_DIR``, git-ignored, filled by ``scripts/build-dashboard.sh``, which ``make demo``,
 ``make test`` and the image's Node stage run). What each path gets (``choose``, pure):
 
-* ``/api`` and below: never a page. Nothing reaches here that a route matched, so it is an
-  unknown API path and answers the API's own 404 JSON (an HTML page there would hide a typo
-  in a client behind a 200).
+* ``/api`` and ``/metrics`` and below (``MACHINE_ROOTS``): never a page. Nothing reaches here
+  that a route matched, so it is an unknown API path and answers the API's own 404 JSON (an
+  HTML page there would hide a typo in a client behind a 200, and a Prometheus pointed at
+  the API port instead of the metrics port would read HTML as a broken exposition).
 * ``/assets/...``: Vite's content-hashed files, ``Cache-Control: public, max-age=31536000,
   immutable`` (a new build has new names); a missing one is a 404, never ``index.html``,
   which a browser would then try to run as a script.
@@ -131,8 +132,13 @@ def relative(url_path: str) -> PurePosixPath | None:
     return PurePosixPath(*parts)
 
 
+# First path segments that machines read; a miss under them is never the dashboard.
+MACHINE_ROOTS = frozenset({"api", "metrics"})
+
+
 def is_api(url_path: str) -> bool:
-    return url_path == "/api" or url_path.startswith("/api/")
+    root = url_path.removeprefix("/").partition("/")[0]
+    return url_path.startswith("/") and root in MACHINE_ROOTS
 
 
 def choose(url_path: str, exists: Callable[[PurePosixPath], bool], *, spa: bool) -> Choice:

@@ -22,7 +22,7 @@ from kubernetes import client, config
 
 from agent.detect.settings import DetectSettings
 from agent.kubeapi.errors import KubeConnectionError
-from agent.kubeapi.transport import KubeAccess
+from agent.kubeapi.transport import CLOSE_WAIT_S, KubeAccess
 from agent.outbox.spool import Outbox
 from agent.snapshot.mirror import Mirror
 from agent.sources import events
@@ -352,9 +352,10 @@ def _sockets_to(port: int) -> int:
 
 
 @asynccontextmanager
-async def _relay(target_port: int, slow: asyncio.Event) -> AsyncIterator[int]:
+async def _relay(target_port: int, slow: asyncio.Event, hold_s: float) -> AsyncIterator[int]:
     """A loopback TCP relay; once ``slow`` is set it holds every chunk from the server for
-    0.3 s, so the server's TLS close_notify arrives well after the client started closing."""
+    ``hold_s``, so the server's TLS close_notify arrives well after the client started closing
+    (or, past the access's CLOSE_WAIT_S, too late to be waited for)."""
 
     async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter, delay: float) -> None:
         with contextlib.suppress(OSError):
@@ -371,11 +372,14 @@ async def _relay(target_port: int, slow: asyncio.Event) -> AsyncIterator[int]:
         task = asyncio.current_task()
         assert task is not None
         handlers.add(task)
+        uw: asyncio.StreamWriter | None = None
         try:
             ur, uw = await asyncio.open_connection("127.0.0.1", target_port)
-            await asyncio.gather(pipe(r, uw, 0.0), pipe(ur, w, 0.3))
+            await asyncio.gather(pipe(r, uw, 0.0), pipe(ur, w, hold_s))
         finally:
-            w.close()
+            for writer in (w, uw):
+                if writer is not None:
+                    writer.transport.abort()  # cancelled mid-hold: nothing left worth sending
             handlers.discard(task)
 
     server = await asyncio.start_server(relay, "127.0.0.1", 0)
@@ -391,18 +395,21 @@ async def _relay(target_port: int, slow: asyncio.Event) -> AsyncIterator[int]:
         await asyncio.gather(*handlers, return_exceptions=True)
 
 
+@pytest.mark.parametrize("hold_s", [0.3, 2 * CLOSE_WAIT_S], ids=["waited-for", "aborted"])
 async def test_leaving_kube_access_closes_every_connection_even_a_cut_watch(
-    k8s_cluster: ControlPlane, k8s_namespace: str, core: client.CoreV1Api
+    k8s_cluster: ControlPlane, k8s_namespace: str, core: client.CoreV1Api, hold_s: float
 ) -> None:
     # A watch cut short closes its TLS connection outside the pool; the access used to return
     # before that socket had closed, so it could outlive the event loop (a ResourceWarning in
-    # CI). The relay delays the server's close_notify so that the race is not left to luck.
+    # CI). The relay delays the server's close_notify so that the race is not left to luck:
+    # within CLOSE_WAIT_S the access waits for it, past that it aborts the connection (a
+    # loaded CI machine took longer than the wait, and the socket was left behind).
     access = await asyncio.to_thread(KubeAccess.from_files, kubeconfig=k8s_cluster.agent_kubeconfig)
     api_port = int(access.configuration.host.rsplit(":", 1)[1].split("/")[0])
     path = f"/api/v1/namespaces/{k8s_namespace}/configmaps"
     await asyncio.to_thread(core.create_namespaced_config_map, k8s_namespace, _cm("seen"))
     slow = asyncio.Event()
-    async with _relay(api_port, slow) as port:
+    async with _relay(api_port, slow, hold_s) as port:
         access.configuration.host = f"https://127.0.0.1:{port}"
         access = KubeAccess(access.configuration)
         async with access:
@@ -410,8 +417,12 @@ async def test_leaving_kube_access_closes_every_connection_even_a_cut_watch(
 
             async def watch() -> None:
                 async with access.lines(path, {"watch": "1"}, read_timeout_s=60) as docs:
+                    # Once per watch: the namespace also holds kube-root-ca.crt, so counting
+                    # documents could see three from two watches, the third still connecting.
                     async for _ in docs:
                         streaming.release()
+                        break
+                    await asyncio.Event().wait()
 
             tasks = [asyncio.create_task(watch()) for _ in range(3)]
             async with asyncio.timeout(20):

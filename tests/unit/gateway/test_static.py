@@ -51,9 +51,11 @@ def test_top_level_build_files_are_served_but_revalidated() -> None:
 
 
 def test_api_paths_are_never_the_dashboard() -> None:
-    for path in ("/api", "/api/", "/api/v1/nope", "/api/v2/x"):
+    for path in ("/api", "/api/", "/api/v1/nope", "/api/v2/x", "/metrics", "/metrics/x"):
         assert spa(path) == ApiNotFound(), path
-    assert spa("/apis") == Serve(INDEX, REVALIDATE)  # only the /api segment is the API's
+    # Only the whole first segment counts.
+    for path in ("/apis", "/metricsx", "/clusters/api"):
+        assert spa(path) == Serve(INDEX, REVALIDATE), path
 
 
 def test_without_index_html_the_dashboard_is_not_built() -> None:
