@@ -85,6 +85,15 @@ class Fleet:
             await asyncio.wait_for(proc.wait(), 30)
 
 
+def _log_tails(tmp_path: Path, lines: int = 30) -> str:
+    """The last lines of every process log the fleet wrote, for a failure message."""
+    out = []
+    for log in sorted(tmp_path.glob("*.log")):
+        tail = log.read_text(errors="replace").splitlines()[-lines:]
+        out.append(f"--- {log.name} ---\n" + "\n".join(tail))
+    return "\n".join(out)
+
+
 @contextlib.asynccontextmanager
 async def running_fleet(
     tmp_path: Path, *, dashboard_dir: Path, jwt_secret: str, admin_password: str
@@ -144,14 +153,22 @@ async def running_fleet(
                     stderr=logs.enter_context((tmp_path / f"agent-{c}.log").open("wb")),
                 )
             async with fleet.api() as http:
+                seen: list[str] = []
 
                 async def connected() -> bool:
                     r = await http.get("/api/v1/clusters")
                     items: list[dict[str, Any]] = r.json()["items"]
+                    seen[:] = [f"{i['name']}={i['status']}" for i in items]
                     up = [i for i in items if i["status"] == "connected"]
                     return len(up) == len(CLUSTERS)
 
-                await until(connected, what="both agents connected", timeout=90)
+                try:
+                    await until(connected, what="both agents connected", timeout=90)
+                except AssertionError as e:  # say why: the statuses and each process's log
+                    raise AssertionError(
+                        f"{e}; last statuses {seen}; exits "
+                        f"{ {c: p.returncode for c, p in agents.items()} }\n" + _log_tails(tmp_path)
+                    ) from None
             yield fleet
             for proc in agents.values():
                 if proc.returncode is None:
