@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.async_api import Page, expect
@@ -57,9 +58,12 @@ async def test_an_operator_sees_the_actions_and_runs_a_rollout_restart(
     await expect(dialog.get_by_role("region", name="Preview")).to_be_visible(timeout=LIVE)
     path = f"/apis/apps/v1/namespaces/{DEMO_NS}/deployments/frontend"
 
-    def restarted_at(deployment: dict[str, object]) -> object:
-        template = deployment["spec"]["template"]  # type: ignore[index]
-        return (template.get("metadata") or {}).get("annotations", {}).get(RESTARTED_AT)  # type: ignore[union-attr]
+    def restarted_at(deployment: dict[str, Any]) -> str | None:
+        template = deployment["spec"]["template"]
+        value: str | None = (
+            (template.get("metadata") or {}).get("annotations", {}).get(RESTARTED_AT)
+        )
+        return value
 
     async with fleet.kube(CLUSTER) as kube:
         assert restarted_at((await kube.get(path)).json()) is None  # the dry run changed nothing

@@ -142,7 +142,14 @@ async def test_screenshots_of_the_main_pages(page: Page, fleet: Fleet, shots: Pa
     await page.emulate_media(color_scheme="light")
     await log_in(page)
     pages = {name: (path, loaded) for name, path, loaded in await main_pages(fleet)}
-    for name in ("fleet", "cluster-pods", "pod-detail", "node-detail"):
+    for name in (
+        "fleet",
+        "cluster-pods",
+        "pod-detail",
+        "pod-yaml",
+        "node-detail",
+        "cluster-services",
+    ):
         path, loaded = pages[name]
         await page.goto(path)
         await loaded(page)
@@ -191,7 +198,9 @@ async def test_screenshots_of_the_main_pages(page: Page, fleet: Fleet, shots: Pa
         "fleet",
         "cluster-pods",
         "pod-detail",
+        "pod-yaml",
         "node-detail",
+        "cluster-services",
         "action-dialog-dry-run",
         "admin-users",
         "fleet-dark",
