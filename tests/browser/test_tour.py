@@ -1,14 +1,13 @@
 """Every main page of the dashboard on a ``lookout demo``-style fleet, in real Chromium: axe-core
 finds no serious or critical accessibility violation on any of them (light and dark), and the
-run writes the README's screenshots to docs/screenshots/ (1280 x 800; English light, one dark,
-and 日本語). axe-core comes from npm, pinned by tests/browser/axe/package-lock.json and installed
-outside the repository by scripts/axe-core.sh (make test-bins)."""
+run takes the README's screenshots (1280 x 800; English light, one dark, and 日本語) — into
+docs/screenshots/ only with LOOKOUT_SCREENSHOTS=1, else into a temporary folder, so an ordinary
+run leaves the git tree clean. axe-core: tests/browser/accessibility.py."""
 
 from __future__ import annotations
 
 import os
 import re
-import subprocess
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,8 @@ from typing import Any
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.browser.conftest import fleet_site, missing_peer
+from tests.browser.accessibility import axe_source_text, axe_violations, blocking
+from tests.browser.conftest import fleet_site
 from tests.browser.demo import DEMO_NS, Fleet, a_node, log_in
 
 pytestmark = pytest.mark.browser
@@ -25,9 +25,6 @@ REPO = Path(__file__).resolve().parents[2]
 SHOTS = REPO / "docs" / "screenshots"
 VIEWPORT = {"width": 1280, "height": 800}
 LIVE = 15_000
-# What axe must not find; "moderate" and "minor" are reported by the assertion's neighbours
-# in the log but do not fail the page.
-BLOCKING = ("serious", "critical")
 
 site = pytest.fixture(name="site")(fleet_site)  # page and watch guard the fleet's master
 
@@ -39,15 +36,17 @@ def dashboard_dir(built_dashboard: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def axe_source() -> str:
-    """axe.min.js from scripts/axe-core.sh's cache (LOOKOUT_AXE_JS overrides the path)."""
-    if path := os.environ.get("LOOKOUT_AXE_JS"):
-        return Path(path).read_text()
-    found = subprocess.run(
-        [str(REPO / "scripts" / "axe-core.sh"), "--check"], capture_output=True, text=True
-    )
-    if found.returncode != 0:
-        missing_peer(f"axe-core is not installed: run scripts/axe-core.sh ({found.stderr.strip()})")
-    return (Path(found.stdout.strip().splitlines()[-1]) / "axe-core" / "axe.min.js").read_text()
+    return axe_source_text()
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    """docs/screenshots/ with LOOKOUT_SCREENSHOTS=1 (refreshing the README's pictures);
+    otherwise a temporary folder, so a test run leaves the git tree clean and the pictures are
+    still taken and checked."""
+    out = SHOTS if os.environ.get("LOOKOUT_SCREENSHOTS") == "1" else tmp_path / "screenshots"
+    out.mkdir(parents=True, exist_ok=True)
+    return out
 
 
 async def pod_of(fleet: Fleet, cluster: str, app: str) -> str:
@@ -87,11 +86,21 @@ async def main_pages(fleet: Fleet) -> list[tuple[str, str, Visit]]:
         await expect(page.get_by_role("heading", name=pod)).to_be_visible(timeout=LIVE)
         await expect(page.get_by_text("CrashLoopBackOff").first).to_be_visible(timeout=LIVE)
 
+    async def services_loaded(page: Page) -> None:
+        await expect(
+            page.get_by_role("table", name="Services").get_by_role("link").first
+        ).to_be_visible(timeout=LIVE)
+
     return [
         ("fleet", "/", fleet_loaded),
         ("cluster-overview", "/clusters/demo-0", heading("Active findings")),
         ("cluster-pods", "/clusters/demo-0/pods", pods_loaded),
         ("pod-detail", f"/clusters/demo-0/pods/{DEMO_NS}/{pod}", pod_loaded),
+        ("pod-yaml", f"/clusters/demo-0/pods/{DEMO_NS}/{pod}?tab=yaml", heading("YAML")),
+        ("cluster-services", "/clusters/demo-0/services", services_loaded),
+        # kubesim's seed has no Ingress or PVC: their empty states (test_resource_pages has rows)
+        ("cluster-ingresses", "/clusters/demo-0/ingresses", heading("No Ingresses")),
+        ("cluster-pvcs", "/clusters/demo-0/pvcs", heading("No PersistentVolumeClaims")),
         ("node-detail", f"/clusters/demo-0/nodes/{node}", heading(node)),
         (
             "workload-detail",
@@ -102,23 +111,6 @@ async def main_pages(fleet: Fleet) -> list[tuple[str, str, Visit]]:
         ("admin-users", "/admin/users", heading("Users")),
         ("admin-audit", "/admin/audit", heading("Audit log")),
     ]
-
-
-async def axe_violations(page: Page, axe_source: str) -> list[dict[str, Any]]:
-    """Run axe-core in the page. ``evaluate`` is not subject to the page's CSP (script-src
-    'self' refuses an injected <script>), so the dashboard runs under its real policy."""
-    if not await page.evaluate("() => typeof window.axe === 'object'"):
-        await page.evaluate(axe_source)
-    found: list[dict[str, Any]] = await page.evaluate(
-        """async () => {
-            const r = await axe.run(document, {resultTypes: ['violations']});
-            return r.violations.map((v) => ({
-                id: v.id, impact: v.impact, help: v.help,
-                nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ')),
-            }));
-        }"""
-    )
-    return found
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -133,29 +125,35 @@ async def test_no_serious_accessibility_violations_on_any_main_page(
         await page.goto(path)
         await loaded(page)
         report[name] = await axe_violations(page, axe_source)
-    blocking = {
-        name: [v for v in found if v["impact"] in BLOCKING] for name, found in report.items()
-    }
+    found_blocking = {name: blocking(found) for name, found in report.items()}
     print(f"axe ({scheme}):", {n: [(v["id"], v["impact"]) for v in f] for n, f in report.items()})
-    assert not any(blocking.values()), f"serious/critical axe violations ({scheme}): {blocking}"
+    assert not any(found_blocking.values()), (
+        f"serious/critical axe violations ({scheme}): {found_blocking}"
+    )
 
 
-async def shoot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
+async def shoot(page: Page, shots: Path, name: str) -> None:
     await page.mouse.move(0, 0)  # no hover state in the picture
-    await page.screenshot(path=str(SHOTS / f"{name}.png"), animations="disabled", caret="hide")
+    await page.screenshot(path=str(shots / f"{name}.png"), animations="disabled", caret="hide")
 
 
-async def test_screenshots_of_the_main_pages(page: Page, fleet: Fleet) -> None:
+async def test_screenshots_of_the_main_pages(page: Page, fleet: Fleet, shots: Path) -> None:
     await page.set_viewport_size(VIEWPORT)  # type: ignore[arg-type]
     await page.emulate_media(color_scheme="light")
     await log_in(page)
     pages = {name: (path, loaded) for name, path, loaded in await main_pages(fleet)}
-    for name in ("fleet", "cluster-pods", "pod-detail", "node-detail"):
+    for name in (
+        "fleet",
+        "cluster-pods",
+        "pod-detail",
+        "pod-yaml",
+        "node-detail",
+        "cluster-services",
+    ):
         path, loaded = pages[name]
         await page.goto(path)
         await loaded(page)
-        await shoot(page, name)
+        await shoot(page, shots, name)
 
     # The action dialog with its dry-run preview.
     await page.goto(f"/clusters/demo-0/workloads/Deployment/{DEMO_NS}/frontend")
@@ -165,7 +163,7 @@ async def test_screenshots_of_the_main_pages(page: Page, fleet: Fleet) -> None:
     await dialog.get_by_role("button", name="Preview (dry run)").click()
     await expect(dialog.get_by_role("region", name="Preview")).to_be_visible(timeout=LIVE)
     await expect(dialog.get_by_role("button", name="Confirm: Scale")).to_be_enabled()
-    await shoot(page, "action-dialog-dry-run")
+    await shoot(page, shots, "action-dialog-dry-run")
     await dialog.get_by_role("button", name="Cancel").click()
 
     async with fleet.api() as http:  # a second user, so the table shows an editable row
@@ -177,34 +175,36 @@ async def test_screenshots_of_the_main_pages(page: Page, fleet: Fleet) -> None:
     path, loaded = pages["admin-users"]
     await page.goto(path)
     await loaded(page)
-    await shoot(page, "admin-users")
+    await shoot(page, shots, "admin-users")
 
     await page.emulate_media(color_scheme="dark")
     path, loaded = pages["fleet"]
     await page.goto(path)
     await loaded(page)
-    await shoot(page, "fleet-dark")
+    await shoot(page, shots, "fleet-dark")
     await page.emulate_media(color_scheme="light")
     await page.goto("/")  # the theme follows the system's preference at load
     await loaded(page)
     await page.get_by_label("Language").select_option(label="日本語")
     await expect(page.get_by_role("heading", name="フリート概要")).to_be_visible()
     await expect(page.get_by_text(re.compile(r"\d+/\d+"))).to_have_count(2, timeout=LIVE)
-    await shoot(page, "fleet-ja")
+    await shoot(page, shots, "fleet-ja")
     await page.goto("/clusters/demo-0/pods")
     await expect(page.get_by_role("table", name="Pod").get_by_role("link").first).to_be_visible(
         timeout=LIVE
     )
-    await shoot(page, "cluster-pods-ja")
+    await shoot(page, shots, "cluster-pods-ja")
     for name in (
         "fleet",
         "cluster-pods",
         "pod-detail",
+        "pod-yaml",
         "node-detail",
+        "cluster-services",
         "action-dialog-dry-run",
         "admin-users",
         "fleet-dark",
         "fleet-ja",
         "cluster-pods-ja",
     ):
-        assert (SHOTS / f"{name}.png").stat().st_size > 10_000, name
+        assert (shots / f"{name}.png").stat().st_size > 10_000, name

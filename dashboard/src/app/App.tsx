@@ -16,6 +16,12 @@ const ClusterOverview = lazy(() => import('../features/cluster/ClusterOverview')
 const NodesPage = lazy(() => import('../features/cluster/NodesPage'));
 const WorkloadsPage = lazy(() => import('../features/cluster/WorkloadsPage'));
 const PodsPage = lazy(() => import('../features/cluster/PodsPage'));
+const ServicesPage = lazy(() => import('../features/cluster/ServicesPage'));
+const IngressesPage = lazy(() => import('../features/cluster/IngressesPage'));
+const PvcsPage = lazy(() => import('../features/cluster/PvcsPage'));
+const ServiceDetail = lazy(() => import('../features/network/ServiceDetail'));
+const IngressDetail = lazy(() => import('../features/network/IngressDetail'));
+const PvcDetail = lazy(() => import('../features/storage/PvcDetail'));
 const EventsPage = lazy(() => import('../features/cluster/EventsPage'));
 const PodDetail = lazy(() => import('../features/pod/PodDetail'));
 const NodeDetail = lazy(() => import('../features/node/NodeDetail'));
@@ -55,6 +61,12 @@ export function App() {
                 <Route path="workloads/:kind/:ns/:name" element={<WorkloadDetail />} />
                 <Route path="pods" element={<PodsPage />} />
                 <Route path="pods/:ns/:name" element={<PodDetail />} />
+                <Route path="services" element={<ServicesPage />} />
+                <Route path="services/:ns/:name" element={<ServiceDetail />} />
+                <Route path="ingresses" element={<IngressesPage />} />
+                <Route path="ingresses/:ns/:name" element={<IngressDetail />} />
+                <Route path="pvcs" element={<PvcsPage />} />
+                <Route path="pvcs/:ns/:name" element={<PvcDetail />} />
                 <Route path="events" element={<EventsPage />} />
               </Route>
               <Route path="commands" element={<CommandsPage />} />

@@ -31,6 +31,9 @@ export default function ClusterLayout() {
         <NavLink to={`${base}/nodes`}>{t('cluster.nav.nodes')}</NavLink>
         <NavLink to={`${base}/workloads`}>{t('cluster.nav.workloads')}</NavLink>
         <NavLink to={`${base}/pods`}>{t('cluster.nav.pods')}</NavLink>
+        <NavLink to={`${base}/services`}>{t('cluster.nav.services')}</NavLink>
+        <NavLink to={`${base}/ingresses`}>{t('cluster.nav.ingresses')}</NavLink>
+        <NavLink to={`${base}/pvcs`}>{t('cluster.nav.pvcs')}</NavLink>
         <NavLink to={`${base}/events`}>{t('cluster.nav.events')}</NavLink>
       </nav>
       <Outlet />

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
 import { useResource, useResources } from '../../api/queries';
 import { Conditions } from '../../shared/Conditions';
+import { DetailTabs } from '../../shared/DetailTabs';
 import { conditions } from '../../shared/k8s';
 import { ObjectFindings } from '../../shared/ObjectFindings';
 import { SeverityChip } from '../../ui/SeverityChip';
@@ -70,74 +71,76 @@ export default function NodeDetail() {
               </div>
               <ActionButtons target={{ cluster, kind: 'Node', namespace: '', name }} />
             </header>
-            <div className="grid-2">
-              <section className="section wide" aria-labelledby="node-conditions">
-                <h3 id="node-conditions">{t('detail.conditions')}</h3>
-                <Conditions items={conditions(obj)} goodWhenFalse={PRESSURES} />
-              </section>
-              <section className="section" aria-labelledby="node-findings">
-                <h3 id="node-findings">{t('cluster.findings')}</h3>
-                <ObjectFindings cluster={cluster} kind="Node" namespace="" name={name} />
-              </section>
-              <section className="section" aria-labelledby="node-capacity">
-                <h3 id="node-capacity">{t('nodes.capacity')}</h3>
-                <table className="table compact">
-                  <thead>
-                    <tr>
-                      <th scope="col">{t('nodes.resource')}</th>
-                      <th scope="col">{t('nodes.capacity')}</th>
-                      <th scope="col">{t('nodes.allocatable')}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {Object.entries(status.capacity ?? {}).map(([k, v]) => (
-                      <tr key={k}>
-                        <td>{k}</td>
-                        <td className="mono">{v}</td>
-                        <td className="mono">{status.allocatable?.[k] ?? ''}</td>
+            <DetailTabs item={node.data!}>
+              <div className="grid-2">
+                <section className="section wide" aria-labelledby="node-conditions">
+                  <h3 id="node-conditions">{t('detail.conditions')}</h3>
+                  <Conditions items={conditions(obj)} goodWhenFalse={PRESSURES} />
+                </section>
+                <section className="section" aria-labelledby="node-findings">
+                  <h3 id="node-findings">{t('cluster.findings')}</h3>
+                  <ObjectFindings cluster={cluster} kind="Node" namespace="" name={name} />
+                </section>
+                <section className="section" aria-labelledby="node-capacity">
+                  <h3 id="node-capacity">{t('nodes.capacity')}</h3>
+                  <table className="table compact">
+                    <thead>
+                      <tr>
+                        <th scope="col">{t('nodes.resource')}</th>
+                        <th scope="col">{t('nodes.capacity')}</th>
+                        <th scope="col">{t('nodes.allocatable')}</th>
                       </tr>
-                    ))}
-                  </tbody>
-                </table>
+                    </thead>
+                    <tbody>
+                      {Object.entries(status.capacity ?? {}).map(([k, v]) => (
+                        <tr key={k}>
+                          <td>{k}</td>
+                          <td className="mono">{v}</td>
+                          <td className="mono">{status.allocatable?.[k] ?? ''}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </section>
+                <section className="section" aria-labelledby="node-taints">
+                  <h3 id="node-taints">{t('nodes.taints')}</h3>
+                  {taints.length === 0 ? (
+                    <p className="muted">{t('common.none')}</p>
+                  ) : (
+                    <ul>
+                      {taints.map((x, i) => (
+                        <li key={i} className="mono">
+                          {x.key}
+                          {x.value ? `=${x.value}` : ''}:{x.effect}
+                        </li>
+                      ))}
+                    </ul>
+                  )}
+                </section>
+              </div>
+              <section className="section" aria-labelledby="node-metrics">
+                <h3 id="node-metrics">{t('cluster.metrics')}</h3>
+                <NodeMetrics cluster={cluster} node={name} />
               </section>
-              <section className="section" aria-labelledby="node-taints">
-                <h3 id="node-taints">{t('nodes.taints')}</h3>
-                {taints.length === 0 ? (
-                  <p className="muted">{t('common.none')}</p>
-                ) : (
-                  <ul>
-                    {taints.map((x, i) => (
-                      <li key={i} className="mono">
-                        {x.key}
-                        {x.value ? `=${x.value}` : ''}:{x.effect}
-                      </li>
-                    ))}
-                  </ul>
-                )}
+              <section className="section" aria-labelledby="node-pods">
+                <h3 id="node-pods">{t('nodes.podsOnNode', { count: onNode.length })}</h3>
+                <ul className="finding-list">
+                  {onNode.map((r) => (
+                    <li key={r.key}>
+                      <SeverityChip severity={r.health} />
+                      <Link
+                        className="mono"
+                        to={`${base}/pods/${encodeURIComponent(r.namespace)}/${encodeURIComponent(r.name)}`}
+                      >
+                        {r.namespace}/{r.name}
+                      </Link>
+                      <span>{r.status}</span>
+                      <span className="muted">{t('nodes.restarts', { count: r.restarts })}</span>
+                    </li>
+                  ))}
+                </ul>
               </section>
-            </div>
-            <section className="section" aria-labelledby="node-metrics">
-              <h3 id="node-metrics">{t('cluster.metrics')}</h3>
-              <NodeMetrics cluster={cluster} node={name} />
-            </section>
-            <section className="section" aria-labelledby="node-pods">
-              <h3 id="node-pods">{t('nodes.podsOnNode', { count: onNode.length })}</h3>
-              <ul className="finding-list">
-                {onNode.map((r) => (
-                  <li key={r.key}>
-                    <SeverityChip severity={r.health} />
-                    <Link
-                      className="mono"
-                      to={`${base}/pods/${encodeURIComponent(r.namespace)}/${encodeURIComponent(r.name)}`}
-                    >
-                      {r.namespace}/{r.name}
-                    </Link>
-                    <span>{r.status}</span>
-                    <span className="muted">{t('nodes.restarts', { count: r.restarts })}</span>
-                  </li>
-                ))}
-              </ul>
-            </section>
+            </DetailTabs>
           </article>
         );
       }}

@@ -5,6 +5,7 @@ import { Link, useParams } from 'react-router-dom';
 import { useMe, useResource } from '../../api/queries';
 import { canOperate } from '../../auth/permissions';
 import { Conditions } from '../../shared/Conditions';
+import { DetailTabs } from '../../shared/DetailTabs';
 import { conditions, str } from '../../shared/k8s';
 import { ObjectEvents } from '../../shared/ObjectEvents';
 import { ObjectFindings } from '../../shared/ObjectFindings';
@@ -64,40 +65,42 @@ export default function PodDetail() {
               </div>
               <ActionButtons target={target} />
             </header>
-            <section className="section" aria-labelledby="pod-containers">
-              <h3 id="pod-containers">{t('pod.containers')}</h3>
-              <Containers obj={obj} />
-            </section>
-            <section className="section" aria-labelledby="pod-findings">
-              <h3 id="pod-findings">{t('cluster.findings')}</h3>
-              <ObjectFindings cluster={cluster} kind="Pod" namespace={ns} name={name} />
-            </section>
-            <section className="section" aria-labelledby="pod-conditions">
-              <h3 id="pod-conditions">{t('detail.conditions')}</h3>
-              <Conditions items={conditions(obj)} />
-            </section>
-            <section className="section" aria-labelledby="pod-events">
-              <h3 id="pod-events">{t('cluster.nav.events')}</h3>
-              <ObjectEvents cluster={cluster} kind="Pod" namespace={ns} name={name} />
-            </section>
-            {canOperate(me.data, cluster, ns) && (
-              <>
-                <section className="section" aria-labelledby="pod-logs">
-                  <h3 id="pod-logs">{t('pod.logs')}</h3>
-                  <PodLogs target={target} containers={names} />
-                </section>
-                <section className="section" aria-labelledby="pod-describe">
-                  <h3 id="pod-describe">{t('detail.describe')}</h3>
-                  <ReadCommand
-                    target={target}
-                    type="describe"
-                    params={{}}
-                    label={t('detail.runDescribe')}
-                    filename={`${name}.describe.json`}
-                  />
-                </section>
-              </>
-            )}
+            <DetailTabs item={item}>
+              <section className="section" aria-labelledby="pod-containers">
+                <h3 id="pod-containers">{t('pod.containers')}</h3>
+                <Containers obj={obj} />
+              </section>
+              <section className="section" aria-labelledby="pod-findings">
+                <h3 id="pod-findings">{t('cluster.findings')}</h3>
+                <ObjectFindings cluster={cluster} kind="Pod" namespace={ns} name={name} />
+              </section>
+              <section className="section" aria-labelledby="pod-conditions">
+                <h3 id="pod-conditions">{t('detail.conditions')}</h3>
+                <Conditions items={conditions(obj)} />
+              </section>
+              <section className="section" aria-labelledby="pod-events">
+                <h3 id="pod-events">{t('cluster.nav.events')}</h3>
+                <ObjectEvents cluster={cluster} kind="Pod" namespace={ns} name={name} />
+              </section>
+              {canOperate(me.data, cluster, ns) && (
+                <>
+                  <section className="section" aria-labelledby="pod-logs">
+                    <h3 id="pod-logs">{t('pod.logs')}</h3>
+                    <PodLogs target={target} containers={names} />
+                  </section>
+                  <section className="section" aria-labelledby="pod-describe">
+                    <h3 id="pod-describe">{t('detail.describe')}</h3>
+                    <ReadCommand
+                      target={target}
+                      type="describe"
+                      params={{}}
+                      label={t('detail.runDescribe')}
+                      filename={`${name}.describe.json`}
+                    />
+                  </section>
+                </>
+              )}
+            </DetailTabs>
           </article>
         );
       }}

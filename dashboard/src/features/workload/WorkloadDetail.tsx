@@ -5,6 +5,7 @@ import { Link, useParams } from 'react-router-dom';
 import { useResource, useResources } from '../../api/queries';
 import type { ResourceItem } from '../../api/types';
 import { Conditions } from '../../shared/Conditions';
+import { DetailTabs } from '../../shared/DetailTabs';
 import { conditions, num, ownerOf } from '../../shared/k8s';
 import { ObjectEvents } from '../../shared/ObjectEvents';
 import { ObjectFindings } from '../../shared/ObjectFindings';
@@ -86,65 +87,67 @@ export default function WorkloadDetail() {
                 }}
               />
             </header>
-            <div className="grid-2">
-              <section className="section" aria-labelledby="wl-findings">
-                <h3 id="wl-findings">{t('cluster.findings')}</h3>
-                <ObjectFindings cluster={cluster} kind={kind} namespace={ns} name={name} />
-              </section>
-              <section className="section" aria-labelledby="wl-conditions">
-                <h3 id="wl-conditions">{t('workloads.rollout')}</h3>
-                <Conditions items={conditions(item.data!.object)} />
-              </section>
-            </div>
-            {kind === 'Deployment' && (
-              <section className="section" aria-labelledby="wl-history">
-                <h3 id="wl-history">{t('workloads.history')}</h3>
-                <table className="table compact">
-                  <thead>
-                    <tr>
-                      <th scope="col">{t('workloads.revision')}</th>
-                      <th scope="col">{t('kinds.ReplicaSet')}</th>
-                      <th scope="col">{t('workloads.replicas')}</th>
-                      <th scope="col">{t('pods.table.age')}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {revisions.map((r) => (
-                      <tr key={r.name}>
-                        <td>{r.revision}</td>
-                        <td className="mono">{r.name}</td>
-                        <td>{r.replicas}</td>
-                        <td>
-                          <RelTime ms={r.created} />
-                        </td>
+            <DetailTabs item={item.data!}>
+              <div className="grid-2">
+                <section className="section" aria-labelledby="wl-findings">
+                  <h3 id="wl-findings">{t('cluster.findings')}</h3>
+                  <ObjectFindings cluster={cluster} kind={kind} namespace={ns} name={name} />
+                </section>
+                <section className="section" aria-labelledby="wl-conditions">
+                  <h3 id="wl-conditions">{t('workloads.rollout')}</h3>
+                  <Conditions items={conditions(item.data!.object)} />
+                </section>
+              </div>
+              {kind === 'Deployment' && (
+                <section className="section" aria-labelledby="wl-history">
+                  <h3 id="wl-history">{t('workloads.history')}</h3>
+                  <table className="table compact">
+                    <thead>
+                      <tr>
+                        <th scope="col">{t('workloads.revision')}</th>
+                        <th scope="col">{t('kinds.ReplicaSet')}</th>
+                        <th scope="col">{t('workloads.replicas')}</th>
+                        <th scope="col">{t('pods.table.age')}</th>
                       </tr>
-                    ))}
-                  </tbody>
-                </table>
+                    </thead>
+                    <tbody>
+                      {revisions.map((r) => (
+                        <tr key={r.name}>
+                          <td>{r.revision}</td>
+                          <td className="mono">{r.name}</td>
+                          <td>{r.replicas}</td>
+                          <td>
+                            <RelTime ms={r.created} />
+                          </td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </section>
+              )}
+              <section className="section" aria-labelledby="wl-pods">
+                <h3 id="wl-pods">{t('pods.title')}</h3>
+                <ul className="finding-list">
+                  {myPods.map((r) => (
+                    <li key={r.key}>
+                      <SeverityChip severity={r.health} />
+                      <Link
+                        className="mono"
+                        to={`${base}/pods/${encodeURIComponent(r.namespace)}/${encodeURIComponent(r.name)}`}
+                      >
+                        {r.name}
+                      </Link>
+                      <span>{r.status}</span>
+                      <span className="muted">{t('nodes.restarts', { count: r.restarts })}</span>
+                    </li>
+                  ))}
+                </ul>
               </section>
-            )}
-            <section className="section" aria-labelledby="wl-pods">
-              <h3 id="wl-pods">{t('pods.title')}</h3>
-              <ul className="finding-list">
-                {myPods.map((r) => (
-                  <li key={r.key}>
-                    <SeverityChip severity={r.health} />
-                    <Link
-                      className="mono"
-                      to={`${base}/pods/${encodeURIComponent(r.namespace)}/${encodeURIComponent(r.name)}`}
-                    >
-                      {r.name}
-                    </Link>
-                    <span>{r.status}</span>
-                    <span className="muted">{t('nodes.restarts', { count: r.restarts })}</span>
-                  </li>
-                ))}
-              </ul>
-            </section>
-            <section className="section" aria-labelledby="wl-events">
-              <h3 id="wl-events">{t('cluster.nav.events')}</h3>
-              <ObjectEvents cluster={cluster} kind={kind} namespace={ns} name={name} />
-            </section>
+              <section className="section" aria-labelledby="wl-events">
+                <h3 id="wl-events">{t('cluster.nav.events')}</h3>
+                <ObjectEvents cluster={cluster} kind={kind} namespace={ns} name={name} />
+              </section>
+            </DetailTabs>
           </article>
         );
       }}
