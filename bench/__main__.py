@@ -23,6 +23,7 @@ BENCHES: dict[str, str] = {
     "commands": "bench.commands",
     "auth": "bench.auth",
     "stream": "bench.stream",
+    "anomaly": "bench.anomaly",
 }
 
 

@@ -12,12 +12,14 @@ from dataclasses import dataclass, field
 
 from master.anomaly import explain
 from master.anomaly.baselines import Deviation, deviation
-from master.anomaly.robust import median, robust_z, scale, trend
+from master.anomaly.robust import median, rise, robust_z, scale, trend
 from master.anomaly.series import Series, since, span_s, values
 from shared.domain.findings import Severity
 
 MiB = 2**20
 GiB = 2**30
+# A leak must have grown by this share of its limit over the window to be reported.
+MIN_GROWTH_OF_LIMIT = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,11 +61,13 @@ def memory_leak(
     window = since(usage, now_s - p.window_s)
     if limit is None or limit <= 0 or span_s(window) < p.window_s / 2:
         return None
+    if rise(window) < MIN_GROWTH_OF_LIMIT * limit / 2:
+        return None  # the screen: half of what could fire, so no real leak is lost
     fit = trend(window)
     if fit is None or fit.slope_per_s <= 0 or fit.tau < p.min_tau:
         return None
     grown = fit.slope_per_s * span_s(window)
-    if grown < max(p.min_z * max(fit.residual_sigma, p.sigma_floor), 0.05 * limit):
+    if grown < max(p.min_z * max(fit.residual_sigma, p.sigma_floor), MIN_GROWTH_OF_LIMIT * limit):
         return None  # growth within the noise, or too small to matter
     level = fit.at(now_s)
     to_limit = (limit - level) / fit.slope_per_s
@@ -182,7 +186,7 @@ def disk_full_soon(
 ) -> Anomaly | None:
     """A filesystem whose robust growth trend fills it within the horizon."""
     window = since(used, now_s - p.window_s)
-    if capacity <= 0 or span_s(window) < p.window_s / 2:
+    if capacity <= 0 or span_s(window) < p.window_s / 2 or rise(window) <= 0:
         return None
     fit = trend(window)
     if fit is None or fit.slope_per_s <= 0 or fit.tau < p.min_tau:

@@ -1,6 +1,6 @@
 import random
 
-from master.anomaly.robust import MAD_TO_SIGMA, mad, median, robust_z, scale, trend
+from master.anomaly.robust import MAD_TO_SIGMA, mad, median, rise, robust_z, scale, trend
 from master.anomaly.series import Point
 
 
@@ -52,3 +52,14 @@ def test_mad_and_scale_and_the_floor_that_keeps_a_flat_history_from_dividing_by_
     assert scale(xs, floor=0.0) == MAD_TO_SIGMA
     assert scale([5.0] * 10, floor=0.5) == 0.5
     assert robust_z(8.0, 5.0, 0.5) == 6.0
+
+
+def test_the_rise_screen_sees_steady_growth_and_not_noise() -> None:
+    assert rise(line(40, 1.0)) == median([p.value for p in line(40, 1.0)[-10:]]) - median(
+        [p.value for p in line(40, 1.0)[:10]]
+    )
+    assert rise(line(40, 1.0)) > 0.7 * 39 * 30
+    rng = random.Random(5)
+    flat = [Point(float(i * 30), 100 + rng.gauss(0, 1)) for i in range(120)]
+    assert abs(rise(flat)) < 1.0
+    assert rise(line(3, 1.0)) == 0.0
