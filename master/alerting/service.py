@@ -397,11 +397,12 @@ class AlertService:
                 if d.status == "resolved" and not target.send_resolved:
                     continue
                 receiver = self.loaded.receivers.by_name[target.name]
-                key = outbox_key(d, i)
+                key = outbox_key(d.idempotency_key, i)
                 n = convert(
                     d,
                     receiver=target.name,
                     idempotency_key=key,
+                    first_idempotency_key=outbox_key(d.first_idempotency_key, i),
                     external_url=external,
                     language=receiver.language,
                 )
