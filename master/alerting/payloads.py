@@ -8,15 +8,41 @@ row per config (``fanout`` > 0 suffixes both keys)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+from master.alerting.receivers import ReceiverSet
 from master.alerts import notifications as decided
 from master.notify.message import LANGUAGES, AlertItem, Attachment, Language, Notification
+from master.store.repositories.notifications import OutboxInsert
 
 
 def outbox_key(core_key: str, fanout: int = 0) -> str:
     """The outbox row's key for one channel config of the receiver (``fanout`` > 0 suffixes)."""
     return core_key if fanout == 0 else f"{core_key}-{fanout}"
+
+
+def outbox_inserts(
+    decisions: Iterable[decided.Notification], *, receivers: ReceiverSet, external_url: str
+) -> list[OutboxInsert]:
+    """The outbox rows for the core's decisions: one per channel config of each receiver
+    (resolved ones only where ``send_resolved``), each knowing its incident's first key."""
+    out: list[OutboxInsert] = []
+    for d in decisions:
+        for i, target in enumerate(receivers.targets.get(d.receiver, ())):
+            if d.status == "resolved" and not target.send_resolved:
+                continue
+            key = outbox_key(d.idempotency_key, i)
+            n = convert(
+                d,
+                receiver=target.name,
+                idempotency_key=key,
+                first_idempotency_key=outbox_key(d.first_idempotency_key, i),
+                external_url=external_url,
+                language=receivers.by_name[target.name].language,
+            )
+            out.append(OutboxInsert(target.name, d.group_key, key, to_payload(n)))
+    return out
 
 
 def convert(
