@@ -31,6 +31,7 @@ from typing import Any, Generic, TypeVar
 
 from master.alerting import configfile
 from master.alerting.configfile import LoadedConfig
+from master.alerting.history import ended_episodes
 from master.alerting.outbox import StoreOutbox
 from master.alerting.payloads import outbox_inserts
 from master.alerting.settings import AlertSettings
@@ -364,6 +365,7 @@ class AlertService:
             deleted_groups={_group_key(g) for g in changes.deleted_groups},
             silences=[s.to_dict() for s in touched],
             outbox=rows,
+            history=ended_episodes(changes.alerts),
         )
         if not step.empty:
             step.noise = self.engine.noise.to_dict()
