@@ -390,6 +390,7 @@ notification_outbox = Table(
     Column("updated_ms", Ms, nullable=False),
     Index("ix_notification_outbox_group", "group_hash", "state", "id"),
     Index("ix_notification_outbox_state", "state", "next_at_ms"),
+    Index("ix_notification_outbox_finished", "state", "updated_ms"),  # migration 6
 )
 
 notification_log = Table(
