@@ -226,6 +226,13 @@ async def test_a_changed_finding_updates_its_alert_and_the_next_notification_quo
         assert [(a["fingerprint"], a["annotations"]["count"]) for a in listed] == [
             (first["fingerprint"], "9")
         ]
+        # The store folded the change into the same occurrence, too.
+        occurrences = await rig.http.get(
+            "/api/v1/clusters/edge/findings/history", params={"from": "0"}
+        )
+        [row] = occurrences.json()["items"]
+        assert (row["fingerprint"], row["count"]) == (opened.fingerprint, 9)
+        assert row["last_seen_ms"] == changed.last_seen_ms
 
 
 def _fp(rig: Rig, namespace: str) -> str:
