@@ -5,6 +5,7 @@ lookout master ...          same as lookout-master
 lookout agent ...           same as lookout-agent
 lookout metrics ...         same as lookout-metrics
 lookout demo                master + two agents on simulated clusters + a metrics daemon
+lookout silence ...         add, list, expire silences through the master's HTTP API
 lookout version
 """
 
@@ -23,6 +24,7 @@ SUBCOMMANDS: dict[str, str] = {
     "agent": "agent.__main__:main",
     "metrics": "metrics_daemon.__main__:main",
     "demo": "lookout_cli.demo:main",
+    "silence": "lookout_cli.silence:main",
 }
 
 

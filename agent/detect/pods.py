@@ -17,6 +17,7 @@ from agent.detect.making import Reporter, Scope, subject_of
 from agent.detect.objects import Condition, ContainerStatus, Pod
 from agent.detect.rules import ALIASES
 from agent.detect.times import ago, parse_ms
+from agent.detect.wording import counted
 from shared.domain.findings import Finding
 
 # Waiting reasons reported under their own name (rules.py rows of the same name), or under the
@@ -94,6 +95,11 @@ def _last_termination(cs: ContainerStatus) -> dict[str, str]:
     return attrs
 
 
+def _last_finished_ms(cs: ContainerStatus) -> int | None:
+    last = (cs.get("lastState") or {}).get("terminated") or {}
+    return parse_ms(last.get("finishedAt"))
+
+
 def _container(rep: Reporter, cs: ContainerStatus) -> None:
     name = cs.get("name", "")
     restarts = cs.get("restartCount", 0)
@@ -105,8 +111,11 @@ def _container(rep: Reporter, cs: ContainerStatus) -> None:
         exit_code = attrs.get("exit_code", "")
         rep.add(
             reason,
-            f"container {name} is crash-looping: {restarts} restarts, last exit {why}"
+            f"container {name} is crash-looping: {counted(restarts, 'restart')}, last exit {why}"
             + (f" (code {exit_code})" if exit_code else ""),
+            # Last seen = the latest crash, so it moves with every restart (the tracker's
+            # throttled change record carries it with the count).
+            last_ms=_last_finished_ms(cs),
             count=restarts,
             container=name,
             attrs=attrs,
@@ -166,7 +175,7 @@ def _init_container(rep: Reporter, cs: ContainerStatus) -> None:
         rep.add(
             "InitContainerFailed",
             f"init container {name} failed: {why} (exit code {code}), "
-            f"{cs.get('restartCount', 0)} restarts",
+            f"{counted(cs.get('restartCount', 0), 'restart')}",
             count=cs.get("restartCount", 0),
             container=name,
             attrs=attrs,
@@ -222,7 +231,7 @@ def _restart_storms(
         if restarts is not None and restarts >= settings.restart_storm_count:
             rep.add(
                 "RestartStorm",
-                f"container {name} restarted {restarts} times in the last "
+                f"container {name} restarted {counted(restarts, 'time')} in the last "
                 f"{ago(scope.now_ms - window_ms, scope.now_ms)}",
                 count=restarts,
                 container=name,

@@ -139,9 +139,10 @@ class DetectSettings(BaseModel):
         frozenset(), description="Reasons never reported (e.g. Cordoned on busy fleets)."
     )
     change_throttle_s: float = Field(
-        300,
+        60,
         ge=0,
         description="The tracker re-emits an active finding whose count or message changed at "
         "most this often (seconds); a severity change is sent at once. Keeps a restart counter "
-        "from journaling a record per restart.",
+        "from journaling a record per restart, while notifications (which quote the finding) "
+        "lag the live restart count by a minute at most.",
     )

@@ -1,25 +1,48 @@
 """The one converter from the alert core's decision (``master.alerts.notifications``) to
 notify's input (``master.notify.message``), and that input to and from the outbox's JSON.
 
-The core's idempotency key digests receiver, group key and the group's sequence number; a group
-that resolved is dropped and a later incident starts again at sequence 1, so the key is
-salted here with the earliest ``startsAt`` of the notification's alerts (a new incident's
-alerts start later), which is stable when a restored engine re-decides the same notification.
-A receiver with several channel configs gets one row per config (``fanout`` > 0 suffixes)."""
+The core's idempotency key names the notification within its incident (see
+``master.alerts.notifications``); the outbox uses it as is and passes the incident's first key
+on, so email can thread the incident's mails. A receiver with several channel configs gets one
+row per config (``fanout`` > 0 suffixes both keys)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+from master.alerting.receivers import ReceiverSet
 from master.alerts import notifications as decided
-from master.alerts.labels import digest
 from master.notify.message import LANGUAGES, AlertItem, Attachment, Language, Notification
+from master.store.repositories.notifications import OutboxInsert
 
 
-def outbox_key(n: decided.Notification, fanout: int = 0) -> str:
-    first = min((a.starts_at_ms for a in n.alerts), default=0)
-    key = digest("outbox", n.idempotency_key, str(first), size=32)
-    return key if fanout == 0 else f"{key}-{fanout}"
+def outbox_key(core_key: str, fanout: int = 0) -> str:
+    """The outbox row's key for one channel config of the receiver (``fanout`` > 0 suffixes)."""
+    return core_key if fanout == 0 else f"{core_key}-{fanout}"
+
+
+def outbox_inserts(
+    decisions: Iterable[decided.Notification], *, receivers: ReceiverSet, external_url: str
+) -> list[OutboxInsert]:
+    """The outbox rows for the core's decisions: one per channel config of each receiver
+    (resolved ones only where ``send_resolved``), each knowing its incident's first key."""
+    out: list[OutboxInsert] = []
+    for d in decisions:
+        for i, target in enumerate(receivers.targets.get(d.receiver, ())):
+            if d.status == "resolved" and not target.send_resolved:
+                continue
+            key = outbox_key(d.idempotency_key, i)
+            n = convert(
+                d,
+                receiver=target.name,
+                idempotency_key=key,
+                first_idempotency_key=outbox_key(d.first_idempotency_key, i),
+                external_url=external_url,
+                language=receivers.by_name[target.name].language,
+            )
+            out.append(OutboxInsert(target.name, d.group_key, key, to_payload(n)))
+    return out
 
 
 def convert(
@@ -27,6 +50,7 @@ def convert(
     *,
     receiver: str,
     idempotency_key: str,
+    first_idempotency_key: str | None = None,
     external_url: str,
     language: Language,
 ) -> Notification:
@@ -54,6 +78,7 @@ def convert(
         idempotency_key=idempotency_key,
         external_url=external_url,
         language=language,
+        first_idempotency_key=first_idempotency_key,
     )
 
 

@@ -24,20 +24,20 @@ import logging
 import random
 import signal
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from master.alerting import configfile
 from master.alerting.configfile import LoadedConfig
+from master.alerting.history import ended_episodes
 from master.alerting.outbox import StoreOutbox
-from master.alerting.payloads import convert, outbox_key, to_payload
+from master.alerting.payloads import outbox_inserts
 from master.alerting.settings import AlertSettings
 from master.alerts.config import AlertConfigError
 from master.alerts.engine import SNAPSHOT_VERSION, AlertEngine, AlertView
 from master.alerts.events import Event, FindingEvent, LinkEvent
-from master.alerts.notifications import Notification as Decision
 from master.alerts.silences import Silence
 from master.datahub.status import LinkStatus
 from master.notify.channels import SendContext
@@ -48,7 +48,6 @@ from master.notify.testsend import synthetic_notification
 from master.notify.worker import AttemptLog, Worker, send_notification
 from master.store import Store, StoreBusy
 from master.store.repositories.alert_state import AlertStep
-from master.store.repositories.notifications import OutboxInsert
 from shared.clock import now_ms
 from shared.domain.journal import FindingBatch, JournalRecord
 from shared.errors import ConfigError
@@ -354,7 +353,11 @@ class AlertService:
                 touched += c.silences(r)
         due = self.engine.due(now)
         changes = self.engine.take_changes()
-        rows = self._outbox(due.notifications)
+        rows = outbox_inserts(
+            due.notifications,
+            receivers=self.loaded.receivers,
+            external_url=self.settings.external_url,
+        )
         step = AlertStep(
             alerts=changes.alerts,
             deleted_alerts=changes.deleted_alerts,
@@ -362,6 +365,7 @@ class AlertService:
             deleted_groups={_group_key(g) for g in changes.deleted_groups},
             silences=[s.to_dict() for s in touched],
             outbox=rows,
+            history=ended_episodes(changes.alerts),
         )
         if not step.empty:
             step.noise = self.engine.noise.to_dict()
@@ -387,26 +391,6 @@ class AlertService:
                 c.future.set_exception(err)
             else:
                 c.future.set_result(r)
-
-    def _outbox(self, decisions: Iterable[Decision]) -> list[OutboxInsert]:
-        out: list[OutboxInsert] = []
-        targets = self.loaded.receivers.targets
-        external = self.settings.external_url
-        for d in decisions:
-            for i, target in enumerate(targets.get(d.receiver, ())):
-                if d.status == "resolved" and not target.send_resolved:
-                    continue
-                receiver = self.loaded.receivers.by_name[target.name]
-                key = outbox_key(d, i)
-                n = convert(
-                    d,
-                    receiver=target.name,
-                    idempotency_key=key,
-                    external_url=external,
-                    language=receiver.language,
-                )
-                out.append(OutboxInsert(target.name, d.group_key, key, to_payload(n)))
-        return out
 
     # -- the notification log ----------------------------------------------------------------
 

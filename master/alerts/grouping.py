@@ -38,7 +38,7 @@ class GroupState:
     route_key: str
     group_key: str
     labels: dict[str, str]
-    created_ms: int
+    created_ms: int  # the incident's first fire time; names the incident in idempotency keys
     next_flush_ms: int
     last_notified_ms: int = 0  # 0: never notified
     notified_firing: list[str] = field(default_factory=list)  # sorted fingerprints
@@ -107,8 +107,14 @@ def flush(
         common_annotations=common(a.annotations for a in listed),
         alerts=alerts,
         sequence=group.sequence,
-        idempotency_key=idempotency_key(group.receiver, group.group_key, group.sequence),
+        idempotency_key=idempotency_key(
+            group.receiver,
+            group.group_key,
+            incident_ms=group.created_ms,
+            sequence=group.sequence,
+        ),
         at_ms=now_ms,
+        incident_ms=group.created_ms,
     )
 
 

@@ -1,9 +1,17 @@
 """The decision the engine hands out: notify this receiver about this group, now.
 
 ``master.notify`` turns it into a channel's payload (Slack blocks, an email, Alertmanager's
-webhook JSON, …). ``idempotency_key`` is a digest of receiver, group key and the group's
-sequence number, so a notification re-written after a crash between send and commit carries
-the key of the one already sent and a receiver can drop it."""
+webhook JSON, …).
+
+``idempotency_key`` names one notification of one incident: a digest of receiver, group key,
+the incident's first fire time (``incident_ms``, the group's ``created_ms``) and the group's
+sequence number within that incident. A notification re-written after a crash between send and
+commit carries the key of the one already sent, so a receiver can drop it. A group that
+resolved is dropped and a later incident of the same group starts again at sequence 1, but at
+a later ``incident_ms``, so its keys differ from the earlier incident's. A repeat (or an update
+on ``group_interval``) within one incident is a new notification a person should see, so it
+gets the next sequence and a new key, never the first's; what ties an incident's notifications
+together is ``first_idempotency_key`` (the key at sequence 1), which email threads by."""
 
 from __future__ import annotations
 
@@ -41,6 +49,14 @@ class Notification:
     sequence: int
     idempotency_key: str
     at_ms: int
+    incident_ms: int
+
+    @property
+    def first_idempotency_key(self) -> str:
+        """The key of this incident's first notification (sequence 1)."""
+        return idempotency_key(
+            self.receiver, self.group_key, incident_ms=self.incident_ms, sequence=1
+        )
 
     @property
     def firing(self) -> int:
@@ -56,8 +72,8 @@ class Notification:
         return out
 
 
-def idempotency_key(receiver: str, group_key: str, sequence: int) -> str:
-    return digest("notification", receiver, group_key, str(sequence), size=32)
+def idempotency_key(receiver: str, group_key: str, *, incident_ms: int, sequence: int) -> str:
+    return digest("notification", receiver, group_key, str(incident_ms), str(sequence), size=32)
 
 
 def common(maps: Iterable[Mapping[str, str]]) -> dict[str, str]:

@@ -62,6 +62,7 @@ ROUTERS: tuple[str, ...] = (
     "master.gateway.routes.commands",
     "master.gateway.routes.audit",
     "master.gateway.routes.stream",
+    "master.gateway.routes.alert_history",
     "master.gateway.routes.alerts",
     "master.gateway.routes.silences",
     "master.gateway.routes.notifications",

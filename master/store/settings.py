@@ -66,6 +66,19 @@ class StoreSettings(BaseModel):
     audit_days: float = Field(
         400, gt=0, description="Keep audit log entries this many days (a year plus a month)."
     )
+    notifications_days: float = Field(
+        30,
+        gt=0,
+        description="Keep delivered and dead-lettered notification outbox rows, and the "
+        "notification log's attempts, this many days after they finished (pending rows stay "
+        "however old). A month covers reviewing last month's pages and what failed to send.",
+    )
+    alert_history_days: float = Field(
+        400,
+        gt=0,
+        description="Keep ended alert episodes (/alerts/history) this many days after they "
+        "ended; a year plus a month, like the audit log, for year-on-year reviews.",
+    )
     maintenance_interval_s: float = Field(
         60.0,
         gt=0,

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from master.store.engine.opening import Backend, open_engine, open_writer_txn
 from master.store.engine.probing import StoreProbe
 from master.store.errors import StoreError
+from master.store.repositories.alert_history import AlertHistoryRepo
 from master.store.repositories.alert_state import AlertStateRepo
 from master.store.repositories.api_tokens import ApiTokenRepo
 from master.store.repositories.audit import AuditRepo
@@ -48,6 +49,7 @@ class Store:
     api_tokens: ApiTokenRepo
     sessions: SessionRepo
     alerts: AlertStateRepo
+    alert_history: AlertHistoryRepo
     notifications: NotificationRepo
 
     def __init__(
@@ -67,6 +69,7 @@ class Store:
         self.api_tokens = ApiTokenRepo(engine, writer)
         self.sessions = SessionRepo(engine, writer)
         self.alerts = AlertStateRepo(engine, writer)
+        self.alert_history = AlertHistoryRepo(engine)
         self.notifications = NotificationRepo(engine, writer)
         self._probe = StoreProbe(engine, where=where)
 

@@ -7,6 +7,7 @@ cluster; one without a cluster (a signal from elsewhere) only with a global gran
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from master.alerts.config import AlertConfigError
@@ -17,7 +18,7 @@ from master.gateway.bodies import error_body
 from master.gateway.responses import FastJSON
 
 
-def may(principal: Principal, permission: Permission, labels: dict[str, str]) -> bool:
+def may(principal: Principal, permission: Permission, labels: Mapping[str, str]) -> bool:
     cluster, namespace = labels.get("cluster", ""), labels.get("namespace", "")
     grants = principal.grants
     if cluster and not namespace:

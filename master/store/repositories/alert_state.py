@@ -16,6 +16,7 @@ import orjson
 from sqlalchemy import Connection, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from master.store.repositories.alert_history import AlertHistoryInsert, insert_history
 from master.store.repositories.notifications import OutboxInsert, insert_outbox
 from master.store.schema.tables import alert_silences, alert_state
 from master.store.writing.writer import Writer
@@ -47,6 +48,7 @@ class AlertStep:
     noise: dict[str, Any] | None = None
     silences: Sequence[dict[str, Any]] = ()
     outbox: Sequence[OutboxInsert] = ()
+    history: Sequence[AlertHistoryInsert] = ()  # alert episodes this step ended
 
     @property
     def empty(self) -> bool:
@@ -58,6 +60,7 @@ class AlertStep:
             or self.noise is not None
             or self.silences
             or self.outbox
+            or self.history
         )
 
 
@@ -155,6 +158,7 @@ class AlertStateRepo:
                 conn.execute(delete(alert_silences).where(alert_silences.c.id.in_(part)))
             if rows:
                 conn.execute(insert(alert_silences), rows)
+            insert_history(conn, step.history, now_ms=now_ms)
             return insert_outbox(conn, step.outbox, now_ms=now_ms)
 
         return await self._writer.run(work)

@@ -390,6 +390,7 @@ notification_outbox = Table(
     Column("updated_ms", Ms, nullable=False),
     Index("ix_notification_outbox_group", "group_hash", "state", "id"),
     Index("ix_notification_outbox_state", "state", "next_at_ms"),
+    Index("ix_notification_outbox_finished", "state", "updated_ms"),  # migration 6
 )
 
 notification_log = Table(
@@ -409,4 +410,26 @@ notification_log = Table(
     Column("next_attempt_ms", Ms, nullable=True),
     Index("ix_notification_log_outbox", "outbox_id", "id"),
     Index("ix_notification_log_at", "at_ms"),
+)
+
+# Alert history (migration 6): one row per ended alert episode; see m0006_alert_history.
+alert_history = Table(
+    "alert_history",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("cluster", String(128), nullable=False),
+    Column("namespace", String(253), nullable=False),
+    Column("severity", String(16), nullable=False),
+    Column("alertname", String(200), nullable=False),
+    Column("rule", String(200), nullable=False),
+    Column("labels_json", Json, nullable=False),
+    Column("annotations_json", Json, nullable=False),
+    Column("starts_at_ms", Ms, nullable=False),
+    Column("ends_at_ms", Ms, nullable=False),
+    Column("acked_by", String(128), nullable=False),
+    Column("recorded_ms", Ms, nullable=False),
+    UniqueConstraint("fingerprint", "starts_at_ms", name="uq_alert_history_episode"),
+    Index("ix_alert_history_ends", "ends_at_ms"),
+    Index("ix_alert_history_scope", "cluster", "namespace", "id"),
 )

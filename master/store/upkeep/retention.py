@@ -36,6 +36,7 @@ from master.store.engine.opening import Backend
 from master.store.repositories.audit_chain import purge_front
 from master.store.schema.tables import (
     agent_sessions,
+    alert_history,
     audit_log,
     command_transitions,
     commands,
@@ -44,6 +45,8 @@ from master.store.schema.tables import (
     node_metrics_1h,
     node_metrics_5m,
     node_metrics_raw,
+    notification_log,
+    notification_outbox,
 )
 from master.store.settings import StoreSettings
 from master.store.writing.writer import Writer
@@ -59,6 +62,7 @@ class Purge:
     column: Column[int]  # rows with column < now - days are removed; must be indexed
     days: Callable[[StoreSettings], float]
     own_delete: ChunkDelete | None = None  # instead of ``chunk_statement``
+    where: ColumnElement[bool] | None = None  # only rows that also match this may go
 
 
 PURGES: dict[str, Purge] = {
@@ -88,6 +92,20 @@ PURGES: dict[str, Purge] = {
     "agent_sessions": Purge(
         agent_sessions, agent_sessions.c.connected_ms, lambda s: s.commands_days
     ),
+    # Finished notifications only: a pending or leased row is undelivered work, never history,
+    # however old (a receiver down for weeks still gets it, or it goes dead and then ages out).
+    "notification_outbox": Purge(
+        notification_outbox,
+        notification_outbox.c.updated_ms,
+        lambda s: s.notifications_days,
+        where=notification_outbox.c.state.in_(("sent", "dead")),
+    ),
+    "notification_log": Purge(
+        notification_log, notification_log.c.at_ms, lambda s: s.notifications_days
+    ),
+    "alert_history": Purge(
+        alert_history, alert_history.c.ends_at_ms, lambda s: s.alert_history_days
+    ),
     # The audit chain loses entries from its front only, and records where it now starts.
     "audit_log": Purge(
         audit_log,
@@ -106,10 +124,11 @@ def chunk_statement(purge: Purge, *, backend: Backend, cutoff: int, limit: int) 
     """DELETE at most ``limit`` rows older than ``cutoff``: MySQL has ``DELETE ... LIMIT``;
     SQLite (built without that option) gets the same through a rowid sub-select."""
     t, col = purge.table, purge.column
+    old = col < cutoff if purge.where is None else and_(col < cutoff, purge.where)
     if backend == "mysql":
-        return delete(t).where(col < cutoff).with_dialect_options(mysql_limit=limit)
+        return delete(t).where(old).with_dialect_options(mysql_limit=limit)
     rowid: ColumnClause[Any] = literal_column("rowid")
-    return delete(t).where(rowid.in_(select(rowid).select_from(t).where(col < cutoff).limit(limit)))
+    return delete(t).where(rowid.in_(select(rowid).select_from(t).where(old).limit(limit)))
 
 
 async def purge_chunk(

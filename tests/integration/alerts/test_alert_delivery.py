@@ -20,6 +20,8 @@ import httpx
 import jsonschema_rs
 import pytest
 
+from agent.detect.registry import detect
+from agent.detect.tracker import Tracker
 from master.settings import MasterSettings
 from shared.domain.findings import Finding, Severity
 from shared.domain.journal import FindingBatch
@@ -36,6 +38,7 @@ from tests.harness import (
     running_master,
 )
 from tests.integration.notify.peers import Receiver
+from tests.unit.detect.fixtures import MINUTE_MS, NOW_MS, load, pick
 
 SCHEMA = json.loads(
     (Path(__file__).parent.parent / "notify" / "alertmanager_webhook.schema.json").read_text()
@@ -181,6 +184,55 @@ async def test_a_silence_keeps_its_alerts_out_and_an_ack_stops_repeats(
         await eventually(lambda: len(rig.bodies(in_ns("ops"))) >= ops_at + 2, what="repeats")
         assert len(rig.bodies(in_ns("shop"))) <= acked_at + 1  # one may have been in flight
         assert not rig.bodies(in_ns("quiet"))
+
+
+async def test_a_changed_finding_updates_its_alert_and_the_next_notification_quotes_it(
+    tmp_path: Path, peer: Receiver
+) -> None:
+    # The records come from the agent's real detector and tracker, as a crash loop goes from
+    # one restart to nine; the master must fold the change into the same alert, so the repeat
+    # quotes the live count rather than the first sighting.
+    settings = _settings(tmp_path, peer.url(), interval="1s", repeat="1s")
+    token = await add_cluster(settings, "edge")
+    tracker = Tracker()
+    pod = pick(load("pods.json"), "Pod", "api-6b7f9c9d8-crash")
+    status = pod["status"]["containerStatuses"][0]
+    key = ("shop", pod["metadata"]["name"])
+
+    def crash_records(restarts: int, at_ms: int) -> list[Finding]:
+        status["restartCount"] = restarts
+        out = tracker.observe("Pod", key, detect("Pod", pod, now=at_ms), at_ms)
+        return [f for f in out if f.reason == "CrashLoopBackOff"]
+
+    def quoting(count: str) -> Callable[[Any], bool]:
+        return lambda b: b["alerts"][0]["annotations"]["count"] == count
+
+    async with _rig(settings, peer, token) as rig:
+        [opened] = crash_records(1, NOW_MS)
+        rig.send(opened)
+        await eventually(lambda: bool(rig.bodies(quoting("1"))), what="the firing notification")
+        first = rig.bodies()[0]["alerts"][0]
+        assert "crash-looping: 1 restart," in first["annotations"]["message"]
+        [changed] = crash_records(9, NOW_MS + 2 * MINUTE_MS)
+        assert changed.fingerprint == opened.fingerprint
+        rig.send(changed)
+        await eventually(lambda: bool(rig.bodies(quoting("9"))), what="a repeat quoting 9")
+        repeat = rig.bodies(quoting("9"))[0]
+        [alert] = repeat["alerts"]
+        assert alert["fingerprint"] == first["fingerprint"]
+        assert "crash-looping: 9 restarts," in alert["annotations"]["message"]
+        assert alert["startsAt"] == first["startsAt"]  # the same alert, not a new one
+        listed = (await rig.http.get("/api/v1/alerts")).json()["items"]
+        assert [(a["fingerprint"], a["annotations"]["count"]) for a in listed] == [
+            (first["fingerprint"], "9")
+        ]
+        # The store folded the change into the same occurrence, too.
+        occurrences = await rig.http.get(
+            "/api/v1/clusters/edge/findings/history", params={"from": "0"}
+        )
+        [row] = occurrences.json()["items"]
+        assert (row["fingerprint"], row["count"]) == (opened.fingerprint, 9)
+        assert row["last_seen_ms"] == changed.last_seen_ms
 
 
 def _fp(rig: Rig, namespace: str) -> str:

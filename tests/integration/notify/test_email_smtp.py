@@ -8,12 +8,18 @@ from pathlib import Path
 
 import pytest
 
+from master.alerting.configfile import parse
+from master.alerting.payloads import from_payload, outbox_inserts
+from master.alerts.engine import AlertEngine
+from master.alerts.notifications import Notification as Decision
 from master.notify.channels import SendContext
 from master.notify.delivery import Failure, is_permanent
 from master.notify.errors import SendFailed
 from master.notify.receivers import parse_receiver
 from master.notify.worker import send_notification
 from tests.integration.notify.smtp import PASSWORD, USER, SmtpServer, smtp_server
+from tests.unit.alerts.fixtures import MIN, H, S, pod_finding, seen
+from tests.unit.alerts.fixtures import T0 as ENGINE_T0
 from tests.unit.notify.samples import T0, crashloop, resolved
 
 
@@ -116,3 +122,61 @@ async def test_an_untrusted_certificate_is_refused(tmp_path: Path) -> None:
         with pytest.raises(SendFailed):
             await send_notification(receiver, crashloop(1), now_ms=T0, context=SendContext())
         assert server.mailbox.envelopes == []
+
+
+ENGINE_CONFIG = """\
+route:
+  receiver: team
+  group_by: [cluster, namespace, owner]
+  group_wait: 30s
+  group_interval: 5m
+  repeat_interval: 4h
+receivers:
+  - name: team
+    email_configs:
+      - to: oncall@example.com
+        from: alerts@lookout.example.com
+        smarthost: 127.0.0.1:{port}
+        auth_username: {user}
+        auth_password: {password}
+        ca_file: {ca}
+"""
+
+
+def _two_incidents(eng: AlertEngine) -> list[Decision]:
+    """Firing, a repeat and resolved for one crash loop, then the same pod crashing again."""
+    t = ENGINE_T0
+    seen(eng, pod_finding("checkout-a"), t)
+    out = list(eng.due(t + 30 * S).notifications)
+    for k in range(1, 49):
+        out += eng.due(t + 30 * S + k * 5 * MIN).notifications
+    seen(eng, pod_finding("checkout-a", resolved=True), t + 5 * H)
+    out += eng.due(t + 5 * H + 5 * MIN).notifications
+    seen(eng, pod_finding("checkout-a"), t + 24 * H)
+    out += eng.due(t + 24 * H + 30 * S).notifications
+    return out
+
+
+async def test_the_alert_core_s_incidents_thread_as_one_mail_thread_each(tmp_path: Path) -> None:
+    # Keys from the real engine and the service's outbox conversion, mail through real SMTP.
+    async with smtp_server(tmp_path) as server:
+        text = ENGINE_CONFIG.format(
+            port=server.port, user=USER, password=PASSWORD, ca=server.ca_file
+        )
+        loaded = parse(text, source="alerting.yaml")
+        decisions = _two_incidents(AlertEngine(loaded.config))
+        assert [d.status for d in decisions] == ["firing", "firing", "resolved", "firing"]
+        rows = outbox_inserts(decisions, receivers=loaded.receivers, external_url="")
+        for row in rows:
+            receiver = loaded.receivers.by_name[row.receiver]
+            n = from_payload(row.payload)
+            await send_notification(receiver, n, now_ms=T0, context=SendContext())
+        fired, repeat, ended, again = server.mailbox.messages()
+        root = fired["Message-ID"]
+        assert fired["In-Reply-To"] is None and fired["References"] is None
+        for later in (repeat, ended):
+            assert later["In-Reply-To"] == root and later["References"] == root
+        assert len({root, repeat["Message-ID"], ended["Message-ID"]}) == 3
+        # The next day's crash loop is a new incident: a new thread, not a reply to the old.
+        assert again["Message-ID"] not in {root, repeat["Message-ID"], ended["Message-ID"]}
+        assert again["In-Reply-To"] is None and again["References"] is None

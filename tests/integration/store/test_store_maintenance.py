@@ -16,6 +16,7 @@ from master.store.schema.tables import (
     node_metrics_1h,
     node_metrics_5m,
     node_metrics_raw,
+    notification_outbox,
 )
 from master.store.upkeep.retention import PURGES, READ_COMMANDS, cutoff_ms
 from shared.domain.journal import JournalRecord, NodeMetricsBatch
@@ -36,7 +37,7 @@ def _row(table: Table, i: int, when_col: str, when: int) -> dict[str, Any]:
     return row
 
 
-@pytest.mark.parametrize("name", list(PURGES))
+@pytest.mark.parametrize("name", [n for n, p in PURGES.items() if p.where is None])
 async def test_retention_removes_exactly_the_rows_older_than_the_window(
     store: Store, name: str
 ) -> None:
@@ -62,6 +63,41 @@ async def test_retention_windows_follow_the_settings() -> None:
     assert NOW - days["node_metrics_5m"] == 90 * day
     assert NOW - days["node_metrics_1h"] == 400 * day
     assert NOW - days["audit_log"] == NOW - days["commands"] == 400 * day
+    assert NOW - days["notification_outbox"] == NOW - days["notification_log"] == 30 * day
+    assert NOW - days["alert_history"] == 400 * day
+
+
+async def test_finished_notifications_go_after_their_window_and_pending_ones_never(
+    store: Store,
+) -> None:
+    settings = StoreSettings(
+        purge_chunk_rows=2, purge_pause_s=0, rollup_delay_s=0, notifications_days=10
+    )
+    cutoff = NOW - settings.retention_ms(10)
+    rows, expected = [], set()
+    for i, (state, updated) in enumerate(
+        [
+            ("sent", cutoff - 1),
+            ("dead", cutoff - 86_400_000),
+            ("sent", cutoff - 5),
+            ("sent", cutoff),  # exactly at the window: stays
+            ("dead", cutoff + 1),
+            ("pending", cutoff - 100 * 86_400_000),  # a receiver down for months: still owed
+            ("leased", cutoff - 1),
+        ]
+    ):
+        row = _row(notification_outbox, i, "updated_ms", updated) | {"state": state}
+        rows.append(row)
+        if not (state in ("sent", "dead") and updated < cutoff):
+            expected.add(row["idempotency_key"])
+    async with store.engine.begin() as conn:
+        await conn.execute(insert(notification_outbox), rows)
+    report = await maintain_once(store, settings, now_ms=NOW)
+    assert report.purged["notification_outbox"] == 3
+    async with store.engine.connect() as conn:
+        query = select(notification_outbox.c.idempotency_key)
+        left = set((await conn.execute(query)).scalars())
+    assert left == expected
 
 
 async def test_read_command_results_are_blanked_after_a_short_window_rows_and_audit_stay(

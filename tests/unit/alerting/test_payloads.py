@@ -33,6 +33,7 @@ def _decision(starts: int = 10, status: str = "firing") -> Notification:
         sequence=1,
         idempotency_key="core-key",
         at_ms=starts,
+        incident_ms=starts,
     )
 
 
@@ -49,10 +50,21 @@ def test_a_notification_survives_the_outbox_json() -> None:
     assert n.alerts[0].ends_at_ms == 15
 
 
-def test_a_later_incident_of_the_same_group_gets_a_new_key() -> None:
-    assert outbox_key(_decision(10)) == outbox_key(_decision(10))
-    assert outbox_key(_decision(10)) != outbox_key(_decision(99))
-    assert outbox_key(_decision(10), 1) != outbox_key(_decision(10))
+def test_each_channel_config_of_a_receiver_gets_its_own_row_key() -> None:
+    assert outbox_key("core-key") == "core-key"
+    assert outbox_key("core-key", 1) == "core-key-1" != outbox_key("core-key", 2)
+
+
+def test_the_incident_s_first_key_travels_to_the_channel() -> None:
+    n = convert(
+        _decision(),
+        receiver="hook",
+        idempotency_key="k2",
+        first_idempotency_key="k1",
+        external_url="",
+        language="en",
+    )
+    assert from_payload(to_payload(n)).first_idempotency_key == "k1"
 
 
 CONFIG = """\

@@ -40,7 +40,8 @@ def test_a_hundred_crash_looping_pods_of_one_deployment_are_one_notification_the
     ]
     assert n.group_key == '{}:{cluster="prod", namespace="shop", owner="Deployment/checkout"}'
     assert n.sequence == 1
-    assert n.idempotency_key == idempotency_key("team", n.group_key, 1)
+    assert n.idempotency_key == idempotency_key("team", n.group_key, incident_ms=T0, sequence=1)
+    assert n.first_idempotency_key == n.idempotency_key
     assert due.next_wake_ms == T0 + 30 * S + 5 * MIN
     # Nothing changes: no update at the next group_interval.
     assert eng.due(T0 + 30 * S + 5 * MIN).notifications == ()
@@ -154,3 +155,27 @@ def test_calling_due_twice_at_one_instant_sends_nothing_the_second_time():
     seen(eng, pod_finding("checkout-a"), T0)
     assert len(eng.due(T0 + 30 * S).notifications) == 1
     assert eng.due(T0 + 30 * S).notifications == ()
+
+
+def test_two_incidents_of_one_group_get_different_keys_and_a_repeat_a_new_one_in_its_thread():
+    eng = engine()
+    seen(eng, pod_finding("checkout-a"), T0)
+    (fired,) = eng.due(T0 + 30 * S).notifications
+    ticks = [T0 + 30 * S + k * 5 * MIN for k in range(1, 49)]
+    (repeat,) = [n for t in ticks for n in eng.due(t).notifications]
+    seen(eng, pod_finding("checkout-a", resolved=True), T0 + 5 * H)
+    (ended,) = eng.due(T0 + 5 * H + 5 * MIN).notifications
+    assert eng.groups == {}
+    # The same pod crashes again the next day: same group, a new incident.
+    seen(eng, pod_finding("checkout-a"), T0 + 24 * H)
+    (again,) = eng.due(T0 + 24 * H + 30 * S).notifications
+    first_incident = [fired, repeat, ended]
+    assert [n.status for n in first_incident] == ["firing", "firing", "resolved"]
+    assert {n.group_key for n in [*first_incident, again]} == {fired.group_key}
+    assert (again.sequence, fired.sequence) == (1, 1)
+    assert again.idempotency_key != fired.idempotency_key
+    # Within one incident each notification has its own key (a repeat is news to a person,
+    # not a duplicate to drop) and they all name the incident's first one.
+    assert len({n.idempotency_key for n in first_incident}) == 3
+    assert {n.first_idempotency_key for n in first_incident} == {fired.idempotency_key}
+    assert again.first_idempotency_key == again.idempotency_key

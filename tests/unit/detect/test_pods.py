@@ -145,3 +145,19 @@ def test_restart_history_counts_a_reset_counter_as_new_restarts() -> None:
     assert history.restarts_since("ns", "p", "other", 0) is None
     history.forget("ns", "p")
     assert len(history) == 0
+
+
+@pytest.mark.parametrize(("restarts", "wording"), [(1, "1 restart,"), (5, "5 restarts,")])
+def test_crash_loop_message_agrees_with_its_restart_count(restarts: int, wording: str) -> None:
+    pod = pick(load(PODS), "Pod", "api-6b7f9c9d8-crash")
+    pod["status"]["containerStatuses"][0]["restartCount"] = restarts
+    [crash] = [f for f in detect("Pod", pod, now=NOW_MS) if f.reason == "CrashLoopBackOff"]
+    assert f"container app is crash-looping: {wording} last exit OOMKilled" in crash.message
+    assert crash.count == restarts
+
+
+def test_crash_loop_last_seen_is_its_latest_crash() -> None:
+    [crash] = [
+        f for f in judge(PODS, "Pod", "api-6b7f9c9d8-crash") if f.reason == "CrashLoopBackOff"
+    ]
+    assert crash.last_seen_ms == NOW_MS - 150_000  # lastState finishedAt 11:57:30

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 from hypothesis import given
@@ -58,7 +59,7 @@ def test_deleting_the_object_resolves_all_its_findings() -> None:
 def test_restart_count_changes_are_throttled_but_severity_changes_are_not() -> None:
     tracker = Tracker(DetectSettings(change_throttle_s=300))
     pod = crash_pod()
-    tracker.observe("Pod", KEY, findings_at(pod, NOW_MS), NOW_MS)
+    [opened, _] = tracker.observe("Pod", KEY, findings_at(pod, NOW_MS), NOW_MS)
     status = pod["status"]["containerStatuses"][0]  # type: ignore[index]
     for i in range(1, 5):  # a restart per minute: within the throttle, no records
         status["restartCount"] = 12 + i
@@ -70,7 +71,7 @@ def test_restart_count_changes_are_throttled_but_severity_changes_are_not() -> N
     t = NOW_MS + 6 * MINUTE_MS
     [update] = tracker.observe("Pod", KEY, findings_at(pod, t), t)
     assert (update.reason, update.count, update.resolved) == ("CrashLoopBackOff", 18, False)
-    assert update.first_seen_ms == NOW_MS
+    assert update.first_seen_ms == opened.first_seen_ms
     # A severity change goes out at once.
     critical_oom = [
         replace(f, severity=Severity.CRITICAL) if f.reason == "OOMKilled" else f
@@ -139,7 +140,8 @@ def test_restart_storm_runs_end_to_end_through_tracker_history() -> None:
         now = NOW_MS + minute * MINUTE_MS
         tracker.history.record_pod(pod, now)
         records += tracker.observe("Pod", key, detect("Pod", pod, now=now, ctx=ctx), now)
-    assert [f.reason for f in records] == ["RestartStorm"]
+    # Opened at the fifth restart; the sixth, a minute later, is past the throttle.
+    assert [(f.reason, f.count) for f in records] == [("RestartStorm", 5), ("RestartStorm", 6)]
     # Quiet for a window: the storm resolves.
     later = NOW_MS + 30 * MINUTE_MS
     tracker.history.record_pod(pod, later)
@@ -210,7 +212,7 @@ def test_image_pull_alternation_is_one_finding_opened_once_and_resolved_when_it_
     # updates (at most one per change_throttle_s = 5 min over these 10 minutes).
     assert not any(f.resolved for f in records)
     assert len({f.fingerprint for f in records}) == 1
-    assert len(records) <= 1 + (40 * 15_000) // 300_000
+    assert len(records) <= 1 + (40 * 15_000) // 60_000
 
     pod["status"]["containerStatuses"][0]["state"] = {"running": {"startedAt": "2024-05-01"}}
     pod["status"]["containerStatuses"][0]["ready"] = True
@@ -239,3 +241,39 @@ def test_about_lists_the_events_holding_findings_about_an_object_until_they_let_
     tracker.observe("Event", ("shop", "e1"), [], NOW_MS + 1)
     tracker.delete("Event", ("shop", "e2"), NOW_MS + 2)
     assert tracker.about("Pod", pod_key) == []
+
+
+def _crash_again(pod: dict[str, Any], *, at_ms: int, reason: str, code: int) -> None:
+    """One more crash of the fixture pod's container, finishing at ``at_ms``."""
+    status = pod["status"]["containerStatuses"][0]
+    status["restartCount"] += 1
+    finished = datetime.fromtimestamp(at_ms / 1000, UTC).isoformat()
+    status["lastState"] = {
+        "terminated": {"reason": reason, "exitCode": code, "finishedAt": finished}
+    }
+
+
+def test_crash_loop_keeps_its_live_count_exit_and_last_seen_at_most_once_a_minute() -> None:
+    tracker = Tracker(DetectSettings(change_throttle_s=60))
+    pod: dict[str, Any] = crash_pod()
+    [opened] = [
+        f
+        for f in tracker.observe("Pod", KEY, findings_at(pod, NOW_MS), NOW_MS)
+        if f.reason == "CrashLoopBackOff"
+    ]
+    records: list[tuple[int, Finding]] = []
+    for step in range(1, 16):  # a crash every 20 s for five minutes
+        t = NOW_MS + step * 20_000
+        _crash_again(pod, at_ms=t - 500, reason="Error", code=2)
+        out = tracker.observe("Pod", KEY, findings_at(pod, t), t) + tracker.due(t)
+        records += [(t, f) for f in out if f.fingerprint == opened.fingerprint]
+    times = [t for t, _ in records]
+    assert len(records) == 5  # 300 s of changes, one record per 60 s
+    assert all(b - a >= 60_000 for a, b in zip([NOW_MS, *times], times, strict=False))
+    t, last = records[-1]
+    assert last.count == 12 + 15 == int(last.attrs["restart_count"])
+    assert (last.attrs["last_reason"], last.attrs["exit_code"]) == ("Error", "2")
+    assert "27 restarts, last exit Error (code 2)" in last.message
+    assert last.last_seen_ms == t - 500  # the latest crash, not the first sighting
+    assert last.first_seen_ms == opened.first_seen_ms
+    assert not last.resolved

@@ -18,6 +18,7 @@ from master.store.schema.migrations import (
     m0003_people,
     m0004_audit_chain,
     m0005_alerts,
+    m0006_alert_history,
 )
 
 
@@ -33,6 +34,7 @@ MIGRATIONS: dict[int, Migration] = {
     3: Migration("role bindings, API tokens, refresh sessions", m0003_people.upgrade),
     4: Migration("hash-chained audit log", m0004_audit_chain.upgrade),
     5: Migration("alert state, silences, notification outbox and log", m0005_alerts.upgrade),
+    6: Migration("alert history: one row per ended alert episode", m0006_alert_history.upgrade),
 }
 
 LATEST_VERSION = max(MIGRATIONS)

@@ -1,0 +1,168 @@
+"""``lookout silence add|list|expire``: silences through the master's HTTP API, with a token.
+
+    lookout silence add -m 'namespace="shop"' [-m ...] --for 2h --comment "db upgrade"
+    lookout silence list [--state active|pending|expired] [--json]
+    lookout silence expire ID
+
+Where and as whom: ``--url`` / ``LOOKOUT_URL`` (default http://127.0.0.1:8080) and ``--token``
+/ ``LOOKOUT_TOKEN`` (an API token of an operator, or a viewer for ``list``), read by
+:class:`CliSettings`. The master decides everything (matcher syntax, scope, limits); this
+module only shapes the request and prints the answer, and exits 1 with the master's message
+when it refuses. Deliberately no retries: a person is at the keyboard."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+import httpx
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+TIMEOUT_S = 15.0  # one request to a master on the same network; long enough for a busy one
+_DURATION = re.compile(r"([0-9]{1,9})([smhd])")
+_UNIT_S = {"s": 1, "m": 60, "h": 3_600, "d": 86_400}
+
+
+class CliSettings(BaseSettings):
+    """The command-line client's defaults, from ``LOOKOUT_*`` environment variables."""
+
+    model_config = SettingsConfigDict(env_prefix="LOOKOUT_", extra="ignore")
+    url: str = Field(
+        "http://127.0.0.1:8080",
+        description="The master's HTTP gateway; the default is its own default listen address.",
+    )
+    token: str = Field("", description="API token sent as a Bearer token (required).")
+
+
+class UsageError(Exception):
+    """A bad command line, reported before anything is sent."""
+
+
+def parse_duration(text: str) -> int:
+    """Seconds in ``90s``, ``30m``, ``2h``, ``7d`` (or combined: ``1h30m``)."""
+    parts = _DURATION.findall(text)
+    if not parts or "".join(n + u for n, u in parts) != text:
+        raise UsageError(f"--for {text!r}: use a duration like 30m, 2h or 1d12h")
+    seconds = sum(int(n) * _UNIT_S[u] for n, u in parts)
+    if seconds <= 0:
+        raise UsageError("--for must be longer than 0s")
+    return seconds
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="lookout silence", description=__doc__.split("\n")[0])
+    p.add_argument("--url", help="the master's HTTP address (env LOOKOUT_URL)")
+    p.add_argument("--token", help="API token (env LOOKOUT_TOKEN)")
+    sub = p.add_subparsers(dest="action", required=True)
+    add = sub.add_parser("add", help="silence the alerts these matchers select")
+    add.add_argument("-m", "--matcher", action="append", required=True, dest="matchers")
+    add.add_argument("--for", dest="duration", required=True, help="e.g. 30m, 2h, 1d")
+    add.add_argument("-c", "--comment", required=True, help="why (shown to everyone)")
+    ls = sub.add_parser("list", help="list silences")
+    ls.add_argument("--state", choices=["active", "pending", "expired"])
+    ls.add_argument("--json", action="store_true", help="the API's JSON, one object per line")
+    ex = sub.add_parser("expire", help="end a silence now")
+    ex.add_argument("id")
+    return p
+
+
+def _when(ms: int) -> str:
+    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _line(s: dict[str, Any]) -> str:
+    matchers = ",".join(str(m) for m in s.get("matchers", []))
+    return "\t".join(
+        [
+            str(s["id"]),
+            str(s.get("state", "")),
+            _when(int(s["ends_at_ms"])),
+            str(s.get("created_by", "")),
+            matchers,
+            str(s.get("comment", "")),
+        ]
+    )
+
+
+def _refusal(r: httpx.Response) -> str:
+    try:
+        body = r.json()
+    except ValueError:
+        return f"HTTP {r.status_code}"
+    message = body.get("message") if isinstance(body, dict) else None
+    return f"HTTP {r.status_code}: {message or body}"
+
+
+async def _request(
+    http: httpx.AsyncClient, args: argparse.Namespace
+) -> tuple[httpx.Response, list[str]]:
+    if args.action == "add":
+        body = {
+            "matchers": args.matchers,
+            "duration_s": parse_duration(args.duration),
+            "comment": args.comment,
+        }
+        r = await http.post("/api/v1/silences", json=body)
+        if r.status_code != 201:
+            return r, []
+        s = r.json()
+        return r, [_line(s), f"{len(s.get('matching', []))} alert(s) silenced now"]
+    if args.action == "list":
+        params = {"state": args.state} if args.state else {}
+        r = await http.get("/api/v1/silences", params=params)
+        if r.status_code != 200:
+            return r, []
+        items = r.json()["items"]
+        if args.json:
+            return r, [json.dumps(s, sort_keys=True) for s in items]
+        return r, [_line(s) for s in items]
+    r = await http.post(f"/api/v1/silences/{args.id}/expire")
+    return r, [_line(r.json())] if r.status_code == 200 else []
+
+
+async def run(
+    argv: Sequence[str],
+    *,
+    out: TextIO,
+    err: TextIO,
+    settings: CliSettings | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> int:
+    """The command, for ``main`` and for tests (which run it in their own event loop)."""
+    try:
+        args = _parser().parse_args(list(argv))
+    except SystemExit as e:  # argparse printed the usage
+        return int(e.code or 0)
+    defaults = settings or CliSettings()
+    url, token = args.url or defaults.url, args.token or defaults.token
+    if not token:
+        err.write("lookout silence: no token: pass --token or set LOOKOUT_TOKEN\n")
+        return 2
+    headers = {"Authorization": f"Bearer {token}"}
+    try:
+        async with httpx.AsyncClient(
+            base_url=url, headers=headers, timeout=TIMEOUT_S, transport=transport
+        ) as http:
+            r, lines = await _request(http, args)
+    except UsageError as e:
+        err.write(f"lookout silence: {e}\n")
+        return 2
+    except httpx.HTTPError as e:
+        err.write(f"lookout silence: cannot reach the master at {url}: {e}\n")
+        return 1
+    if not lines and not r.is_success:
+        err.write(f"lookout silence: the master refused: {_refusal(r)}\n")
+        return 1
+    out.writelines(line + "\n" for line in lines)
+    return 0
+
+
+def main(argv: Sequence[str]) -> int:
+    return asyncio.run(run(argv, out=sys.stdout, err=sys.stderr))
