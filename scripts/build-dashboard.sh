@@ -121,7 +121,12 @@ dashboard() {
   fi
   lock_hash=$(sha <"$DASHBOARD_SRC/package-lock.json")
   local deps="$DASHBOARD_SRC/node_modules/.lookout-lock.sha256"
-  if ! up_to_date "$deps" "$lock_hash" "$deps"; then
+  if [[ -L $DASHBOARD_SRC/node_modules ]]; then
+    # A worktree borrowing another checkout's install: `npm ci` through the link would empty
+    # that checkout's node_modules while it is in use. Build with it as it is.
+    log "dashboard: node_modules is a link to $(readlink "$DASHBOARD_SRC/node_modules"), not" \
+      "reinstalling through it"
+  elif ! up_to_date "$deps" "$lock_hash" "$deps"; then
     log "dashboard: npm ci from $DASHBOARD_SRC/package-lock.json"
     (cd "$DASHBOARD_SRC" && npm ci --ignore-scripts --prefer-offline --no-audit --no-fund \
       --loglevel=error >&2)

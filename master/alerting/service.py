@@ -32,6 +32,7 @@ from typing import Any, Generic, TypeVar
 from master.alerting import configfile
 from master.alerting.configfile import LoadedConfig
 from master.alerting.history import ended_episodes
+from master.alerting.node_thresholds import NodeThresholds
 from master.alerting.outbox import StoreOutbox
 from master.alerting.payloads import outbox_inserts
 from master.alerting.settings import AlertSettings
@@ -49,7 +50,7 @@ from master.notify.worker import AttemptLog, Worker, send_notification
 from master.store import Store, StoreBusy
 from master.store.repositories.alert_state import AlertStep
 from shared.clock import now_ms
-from shared.domain.journal import FindingBatch, JournalRecord
+from shared.domain.journal import FindingBatch, JournalRecord, NodeMetricsBatch
 from shared.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -95,6 +96,7 @@ class AlertService:
     own_ports: frozenset[int] = frozenset()
     loaded: LoadedConfig = field(default_factory=configfile.default)
     engine: AlertEngine = field(init=False)
+    _nodes: NodeThresholds = field(init=False)  # node-metric thresholds and their `for` clocks
     queue: asyncio.Queue[Event | _Call[Any]] = field(init=False)
     deliveries: asyncio.Event = field(default_factory=asyncio.Event)
     started_ms: int = 0
@@ -115,6 +117,7 @@ class AlertService:
         self.queue = asyncio.Queue(self.settings.queue_max)
         self._logs = asyncio.Queue(LOG_QUEUE_MAX)
         self.engine = AlertEngine(self.loaded.config)
+        self._nodes = NodeThresholds(self.loaded.config.node_metrics)
 
     # -- start -------------------------------------------------------------------------------
 
@@ -128,6 +131,7 @@ class AlertService:
             raise ConfigError(f"the alerting config is invalid:\n{e}") from e
         except OSError as e:
             raise ConfigError(f"cannot read the alerting config {self.config_path}: {e}") from e
+        self._nodes.spec = self.loaded.config.node_metrics
         await self._restore()
         self.started_ms = self.clock_ms()
         log.info(
@@ -155,6 +159,10 @@ class AlertService:
             if isinstance(rec.body, FindingBatch):
                 for f in rec.body.findings:
                     await self.queue.put(FindingEvent(cluster, f, at))
+            elif isinstance(rec.body, NodeMetricsBatch):
+                for sample in rec.body.samples:
+                    for sig in self._nodes.observe(cluster, sample, at_ms=at):
+                        await self.queue.put(sig)
 
     async def call(
         self,
@@ -327,6 +335,7 @@ class AlertService:
     def adopt(self, loaded: LoadedConfig) -> None:
         """Run ``loaded`` from now on (state kept; groups re-keyed at the next step)."""
         self.engine.reconfigure(loaded.config)
+        self._nodes.spec = loaded.config.node_metrics  # pending clocks kept
         self.loaded = loaded
         self._refused_mtime = None
         self.next_wake_ms = self.clock_ms()

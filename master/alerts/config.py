@@ -14,6 +14,8 @@ Sections (Alertmanager's syntax where Alertmanager has one, so people paste what
                      alertmanager_configs / msteams_configs (kept as maps: master.notify
                      validates its own channel settings)
     rules:           Lookout's: match → severity, ``for``, disabled, labels, annotations, flap
+    node_metrics:    Lookout's node-metric thresholds (CPU, memory, filesystem, full-soon trend,
+                     load, temperature) with their ``for`` durations
     time_zone:       IANA zone for time intervals without a ``location`` (default UTC)
 
 Keys Lookout does not support are refused by name (``master.alerts.refusals``); unknown keys
@@ -206,6 +208,25 @@ class RuleSpec(_Matching):
     flap: FlapSpec | None = None
 
 
+class NodeMetricsSpec(_Model):
+    """Node-metric thresholds (defaults on): a condition must hold for its ``*_for`` before it
+    fires. Percentages are of the node's own capacity; load is per core (load5 / cores)."""
+
+    enabled: bool = True
+    cpu_percent: float = Field(90.0, gt=0, le=100)
+    cpu_for: Duration = 600_000
+    memory_percent: float = Field(90.0, gt=0, le=100)
+    memory_for: Duration = 300_000
+    filesystem_percent: float = Field(85.0, gt=0, le=100)
+    filesystem_critical_percent: float = Field(95.0, gt=0, le=100)
+    filesystem_for: Duration = 300_000
+    full_within: Duration = 24 * 3_600_000  # "disk full within N hours", from the trend
+    load_per_core: float = Field(2.0, gt=0)
+    load_for: Duration = 900_000
+    temperature_c: float = Field(85.0, gt=0)
+    temperature_for: Duration = 300_000
+
+
 class GlobalSpec(_Model):
     resolve_timeout: Duration = 300_000
     smtp_from: str | None = None
@@ -230,6 +251,7 @@ class AlertConfig(_Model):
     time_intervals: list[TimeIntervalSpec] = []
     mute_time_intervals: list[TimeIntervalSpec] = []
     rules: list[RuleSpec] = []
+    node_metrics: NodeMetricsSpec = Field(default_factory=NodeMetricsSpec)
     time_zone: Annotated[str, AfterValidator(parse_location)] = "UTC"
 
     def all_time_intervals(self) -> list[TimeIntervalSpec]:

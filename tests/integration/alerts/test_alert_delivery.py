@@ -23,8 +23,10 @@ import pytest
 from agent.detect.registry import detect
 from agent.detect.tracker import Tracker
 from master.settings import MasterSettings
+from shared.clock import now_ms
 from shared.domain.findings import Finding, Severity
-from shared.domain.journal import FindingBatch
+from shared.domain.journal import FindingBatch, NodeMetricsBatch
+from shared.domain.metrics import Filesystem, Memory, NodeMetricsSample
 from shared.domain.refs import ObjectRef
 from tests.harness import (
     API_TOKEN,
@@ -315,3 +317,53 @@ async def test_a_bad_config_is_refused_with_line_and_field_and_the_old_one_kept(
             assert peer.received[-1].json()["alerts"][0]["labels"]["alertname"] == (
                 "LookoutTestNotification"
             )
+
+
+# -- node-metric thresholds: node samples journaled by the agent, through the thresholds --
+
+GiB = 2**30
+
+
+def _sample(used_gib: int, at_ms: int) -> NodeMetricsSample:
+    return NodeMetricsSample(
+        node="node-1",
+        at_ms=at_ms,
+        cpu_percent=10.0,
+        per_core_percent=(10.0,),
+        memory=Memory(total_bytes=8 * GiB, available_bytes=6 * GiB),
+        filesystems=(
+            Filesystem("/var", fstype="ext4", total_bytes=100 * GiB, used_bytes=used_gib * GiB),
+        ),
+    )
+
+
+async def test_a_full_node_filesystem_is_notified_and_resolved_when_space_is_freed(
+    tmp_path: Path, peer: Receiver
+) -> None:
+    settings = _settings(tmp_path, peer.url())
+    token = await add_cluster(settings, "edge")
+    async with _rig(settings, peer, token) as rig:
+        t = now_ms()
+        rig.agent.core.outbox.put(NodeMetricsBatch((_sample(40, t),)), now_ms=t)
+        rig.agent.core.outbox.put(NodeMetricsBatch((_sample(97, t + 10_000),)), now_ms=t + 1)
+
+        def about_the_disk(status: str) -> list[dict[str, object]]:
+            return [
+                a
+                for b in rig.bodies(lambda b: b["status"] == status)
+                for a in b["alerts"]
+                if a["labels"]["reason"] == "NodeFilesystemFull"
+            ]
+
+        await eventually(lambda: bool(about_the_disk("firing")), what="the disk notification")
+        [alert] = about_the_disk("firing")
+        labels = alert["labels"]
+        assert isinstance(labels, dict)
+        assert labels["node"] == "node-1" and labels["mountpoint"] == "/var"
+        assert labels["severity"] == "critical"
+        annotations = alert["annotations"]
+        assert isinstance(annotations, dict)
+        assert annotations["summary"] == "node node-1 filesystem /var 97 % full (97 GiB of 100 GiB)"
+
+        rig.agent.core.outbox.put(NodeMetricsBatch((_sample(50, t + 20_000),)), now_ms=t + 2)
+        await eventually(lambda: bool(about_the_disk("resolved")), what="the resolved one")
