@@ -18,12 +18,11 @@ import { AlertTimeline } from './AlertTimeline';
 import { displayState } from './model';
 import type { Alert } from './types';
 
-function Labels({ labels }: { labels: Record<string, string> }) {
-  const { t } = useTranslation();
+function KeyValues({ label, values }: { label: string; values: Record<string, string> }) {
   return (
-    <table className="table compact" aria-label={t('alerts.detail.labels')}>
+    <table className="table compact" aria-label={label}>
       <tbody>
-        {Object.entries(labels).map(([k, v]) => (
+        {Object.entries(values).map(([k, v]) => (
           <tr key={k}>
             <th scope="row" className="mono">
               {k}
@@ -69,15 +68,17 @@ function Detail({ alert }: { alert: Alert }) {
           })}
         </p>
       )}
-      {Object.entries(alert.annotations).map(([k, v]) => (
-        <p key={k}>
-          <strong>{k}</strong> {v}
-        </p>
-      ))}
+      {alert.annotations.message && <p>{alert.annotations.message}</p>}
       <section className="section" aria-labelledby="alert-labels">
         <h3 id="alert-labels">{t('alerts.detail.labels')}</h3>
-        <Labels labels={alert.labels} />
+        <KeyValues label={t('alerts.detail.labels')} values={alert.labels} />
       </section>
+      {Object.keys(alert.annotations).length > 0 && (
+        <section className="section" aria-labelledby="alert-annotations">
+          <h3 id="alert-annotations">{t('alerts.detail.annotations')}</h3>
+          <KeyValues label={t('alerts.detail.annotations')} values={alert.annotations} />
+        </section>
+      )}
       <section className="section" aria-labelledby="alert-findings">
         <h3 id="alert-findings">{t('alerts.detail.findings')}</h3>
         {cluster && kind && name ? (

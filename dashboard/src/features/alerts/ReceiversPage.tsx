@@ -30,10 +30,12 @@ function TestSend({ receiver }: { receiver: string }) {
         {result &&
           (result.sent
             ? t('alerts.receivers.sent', { status: result.status ?? '' })
-            : t('alerts.receivers.failed', {
-                status: result.status ?? '',
-                error: result.error ?? '',
-              }))}
+            : result.status !== null
+              ? t('alerts.receivers.failedStatus', {
+                  status: result.status,
+                  error: result.error ?? '',
+                })
+              : t('alerts.receivers.failed', { error: result.error ?? '' }))}
         {send.isError && send.error.message}
       </span>
     </span>

@@ -60,6 +60,7 @@ export const enAlerts = {
     silencedBy: 'Silenced by {{ids}}',
     inhibitedBy: 'Inhibited by rule {{rule}} ({{by}})',
     labels: 'Labels',
+    annotations: 'Annotations',
     findings: 'Findings',
     noSubject: 'This alert has no Kubernetes subject.',
     timeline: 'Timeline',
@@ -119,7 +120,8 @@ export const enAlerts = {
     testThis: 'Test-send to {{name}}',
     sending: 'Sending…',
     sent: 'Delivered (HTTP {{status}})',
-    failed: 'Failed (HTTP {{status}}): {{error}}',
+    failed: 'Failed: {{error}}',
+    failedStatus: 'Failed (HTTP {{status}}): {{error}}',
   },
   dead: {
     title: 'Dead letters',

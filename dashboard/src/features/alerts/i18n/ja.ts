@@ -63,6 +63,7 @@ export const jaAlerts: Catalogue['alerts'] = {
     silencedBy: 'サイレンス {{ids}} により抑止',
     inhibitedBy: 'ルール {{rule}} により抑制（{{by}}）',
     labels: 'ラベル',
+    annotations: 'アノテーション',
     findings: '検出',
     noSubject: 'このアラートには Kubernetes の対象がありません。',
     timeline: 'タイムライン',
@@ -122,7 +123,8 @@ export const jaAlerts: Catalogue['alerts'] = {
     testThis: '{{name}} にテスト送信',
     sending: '送信中…',
     sent: '配信済み（HTTP {{status}}）',
-    failed: '失敗（HTTP {{status}}）: {{error}}',
+    failed: '失敗: {{error}}',
+    failedStatus: '失敗（HTTP {{status}}）: {{error}}',
   },
   dead: {
     title: 'デッドレター',

@@ -62,6 +62,7 @@ export const zhAlerts: Catalogue['alerts'] = {
     silencedBy: '被静默 {{ids}} 静默',
     inhibitedBy: '被规则 {{rule}} 抑制（{{by}}）',
     labels: '标签',
+    annotations: '注解',
     findings: '检出',
     noSubject: '此告警没有 Kubernetes 对象。',
     timeline: '时间线',
@@ -121,7 +122,8 @@ export const zhAlerts: Catalogue['alerts'] = {
     testThis: '测试发送到 {{name}}',
     sending: '发送中…',
     sent: '已送达（HTTP {{status}}）',
-    failed: '失败（HTTP {{status}}）：{{error}}',
+    failed: '失败：{{error}}',
+    failedStatus: '失败（HTTP {{status}}）：{{error}}',
   },
   dead: {
     title: '死信',
