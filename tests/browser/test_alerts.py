@@ -205,3 +205,30 @@ async def test_the_alerts_and_silences_pages_have_no_axe_violations(
             await loaded()
             report[f"{scheme} {path}"] = await axe_violations(page, axe_source)
     assert not any(report.values()), f"axe violations: {report}"
+
+
+async def test_an_operator_acknowledges_the_alert_and_unacknowledges_it(
+    page: Page, fleet: Fleet
+) -> None:
+    await add_user(fleet, OPERATOR, "operator")
+    alert = await a_firing_crash_loop(fleet)
+    name = alert["labels"]["alertname"]
+    await log_in(page, *OPERATOR)
+    await page.goto(f"/alerts?cluster={CLUSTER}")
+    row = alert_row(page, alert)
+    await expect(row).to_have_count(1, timeout=LIVE)
+    await row.get_by_role("button", name=f"Acknowledge {name}", exact=True).click()
+    await expect(row.get_by_text("acknowledged", exact=True)).to_be_visible(timeout=LIVE)
+    await expect(row.get_by_role("button", name=f"Acknowledge {name}", exact=True)).to_have_count(0)
+    await row.get_by_role("link", name=name, exact=True).click()
+    await expect(page.get_by_text("Acknowledged by olga", exact=True)).to_be_visible()
+    timeline = page.get_by_role("region", name="Timeline")
+    await expect(timeline.get_by_text("acknowledged", exact=True)).to_be_visible()
+    await page.get_by_role("button", name=f"Unacknowledge {name}").click()
+    header = page.get_by_role("article")
+    await expect(header.get_by_text("firing", exact=True).first).to_be_visible(timeout=LIVE)
+    await expect(page.get_by_text("Acknowledged by olga", exact=True)).to_have_count(0)
+    async with fleet.api() as http:
+        r = await http.get("/api/v1/alerts", params={"cluster": CLUSTER})
+        mine = [a for a in r.json()["items"] if a["fingerprint"] == alert["fingerprint"]]
+        assert mine and mine[0]["acked_by"] is None
