@@ -34,6 +34,7 @@ const BindingsPage = lazy(() => import('../features/admin/BindingsPage'));
 const TokensPage = lazy(() => import('../features/admin/TokensPage'));
 const ClustersAdminPage = lazy(() => import('../features/admin/ClustersAdminPage'));
 const AuditPage = lazy(() => import('../features/admin/AuditPage'));
+const AlertsArea = lazy(() => import('../features/alerts/AlertsArea'));
 
 export function App() {
   const [client] = useState(makeQueryClient);
@@ -69,6 +70,7 @@ export function App() {
                 <Route path="pvcs/:ns/:name" element={<PvcDetail />} />
                 <Route path="events" element={<EventsPage />} />
               </Route>
+              <Route path="alerts/*" element={<AlertsArea />} />
               <Route path="commands" element={<CommandsPage />} />
               <Route path="commands/:id" element={<CommandDetail />} />
               <Route path="admin" element={<AdminLayout />}>

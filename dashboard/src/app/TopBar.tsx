@@ -1,12 +1,12 @@
-/** Product name, cluster switcher, search (`/`), criticals, commands, admin, language, theme, user. */
+/** Product name, cluster switcher, search (`/`), firing critical alerts, alerts, commands, admin, language, theme, user. */
 import { useCallback, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, NavLink, useMatch, useNavigate } from 'react-router-dom';
 import { useClusters, useMe } from '../api/queries';
-import { CriticalCount } from './CriticalCount';
 import { isAdmin } from '../auth/permissions';
 import { logout } from '../auth/session';
 import { LANGUAGES, setLanguage } from '../i18n';
+import { AlertBadge } from '../features/alerts/AlertBadge';
 import { LiveIndicator } from '../live/LiveIndicator';
 import { MoonIcon, SearchIcon, SunIcon } from '../ui/icons';
 import { saveTheme, storedTheme, type Theme } from './theme';
@@ -76,6 +76,7 @@ export function TopBar() {
         <NavLink to="/" end>
           {t('nav.fleet')}
         </NavLink>
+        <NavLink to="/alerts">{t('alerts.nav.top')}</NavLink>
         <NavLink to="/commands">{t('nav.commands')}</NavLink>
         {isAdmin(me.data) ? (
           <NavLink to="/admin">{t('nav.admin')}</NavLink>
@@ -83,7 +84,7 @@ export function TopBar() {
           <NavLink to="/admin/tokens">{t('admin.nav.tokens')}</NavLink>
         )}
       </nav>
-      <CriticalCount clusters={clusters.data?.items.map((c) => c.name) ?? []} />
+      <AlertBadge />
       <LiveIndicator />
       <label className="visually-hidden" htmlFor="lang-switch">
         {t('topbar.language')}

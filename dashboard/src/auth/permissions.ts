@@ -27,8 +27,11 @@ export function isAdmin(me: Me | undefined): boolean {
   );
 }
 
-/** Operators see the audit log (their own entries); admins see everyone's. */
-export function canSeeAudit(me: Me | undefined): boolean {
+/** Operates somewhere: globally or through any cluster / namespace grant. */
+export function operatesSomewhere(me: Me | undefined): boolean {
   if (!me) return false;
   return OPERATES.has(me.role) || me.grants.some((g) => OPERATES.has(g.role));
 }
+
+/** Operators see the audit log (their own entries); admins see everyone's. */
+export const canSeeAudit = operatesSomewhere;

@@ -1,3 +1,5 @@
+import { enAlerts } from '../features/alerts/i18n/en';
+
 /** English catalogue: the reference shape zh and ja must match (types/catalogue.ts). */
 export const en = {
   app: { name: 'Lookout' },
@@ -404,4 +406,5 @@ export const en = {
       exportCsv: 'Export CSV',
     },
   },
+  alerts: enAlerts,
 };

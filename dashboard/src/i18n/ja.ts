@@ -1,4 +1,5 @@
 import type { Catalogue } from './catalogue';
+import { jaAlerts } from '../features/alerts/i18n/ja';
 
 /** 日本語. Kubernetes terms (Pod, Deployment, CrashLoopBackOff …) stay in English. */
 export const ja: Catalogue = {
@@ -403,4 +404,5 @@ export const ja: Catalogue = {
       exportCsv: 'CSV でエクスポート',
     },
   },
+  alerts: jaAlerts,
 };
