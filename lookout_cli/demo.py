@@ -20,7 +20,8 @@ from pathlib import Path
 
 import httpx
 
-from lookout_cli.sink import DEMO_CONFIG, start_sink
+from lookout_cli.mailsink import start_mail_sink
+from lookout_cli.sink import demo_config, start_sink
 
 BIN = Path(sys.executable).parent
 CLUSTERS = ("demo-0", "demo-1")
@@ -158,8 +159,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     metrics_port = _free_port()
     admin_password = _secret(data, "admin-password", 18)
     sink, sink_url = start_sink(_say)
+    mail_dir = data / "mail"
+    mail = start_mail_sink(mail_dir, _say)
     alerting = data / "alerting.yaml"
-    alerting.write_text(DEMO_CONFIG.format(url=sink_url))
+    alerting.write_text(demo_config(sink_url, mail[1] if mail else None))
     master_env = _base_env() | {
         "MASTER_DATA_DIR": str(data / "master"),
         "MASTER_GRPC_PLAINTEXT": "true",  # loopback only, see MASTER_GRPC_LISTEN
@@ -237,6 +240,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         api = f"http://127.0.0.1:{http_port}"
         _wait_for("master", url=api + "/readyz", timeout=60)
         api_token = _demo_api_token(api, admin_password)
+        mail_line = (
+            f"\n                  and as mail to a local SMTP sink, kept as .eml in {mail_dir}"
+            if mail is not None
+            else ""
+        )
         _say(
             f"""
 Lookout demo is running.
@@ -250,7 +258,7 @@ Lookout demo is running.
                   {api}/api/v1/clusters/{CLUSTERS[0]}/findings
   metrics:      http://127.0.0.1:{metrics_port}/metrics
   alerts:       {api}/api/v1/alerts; notifications go to a local webhook sink
-                  ({sink_url}, config {alerting}) and are printed here as they arrive
+                  ({sink_url}, config {alerting}) and are printed here as they arrive{mail_line}
   clusters:     {", ".join(CLUSTERS)} (simulated, with a crash-looping deployment, an OOM, an
                 image typo and a node that goes NotReady and comes back)
   data and logs: {data}
@@ -270,4 +278,6 @@ Press Ctrl-C to stop everything."""
         _say("demo: stopping…")
         procs.stop_all()
         sink.shutdown()
+        if mail is not None:
+            mail[0].stop()
         _say("demo: stopped")

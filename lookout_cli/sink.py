@@ -13,8 +13,9 @@ from typing import Any
 MAX_BODY = 1024 * 1024
 
 DEMO_CONFIG = """\
-# Written by `lookout demo`: every alert to the demo's local webhook sink, grouped per
-# cluster, namespace and owner; first sent 10s after an alert fires.
+# Written by `lookout demo`: every alert to the demo's local webhook sink (and, when the
+# demo's mail sink runs, as mail to it), grouped per cluster, namespace and owner; first sent
+# 10s after an alert fires.
 route:
   receiver: demo-sink
   group_by: [cluster, namespace, owner]
@@ -25,7 +26,21 @@ receivers:
   - name: demo-sink
     webhook_configs:
       - url: {url}
+{email}"""
+
+DEMO_EMAIL = """\
+    email_configs:
+      - host: 127.0.0.1
+        port: {port}
+        security: none  # the demo's own loopback sink; use starttls or tls for a real relay
+        sender: lookout-demo@localhost
+        to: [oncall@localhost]
 """
+
+
+def demo_config(webhook_url: str, smtp_port: int | None) -> str:
+    mail = DEMO_EMAIL.format(port=smtp_port) if smtp_port is not None else ""
+    return DEMO_CONFIG.format(url=webhook_url, email=mail)
 
 
 def summary(body: Any) -> str:

@@ -1,8 +1,11 @@
 """`make demo`'s command end to end: two simulated clusters reach the master with findings and
-node metrics, and the whole demo stops cleanly."""
+node metrics, an alert arrives as mail in the demo's SMTP sink, and the whole demo stops
+cleanly."""
 
 from __future__ import annotations
 
+import email
+import email.policy
 import os
 import signal
 import socket
@@ -49,8 +52,12 @@ def test_demo_runs_two_clusters_with_findings_and_metrics_then_stops(tmp_path: P
         clusters: dict[str, dict[str, object]] = {}
         crash = False
         metrics = False
-        while time.monotonic() < deadline and not (crash and metrics and len(clusters) == 2):
+        mails: list[Path] = []
+        while time.monotonic() < deadline and not (
+            crash and metrics and mails and len(clusters) == 2
+        ):
             time.sleep(1)
+            mails = sorted((tmp_path / "mail").glob("*.eml"))
             if not password_file.exists():
                 continue
             try:
@@ -70,12 +77,18 @@ def test_demo_runs_two_clusters_with_findings_and_metrics_then_stops(tmp_path: P
         assert set(clusters) == {"demo-0", "demo-1"}
         assert crash, "no CrashLoopBackOff finding from the simulated incident"
         assert metrics, "no node metrics from the demo's metrics daemon"
+        # The default config mails every alert to the demo's SMTP sink, as a real MIME mail.
+        assert mails, "no alert mail reached the demo's mail sink"
+        mail = email.message_from_bytes(mails[0].read_bytes(), policy=email.policy.default)
+        assert mail["To"] == "oncall@localhost" and mail["Message-ID"]
+        assert {p.get_content_type() for p in mail.walk()} >= {"text/plain", "text/html"}
         demo.send_signal(signal.SIGINT)
         out, _ = demo.communicate(timeout=60)
         assert demo.returncode == 0, out
         assert f"user admin, password {password_file.read_text().strip()}" in out
         assert "metrics:" in out
         assert "demo: stopped" in out
+        assert f"mail: {mail['Subject']} -> {mails[0]}" in out
     finally:
         if demo.poll() is None:
             demo.kill()
