@@ -122,7 +122,7 @@ class Scraper:
             return [], self._failed(t, st, f"{type(e).__name__}: {e}")
         at = self._clock()
         st.baseline, deltas = step(
-            st.baseline, readings, at_ms=at, expected_interval_ms=self._interval_ms
+            st.baseline, readings, at_ms=at, expected_interval_ms=self._interval_ms, target=t.name
         )
         event = None
         if st.reported:
