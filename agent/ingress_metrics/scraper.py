@@ -72,6 +72,11 @@ def _wall_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
+def client_session() -> aiohttp.ClientSession:
+    """The HTTP session the composition root opens for the scraper (aiohttp stays here)."""
+    return aiohttp.ClientSession()
+
+
 class Scraper:
     def __init__(
         self,
@@ -88,6 +93,20 @@ class Scraper:
         self._backoff = backoff
         self._clock = clock
         self._state = {t.name: _TargetState(series=SOURCES[t.source](t.config)) for t in targets}
+
+    def set_targets(self, targets: Sequence[TargetConfig]) -> None:
+        """Replace the target list (discovery found pods come and go). A target that stays --
+        same name, URL and source -- keeps its baseline and backoff, so a rediscovery neither
+        drops an interval nor re-reports a failure; a gone target's state is forgotten."""
+        old = {t.name: t for t in self._targets}
+        state: dict[str, _TargetState] = {}
+        for t in targets:
+            prev = old.get(t.name)
+            same = prev is not None and (prev.url, prev.source) == (t.url, t.source)
+            state[t.name] = (
+                self._state[t.name] if same else _TargetState(series=SOURCES[t.source](t.config))
+            )
+        self._targets, self._state = tuple(targets), state
 
     async def scrape_once(self) -> tuple[list[Delta], list[Unavailable]]:
         """One round over every target that is due; targets run concurrently."""
