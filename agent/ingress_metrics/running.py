@@ -93,7 +93,13 @@ async def run_ingress_metrics(
     static = settings.static_targets()
     discovery = PodDiscovery(kube, settings) if settings.selectors else None
     async with client_session() as session:
-        scraper = Scraper(static, session=session, interval_s=settings.interval_s, clock=clock)
+        scraper = Scraper(
+            static,
+            session=session,
+            interval_s=settings.interval_s,
+            backoff=settings.backoff(),
+            clock=clock,
+        )
         log.info("ingress metrics: scraping every %.0f s (%d fixed targets, %d selectors)",
                  settings.interval_s, len(static), len(settings.selectors))  # fmt: skip
         while not stop.is_set():

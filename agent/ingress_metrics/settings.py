@@ -13,6 +13,7 @@ from agent.ingress_metrics.discovery import DEFAULT_SELECTORS, Selector
 from agent.ingress_metrics.scraper import DEFAULT_INTERVAL_S, DEFAULT_TIMEOUT_S, TargetConfig
 from agent.ingress_metrics.sources import SOURCES, SourceConfig
 from agent.ingress_metrics.statuses import DEFAULT_BAD
+from shared.retry import Backoff
 
 
 def _known_source(v: str) -> str:
@@ -97,6 +98,13 @@ class IngressMetricsSettings(BaseModel):
         description="Per-target HTTP timeout (seconds): a third of the default interval, so a "
         "hanging target never delays the next round.",
     )
+    retry_max_s: float = Field(
+        300.0,
+        ge=1.0,
+        description="Cap of a failing target's retry delay (seconds). The first retry comes one "
+        "interval later, then the delay doubles: a target down for an hour costs a request "
+        "every five minutes, not one per round.",
+    )
     discovery_timeout_s: float = Field(
         10.0, gt=0, description="Timeout of each pod list against the API server (seconds)."
     )
@@ -121,6 +129,12 @@ class IngressMetricsSettings(BaseModel):
         if len(names) != len(set(names)):
             raise ValueError("ingress_metrics.targets: names must be unique")
         return self
+
+    def backoff(self) -> Backoff:
+        return Backoff(
+            initial_s=self.interval_s, factor=2.0, max_s=max(self.retry_max_s, self.interval_s),
+            jitter=0.2,
+        )  # fmt: skip
 
     def source_config(self, level: str = "") -> SourceConfig:
         return SourceConfig(bad_statuses=self.bad_statuses, level=level)
