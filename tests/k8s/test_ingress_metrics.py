@@ -22,12 +22,12 @@ import pytest
 from aiohttp import web
 from kubernetes import client, config
 
-from agent.app import stream
-from agent.kubeapi.transport import KubeAccess
+from agent.settings import AgentSettings
 from shared.domain.ingress import IngressSample
 from shared.domain.journal import IngressBatch, JournalRecord
 from tests.harness import add_cluster, agent_settings, eventually, master_settings, running_master
 from tests.k8s.controlplane import ControlPlane
+from tests.k8s.realagent import real_agent
 
 pytestmark = pytest.mark.k8s
 
@@ -101,20 +101,7 @@ async def _pod_ip(api: client.CoreV1Api, ns: str) -> str:
             await asyncio.sleep(0.2)
 
 
-@asynccontextmanager
-async def real_agent(cp: ControlPlane, settings: Any) -> AsyncIterator[None]:
-    access = await asyncio.to_thread(KubeAccess.from_files, kubeconfig=cp.agent_kubeconfig)
-    stop = asyncio.Event()
-    async with access:
-        task = asyncio.create_task(stream(settings, access, stop))
-        try:
-            yield
-        finally:
-            stop.set()
-            await asyncio.wait_for(task, 30)
-
-
-def _agent_settings(ns: str, token: str, address: str, port: int) -> Any:
+def _agent_settings(ns: str, token: str, address: str, port: int) -> AgentSettings:
     return agent_settings(
         "edge",
         token,
