@@ -1,5 +1,5 @@
 """Gateway source (gateway.networking.k8s.io/v1, a CRD: skipped where not installed): class,
-listeners (name, hostname, port, protocol; TLS certificate refs by name only) and the
+listeners (name, hostname, port, protocol, allowed routes; TLS settings left out) and the
 Accepted / Programmed conditions with the addresses, so HTTPRoutes can be shown under the
 Gateway that carries them."""
 
