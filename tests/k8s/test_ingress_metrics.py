@@ -186,3 +186,6 @@ async def test_discovered_controller_feeds_the_master_through_a_gap_and_a_reset(
             assert (reset.requests, reset.errors) == (8, 1)  # the new counts, not 8 - 139
             assert reset.latency_counts == (7, 7)  # the 503s carry no buckets
             assert total() == (105 + 34 + 8, 5 + 4 + 1)
+            # The master holds them in the route's ring, in the order they arrived.
+            [ring] = state.ingress.values()
+            assert [s.requests for s in ring] == [s.requests for s in samples]
