@@ -104,8 +104,9 @@ async def run_ingress_metrics(
                  settings.interval_s, len(static), len(settings.selectors))  # fmt: skip
         while not stop.is_set():
             found = await discovery.targets() if discovery is not None else []
-            scraper.set_targets([*static, *found])
+            closed = scraper.set_targets([*static, *found])
             deltas, events = await scraper.scrape_once()
+            events = [*closed, *events]
             if events:
                 outbox.put(FindingBatch(tuple(unavailable_finding(e) for e in events)), clock())
             samples = to_samples(deltas)

@@ -94,10 +94,12 @@ class Scraper:
         self._clock = clock
         self._state = {t.name: _TargetState(series=SOURCES[t.source](t.config)) for t in targets}
 
-    def set_targets(self, targets: Sequence[TargetConfig]) -> None:
+    def set_targets(self, targets: Sequence[TargetConfig]) -> list[Unavailable]:
         """Replace the target list (discovery found pods come and go). A target that stays --
         same name, URL and source -- keeps its baseline and backoff, so a rediscovery neither
-        drops an interval nor re-reports a failure; a gone target's state is forgotten."""
+        drops an interval nor re-reports a failure; a gone target's state is forgotten, and if
+        it was reported unavailable the report is closed (returned), so no finding outlives
+        the pod it was about."""
         old = {t.name: t for t in self._targets}
         state: dict[str, _TargetState] = {}
         for t in targets:
@@ -106,7 +108,14 @@ class Scraper:
             state[t.name] = (
                 self._state[t.name] if same else _TargetState(series=SOURCES[t.source](t.config))
             )
+        now = self._clock()
+        closed = [
+            Unavailable(REASON, t.name, t.url, "no longer a target", now, resolved=True)
+            for t in self._targets
+            if self._state[t.name].reported and state.get(t.name) is not self._state[t.name]
+        ]
         self._targets, self._state = tuple(targets), state
+        return closed
 
     async def scrape_once(self) -> tuple[list[Delta], list[Unavailable]]:
         """One round over every target that is due; targets run concurrently."""

@@ -151,11 +151,27 @@ async def test_rediscovery_keeps_a_staying_targets_baseline_and_forgets_a_gone_o
         clock.now = 15_000
         [d], [] = await s.scrape_once()  # lb/0 keeps its baseline; lb/1 starts one
         assert (d.target, d.total) == ("lb/0", 10)
-        s.set_targets([TargetConfig("lb/1", url, "haproxy")])
+        assert s.set_targets([TargetConfig("lb/1", url, "haproxy")]) == []  # lb/0 was fine
         s.set_targets([TargetConfig("lb/0", url, "haproxy")])  # back: a new baseline, no doubling
         target.ok = 25
         clock.now = 30_000
         assert await s.scrape_once() == ([], [])
+
+
+async def test_a_target_that_goes_away_while_failing_has_its_report_closed(
+    served: tuple[Target, str],
+) -> None:
+    target, url = served
+    clock = Clock()
+    async with aiohttp.ClientSession() as session:
+        s = Scraper([TargetConfig("lb/0", url, "haproxy")], session=session, clock=clock)
+        target.up = False
+        _, [down] = await s.scrape_once()
+        assert not down.resolved
+        clock.now = 5_000
+        [closed] = s.set_targets([])
+        assert (closed.target, closed.resolved, closed.at_ms) == ("lb/0", True, 5_000)
+        assert s.set_targets([]) == []  # closed once
 
 
 def test_an_unavailable_pod_target_is_a_finding_on_that_pod_and_a_url_one_on_the_agent() -> None:
