@@ -22,6 +22,7 @@ from importlib.metadata import PackageNotFoundError, version
 from agent.executor.client import Kube
 from agent.executor.ledger import Ledger
 from agent.executor.running import Executor
+from agent.ingress_metrics.running import run_ingress_metrics
 from agent.intake.serving import serve_intake
 from agent.kubeapi.transport import KubeAccess
 from agent.leader.election import lead
@@ -166,7 +167,8 @@ async def stream(
     stop: asyncio.Event,
     metrics: AgentMetrics | None = None,
 ) -> None:
-    """Everything an active agent runs: uplink, executor, sources, metrics intake."""
+    """Everything an active agent runs: uplink, executor, sources, metrics intake and, when
+    enabled, the ingress-metrics scraper."""
     core = AgentCore(settings, metrics)
     try:
         async with asyncio.TaskGroup() as tg:
@@ -184,6 +186,13 @@ async def stream(
                 ),
                 name="metrics-intake",
             )
+            if settings.ingress_metrics.enabled:
+                tg.create_task(
+                    run_ingress_metrics(
+                        settings.ingress_metrics, kube=access, outbox=core.outbox, stop=stop
+                    ),
+                    name="ingress-metrics",
+                )
             log.info("agent for cluster %s started", settings.cluster_name)
     finally:
         core.close()

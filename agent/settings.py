@@ -9,6 +9,7 @@ from pydantic_settings import SettingsConfigDict
 
 from agent.detect.settings import DetectSettings
 from agent.executor.settings import ExecutorSettings, PolicySettings
+from agent.ingress_metrics.settings import IngressMetricsSettings
 from agent.intake.settings import IntakeSettings
 from agent.leader.settings import LeaderElectionSettings
 from agent.sources.registry import enabled_sources
@@ -107,6 +108,11 @@ class AgentSettings(CommonSettings):
     intake: IntakeSettings = Field(
         default_factory=IntakeSettings,
         description="The MetricsIntake service node daemons push to (AGENT_INTAKE__*).",
+    )
+
+    ingress_metrics: IngressMetricsSettings = Field(
+        default_factory=IngressMetricsSettings,
+        description="Scraping ingress / gateway controllers for SLOs (AGENT_INGRESS_METRICS__*).",
     )
 
     policy: PolicySettings = Field(

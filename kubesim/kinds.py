@@ -20,8 +20,15 @@ Obj = dict[str, Any]
 
 
 # Rows of the kind table the simulator does not serve: it answers 404, as a server without
-# that API would (nothing it simulates provisions volumes, so it has no StorageClasses).
-NOT_SERVED = frozenset({"storageclasses.storage.k8s.io"})
+# that API would (nothing it simulates provisions volumes, so it has no StorageClasses; it is a
+# cluster without the Gateway API CRDs, the common case the agent must skip cleanly).
+NOT_SERVED = frozenset(
+    {
+        "storageclasses.storage.k8s.io",
+        "gateways.gateway.networking.k8s.io",
+        "httproutes.gateway.networking.k8s.io",
+    }
+)
 
 KINDS: tuple[Kind, ...] = tuple(k for k in shared_kinds.KINDS if k.resource not in NOT_SERVED)
 

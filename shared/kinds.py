@@ -83,6 +83,9 @@ KINDS: tuple[Kind, ...] = (
     Kind("PodDisruptionBudget", "policy", "v1", "poddisruptionbudgets", True, ("pdb",), _STATUS),
     Kind("StorageClass", "storage.k8s.io", "v1", "storageclasses", False, ("sc",)),
     Kind("Lease", "coordination.k8s.io", "v1", "leases", True, mirrored=False),
+    # Gateway API (CRDs: served only where installed), so SLOs and the dashboard can name routes.
+    Kind("Gateway", "gateway.networking.k8s.io", "v1", "gateways", True, ("gtw",), _STATUS),
+    Kind("HTTPRoute", "gateway.networking.k8s.io", "v1", "httproutes", True, (), _STATUS),
 )
 
 BY_RESOURCE: dict[str, Kind] = {k.resource: k for k in KINDS}

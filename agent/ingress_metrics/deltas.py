@@ -19,7 +19,7 @@ Rules (the SLI is only as exact as these):
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from agent.ingress_metrics.readings import Reading, SeriesKey
 
@@ -36,6 +36,7 @@ class Delta:
     buckets: Mapping[float, int]  # cumulative per upper bound (seconds), like the exposition
     reset: bool = False
     gap: bool = False
+    target: str = ""  # the scrape target whose counters these are
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,13 +53,17 @@ def step(
     *,
     at_ms: int,
     expected_interval_ms: int,
+    target: str = "",
 ) -> tuple[Baseline, list[Delta]]:
-    """One successful scrape: the new baseline and the deltas since ``prev``."""
+    """One successful scrape of ``target``: the new baseline and the deltas since ``prev``."""
     if prev is None:
         return Baseline(at_ms=at_ms, readings=dict(readings)), []
     gap = at_ms - prev.at_ms > GAP_FACTOR * expected_interval_ms
     deltas = [
-        _delta(key, prev.readings.get(key), cur, start_ms=prev.at_ms, end_ms=at_ms, gap=gap)
+        replace(
+            _delta(key, prev.readings.get(key), cur, start_ms=prev.at_ms, end_ms=at_ms, gap=gap),
+            target=target,
+        )
         for key, cur in sorted(readings.items())
     ]
     kept = dict(prev.readings)  # vanished keys keep their last reading

@@ -1,6 +1,8 @@
 """Deltas → ``IngressSample`` journal records (the ``IngressSamples`` frame). Bounds travel in
 milliseconds as the frame says; ``+Inf`` is kept as the last bound so the counts stay
-cumulative and the last one equals the window's requests."""
+cumulative and the last one equals the window's requests. The delta's ``gap`` and ``reset``
+marks travel as they are, so the master can tell an idle route from a missed scrape and a
+clean window from one cut by a controller restart."""
 
 from __future__ import annotations
 
@@ -24,9 +26,13 @@ def to_sample(d: Delta) -> IngressSample:
         errors=d.bad,
         latency_bounds_ms=tuple(le * 1000.0 for le in bounds),
         latency_counts=tuple(d.buckets[le] for le in bounds),
+        gap=d.gap,
+        reset=d.reset,
+        target=d.target,
     )
 
 
 def to_samples(deltas: Iterable[Delta]) -> list[IngressSample]:
-    """Deltas with nothing in them are not sent: an idle route costs no wire bytes."""
-    return [to_sample(d) for d in deltas if d.total or d.reset]
+    """Deltas with nothing in them are not sent -- an idle route costs no wire bytes -- unless
+    they carry a mark: an idle window over a missed scrape or a reset must still be seen."""
+    return [to_sample(d) for d in deltas if d.total or d.reset or d.gap]

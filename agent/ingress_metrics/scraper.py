@@ -72,6 +72,11 @@ def _wall_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
+def client_session() -> aiohttp.ClientSession:
+    """The HTTP session the composition root opens for the scraper (aiohttp stays here)."""
+    return aiohttp.ClientSession()
+
+
 class Scraper:
     def __init__(
         self,
@@ -88,6 +93,29 @@ class Scraper:
         self._backoff = backoff
         self._clock = clock
         self._state = {t.name: _TargetState(series=SOURCES[t.source](t.config)) for t in targets}
+
+    def set_targets(self, targets: Sequence[TargetConfig]) -> list[Unavailable]:
+        """Replace the target list (discovery found pods come and go). A target that stays --
+        same name, URL and source -- keeps its baseline and backoff, so a rediscovery neither
+        drops an interval nor re-reports a failure; a gone target's state is forgotten, and if
+        it was reported unavailable the report is closed (returned), so no finding outlives
+        the pod it was about."""
+        old = {t.name: t for t in self._targets}
+        state: dict[str, _TargetState] = {}
+        for t in targets:
+            prev = old.get(t.name)
+            same = prev is not None and (prev.url, prev.source) == (t.url, t.source)
+            state[t.name] = (
+                self._state[t.name] if same else _TargetState(series=SOURCES[t.source](t.config))
+            )
+        now = self._clock()
+        closed = [
+            Unavailable(REASON, t.name, t.url, "no longer a target", now, resolved=True)
+            for t in self._targets
+            if self._state[t.name].reported and state.get(t.name) is not self._state[t.name]
+        ]
+        self._targets, self._state = tuple(targets), state
+        return closed
 
     async def scrape_once(self) -> tuple[list[Delta], list[Unavailable]]:
         """One round over every target that is due; targets run concurrently."""
@@ -122,7 +150,7 @@ class Scraper:
             return [], self._failed(t, st, f"{type(e).__name__}: {e}")
         at = self._clock()
         st.baseline, deltas = step(
-            st.baseline, readings, at_ms=at, expected_interval_ms=self._interval_ms
+            st.baseline, readings, at_ms=at, expected_interval_ms=self._interval_ms, target=t.name
         )
         event = None
         if st.reported:

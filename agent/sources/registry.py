@@ -13,7 +13,9 @@ from agent.sources import (
     deployments,
     endpointslices,
     events,
+    gateways,
     hpas,
+    httproutes,
     ingresses,
     jobs,
     namespaces,
@@ -55,6 +57,8 @@ SOURCES: dict[str, SourceSpec] = {
     "ConfigMap": configmaps.SPEC,
     "Secret": secrets.SPEC,
     "ResourceQuota": resourcequotas.SPEC,
+    "Gateway": gateways.SPEC,
+    "HTTPRoute": httproutes.SPEC,
 }
 
 

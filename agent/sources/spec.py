@@ -56,7 +56,10 @@ class SourceSpec:
     have findings (Warning events are "unhealthy" for their whole life but matter only while
     fresh). ``recheck_inputs`` (with ``recheck_always``) names what the kind's detector reads
     besides the object and the time: a held object whose last verdict found nothing is then
-    re-judged only when one of those inputs changed or a duration it saw pending comes due."""
+    re-judged only when one of those inputs changed or a duration it saw pending comes due.
+    ``optional_api`` marks an API only some clusters serve (a CRD such as the Gateway API's):
+    a 404 means "not installed", reported once as ``disabled`` with the reason rather than as
+    an error, and checked again on the slow forbidden-retry period."""
 
     api: Kind
     project: Project
@@ -65,6 +68,7 @@ class SourceSpec:
     recheck_always: bool = False
     hold_unhealthy: bool = True
     recheck_inputs: RecheckInputs | None = None
+    optional_api: bool = False
 
     @property
     def kind(self) -> str:

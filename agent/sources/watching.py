@@ -163,14 +163,25 @@ class Informer:
             except (Unauthorized, Forbidden, NotFound) as e:
                 # Not a transient fault: RBAC, credentials or an API the cluster does not
                 # serve. Say so once and retry slowly in case someone fixes it.
-                state: SourceState = "error" if isinstance(e, NotFound) else "forbidden"
-                self._report(state, str(e))
+                if isinstance(e, NotFound) and self._spec.optional_api:
+                    self._not_installed()
+                else:
+                    state: SourceState = "error" if isinstance(e, NotFound) else "forbidden"
+                    self._report(state, str(e))
                 await self._sleep(self._settings.forbidden_retry_s)
                 continue
             except (KubeError, orjson.JSONDecodeError, AttributeError, KeyError, TypeError) as e:
                 # A stream or list that is not the JSON we expect: treat like a broken
                 # connection (the sink guards itself per object, so this is the transport).
                 attempt = await self._fail(e, attempt)
+
+    def _not_installed(self) -> None:
+        if self._state != "disabled":
+            log.info("source %s: %s is not served here (CRD not installed); skipped, checked "
+                     "again every %.0fs", self.name, self._spec.api.resource,
+                     self._settings.forbidden_retry_s)  # fmt: skip
+        self._report("disabled", f"{self._spec.api.api_version} {self._spec.api.plural} is not "
+                     "served by this cluster (CRD not installed)")  # fmt: skip
 
     async def _relist_pause(self) -> None:
         """Back off before relisting after 410 Gone; a healthy watch since the last list

@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from master.datahub.changes import ChangeFeed
+from master.datahub.ingress import Rings
 from master.datahub.limits import HitKey, LimitHit, describe, finding_for, fingerprint_of
 from master.datahub.settings import LimitsSettings
 from shared.clock import now_ms
@@ -75,6 +76,7 @@ class ClusterState:
     # cannot know these.
     master_findings: dict[str, Finding] = field(default_factory=dict)
     node_metrics: dict[str, NodeMetricsSample] = field(default_factory=dict)
+    ingress: Rings = field(default_factory=dict)  # recent samples per route (datahub.ingress)
     bounds: LimitsSettings = field(default_factory=LimitsSettings)
     limits: dict[HitKey, LimitHit] = field(default_factory=dict)  # bounds reached, by key
     resource_bytes: int = 0  # ``resource_size`` summed over ``resources``

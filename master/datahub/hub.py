@@ -15,11 +15,12 @@ from collections.abc import Callable, Iterable, Sequence
 
 from master.datahub.changes import ChangeFeed
 from master.datahub.cluster import ClusterState
+from master.datahub.ingress import hold
 from master.datahub.limits import held, held_fingerprint, is_master_finding
 from master.datahub.settings import LimitsSettings
 from master.datahub.status import LinkStatus, link_status
 from shared.clock import now_ms
-from shared.domain.journal import FindingBatch, Gap, JournalRecord, NodeMetricsBatch
+from shared.domain.journal import FindingBatch, Gap, IngressBatch, JournalRecord, NodeMetricsBatch
 
 
 class DataHub:
@@ -76,6 +77,8 @@ class DataHub:
                 _apply_findings(state, body)
             elif isinstance(body, NodeMetricsBatch):
                 _apply_samples(state, body)
+            elif isinstance(body, IngressBatch):
+                _apply_ingress(state, body)
             elif isinstance(body, Gap):
                 state.gaps_dropped += body.dropped
         if state.limits:
@@ -120,3 +123,15 @@ def _apply_samples(state: ClusterState, batch: NodeMetricsBatch) -> None:
             latest[s.node] = s
     if refused:
         state.limit_hit(("nodes", ""), refused)
+
+
+def _apply_ingress(state: ClusterState, batch: IngressBatch) -> None:
+    b = state.bounds
+    refused = hold(
+        state.ingress,
+        batch.samples,
+        series=b.ingress_series,
+        per_series=b.ingress_samples_per_series,
+    )
+    if refused:
+        state.limit_hit(("ingress_series", ""), refused)

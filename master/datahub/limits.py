@@ -13,6 +13,8 @@ costs its own cluster's completeness, never the master's memory or another clust
                                                        (the record is still stored in history);
                                                        updates and resolutions apply
     nodes             DataHub.apply_journal            growth: samples of further nodes not held
+    ingress_series    DataHub.apply_journal            growth: samples of further ingress
+                                                       routes not held (rings: datahub.ingress)
     journal_items     master.ingress.reading           one oversized frame: refused whole and the
                       (before decoding)                stream closed with RESOURCE_EXHAUSTED --
                                                        nothing of it is acknowledged, so nothing
@@ -177,4 +179,6 @@ def describe(limit: str, scope: str, bound: int) -> str:
         return f"agent reported more active findings than {setting}; new ones are not held"
     if limit == "nodes":
         return f"agent sent metrics of more nodes than {setting}; new nodes are not held"
+    if limit == "ingress_series":
+        return f"agent sent samples of more ingress routes than {setting}; new ones are not held"
     return f"agent sent a journal frame over {setting} items; its stream was closed"

@@ -56,3 +56,17 @@ class LimitsSettings(BaseModel):
         description="Nodes whose latest metrics are held per cluster (nodes). Twice Kubernetes' "
         "5,000 nodes per cluster; samples of further nodes are stored but not held.",
     )
+    ingress_series: int = Field(
+        5_000,
+        ge=1,
+        description="Ingress service/route series whose recent samples are held per cluster "
+        "(series). A large ingress-nginx serves a few thousand Ingresses; past it samples of "
+        "further series are stored but not held.",
+    )
+    ingress_samples_per_series: int = Field(
+        240,
+        ge=1,
+        description="Recent samples held per ingress series (samples): 240 is an hour at the "
+        "agent's default 15 s interval, the longest short window of the burn-rate rules; the "
+        "oldest are forgotten first (they stay in the store).",
+    )

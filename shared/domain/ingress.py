@@ -18,3 +18,6 @@ class IngressSample:
     errors: int = 0
     latency_bounds_ms: tuple[float, ...] = ()
     latency_counts: tuple[int, ...] = ()
+    gap: bool = False  # a scrape was missed: the window spans more than one interval
+    reset: bool = False  # a counter reset / target restart was handled within the window
+    target: str = ""  # the scrape target (namespace/pod or configured name) that saw it

@@ -11,7 +11,9 @@ import pytest
 from aiohttp import web
 
 from agent.ingress_metrics.discovery import discover
-from agent.ingress_metrics.scraper import REASON, Scraper, TargetConfig
+from agent.ingress_metrics.findings import unavailable_finding
+from agent.ingress_metrics.scraper import REASON, Scraper, TargetConfig, Unavailable
+from shared.domain.refs import ObjectRef
 from shared.retry import Backoff
 
 EXPO = (
@@ -134,3 +136,52 @@ def test_discovery_finds_running_controller_pods_by_default_labels() -> None:
         ("eg/envoy-1", "envoy", "http://[fd00::7]:19001/stats/prometheus"),
         ("ingress/nginx-1", "ingress-nginx", "http://10.0.0.5:10254/metrics"),
     ]
+
+
+async def test_rediscovery_keeps_a_staying_targets_baseline_and_forgets_a_gone_one(
+    served: tuple[Target, str],
+) -> None:
+    target, url = served
+    clock = Clock()
+    async with aiohttp.ClientSession() as session:
+        s = Scraper([TargetConfig("lb/0", url, "haproxy")], session=session, clock=clock)
+        await s.scrape_once()  # baseline
+        target.ok = 10
+        s.set_targets([TargetConfig("lb/0", url, "haproxy"), TargetConfig("lb/1", url, "haproxy")])
+        clock.now = 15_000
+        [d], [] = await s.scrape_once()  # lb/0 keeps its baseline; lb/1 starts one
+        assert (d.target, d.total) == ("lb/0", 10)
+        assert s.set_targets([TargetConfig("lb/1", url, "haproxy")]) == []  # lb/0 was fine
+        s.set_targets([TargetConfig("lb/0", url, "haproxy")])  # back: a new baseline, no doubling
+        target.ok = 25
+        clock.now = 30_000
+        assert await s.scrape_once() == ([], [])
+
+
+async def test_a_target_that_goes_away_while_failing_has_its_report_closed(
+    served: tuple[Target, str],
+) -> None:
+    target, url = served
+    clock = Clock()
+    async with aiohttp.ClientSession() as session:
+        s = Scraper([TargetConfig("lb/0", url, "haproxy")], session=session, clock=clock)
+        target.up = False
+        _, [down] = await s.scrape_once()
+        assert not down.resolved
+        clock.now = 5_000
+        [closed] = s.set_targets([])
+        assert (closed.target, closed.resolved, closed.at_ms) == ("lb/0", True, 5_000)
+        assert s.set_targets([]) == []  # closed once
+
+
+def test_an_unavailable_pod_target_is_a_finding_on_that_pod_and_a_url_one_on_the_agent() -> None:
+    down = Unavailable(REASON, "ingress/nginx-1", "http://10.0.0.5:10254/metrics", "timeout", 7)
+    f = unavailable_finding(down)
+    assert (f.reason, f.subject, f.resolved) == (
+        "IngressMetricsUnavailable",
+        ObjectRef(kind="Pod", namespace="ingress", name="nginx-1"),
+        False,
+    )
+    back = unavailable_finding(Unavailable(REASON, "edge-caddy", "http://h", "", 9, resolved=True))
+    assert back.subject == ObjectRef(kind="Agent", name="ingress-metrics/edge-caddy")
+    assert back.resolved and back.fingerprint != f.fingerprint

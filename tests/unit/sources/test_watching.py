@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 import pytest
 
-from agent.sources import configmaps, secrets, watching
+from agent.sources import configmaps, httproutes, secrets, watching
 from agent.sources.settings import SourcesSettings
 from agent.sources.spec import Raw
 from agent.sources.watching import Informer
@@ -304,3 +304,26 @@ async def test_a_watch_that_delivered_for_a_while_starts_the_relist_backoff_over
     monkeypatch.setattr(watching, "RELIST_RESET_S", 0.0)  # "a while" has passed at once
     delays = await _storm(Expiring(healthy=frozenset({4})), 6, Middle())
     assert delays == [0.25, 0.5, 1.0, 0.25, 0.5, 1.0]
+
+
+async def test_an_api_the_cluster_does_not_serve_is_disabled_once_and_checked_again(
+    wire: Wire,
+) -> None:
+    # kubesim, like a cluster without the Gateway API CRDs, answers 404 for HTTPRoutes.
+    rec = Recorder()
+    inf = Informer(
+        name="HTTPRoute",
+        spec=httproutes.SPEC,
+        namespace=None,
+        transport=wire,
+        sink=rec,
+        settings=FAST.model_copy(update={"forbidden_retry_s": 0.02}),
+    )
+    task = asyncio.create_task(inf.run())
+    await eventually(lambda: wire.gets.get(httproutes.SPEC.path(), 0) >= 3)  # checked again
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert [s for s, _ in rec.states] == ["syncing", "disabled"]  # reported once, no flicker
+    assert "CRD not installed" in rec.states[-1][1]
+    assert inf.settled.is_set()

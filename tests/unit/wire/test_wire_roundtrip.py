@@ -83,6 +83,9 @@ ingress = st.integers(min_value=0, max_value=3).flatmap(
         errors=u64,
         latency_bounds_ms=st.tuples(*[f64] * n),
         latency_counts=st.tuples(*[u64] * n),
+        gap=st.booleans(),
+        reset=st.booleans(),
+        target=text,
     )
 )
 updates = st.builds(

@@ -79,6 +79,10 @@ Renders PolicyRules for permissions "apiGroup|resource|verb" (a JSON list), one 
 {{- /* list/watch only: the agent needs names and metadata, never a single Secret by name. */}}
 {{- $out = concat $out (list "core|secrets|list" "core|secrets|watch") }}
 {{- end }}
+{{- if and .Values.ingressMetrics.enabled .Values.ingressMetrics.selectors }}
+{{- /* Discovery lists controller pods by label; it never watches or changes them. */}}
+{{- $out = concat $out (list "core|pods|get" "core|pods|list") }}
+{{- end }}
 {{- $out = concat $out (include "lookout-agent.commandPerms" (dict "root" . "scope" "cluster") | fromJsonArray) }}
 {{- if not .Values.policy.allowedNamespaces }}
 {{- $out = concat $out (include "lookout-agent.commandPerms" (dict "root" . "scope" "ns") | fromJsonArray) }}

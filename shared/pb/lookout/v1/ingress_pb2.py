@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18lookout/v1/ingress.proto\x12\nlookout.v1\"\xeb\x01\n\rIngressSample\x12\x12\n\ncontroller\x18\x01 \x01(\t\x12\x11\n\tnamespace\x18\x02 \x01(\t\x12\x0f\n\x07ingress\x18\x03 \x01(\t\x12\x0c\n\x04host\x18\x04 \x01(\t\x12\x0f\n\x07service\x18\x05 \x01(\t\x12\x17\n\x0fwindow_start_ms\x18\x06 \x01(\x03\x12\x15\n\rwindow_end_ms\x18\x07 \x01(\x03\x12\x10\n\x08requests\x18\x08 \x01(\x04\x12\x0e\n\x06\x65rrors\x18\t \x01(\x04\x12\x19\n\x11latency_bounds_ms\x18\n \x03(\x01\x12\x16\n\x0elatency_counts\x18\x0b \x03(\x04\"@\n\x12IngressSampleBatch\x12*\n\x07samples\x18\x01 \x03(\x0b\x32\x19.lookout.v1.IngressSampleb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18lookout/v1/ingress.proto\x12\nlookout.v1\"\x97\x02\n\rIngressSample\x12\x12\n\ncontroller\x18\x01 \x01(\t\x12\x11\n\tnamespace\x18\x02 \x01(\t\x12\x0f\n\x07ingress\x18\x03 \x01(\t\x12\x0c\n\x04host\x18\x04 \x01(\t\x12\x0f\n\x07service\x18\x05 \x01(\t\x12\x17\n\x0fwindow_start_ms\x18\x06 \x01(\x03\x12\x15\n\rwindow_end_ms\x18\x07 \x01(\x03\x12\x10\n\x08requests\x18\x08 \x01(\x04\x12\x0e\n\x06\x65rrors\x18\t \x01(\x04\x12\x19\n\x11latency_bounds_ms\x18\n \x03(\x01\x12\x16\n\x0elatency_counts\x18\x0b \x03(\x04\x12\x0b\n\x03gap\x18\x0c \x01(\x08\x12\r\n\x05reset\x18\r \x01(\x08\x12\x0e\n\x06target\x18\x0e \x01(\t\"@\n\x12IngressSampleBatch\x12*\n\x07samples\x18\x01 \x03(\x0b\x32\x19.lookout.v1.IngressSampleb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -32,7 +32,7 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'lookout.v1.ingress_pb2', _g
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_INGRESSSAMPLE']._serialized_start=41
-  _globals['_INGRESSSAMPLE']._serialized_end=276
-  _globals['_INGRESSSAMPLEBATCH']._serialized_start=278
-  _globals['_INGRESSSAMPLEBATCH']._serialized_end=342
+  _globals['_INGRESSSAMPLE']._serialized_end=320
+  _globals['_INGRESSSAMPLEBATCH']._serialized_start=322
+  _globals['_INGRESSSAMPLEBATCH']._serialized_end=386
 # @@protoc_insertion_point(module_scope)

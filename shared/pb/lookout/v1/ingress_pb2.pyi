@@ -20,6 +20,12 @@ DESCRIPTOR: _descriptor.FileDescriptor
 
 @_typing.final
 class IngressSample(_message.Message):
+    """One interval of one service/route as one scrape target saw it. Every count is a delta over
+    [window_start_ms, window_end_ms), never a cumulative counter value: the agent has already
+    handled counter resets and target restarts, so no count is ever negative or doubled, and
+    deltas from several targets (controller replicas) for the same route simply add up.
+    """
+
     DESCRIPTOR: _descriptor.Descriptor
 
     CONTROLLER_FIELD_NUMBER: _builtins.int
@@ -33,23 +39,39 @@ class IngressSample(_message.Message):
     ERRORS_FIELD_NUMBER: _builtins.int
     LATENCY_BOUNDS_MS_FIELD_NUMBER: _builtins.int
     LATENCY_COUNTS_FIELD_NUMBER: _builtins.int
+    GAP_FIELD_NUMBER: _builtins.int
+    RESET_FIELD_NUMBER: _builtins.int
+    TARGET_FIELD_NUMBER: _builtins.int
     controller: _builtins.str
     """e.g. "ingress-nginx" """
     namespace: _builtins.str
     ingress: _builtins.str
+    """the route: Ingress name, HTTPRoute, router, frontend (source-specific)"""
     host: _builtins.str
     service: _builtins.str
     window_start_ms: _builtins.int
     window_end_ms: _builtins.int
     requests: _builtins.int
     errors: _builtins.int
-    """5xx responses"""
+    """bad responses: the agent's configured status classes (5xx by default)"""
+    gap: _builtins.bool
+    """A scrape was missed: the window spans more than one interval (nothing is lost, the counts
+    cover the whole window, but its resolution is coarser than the interval).
+    """
+    reset: _builtins.bool
+    """A counter went down (controller restart, config reload) within this window: the counts are
+    what the counters hold since the reset, so requests just before it may be missing.
+    """
+    target: _builtins.str
+    """the scrape target that saw it (namespace/pod or a configured name)"""
     @_builtins.property
     def latency_bounds_ms(self) -> _containers.RepeatedScalarFieldContainer[_builtins.float]:
-        """upper bounds of the cumulative buckets"""
+        """upper bounds of the cumulative buckets (+Inf last)"""
 
     @_builtins.property
-    def latency_counts(self) -> _containers.RepeatedScalarFieldContainer[_builtins.int]: ...
+    def latency_counts(self) -> _containers.RepeatedScalarFieldContainer[_builtins.int]:
+        """per-bound delta of the cumulative bucket counts"""
+
     def __init__(
         self,
         *,
@@ -64,10 +86,13 @@ class IngressSample(_message.Message):
         errors: _builtins.int = ...,
         latency_bounds_ms: _abc.Iterable[_builtins.float] | None = ...,
         latency_counts: _abc.Iterable[_builtins.int] | None = ...,
+        gap: _builtins.bool = ...,
+        reset: _builtins.bool = ...,
+        target: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["controller", b"controller", "errors", b"errors", "host", b"host", "ingress", b"ingress", "latency_bounds_ms", b"latency_bounds_ms", "latency_counts", b"latency_counts", "namespace", b"namespace", "requests", b"requests", "service", b"service", "window_end_ms", b"window_end_ms", "window_start_ms", b"window_start_ms"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["controller", b"controller", "errors", b"errors", "gap", b"gap", "host", b"host", "ingress", b"ingress", "latency_bounds_ms", b"latency_bounds_ms", "latency_counts", b"latency_counts", "namespace", b"namespace", "requests", b"requests", "reset", b"reset", "service", b"service", "target", b"target", "window_end_ms", b"window_end_ms", "window_start_ms", b"window_start_ms"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
