@@ -172,6 +172,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "MASTER_JWT_SECRET": _secret(data, "jwt-secret", 48),
         "MASTER_BOOTSTRAP_ADMIN_PASSWORD": admin_password,
         "MASTER_ALERTS__CONFIG_FILE": str(alerting),
+        # Notifications link to the dashboard; without it they carry no links at all.
+        "MASTER_ALERTS__EXTERNAL_URL": f"http://127.0.0.1:{http_port}",
     }
     procs = _Procs(logs)
     stopping = False

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import quote
+from urllib.parse import urlencode
 
 from master.notify.i18n import text
 from master.notify.message import AlertItem, Notification
@@ -70,7 +70,8 @@ def subject_of(alert: AlertItem) -> Subject:
     return Subject(
         name=where,
         reason=labels.get("reason", labels.get("alertname", "")),
-        summary=alert.annotations.get("summary", ""),
+        # A signal's summary, else a finding's message ("5 restarts; last exit Error (1)").
+        summary=alert.annotations.get("summary") or alert.annotations.get("message", ""),
         status=alert.status,
         url=alert.generator_url,
     )
@@ -90,9 +91,18 @@ def title_of(n: Notification) -> str:
     return " · ".join(p for p in (reason, where) if p) or n.receiver
 
 
+# The alerts page's filters a group's common labels can fill (dashboard/src/features/alerts).
+PAGE_FILTERS = ("cluster", "namespace", "severity")
+
+
 def group_url(n: Notification) -> str:
+    """The alerts page filtered to the group's cluster/namespace/severity; "" without an
+    external URL (a relative link in a mail or chat message leads nowhere)."""
     base = n.external_url.rstrip("/")
-    return f"{base}/alerts?group={quote(n.group_key, safe='')}"
+    if not base:
+        return ""
+    query = urlencode({k: n.common_labels[k] for k in PAGE_FILTERS if n.common_labels.get(k)})
+    return f"{base}/alerts" + (f"?{query}" if query else "")
 
 
 def summarise(n: Notification) -> Summary:

@@ -82,6 +82,9 @@ def test_demo_runs_two_clusters_with_findings_and_metrics_then_stops(tmp_path: P
         mail = email.message_from_bytes(mails[0].read_bytes(), policy=email.policy.default)
         assert mail["To"] == "oncall@localhost" and mail["Message-ID"]
         assert {p.get_content_type() for p in mail.walk()} >= {"text/plain", "text/html"}
+        plain = mail.get_body(("plain",)).get_content()
+        assert f"Open in Lookout: http://127.0.0.1:{port}/alerts?cluster=demo-" in plain
+        assert " restart" in plain  # each line quotes its finding: "… — 5 restarts …"
         demo.send_signal(signal.SIGINT)
         out, _ = demo.communicate(timeout=60)
         assert demo.returncode == 0, out

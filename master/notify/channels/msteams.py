@@ -98,7 +98,10 @@ def card(n: Notification) -> dict[str, Any]:
         "type": "AdaptiveCard",
         "version": CARD_VERSION,
         "body": body,
-        "actions": [{"type": "Action.OpenUrl", "title": text(lang, "open"), "url": s.url}],
+        # No button without an external URL: a relative one opens nothing.
+        "actions": (
+            [{"type": "Action.OpenUrl", "title": text(lang, "open"), "url": s.url}] if s.url else []
+        ),
         "msteams": {"width": "Full"},
     }
 

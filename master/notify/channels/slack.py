@@ -117,18 +117,13 @@ def blocks_for(n: Notification) -> tuple[str, list[dict[str, Any]]]:
         body = a.text if len(a.text) <= MAX_ATTACHMENT_TEXT else "…" + a.text[-MAX_ATTACHMENT_TEXT:]
         # Inside ``` Slack still parses &, < and >; escaping keeps log text from becoming links.
         tail.append(_section(f"*{escape(clip(a.title, 150))}*\n```{escape(body)}```"))
-    tail.append(
-        {
-            "type": "actions",
-            "elements": [
-                {
-                    "type": "button",
-                    "text": {"type": "plain_text", "text": clip(text(n.language, "open"), 75)},
-                    "url": clip(s.url, MAX_URL),
-                }
-            ],
+    if s.url:  # no button without an external URL: a relative one opens nothing
+        button = {
+            "type": "button",
+            "text": {"type": "plain_text", "text": clip(text(n.language, "open"), 75)},
+            "url": clip(s.url, MAX_URL),
         }
-    )
+        tail.append({"type": "actions", "elements": [button]})
     room = MAX_BLOCKS - len(blocks) - len(tail) - 1  # one for the "more" context line
     subjects, left_out = _subject_sections(s, max(room, 1))
     blocks.extend(subjects)

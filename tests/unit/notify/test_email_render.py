@@ -42,7 +42,8 @@ def test_the_message_is_multipart_alternative_with_text_then_html() -> None:
     assert parts == ["text/plain", "text/html"]
     plain = msg.get_body(("plain",)).get_content()
     assert "Pod shop/api-7d9f-0001 · CrashLoopBackOff — restarted 10 times" in plain
-    assert "Open in Lookout: https://lookout.example.com/alerts?group=" in plain
+    url = "https://lookout.example.com/alerts?cluster=prod-eu&namespace=shop&severity=critical"
+    assert f"Open in Lookout: {url}" in plain
 
 
 def test_html_escapes_label_values_and_text_keeps_them_literal() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import orjson
@@ -79,7 +80,9 @@ def test_the_header_names_status_and_subject_and_the_button_links_the_dashboard(
     blocks = _payload(crashloop(2))["blocks"]
     assert blocks[0]["text"]["text"] == "🔴 Firing: CrashLoopBackOff · Deployment/api"
     button = blocks[-1]["elements"][0]
-    assert button["url"].startswith("https://lookout.example.com/alerts?group=")
+    assert button["url"] == (
+        "https://lookout.example.com/alerts?cluster=prod-eu&namespace=shop&severity=critical"
+    )
 
 
 def test_label_values_cannot_inject_mentions_or_links() -> None:
@@ -105,3 +108,9 @@ def test_log_lines_are_attached_within_a_section_keeping_the_end() -> None:
 def test_the_webhook_url_is_masked_in_reprs() -> None:
     assert "secret" not in repr(CONFIG)
     assert "secret" not in repr(render(crashloop(1), CONFIG, now_ms=T0))
+
+
+def test_without_an_external_url_there_is_no_button_to_nowhere() -> None:
+    blocks = _payload(replace(crashloop(2), external_url=""))["blocks"]
+    assert not [b for b in blocks if b["type"] == "actions"]
+    assert [b for b in _payload(crashloop(2))["blocks"] if b["type"] == "actions"]
