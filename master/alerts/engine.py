@@ -312,6 +312,10 @@ class AlertEngine:
 
     # -- reading -----------------------------------------------------------------------------
 
+    def group_members(self, group_id: str) -> list[str]:
+        """The fingerprints placed in ``group_id``: who its notifications are about."""
+        return list(self._placement.members(group_id))
+
     def view(self, now_ms: int) -> list[AlertView]:
         silences = [s for s in self.silences.values() if s.active_at(now_ms)]
         self._place(now_ms)

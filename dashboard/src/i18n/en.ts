@@ -69,8 +69,6 @@ export const en = {
     themeLight: 'Switch to light theme',
     logout: 'Log out',
     changePassword: 'Change your password',
-    criticals_one: '{{count}} critical',
-    criticals_other: '{{count}} critical',
   },
   nav: { fleet: 'Fleet', commands: 'Commands', admin: 'Admin' },
   fleet: {

@@ -64,8 +64,6 @@ export const ja: Catalogue = {
     themeLight: 'ライトテーマに切り替え',
     logout: 'ログアウト',
     changePassword: 'パスワードを変更',
-    criticals_one: '重大 {{count}} 件',
-    criticals_other: '重大 {{count}} 件',
   },
   nav: { fleet: 'フリート', commands: 'コマンド', admin: '管理' },
   fleet: {

@@ -60,8 +60,6 @@ export const zh: Catalogue = {
     themeLight: '切换到浅色主题',
     logout: '退出登录',
     changePassword: '修改密码',
-    criticals_one: '{{count}} 个严重',
-    criticals_other: '{{count}} 个严重',
   },
   nav: { fleet: '总览', commands: '命令', admin: '管理' },
   fleet: {

@@ -62,7 +62,7 @@ def _grouped(alerts: Alerts, items: list[dict[str, Any]]) -> list[dict[str, Any]
     by_fp = {i["fingerprint"]: i for i in items}
     out = []
     for gid, g in sorted(engine.groups.items()):
-        members = [by_fp[fp] for fp in engine._placement.members(gid) if fp in by_fp]
+        members = [by_fp[fp] for fp in engine.group_members(gid) if fp in by_fp]
         if not members:
             continue
         out.append(
