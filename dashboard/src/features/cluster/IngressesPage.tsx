@@ -4,9 +4,8 @@ import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
 import { useResources } from '../../api/queries';
 import { subjectPath } from '../../ui/links';
-import { SeverityChip } from '../../ui/SeverityChip';
-import { RelTime } from '../../ui/Time';
 import type { Column } from '../../ui/VirtualTable';
+import { ageColumn, leadingColumns } from './namedColumns';
 import { NamespacedList } from './NamespacedList';
 import { toIngressRow, type IngressRow } from './networkRows';
 
@@ -16,26 +15,7 @@ export default function IngressesPage() {
   const ingresses = useResources(cluster, 'Ingress');
   const rows = useMemo(() => (ingresses.data?.items ?? []).map(toIngressRow), [ingresses.data]);
   const columns: Column<IngressRow>[] = [
-    {
-      id: 'health',
-      header: t('pods.table.health'),
-      width: '7.5rem',
-      cell: (r) => <SeverityChip severity={r.health} />,
-    },
-    {
-      id: 'name',
-      header: t('pods.table.name'),
-      width: 'minmax(12rem, 2fr)',
-      className: 'mono',
-      cell: (r) => <Link to={subjectPath(cluster, { kind: 'Ingress', ...r })}>{r.name}</Link>,
-    },
-    {
-      id: 'namespace',
-      header: t('pods.table.namespace'),
-      width: 'minmax(7rem, 1fr)',
-      className: 'mono',
-      cell: (r) => r.namespace,
-    },
+    ...leadingColumns<IngressRow>(t, (r) => subjectPath(cluster, { kind: 'Ingress', ...r })),
     { id: 'class', header: t('ingresses.class'), width: '7rem', cell: (r) => r.className },
     {
       id: 'hosts',
@@ -79,12 +59,7 @@ export default function IngressesPage() {
       className: 'mono',
       cell: (r) => r.address,
     },
-    {
-      id: 'age',
-      header: t('pods.table.age'),
-      width: '6rem',
-      cell: (r) => <RelTime ms={r.createdMs} />,
-    },
+    ageColumn<IngressRow>(t),
   ];
   return (
     <NamespacedList

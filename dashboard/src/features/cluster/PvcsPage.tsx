@@ -4,9 +4,8 @@ import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
 import { useResources } from '../../api/queries';
 import { subjectPath } from '../../ui/links';
-import { SeverityChip } from '../../ui/SeverityChip';
-import { RelTime } from '../../ui/Time';
 import type { Column } from '../../ui/VirtualTable';
+import { ageColumn, leadingColumns } from './namedColumns';
 import { NamespacedList } from './NamespacedList';
 import { claimMounts, toPvcRow, type PvcRow } from './pvcRows';
 
@@ -18,28 +17,9 @@ export default function PvcsPage() {
   const rows = useMemo(() => (claims.data?.items ?? []).map(toPvcRow), [claims.data]);
   const mounts = useMemo(() => claimMounts(pods.data?.items ?? []), [pods.data]);
   const columns: Column<PvcRow>[] = [
-    {
-      id: 'health',
-      header: t('pods.table.health'),
-      width: '7.5rem',
-      cell: (r) => <SeverityChip severity={r.health} />,
-    },
-    {
-      id: 'name',
-      header: t('pods.table.name'),
-      width: 'minmax(12rem, 2fr)',
-      className: 'mono',
-      cell: (r) => (
-        <Link to={subjectPath(cluster, { kind: 'PersistentVolumeClaim', ...r })}>{r.name}</Link>
-      ),
-    },
-    {
-      id: 'namespace',
-      header: t('pods.table.namespace'),
-      width: 'minmax(7rem, 1fr)',
-      className: 'mono',
-      cell: (r) => r.namespace,
-    },
+    ...leadingColumns<PvcRow>(t, (r) =>
+      subjectPath(cluster, { kind: 'PersistentVolumeClaim', ...r }),
+    ),
     { id: 'phase', header: t('pvcs.phase'), width: '6rem', cell: (r) => r.phase },
     {
       id: 'capacity',
@@ -74,12 +54,7 @@ export default function PvcsPage() {
         </span>
       ),
     },
-    {
-      id: 'age',
-      header: t('pods.table.age'),
-      width: '6rem',
-      cell: (r) => <RelTime ms={r.createdMs} />,
-    },
+    ageColumn<PvcRow>(t),
   ];
   return (
     <NamespacedList

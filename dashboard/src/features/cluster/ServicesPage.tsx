@@ -4,9 +4,8 @@ import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
 import { useResources } from '../../api/queries';
 import { subjectPath } from '../../ui/links';
-import { SeverityChip } from '../../ui/SeverityChip';
-import { RelTime } from '../../ui/Time';
 import type { Column } from '../../ui/VirtualTable';
+import { ageColumn, leadingColumns } from './namedColumns';
 import { NamespacedList } from './NamespacedList';
 import { formatSelector, selectedCounts, toServiceRow, type ServiceRow } from './networkRows';
 
@@ -22,26 +21,7 @@ export default function ServicesPage() {
   );
   const link = (r: ServiceRow) => subjectPath(cluster, { kind: 'Service', ...r });
   const columns: Column<ServiceRow>[] = [
-    {
-      id: 'health',
-      header: t('pods.table.health'),
-      width: '7.5rem',
-      cell: (r) => <SeverityChip severity={r.health} />,
-    },
-    {
-      id: 'name',
-      header: t('pods.table.name'),
-      width: 'minmax(12rem, 2fr)',
-      className: 'mono',
-      cell: (r) => <Link to={link(r)}>{r.name}</Link>,
-    },
-    {
-      id: 'namespace',
-      header: t('pods.table.namespace'),
-      width: 'minmax(7rem, 1fr)',
-      className: 'mono',
-      cell: (r) => r.namespace,
-    },
+    ...leadingColumns<ServiceRow>(t, link),
     { id: 'type', header: t('services.type'), width: '7rem', cell: (r) => r.type },
     {
       id: 'clusterIP',
@@ -80,12 +60,7 @@ export default function ServicesPage() {
         return n === undefined ? '' : <Link to={link(r)}>{n}</Link>;
       },
     },
-    {
-      id: 'age',
-      header: t('pods.table.age'),
-      width: '6rem',
-      cell: (r) => <RelTime ms={r.createdMs} />,
-    },
+    ageColumn<ServiceRow>(t),
   ];
   return (
     <NamespacedList
