@@ -24,6 +24,7 @@ BENCHES: dict[str, str] = {
     "auth": "bench.auth",
     "stream": "bench.stream",
     "anomaly": "bench.anomaly",
+    "alerts": "bench.alerts",
 }
 
 
