@@ -25,11 +25,12 @@ import random
 import signal
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from master.alerting import configfile
+from master.alerting.attempts import AttemptLogWriter
 from master.alerting.configfile import LoadedConfig
 from master.alerting.history import ended_episodes
 from master.alerting.node_thresholds import NodeThresholds
@@ -46,7 +47,7 @@ from master.notify.delivery import RetryPolicy
 from master.notify.posting import new_client
 from master.notify.safety import OutboundPolicy
 from master.notify.testsend import synthetic_notification
-from master.notify.worker import AttemptLog, Worker, send_notification
+from master.notify.worker import Worker, send_notification
 from master.store import Store, StoreBusy
 from master.store.repositories.alert_state import AlertStep
 from shared.clock import now_ms
@@ -57,7 +58,6 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 BATCH_MAX = 1_000  # events per step: bounds one transaction
-LOG_QUEUE_MAX = 10_000
 CALL_TIMEOUT_S = 30.0
 FAILED_STEP_PAUSE_S = 1.0
 
@@ -102,12 +102,11 @@ class AlertService:
     started_ms: int = 0
     next_wake_ms: int | None = None
     steps_failed: int = 0
-    logs_dropped: int = 0
     _links: dict[str, LinkStatus] = field(default_factory=dict)
     _reload: asyncio.Event = field(default_factory=asyncio.Event)
     _last_poll_ms: int = 0
     _refused_mtime: int | None = None
-    _logs: asyncio.Queue[AttemptLog] = field(init=False)
+    _logs: AttemptLogWriter = field(init=False)
     _context: SendContext = field(default_factory=SendContext)
     # Events of a step whose save failed, to observe again once the engine is rebuilt from the
     # store; None while the engine is the committed state plus what is queued.
@@ -115,7 +114,7 @@ class AlertService:
 
     def __post_init__(self) -> None:
         self.queue = asyncio.Queue(self.settings.queue_max)
-        self._logs = asyncio.Queue(LOG_QUEUE_MAX)
+        self._logs = AttemptLogWriter(self.store)
         self.engine = AlertEngine(self.loaded.config)
         self._nodes = NodeThresholds(self.loaded.config.node_metrics)
 
@@ -202,10 +201,10 @@ class AlertService:
                     http=http,
                 )
                 worker = tg.create_task(self._deliver(), name="alerts-notify-worker")
-                logs = tg.create_task(self._write_logs(), name="alerts-notification-log")
+                logs = tg.create_task(self._logs.run(), name="alerts-notification-log")
                 await self._loop(stop)
                 worker.cancel()
-                await self._flush_logs()
+                await self._logs.flush()
                 logs.cancel()
         finally:
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
@@ -225,7 +224,7 @@ class AlertService:
                 dead_after_ms=int(s.dead_after_s * 1000),
             ),
             context=self._context,
-            on_attempt=self._attempted,
+            on_attempt=self._logs.record,
             poll_interval_s=1.0,
         )
 
@@ -400,37 +399,6 @@ class AlertService:
                 c.future.set_exception(err)
             else:
                 c.future.set_result(r)
-
-    # -- the notification log ----------------------------------------------------------------
-
-    def _attempted(self, entry: AttemptLog) -> None:
-        try:
-            self._logs.put_nowait(entry)
-        except asyncio.QueueFull:
-            self.logs_dropped += 1
-            if self.logs_dropped in (1, 10, 100) or self.logs_dropped % 1000 == 0:
-                log.warning("alerts: notification log full, %d entries lost", self.logs_dropped)
-
-    async def _write_logs(self) -> None:
-        while True:
-            first = await self._logs.get()
-            await self._flush_logs([first])
-
-    async def _flush_logs(self, entries: list[AttemptLog] | None = None) -> None:
-        batch = list(entries or [])
-        while not self._logs.empty() and len(batch) < 1_000:
-            batch.append(self._logs.get_nowait())
-        if not batch:
-            return
-        rows = []
-        for e in batch:
-            row = asdict(e)
-            row["outbox_id"] = int(row.pop("delivery_id"))
-            rows.append(row)
-        try:
-            await self.store.notifications.log_attempts(rows)
-        except Exception as e:
-            log.warning("alerts: %d notification log entries not written: %s", len(rows), e)
 
     # -- what the API uses -------------------------------------------------------------------
 
