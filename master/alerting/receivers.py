@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -62,6 +63,23 @@ class ReceiverSet:
         return self.by_name.get(name)
 
 
+class SecretFileError(ValueError):
+    """A ``*_file`` secret that cannot be read: a config problem, reported with its line."""
+
+
+def _secret(value: Any, file: Any) -> str | None:
+    """Alertmanager's ``x`` / ``x_file`` pair: the value, else the file's content (trimmed, so
+    the newline an editor leaves is not part of the password)."""
+    if value:
+        return str(value)
+    if not file:
+        return None
+    try:
+        return Path(str(file)).read_text(encoding="utf-8").strip() or None
+    except OSError as e:
+        raise SecretFileError(f"cannot read the secret file {file}: {e.strerror}") from e
+
+
 def _email(raw: dict[str, Any], g: Any) -> dict[str, Any]:
     out = dict(raw)
     smarthost = out.pop("smarthost", None) or g.smtp_smarthost
@@ -74,7 +92,8 @@ def _email(raw: dict[str, Any], g: Any) -> dict[str, Any]:
     if isinstance(out.get("to"), str):
         out["to"] = [a.strip() for a in out["to"].split(",") if a.strip()]
     user = out.pop("auth_username", None) or g.smtp_auth_username
-    password = out.pop("auth_password", None) or g.smtp_auth_password
+    password = _secret(out.pop("auth_password", None), out.pop("auth_password_file", None))
+    password = password or _secret(g.smtp_auth_password, g.smtp_auth_password_file)
     if user and "username" not in out:
         out["username"] = user
     if password and "password" not in out:
@@ -92,7 +111,9 @@ def _channel_config(channel: str, raw: dict[str, Any], config: AlertConfig) -> d
     for key in LOOKOUT_KEYS:
         out.pop(key, None)
     if channel == "slack":
-        url = out.pop("api_url", None) or config.global_.slack_api_url
+        g = config.global_
+        url = _secret(out.pop("api_url", None), out.pop("api_url_file", None))
+        url = url or _secret(g.slack_api_url, g.slack_api_url_file)
         if url and "url" not in out:
             out["url"] = url
     elif channel == "msteams":
@@ -141,7 +162,7 @@ def build_receivers(config: AlertConfig, *, text: str | None, source: str) -> Re
                     field = ".".join(str(p) for p in full)
                     problems.append(ConfigProblem(source, line, field, str(err["msg"])))
                 continue
-            except UnknownChannel as e:
+            except (UnknownChannel, SecretFileError) as e:
                 line = doc.line_of(path) if doc is not None else 1
                 problems.append(ConfigProblem(source, line, _dotted(path), str(e)))
                 continue
