@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from master.alerts.config import NodeMetricsSpec
 from master.alerts.events import AlertSignal
 from master.anomaly import explain
-from master.anomaly.detectors import DISK, disk_full_soon
+from master.anomaly.detectors import DISK, Anomaly, disk_full_soon
 from master.anomaly.series import Point
 from shared.domain.metrics import NodeMetricsSample
 
@@ -51,6 +51,7 @@ class NodeThresholds:
     _pending: dict[str, int] = field(default_factory=dict)  # key -> since_ms
     _emitted: dict[str, bool] = field(default_factory=dict)  # key -> last active sent
     _rings: dict[str, deque[Point]] = field(default_factory=dict)
+    _soon: dict[str, Anomaly | None] = field(default_factory=dict)  # per ring, at its last point
 
     def observe(self, cluster: str, sample: NodeMetricsSample, *, at_ms: int) -> list[AlertSignal]:
         """``sample.at_ms`` (the node's clock) times the ``for``; ``at_ms`` (the master's)
@@ -123,11 +124,17 @@ class NodeThresholds:
             f"node {s.node} filesystem {mount} {pct:.0f} % full ({explain.size(used)} of "
             f"{explain.size(total)})",
         )  # fmt: skip
-        ring = self._rings.setdefault(f"{cluster}|{s.node}|{mount}", deque(maxlen=RING_POINTS))
+        key = f"{cluster}|{s.node}|{mount}"
+        ring = self._rings.setdefault(key, deque(maxlen=RING_POINTS))
         if not ring or s.at_ms - ring[-1].t_s * 1000 >= RING_STEP_MS:
+            # The trend only changes with a new point (one per RING_STEP_MS), so it is fitted
+            # then, not on every sample (a node reports every few seconds).
             ring.append(Point(s.at_ms / 1000, float(used)))
-        params = replace(DISK, horizon_s=spec.full_within / 1000)
-        soon = disk_full_soon(list(ring), capacity=float(total), now_s=s.at_ms / 1000, p=params)
+            params = replace(DISK, horizon_s=spec.full_within / 1000)
+            self._soon[key] = disk_full_soon(
+                list(ring), capacity=float(total), now_s=s.at_ms / 1000, p=params
+            )
+        soon = self._soon.get(key)
         yield Condition(
             "NodeFilesystemFullSoon", soon.severity.label if soon else "warning", mount,
             soon is not None, 0,
