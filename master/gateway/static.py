@@ -136,7 +136,7 @@ def relative(url_path: str) -> PurePosixPath | None:
 MACHINE_ROOTS = frozenset({"api", "metrics"})
 
 
-def is_api(url_path: str) -> bool:
+def is_machine_path(url_path: str) -> bool:
     root = url_path.removeprefix("/").partition("/")[0]
     return url_path.startswith("/") and root in MACHINE_ROOTS
 
@@ -145,7 +145,7 @@ def choose(url_path: str, exists: Callable[[PurePosixPath], bool], *, spa: bool)
     """What to answer for ``url_path``; ``exists(rel)`` says whether a served file is there.
     ``spa``: the dashboard (client-side routes fall back to index.html, /api is refused);
     otherwise a plain directory of files (the Swagger UI's)."""
-    if spa and is_api(url_path):
+    if spa and is_machine_path(url_path):
         return ApiNotFound()
     rel = relative(url_path)
     if rel is None:
@@ -263,7 +263,7 @@ class Dashboard:
             return  # no websockets here; the server closes the connection
         path: str = scope["path"]
         if scope["method"] not in {"GET", "HEAD"}:
-            if is_api(path):
+            if is_machine_path(path):
                 response: Response = FastJSON(error_body(404, API_NOT_FOUND), status_code=404)
             else:
                 response = FastJSON(
