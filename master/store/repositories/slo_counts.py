@@ -28,6 +28,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -58,7 +59,7 @@ Resolution = Literal["m", "h", "d"]
 RESCAN_MS = 120_000
 RECEIVED_SPAN_MS = HOUR_MS  # received time whose samples one catch-up step looks at
 MINUTES_PER_TXN = 360  # six hours of minutes recomputed per writer transaction, at most
-REBUILD_SPAN_MS = 6 * HOUR_MS  # sample time rebuilt per writer transaction
+REBUILD_SPAN_MS = HOUR_MS  # sample time rebuilt per writer transaction
 FORGET_SPAN_MS: dict[Resolution, int] = {  # ~10,000 rows per delete, at most
     "m": 7 * DAY_MS,
     "h": 400 * DAY_MS,
@@ -111,6 +112,7 @@ class SloCountsRepo:
 
     async def refresh(self, slos: Sequence[Slo], *, tz: str, now_ms: int) -> SloRefresh:
         """Bring every SLO's counts up to the samples stored now (local days in ``tz``)."""
+        ZoneInfo(tz)  # an unknown zone fails here, not inside a writer transaction
         for slo in slos:
             if len(slo.name) > SLO_NAME:
                 raise ValueError(f"SLO name longer than {SLO_NAME} characters: {slo.name[:40]}…")
@@ -166,18 +168,13 @@ class SloCountsRepo:
         lo = done - RESCAN_MS
         while lo < bound:
             hi = min(bound, lo + RECEIVED_SPAN_MS)
-            received = await self._received(lo, hi)
+            received = await self._received(lo, hi)  # (cluster, service) -> samples
             until = max(hi, done)
             idle: list[tuple[str, int]] = []
             work: list[Callable[[], Awaitable[None]]] = []
             for slo, digest in group:
-                minutes = sorted(
-                    {
-                        minute_of(s.window_end_ms)
-                        for cluster, s in received
-                        if cluster == slo.cluster and matches(slo, s)
-                    }
-                )
+                mine = received.get((slo.cluster, slo.service), ())
+                minutes = sorted({minute_of(s.window_end_ms) for s in mine if matches(slo, s)})
                 if minutes:
                     mark = Watermark(digest, until)
                     work.append(partial(self._minutes, slo, minutes, tz=tz, mark=mark, out=out))
@@ -201,16 +198,18 @@ class SloCountsRepo:
         await self._forget(slo.name)
         out.rebuilt.add(slo.name)
         mark = Watermark(digest, bound)
-        lo, hi = await self._sample_span(slo)
-        if lo is None or hi is None:
+        first = await self._next_sample(slo, 0)
+        if first is None:
             await self._writer.run(lambda conn: save_mark(conn, slo.name, mark))
             return
-        start, end = minute_of(lo), minute_of(hi) + MINUTE_MS
-        cuts = list(range(start, end, REBUILD_SPAN_MS))
-        for i, a in enumerate(cuts):
-            last = i == len(cuts) - 1
-            ranges = [(a, min(a + REBUILD_SPAN_MS, end))]
-            done = await self._recompute(slo, ranges, tz=tz, mark=mark if last else None)
+        while first is not None:
+            # Jump over spans without samples: an agent's clock once off by a year must not
+            # cost thousands of empty transactions.
+            a = minute_of(first)
+            b = a + REBUILD_SPAN_MS
+            first = await self._next_sample(slo, b)
+            last = first is None
+            done = await self._recompute(slo, [(a, b)], tz=tz, mark=mark if last else None)
             out.add(slo.name, done)
 
     async def _recompute(
@@ -223,21 +222,23 @@ class SloCountsRepo:
         return await self._writer.submit(Call(work, rows=max(1, weight)))
 
     async def _forget(self, slo: str) -> None:
+        """State first (in every chunk), then the counts, a bounded time span per delete."""
         t = slo_counts
-        for resolution, span in FORGET_SPAN_MS.items():
-            query = select(func.min(t.c.start_ms), func.max(t.c.start_ms)).where(
-                t.c.slo == slo, t.c.resolution == resolution
-            )
-            async with self._engine.connect() as conn:
+        chunks: list[tuple[Resolution, int, int]] = []
+        async with self._engine.connect() as conn:
+            for resolution, span in FORGET_SPAN_MS.items():
+                query = select(func.min(t.c.start_ms), func.max(t.c.start_ms)).where(
+                    t.c.slo == slo, t.c.resolution == resolution
+                )
                 lo, hi = (await conn.execute(query)).one()
-            cuts = [] if lo is None else list(range(int(lo), int(hi) + 1, span))
-            for a in cuts or [0]:
-                b = a + span if cuts else 0
+                if lo is not None:
+                    chunks += [(resolution, a, a + span) for a in range(lo, hi + 1, span)]
+        for resolution, a, b in chunks or [("m", 0, 0)]:
 
-                def work(conn: Connection, a: int = a, b: int = b, r: str = resolution) -> int:
-                    return forget_rows(conn, slo, resolution=r, after_ms=a, before_ms=b)
+            def work(conn: Connection, r: str = resolution, a: int = a, b: int = b) -> int:
+                return forget_rows(conn, slo, resolution=r, after_ms=a, before_ms=b)
 
-                await self._writer.run(work)
+            await self._writer.run(work)
 
     # -- reads ----------------------------------------------------------------------------
 
@@ -252,24 +253,28 @@ class SloCountsRepo:
             rows = await conn.execute(select(t.c.slo, t.c.definition_hash, t.c.done_until_ms))
             return {r.slo: Watermark(r.definition_hash, int(r.done_until_ms)) for r in rows}
 
-    async def _received(self, lo: int, hi: int) -> list[tuple[str, IngressSample]]:
-        """(cluster, sample) of what was received in (lo, hi]: only what matching needs."""
+    async def _received(self, lo: int, hi: int) -> dict[tuple[str, str], list[IngressSample]]:
+        """What was received in (lo, hi] by (cluster, service), only what matching needs: 500
+        SLOs each look at their own service's samples, not at everyone's."""
         s = ingress_samples
         query = select(s.c.cluster, s.c.service, s.c.ingress, s.c.window_end_ms).where(
             s.c.received_ms > lo, s.c.received_ms <= hi
         )
         async with self._engine.connect() as conn:
             rows = await conn.execute(query)
-            return [(r.cluster, _key_sample(r)) for r in rows]
+            out: dict[tuple[str, str], list[IngressSample]] = defaultdict(list)
+            for r in rows:
+                out[(r.cluster, r.service)].append(_key_sample(r))
+            return out
 
-    async def _sample_span(self, slo: Slo) -> tuple[int | None, int | None]:
+    async def _next_sample(self, slo: Slo, at_ms: int) -> int | None:
+        """The earliest ``window_end_ms`` at or after ``at_ms`` of the SLO's samples (one
+        probe of the (cluster, service, window_end_ms) index)."""
         s = ingress_samples
-        query = select(func.min(s.c.window_end_ms), func.max(s.c.window_end_ms)).where(
-            *selects(slo)
-        )
+        query = select(func.min(s.c.window_end_ms)).where(*selects(slo), s.c.window_end_ms >= at_ms)
         async with self._engine.connect() as conn:
-            lo, hi = (await conn.execute(query)).one()
-        return (None, None) if lo is None else (int(lo), int(hi))
+            first = (await conn.execute(query)).scalar()
+        return None if first is None else int(first)
 
 
 def _key_sample(row: Any) -> IngressSample:
@@ -308,6 +313,10 @@ async def _bounded(work: Iterable[Callable[[], Awaitable[None]]]) -> None:
         async with gate:
             await w()
 
-    async with asyncio.TaskGroup() as tg:
-        for w in work:
-            tg.create_task(one(w))
+    try:
+        async with asyncio.TaskGroup() as tg:
+            for w in work:
+                tg.create_task(one(w))
+    except ExceptionGroup as group:
+        # Callers expect the store's own errors (StoreBusy, StoreError), not a group of them.
+        raise group.exceptions[0] from group
