@@ -84,23 +84,27 @@ class SloRefresh:
 
 @dataclass(slots=True)
 class _Outcome:
+    now_ms: int
     minutes: dict[str, dict[int, Count]] = field(default_factory=lambda: defaultdict(dict))
     rebuilt: set[str] = field(default_factory=set)
     skipped: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
     def add(self, slo: str, done: Recomputed) -> None:
-        self.minutes[slo].update((c.start_ms, c) for c in done.changed)
+        # A rebuild's older minutes are dropped as they come: 500 SLOs rebuilt at once must
+        # not hold a week of minutes each until the pass ends.
+        since = self.now_ms - MEMORY_MS if slo in self.rebuilt else None
+        self.minutes[slo].update(
+            (c.start_ms, c) for c in done.changed if since is None or c.start_ms >= since
+        )
         if done.skipped:
             self.skipped[slo] += done.skipped
 
-    def result(self, now_ms: int) -> SloRefresh:
-        out: dict[str, tuple[Count, ...]] = {}
-        for slo, by_start in self.minutes.items():
-            kept = sorted(by_start.items())
-            if slo in self.rebuilt:
-                kept = [(m, c) for m, c in kept if m >= now_ms - MEMORY_MS]
-            if kept:
-                out[slo] = tuple(c for _, c in kept)
+    def result(self) -> SloRefresh:
+        out = {
+            slo: tuple(c for _, c in sorted(by_start.items()))
+            for slo, by_start in self.minutes.items()
+            if by_start
+        }
         return SloRefresh(out, frozenset(self.rebuilt), dict(self.skipped))
 
 
@@ -119,7 +123,7 @@ class SloCountsRepo:
         async with self._lock:
             bound = await self._bound()
             states = await self._states()
-            out = _Outcome()
+            out = _Outcome(now_ms)
             rebuild: list[tuple[Slo, str]] = []
             steady: dict[int, list[tuple[Slo, str]]] = defaultdict(list)
             for slo in slos:
@@ -129,12 +133,14 @@ class SloCountsRepo:
                     rebuild.append((slo, digest))
                 else:
                     steady[state.done_until_ms].append((slo, digest))
+            # Known SLOs first: a rebuild of many new ones takes a while and must not hold up
+            # the counts that burn-rate alerts read.
+            for done, group in sorted(steady.items()):
+                await self._catch_up(group, done=done, tz=tz, bound=bound, out=out)
             await _bounded(
                 partial(self._rebuild, s, d, tz=tz, bound=bound, out=out) for s, d in rebuild
             )
-            for done, group in sorted(steady.items()):
-                await self._catch_up(group, done=done, tz=tz, bound=bound, out=out)
-            return out.result(now_ms)
+            return out.result()
 
     async def read(
         self, slo: str, resolution: Resolution, start_ms: int, end_ms: int
