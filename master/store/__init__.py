@@ -8,7 +8,8 @@
       ├── history    HistoryRepo   finding occurrences and node metric series for the API
       ├── commands   CommandRepo   commands and transitions
       ├── audit      AuditRepo     the hash-chained audit log: append, list, scan, verify
-      └── users      UserRepo      dashboard accounts
+      ├── users      UserRepo      dashboard accounts
+      └── slo_counts SloCountsRepo SLO counts per minute, UTC hour, local day (ingress samples)
     upkeep/          run_maintenance: roll-ups + chunked retention purges, as short writer units
 
 This module is the store's public surface: the rest of the master imports from here (settings

@@ -79,6 +79,26 @@ class StoreSettings(BaseModel):
         description="Keep ended alert episodes (/alerts/history) this many days after they "
         "ended; a year plus a month, like the audit log, for year-on-year reviews.",
     )
+    # -- SLO counts (issue 18): each resolution kept for its own span, so a report over a
+    # quarter reads hours and one over years reads days, never minutes.
+    slo_minute_days: float = Field(
+        35,
+        gt=0,
+        description="Keep per-minute SLO counts this many days: a 30-day rolling window and "
+        "its burn rates need every minute of it, plus five days' margin.",
+    )
+    slo_hour_days: float = Field(
+        400,
+        gt=0,
+        description="Keep per-UTC-hour SLO counts this many days (a year plus a month): "
+        "series over a quarter and year-on-year charts at hourly resolution.",
+    )
+    slo_day_days: float = Field(
+        1825,
+        gt=0,
+        description="Keep per-local-day SLO counts this many days (five years): monthly and "
+        "quarterly reports and their worst days, for as long as anyone reviews them.",
+    )
     maintenance_interval_s: float = Field(
         60.0,
         gt=0,

@@ -25,6 +25,7 @@ from master.store.repositories.history import HistoryRepo
 from master.store.repositories.journal import JournalRepo
 from master.store.repositories.notifications import NotificationRepo
 from master.store.repositories.sessions import SessionRepo
+from master.store.repositories.slo_counts import SloCountsRepo
 from master.store.repositories.users import UserRepo
 from master.store.schema.migrating import migrate
 from master.store.writing.writer import Writer
@@ -51,6 +52,7 @@ class Store:
     alerts: AlertStateRepo
     alert_history: AlertHistoryRepo
     notifications: NotificationRepo
+    slo_counts: SloCountsRepo
 
     def __init__(
         self, *, engine: AsyncEngine, writer: Writer, backend: Backend, where: str
@@ -71,6 +73,7 @@ class Store:
         self.alerts = AlertStateRepo(engine, writer)
         self.alert_history = AlertHistoryRepo(engine)
         self.notifications = NotificationRepo(engine, writer)
+        self.slo_counts = SloCountsRepo(engine, writer)
         self._probe = StoreProbe(engine, where=where)
 
     @classmethod

@@ -206,6 +206,7 @@ ingress_samples = Table(
     Index("ix_ingress_samples_cluster", "cluster", "window_end_ms"),
     Index("ix_ingress_samples_end", "window_end_ms"),
     Index("ix_ingress_samples_received", "received_ms"),
+    Index("ix_ingress_samples_service", "cluster", "service", "window_end_ms"),  # migration 7
 )
 
 commands = Table(
@@ -432,4 +433,29 @@ alert_history = Table(
     UniqueConstraint("fingerprint", "starts_at_ms", name="uq_alert_history_episode"),
     Index("ix_alert_history_ends", "ends_at_ms"),
     Index("ix_alert_history_scope", "cluster", "namespace", "id"),
+)
+
+# SLO counts (migration 7); see m0007_slo_counts. Names compare case-sensitively on MariaDB too.
+SLO_NAME = 253
+SloName = String(SLO_NAME).with_variant(mysql.VARCHAR(SLO_NAME, collation="utf8mb4_bin"), "mysql")
+
+slo_counts = Table(
+    "slo_counts",
+    metadata,
+    Column("slo", SloName, nullable=False),
+    Column("resolution", String(1), nullable=False),  # m minute | h UTC hour | d local day
+    Column("start_ms", Ms, nullable=False),
+    Column("good", BigInteger, nullable=False),
+    Column("total", BigInteger, nullable=False),
+    Column("buckets_json", Text, nullable=False),  # {"0.25": n, ..., "+Inf": n}; {} if none
+    PrimaryKeyConstraint("slo", "resolution", "start_ms"),
+    Index("ix_slo_counts_resolution", "resolution", "start_ms"),
+)
+
+slo_state = Table(
+    "slo_state",
+    metadata,
+    Column("slo", SloName, primary_key=True),
+    Column("definition_hash", String(HASH), nullable=False),
+    Column("done_until_ms", Ms, nullable=False),  # ingress_samples.received_ms processed
 )

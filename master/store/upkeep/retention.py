@@ -47,6 +47,7 @@ from master.store.schema.tables import (
     node_metrics_raw,
     notification_log,
     notification_outbox,
+    slo_counts,
 )
 from master.store.settings import StoreSettings
 from master.store.writing.writer import Writer
@@ -105,6 +106,26 @@ PURGES: dict[str, Purge] = {
     ),
     "alert_history": Purge(
         alert_history, alert_history.c.ends_at_ms, lambda s: s.alert_history_days
+    ),
+    # SLO counts: one table, a window per resolution (minutes for the rolling windows, hours
+    # for long series, days for reports); (resolution, start_ms) is indexed for this.
+    "slo_counts_minute": Purge(
+        slo_counts,
+        slo_counts.c.start_ms,
+        lambda s: s.slo_minute_days,
+        where=slo_counts.c.resolution == "m",
+    ),
+    "slo_counts_hour": Purge(
+        slo_counts,
+        slo_counts.c.start_ms,
+        lambda s: s.slo_hour_days,
+        where=slo_counts.c.resolution == "h",
+    ),
+    "slo_counts_day": Purge(
+        slo_counts,
+        slo_counts.c.start_ms,
+        lambda s: s.slo_day_days,
+        where=slo_counts.c.resolution == "d",
     ),
     # The audit chain loses entries from its front only, and records where it now starts.
     "audit_log": Purge(

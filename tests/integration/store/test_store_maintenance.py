@@ -65,6 +65,9 @@ async def test_retention_windows_follow_the_settings() -> None:
     assert NOW - days["audit_log"] == NOW - days["commands"] == 400 * day
     assert NOW - days["notification_outbox"] == NOW - days["notification_log"] == 30 * day
     assert NOW - days["alert_history"] == 400 * day
+    assert NOW - days["slo_counts_minute"] == 35 * day
+    assert NOW - days["slo_counts_hour"] == 400 * day
+    assert NOW - days["slo_counts_day"] == 1825 * day
 
 
 async def test_finished_notifications_go_after_their_window_and_pending_ones_never(

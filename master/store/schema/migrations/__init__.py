@@ -19,6 +19,7 @@ from master.store.schema.migrations import (
     m0004_audit_chain,
     m0005_alerts,
     m0006_alert_history,
+    m0007_slo_counts,
 )
 
 
@@ -35,6 +36,7 @@ MIGRATIONS: dict[int, Migration] = {
     4: Migration("hash-chained audit log", m0004_audit_chain.upgrade),
     5: Migration("alert state, silences, notification outbox and log", m0005_alerts.upgrade),
     6: Migration("alert history: one row per ended alert episode", m0006_alert_history.upgrade),
+    7: Migration("SLO counts per minute, hour and day; SLO state", m0007_slo_counts.upgrade),
 }
 
 LATEST_VERSION = max(MIGRATIONS)
