@@ -47,6 +47,7 @@ from master.store.repositories.slo_recompute import (
     selects,
 )
 from master.store.repositories.slo_rows import count_of, definition_hash, minute_of, runs
+from master.store.repositories.slo_sums import Sums, read_many, window_sums
 from master.store.schema.tables import SLO_NAME, ingress_samples, slo_counts, slo_state
 from master.store.writing.units import Call
 from master.store.writing.writer import Writer
@@ -160,6 +161,15 @@ class SloCountsRepo:
         async with self._engine.connect() as conn:
             return [count_of(r) for r in await conn.execute(query)]
 
+    async def sums(self, resolution: Resolution, since: Mapping[str, Mapping[int, int]]) -> Sums:
+        """Per SLO, the (good, total) of each window: rows starting at or after its start."""
+        return await window_sums(self._engine, resolution, since)
+
+    async def read_many(
+        self, names: Sequence[str], resolution: Resolution, start_ms: int, end_ms: int
+    ) -> dict[str, list[Count]]:
+        return await read_many(self._engine, names, resolution, start_ms, end_ms)
+
     async def forget(self, slo: str) -> None:
         """Delete the SLO's counts and state (its definition was removed)."""
         async with self._lock:
@@ -173,6 +183,10 @@ class SloCountsRepo:
         """SLOs sharing a watermark: one read of what was received per step serves them all."""
         lo = done - RESCAN_MS
         while lo < bound:
+            # Jump over received time with no samples: a watermark of 0 (an SLO defined before
+            # any traffic) would otherwise walk every hour since 1970 to reach the first one.
+            first = await self._first_received(lo)
+            lo = max(lo, min(bound if first is None else first, bound) - 1)
             hi = min(bound, lo + RECEIVED_SPAN_MS)
             received = await self._received(lo, hi)  # (cluster, service) -> samples
             until = max(hi, done)
@@ -248,6 +262,14 @@ class SloCountsRepo:
 
     # -- reads ----------------------------------------------------------------------------
 
+    async def _first_received(self, after_ms: int) -> int | None:
+        """The earliest ``received_ms`` after ``after_ms`` (one probe of its index)."""
+        s = ingress_samples
+        query = select(func.min(s.c.received_ms)).where(s.c.received_ms > after_ms)
+        async with self._engine.connect() as conn:
+            first = (await conn.execute(query)).scalar()
+        return None if first is None else int(first)
+
     async def _bound(self) -> int:
         async with self._engine.connect() as conn:
             newest = (await conn.execute(select(func.max(ingress_samples.c.received_ms)))).scalar()
@@ -263,9 +285,9 @@ class SloCountsRepo:
         """What was received in (lo, hi] by (cluster, service), only what matching needs: 500
         SLOs each look at their own service's samples, not at everyone's."""
         s = ingress_samples
-        query = select(s.c.cluster, s.c.service, s.c.ingress, s.c.window_end_ms).where(
-            s.c.received_ms > lo, s.c.received_ms <= hi
-        )
+        query = select(
+            s.c.cluster, s.c.namespace, s.c.service, s.c.ingress, s.c.window_end_ms
+        ).where(s.c.received_ms > lo, s.c.received_ms <= hi)
         async with self._engine.connect() as conn:
             rows = await conn.execute(query)
             out: dict[tuple[str, str], list[IngressSample]] = defaultdict(list)
@@ -287,7 +309,7 @@ def _key_sample(row: Any) -> IngressSample:
     """Just enough of a sample for ``intake.matches`` and its minute."""
     return IngressSample(
         controller="",
-        namespace="",
+        namespace=row.namespace,
         ingress=row.ingress,
         host="",
         service=row.service,

@@ -54,6 +54,8 @@ def selects(slo: Slo) -> list[ColumnElement[bool]]:
     conds = [s.c.cluster == slo.cluster, s.c.service == slo.service]
     if slo.route:
         conds.append(s.c.ingress == slo.route)
+    if slo.namespace:
+        conds.append(s.c.namespace == slo.namespace)
     return conds
 
 

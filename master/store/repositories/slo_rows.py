@@ -30,6 +30,8 @@ def definition_hash(slo: Slo, tz: str) -> str:
     local days start. Objective, window and alerting are not in it -- changing them reads the
     same counts differently, so nothing is rebuilt."""
     basis = [slo.cluster, slo.service, slo.route, slo.sli.value, slo.threshold_s, tz]
+    if slo.namespace:  # appended only when set, so SLOs without one keep their counts
+        basis.append(slo.namespace)
     return hashlib.sha256(orjson.dumps(basis)).hexdigest()
 
 
