@@ -20,6 +20,7 @@ from pathlib import Path
 
 import httpx
 
+from lookout_cli.ingress_sim import DEMO_SLOS, ingress_env, start_ingress_sim
 from lookout_cli.mailsink import start_mail_sink
 from lookout_cli.sink import demo_config, start_sink
 
@@ -163,6 +164,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     mail = start_mail_sink(mail_dir, _say)
     alerting = data / "alerting.yaml"
     alerting.write_text(demo_config(sink_url, mail[1] if mail else None))
+    ingress, ingress_url = start_ingress_sim(_say)
+    slos = data / "slos.yaml"
+    slos.write_text(DEMO_SLOS)
     master_env = _base_env() | {
         "MASTER_DATA_DIR": str(data / "master"),
         "MASTER_GRPC_PLAINTEXT": "true",  # loopback only, see MASTER_GRPC_LISTEN
@@ -174,6 +178,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "MASTER_ALERTS__CONFIG_FILE": str(alerting),
         # Notifications link to the dashboard; without it they carry no links at all.
         "MASTER_ALERTS__EXTERNAL_URL": f"http://127.0.0.1:{http_port}",
+        "MASTER_SLO__CONFIG_FILE": str(slos),
     }
     procs = _Procs(logs)
     stopping = False
@@ -227,7 +232,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "AGENT_SOURCES__KUBECONFIG": str(kubeconfigs / f"{c}.kubeconfig"),
                     "AGENT_INTAKE__LISTEN": f"127.0.0.1:{intake_ports[c]}",
                     "AGENT_METRICS_LISTEN": "127.0.0.1:0",  # one port each, printed in its log
-                },
+                }
+                | (ingress_env(ingress_url) if c == CLUSTERS[0] else {}),
             )
         procs.start(
             "metrics-daemon",
@@ -261,6 +267,8 @@ Lookout demo is running.
   metrics:      http://127.0.0.1:{metrics_port}/metrics
   alerts:       {api}/api/v1/alerts; notifications go to a local webhook sink
                   ({sink_url}, config {alerting}) and are printed here as they arrive{mail_line}
+  SLOs:         {api}/slos and {api}/api/v1/slo/reports?period=YYYY-MM&format=html
+                  (definitions {slos}; payments-availability burns its budget on purpose)
   clusters:     {", ".join(CLUSTERS)} (simulated, with a crash-looping deployment, an OOM, an
                 image typo and a node that goes NotReady and comes back)
   data and logs: {data}
@@ -280,6 +288,7 @@ Press Ctrl-C to stop everything."""
         _say("demo: stopping…")
         procs.stop_all()
         sink.shutdown()
+        ingress.shutdown()
         if mail is not None:
             mail[0].stop()
         _say("demo: stopped")

@@ -37,6 +37,7 @@ from master.ingress.server import LinkOptions, LinkServer
 from master.ingress.stream import SessionConfig, SessionHooks
 from master.processor.journal import JournalProcessor
 from master.settings import MasterSettings, OidcSettings
+from master.slo_service.service import SloService
 from master.store import Store, private_dir, run_maintenance
 from master.telemetry.metrics import MasterMetrics, asgi_app
 from shared.clock import now_ms
@@ -150,6 +151,7 @@ class Master:
     metrics_socket: socket.socket | None = None
     grpc_port: int = 0
     alerts: AlertService | None = None
+    slos: SloService | None = None
 
     @property
     def http_port(self) -> int:
@@ -217,6 +219,13 @@ async def _start(settings: MasterSettings, store: Store, metrics: MasterMetrics)
     alerts = _alert_service(settings, store, hub)
     await alerts.start()
     processor.subscribe(alerts.observe_journal)  # after the store commit: the alerts port
+    slos = SloService(
+        store=store,
+        settings=settings.slo,
+        config_path=settings.slo.config_file or settings.data_dir / "slos.yaml",
+        offer=alerts.offer,  # burn-rate signals take the alerts' path: routes, silences
+    )
+    await slos.start()
     gateway = GatewayState(
         hub=hub,
         api_token=settings.api_token.get_secret_value(),
@@ -230,6 +239,7 @@ async def _start(settings: MasterSettings, store: Store, metrics: MasterMetrics)
         oidc=_oidc_client(settings.oidc),
         streams=streams,
         alerts=alerts,
+        slos=slos,
     )
     app = create_app(
         state=gateway,
@@ -253,6 +263,7 @@ async def _start(settings: MasterSettings, store: Store, metrics: MasterMetrics)
         http_socket=http_socket,
         metrics=metrics,
         alerts=alerts,
+        slos=slos,
     )
     if settings.metrics_listen:
         master.metrics_http = _metrics_server(metrics)
@@ -330,6 +341,8 @@ async def serve(master: Master, stop: asyncio.Event) -> None:
                 ports = (master.grpc_port, master.http_port, master.metrics_port)
                 master.alerts.own_ports = frozenset(p for p in ports if p)
                 tg.create_task(master.alerts.run(alerts_stop), name="alerts")
+            if master.slos is not None:
+                tg.create_task(master.slos.run(stop), name="slos")
             http_task = tg.create_task(master.http.serve(sockets=[master.http_socket]), name="http")
             if master.metrics_http is not None and master.metrics_socket is not None:
                 sockets = [master.metrics_socket]

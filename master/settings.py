@@ -13,6 +13,7 @@ from pydantic_settings import NoDecode, SettingsConfigDict
 from master.alerting.settings import AlertSettings
 from master.datahub.settings import LimitsSettings
 from master.gateway.stream.settings import StreamSettings
+from master.slo_service.settings import SloSettings
 from master.store.settings import StoreSettings
 from shared.settings import CommonSettings, listen_or_empty
 
@@ -320,6 +321,11 @@ class MasterSettings(CommonSettings):
         default_factory=AlertSettings,
         description="Alerting: the config file, reload polling, notification delivery "
         "(MASTER_ALERTS__*).",
+    )
+    slo: SloSettings = Field(
+        default_factory=SloSettings,
+        description="SLOs: the definitions file and how often budgets and burn rates are "
+        "evaluated (MASTER_SLO__*).",
     )
 
     @field_validator("api_token")

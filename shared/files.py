@@ -40,3 +40,25 @@ def replace_file(
             tmp.unlink()
         raise
     return data
+
+
+def mtime_ns(path: Path) -> int | None:
+    """The file's mtime, or None when it does not exist."""
+    try:
+        return path.stat().st_mtime_ns
+    except FileNotFoundError:
+        return None
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def write_text_atomically(path: Path, text: str, *, mode: int = 0o644) -> int | None:
+    """``replace_file`` for a text file (config files the API replaces); creates the
+    directory, returns the new mtime."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    replace_file(path, text.encode, mode=mode, write_all=_write_all)
+    return mtime_ns(path)

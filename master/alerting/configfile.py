@@ -6,13 +6,12 @@ keeps what it has."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from master.alerting.receivers import ReceiverSet, build_receivers
 from master.alerts.config import DEFAULT_WEBHOOK_URL, DEFAULT_YAML, AlertConfig, load_config
+from shared.files import mtime_ns, write_text_atomically
 
 DEFAULT_SOURCE = "<default>"
 
@@ -36,13 +35,6 @@ def default() -> LoadedConfig:
     return parse(DEFAULT_YAML.format(url=DEFAULT_WEBHOOK_URL), source=DEFAULT_SOURCE)
 
 
-def mtime_ns(path: Path) -> int | None:
-    try:
-        return path.stat().st_mtime_ns
-    except FileNotFoundError:
-        return None
-
-
 def read(path: Path) -> LoadedConfig:
     """The file's config, or the default when the file does not exist; raises
     AlertConfigError for a bad one and OSError for an unreadable one."""
@@ -53,17 +45,4 @@ def read(path: Path) -> LoadedConfig:
 
 
 def write(path: Path, text: str) -> int | None:
-    """Replace the file atomically (a reader sees the old or the new, never half); returns
-    its new mtime."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".alerting-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return mtime_ns(path)
+    return write_text_atomically(path, text, mode=0o600)  # receivers hold secrets

@@ -39,7 +39,7 @@ from master.alerting.payloads import outbox_inserts
 from master.alerting.settings import AlertSettings
 from master.alerts.config import AlertConfigError
 from master.alerts.engine import SNAPSHOT_VERSION, AlertEngine, AlertView
-from master.alerts.events import Event, FindingEvent, LinkEvent
+from master.alerts.events import AlertSignal, Event, FindingEvent, LinkEvent
 from master.alerts.silences import Silence
 from master.datahub.status import LinkStatus
 from master.notify.channels import SendContext
@@ -53,6 +53,7 @@ from master.store.repositories.alert_state import AlertStep
 from shared.clock import now_ms
 from shared.domain.journal import FindingBatch, JournalRecord, NodeMetricsBatch
 from shared.errors import ConfigError
+from shared.files import mtime_ns
 
 log = logging.getLogger(__name__)
 
@@ -162,6 +163,12 @@ class AlertService:
                 for sample in rec.body.samples:
                     for sig in self._nodes.observe(cluster, sample, at_ms=at):
                         await self.queue.put(sig)
+
+    async def offer(self, signals: Sequence[AlertSignal]) -> None:
+        """The port of the other alert sources (SLO burn rates): like findings, a full queue
+        makes the caller wait rather than lose a signal."""
+        for sig in signals:
+            await self.queue.put(sig)
 
     async def call(
         self,
@@ -318,7 +325,7 @@ class AlertService:
         self._last_poll_ms = now
         forced = self._reload.is_set()
         self._reload.clear()
-        stamp = await asyncio.to_thread(configfile.mtime_ns, self.config_path)
+        stamp = await asyncio.to_thread(mtime_ns, self.config_path)
         if not forced and stamp == self.loaded.mtime_ns:
             return
         if not forced and stamp is not None and stamp == self._refused_mtime:

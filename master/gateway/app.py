@@ -66,6 +66,8 @@ ROUTERS: tuple[str, ...] = (
     "master.gateway.routes.alerts",
     "master.gateway.routes.silences",
     "master.gateway.routes.notifications",
+    "master.gateway.routes.slos",
+    "master.gateway.routes.slo_config",
 )
 
 

@@ -20,6 +20,7 @@ from master.datahub.hub import DataHub
 from master.errors import NotFound
 from master.gateway.errors import Unavailable
 from master.gateway.state import gateway_state
+from master.slo_service.service import SloService
 from master.store import Store
 
 
@@ -68,3 +69,13 @@ async def get_alerts(request: Request) -> AlertService:
 
 
 Alerts = Annotated[AlertService, Depends(get_alerts)]
+
+
+async def get_slos(request: Request) -> SloService:
+    slos = gateway_state(request).slos
+    if slos is None:
+        raise Unavailable("SLO service not running")
+    return slos
+
+
+Slos = Annotated[SloService, Depends(get_slos)]

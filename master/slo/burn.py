@@ -4,15 +4,28 @@ burn rate = error rate / (1 - objective), both as fractions: 1.0 spends the budg
 over the window, 14.4 spends 2 % of a 30-day budget in an hour. A rule is active when the
 long *and* the short window both burn at its factor or faster and the long window carries
 enough traffic (the low-traffic guard); it resolves as soon as the short window recovers.
-Signals are the alert core's ``AlertSignal``, one key per SLO and rule."""
+Signals are ``BurnSignal``s, one key per SLO and rule, field for field the alert core's
+``BurnSignal`` (the SLO service hands them over as such): this package sits below the store,
+which counts with it, so it cannot import the alert core above."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
-from master.alerts.events import AlertSignal
 from master.slo.counts import Series, Totals
 from master.slo.definitions import BurnRule, Slo
+
+
+@dataclass(frozen=True, slots=True)
+class BurnSignal:
+    source: str
+    key: str
+    labels: Mapping[str, str]
+    active: bool
+    at_ms: int
+    annotations: Mapping[str, str] = field(default_factory=dict)
+
 
 BURN_WINDOWS_S: dict[str, int] = {
     "5m": 300,
@@ -23,6 +36,9 @@ BURN_WINDOWS_S: dict[str, int] = {
     "1d": 86400,
     "3d": 259200,
 }
+
+
+URGENCY_SEVERITY = {"page": "critical", "ticket": "warning"}
 
 
 def burn_rate(t: Totals, objective: float) -> float:
@@ -58,12 +74,12 @@ def window_name(seconds: int) -> str:
     return f"{seconds}s"
 
 
-def evaluate(slo: Slo, series: Series, now_ms: int) -> list[AlertSignal]:
+def evaluate(slo: Slo, series: Series, now_ms: int) -> list[BurnSignal]:
     """One signal per rule, active or not; the alert core turns edges into firing/resolved."""
     return evaluate_sums(slo, series_sums(series, now_ms), now_ms)
 
 
-def evaluate_sums(slo: Slo, sums: WindowSums, now_ms: int) -> list[AlertSignal]:
+def evaluate_sums(slo: Slo, sums: WindowSums, now_ms: int) -> list[BurnSignal]:
     return [_signal(slo, rule, sums, now_ms) for rule in slo.rules]
 
 
@@ -72,7 +88,7 @@ def rule_windows_s(slo: Slo) -> set[int]:
     return {s for r in slo.rules for s in (r.long_s, r.short_s)}
 
 
-def _signal(slo: Slo, rule: BurnRule, sums: WindowSums, now_ms: int) -> AlertSignal:
+def _signal(slo: Slo, rule: BurnRule, sums: WindowSums, now_ms: int) -> BurnSignal:
     long_t = sums(rule.long_s)
     short_t = sums(rule.short_s)
     long_burn = burn_rate(long_t, slo.objective)
@@ -80,7 +96,7 @@ def _signal(slo: Slo, rule: BurnRule, sums: WindowSums, now_ms: int) -> AlertSig
     enough = long_t.total >= slo.guard.min_requests and long_t.bad >= slo.guard.min_bad
     active = enough and long_burn >= rule.factor and short_burn >= rule.factor
     window = f"{window_name(rule.long_s)}/{window_name(rule.short_s)}"
-    return AlertSignal(
+    return BurnSignal(
         source="slo",
         key=f"{slo.cluster}/{slo.name}/{rule.severity}/{window}",
         labels={
@@ -89,7 +105,11 @@ def _signal(slo: Slo, rule: BurnRule, sums: WindowSums, now_ms: int) -> AlertSig
             "service": slo.service,
             "cluster": slo.cluster,
             "window": window,
-            "severity": rule.severity,
+            # The alert path's severities, so routes and the dashboard treat a burning budget
+            # like any other alert; the SRE workbook's page/ticket stays as ``urgency``.
+            "severity": URGENCY_SEVERITY.get(rule.severity, "warning"),
+            "urgency": rule.severity,
+            **({"namespace": slo.namespace} if slo.namespace else {}),
         },
         active=active,
         at_ms=now_ms,

@@ -1,18 +1,17 @@
 """One SLO's current figures from window sums: SLI and budget over its window, burn rate over
 each standard window, which rules are active. Pure: sums and ``now`` in, a value out.
 
-Short windows (up to 6 h) are summed from minute counts, so they end exactly at ``now``; the
-day-long ones and the SLO's own window from hour counts, which begin at the start of the
-hour ``W`` ago -- at most one hour longer than named, never shorter, and cheap for 500 SLOs."""
+Short windows (up to 6 h) are summed from minute counts, the day-long ones and the SLO's own
+window from hour counts (cheap for 500 SLOs); either way a window begins at the start of the
+unit that holds ``now - W``, so it is at most one unit longer than named, never shorter."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from master.alerts.events import AlertSignal
 from master.slo.budget import Budget, budget
-from master.slo.burn import BURN_WINDOWS_S, burn_rates_of, evaluate_sums, rule_windows_s
+from master.slo.burn import BURN_WINDOWS_S, BurnSignal, burn_rates_of, evaluate_sums, rule_windows_s
 from master.slo.counts import HOUR_MS, MINUTE_MS, Totals
 from master.slo.definitions import Slo
 from master.slo.windows import window_bounds
@@ -39,10 +38,10 @@ class SloStatus:
     totals: Totals
     budget: Budget
     burn: dict[str, float]
-    signals: tuple[AlertSignal, ...]
+    signals: tuple[BurnSignal, ...]
 
     @property
-    def firing(self) -> tuple[AlertSignal, ...]:
+    def firing(self) -> tuple[BurnSignal, ...]:
         return tuple(s for s in self.signals if s.active)
 
 
@@ -51,14 +50,15 @@ def windows_s(slo: Slo) -> set[int]:
 
 
 def since(slo: Slo, now_ms: int) -> Since:
-    minute_now = now_ms - now_ms % MINUTE_MS
+    """Each window starts at the minute (or hour) that holds ``now - W``: it covers W and the
+    part of the current minute (hour) seen so far -- at most one unit more, never less."""
     minutes: dict[int, int] = {}
     hours: dict[int, int] = {}
     for s in windows_s(slo):
+        start = now_ms - s * 1000
         if s <= MINUTE_WINDOW_MAX_S:
-            minutes[s] = minute_now - s * 1000 + MINUTE_MS  # the current minute counts
+            minutes[s] = start - start % MINUTE_MS
         else:
-            start = now_ms - s * 1000
             hours[s] = start - start % HOUR_MS
     start, end = window_bounds(slo.window, now_ms)
     return Since(minutes, hours, start - start % HOUR_MS, end)

@@ -7,10 +7,10 @@ cluster; one without a cluster (a signal from elsewhere) only with a global gran
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from master.alerts.config import AlertConfigError
+from master.alerts.config import AlertConfigError, ConfigProblem
 from master.alerts.engine import AlertView
 from master.auth.roles import Permission
 from master.gateway.authz import Principal
@@ -58,9 +58,14 @@ def alert_json(v: AlertView) -> dict[str, Any]:
 
 
 def config_refused(e: AlertConfigError) -> FastJSON:
+    return problems_refused("the alerting config", e.problems)
+
+
+def problems_refused(what: str, found: Sequence[ConfigProblem]) -> FastJSON:
+    """422 for a config file that was refused: the first problem in the message, each with
+    file, line and field in ``problems``."""
     problems = [
-        {"file": p.file, "line": str(p.line), "field": p.field, "message": p.message}
-        for p in e.problems
+        {"file": p.file, "line": str(p.line), "field": p.field, "message": p.message} for p in found
     ]
-    body = error_body(422, f"the alerting config is invalid: {e.problems[0]}", problems)
+    body = error_body(422, f"{what} is invalid: {found[0]}", problems)
     return FastJSON(body, status_code=422)

@@ -39,12 +39,14 @@ def test_signals_carry_the_alert_labels() -> None:
     counts = Series([Count(m * MINUTE_MS, 980, 1000) for m in range(60)])
     [page] = [s for s in evaluate(SLO, counts, now_ms=60 * MINUTE_MS) if s.key == PAGE_1H]
     assert page.active and page.source == "slo"
-    assert {k: page.labels[k] for k in ("slo", "service", "cluster", "window", "severity")} == {
+    keys = ("slo", "service", "cluster", "window", "severity", "urgency")
+    assert {k: page.labels[k] for k in keys} == {
         "slo": "checkout",
         "service": "checkout",
         "cluster": "prod-eu",
         "window": "1h/5m",
-        "severity": "page",
+        "severity": "critical",
+        "urgency": "page",
     }
     assert page.annotations["long_burn"] == "20.00"
 
