@@ -6,6 +6,7 @@ lookout agent ...           same as lookout-agent
 lookout metrics ...         same as lookout-metrics
 lookout demo                master + two agents on simulated clusters + a metrics daemon
 lookout silence ...         add, list, expire silences through the master's HTTP API
+lookout slo ...             list SLOs, print or save a month's or quarter's SLO report
 lookout version
 """
 
@@ -25,6 +26,7 @@ SUBCOMMANDS: dict[str, str] = {
     "metrics": "metrics_daemon.__main__:main",
     "demo": "lookout_cli.demo:main",
     "silence": "lookout_cli.silence:main",
+    "slo": "lookout_cli.slo:main",
 }
 
 

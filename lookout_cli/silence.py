@@ -22,27 +22,17 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 import httpx
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
-TIMEOUT_S = 15.0  # one request to a master on the same network; long enough for a busy one
+from lookout_cli.apiclient import (
+    CliSettings,
+    UsageError,
+    add_connection_args,
+    refusal,
+    with_client,
+)
+
 _DURATION = re.compile(r"([0-9]{1,9})([smhd])")
 _UNIT_S = {"s": 1, "m": 60, "h": 3_600, "d": 86_400}
-
-
-class CliSettings(BaseSettings):
-    """The command-line client's defaults, from ``LOOKOUT_*`` environment variables."""
-
-    model_config = SettingsConfigDict(env_prefix="LOOKOUT_", extra="ignore")
-    url: str = Field(
-        "http://127.0.0.1:8080",
-        description="The master's HTTP gateway; the default is its own default listen address.",
-    )
-    token: str = Field("", description="API token sent as a Bearer token (required).")
-
-
-class UsageError(Exception):
-    """A bad command line, reported before anything is sent."""
 
 
 def parse_duration(text: str) -> int:
@@ -58,8 +48,7 @@ def parse_duration(text: str) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="lookout silence", description=__doc__.split("\n")[0])
-    p.add_argument("--url", help="the master's HTTP address (env LOOKOUT_URL)")
-    p.add_argument("--token", help="API token (env LOOKOUT_TOKEN)")
+    add_connection_args(p)
     sub = p.add_subparsers(dest="action", required=True)
     add = sub.add_parser("add", help="silence the alerts these matchers select")
     add.add_argument("-m", "--matcher", action="append", required=True, dest="matchers")
@@ -89,15 +78,6 @@ def _line(s: dict[str, Any]) -> str:
             str(s.get("comment", "")),
         ]
     )
-
-
-def _refusal(r: httpx.Response) -> str:
-    try:
-        body = r.json()
-    except ValueError:
-        return f"HTTP {r.status_code}"
-    message = body.get("message") if isinstance(body, dict) else None
-    return f"HTTP {r.status_code}: {message or body}"
 
 
 async def _request(
@@ -140,25 +120,19 @@ async def run(
         args = _parser().parse_args(list(argv))
     except SystemExit as e:  # argparse printed the usage
         return int(e.code or 0)
-    defaults = settings or CliSettings()
-    url, token = args.url or defaults.url, args.token or defaults.token
-    if not token:
-        err.write("lookout silence: no token: pass --token or set LOOKOUT_TOKEN\n")
-        return 2
-    headers = {"Authorization": f"Bearer {token}"}
-    try:
-        async with httpx.AsyncClient(
-            base_url=url, headers=headers, timeout=TIMEOUT_S, transport=transport
-        ) as http:
-            r, lines = await _request(http, args)
-    except UsageError as e:
-        err.write(f"lookout silence: {e}\n")
-        return 2
-    except httpx.HTTPError as e:
-        err.write(f"lookout silence: cannot reach the master at {url}: {e}\n")
-        return 1
+    result = await with_client(
+        "lookout silence",
+        args,
+        lambda http: _request(http, args),
+        err=err,
+        settings=settings,
+        transport=transport,
+    )
+    if isinstance(result, int):
+        return result
+    r, lines = result
     if not lines and not r.is_success:
-        err.write(f"lookout silence: the master refused: {_refusal(r)}\n")
+        err.write(f"lookout silence: the master refused: {refusal(r)}\n")
         return 1
     out.writelines(line + "\n" for line in lines)
     return 0

@@ -1,0 +1,75 @@
+"""What the command-line clients of the master's HTTP API share: where and as whom
+(``LOOKOUT_URL`` / ``LOOKOUT_TOKEN``), the client, and how a refusal is worded. Deliberately no
+retries: a person is at the keyboard."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Awaitable, Callable
+from typing import TextIO, TypeVar
+
+import httpx
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+TIMEOUT_S = 15.0  # one request to a master on the same network; long enough for a busy one
+T = TypeVar("T")
+
+
+class CliSettings(BaseSettings):
+    """The command-line client's defaults, from ``LOOKOUT_*`` environment variables."""
+
+    model_config = SettingsConfigDict(env_prefix="LOOKOUT_", extra="ignore")
+    url: str = Field(
+        "http://127.0.0.1:8080",
+        description="The master's HTTP gateway; the default is its own default listen address.",
+    )
+    token: str = Field("", description="API token sent as a Bearer token (required).")
+
+
+class UsageError(Exception):
+    """A bad command line, reported before anything is sent."""
+
+
+def add_connection_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--url", help="the master's HTTP address (env LOOKOUT_URL)")
+    p.add_argument("--token", help="API token (env LOOKOUT_TOKEN)")
+
+
+def refusal(r: httpx.Response) -> str:
+    try:
+        body = r.json()
+    except ValueError:
+        return f"HTTP {r.status_code}"
+    message = body.get("message") if isinstance(body, dict) else None
+    return f"HTTP {r.status_code}: {message or body}"
+
+
+async def with_client(
+    prog: str,
+    args: argparse.Namespace,
+    work: Callable[[httpx.AsyncClient], Awaitable[T]],
+    *,
+    err: TextIO,
+    settings: CliSettings | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> T | int:
+    """``work(client)`` against the master, or an exit code after saying what went wrong
+    (2: no token or a bad command line; 1: the master is unreachable)."""
+    defaults = settings or CliSettings()
+    url, token = args.url or defaults.url, args.token or defaults.token
+    if not token:
+        err.write(f"{prog}: no token: pass --token or set LOOKOUT_TOKEN\n")
+        return 2
+    headers = {"Authorization": f"Bearer {token}"}
+    try:
+        async with httpx.AsyncClient(
+            base_url=url, headers=headers, timeout=TIMEOUT_S, transport=transport
+        ) as http:
+            return await work(http)
+    except UsageError as e:
+        err.write(f"{prog}: {e}\n")
+        return 2
+    except httpx.HTTPError as e:
+        err.write(f"{prog}: cannot reach the master at {url}: {e}\n")
+        return 1
