@@ -117,9 +117,11 @@ class SloCountsRepo:
     async def refresh(self, slos: Sequence[Slo], *, tz: str, now_ms: int) -> SloRefresh:
         """Bring every SLO's counts up to the samples stored now (local days in ``tz``)."""
         ZoneInfo(tz)  # an unknown zone fails here, not inside a writer transaction
-        for slo in slos:
-            if len(slo.name) > SLO_NAME:
-                raise ValueError(f"SLO name longer than {SLO_NAME} characters: {slo.name[:40]}…")
+        names = [slo.name for slo in slos]
+        if len(set(names)) < len(names):
+            raise ValueError("two SLO definitions share a name; the name is the SLO's identity")
+        if any(len(n) > SLO_NAME for n in names):
+            raise ValueError(f"an SLO name is longer than {SLO_NAME} characters")
         async with self._lock:
             bound = await self._bound()
             states = await self._states()
@@ -172,7 +174,7 @@ class SloCountsRepo:
     ) -> None:
         """SLOs sharing a watermark: one read of what was received per step serves them all."""
         lo = done - RESCAN_MS
-        while lo < bound:
+        while (lo := await self._next_received(lo, bound)) < bound:
             hi = min(bound, lo + RECEIVED_SPAN_MS)
             received = await self._received(lo, hi)  # (cluster, service) -> samples
             until = max(hi, done)
@@ -272,6 +274,15 @@ class SloCountsRepo:
             for r in rows:
                 out[(r.cluster, r.service)].append(_key_sample(r))
             return out
+
+    async def _next_received(self, after_ms: int, bound: int) -> int:
+        """Just below the first ``received_ms`` after ``after_ms`` (``bound`` if none), so a
+        watermark left far behind jumps over the hours nothing arrived in."""
+        s = ingress_samples
+        query = select(func.min(s.c.received_ms)).where(s.c.received_ms > after_ms)
+        async with self._engine.connect() as conn:
+            first = (await conn.execute(query)).scalar()
+        return bound if first is None else min(bound, max(after_ms, int(first) - 1))
 
     async def _next_sample(self, slo: Slo, at_ms: int) -> int | None:
         """The earliest ``window_end_ms`` at or after ``at_ms`` of the SLO's samples (one

@@ -7,8 +7,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfoNotFoundError
 
-from sqlalchemy import insert, inspect, select
+import pytest
+from sqlalchemy import insert, inspect, select, update
 
 from master.slo.counts import Count
 from master.slo.definitions import SliType, Slo
@@ -136,6 +138,26 @@ async def test_a_second_refresh_changes_nothing(store: Store) -> None:
     assert again.minutes == {} and again.rebuilt == frozenset()
     assert await everything(store) == before
     assert before[0] and len(before[1]) == 2
+    # As if a pass had written its counts but never advanced the watermark: the next one
+    # redoes the work and counts nothing twice.
+    async with store.engine.begin() as conn:
+        await conn.execute(update(slo_state).values(done_until_ms=0))
+    redone = await store.slo_counts.refresh([AVAIL, LATENCY], tz="UTC", now_ms=NEXT + 2 * HOUR)
+    assert redone.minutes == {}
+    counts, _ = await everything(store)
+    assert counts == before[0]
+
+
+async def test_refresh_refuses_shared_names_and_unknown_zones_before_writing(
+    store: Store,
+) -> None:
+    await seed(store)
+    twin = Slo(name="web-avail", cluster="c1", service="api", objective=0.99)
+    with pytest.raises(ValueError, match="share a name"):
+        await store.slo_counts.refresh([AVAIL, twin], tz="UTC", now_ms=NEXT)
+    with pytest.raises(ZoneInfoNotFoundError):
+        await store.slo_counts.refresh([AVAIL], tz="Mars/Olympus", now_ms=NEXT)
+    assert await everything(store) == ([], [])
 
 
 async def test_a_late_sample_recomputes_its_minute_hour_and_day(store: Store) -> None:
