@@ -326,14 +326,36 @@ async def test_a_rebuild_over_days_of_samples_commits_in_bounded_chunks(store: S
 
 
 async def test_a_rebuild_jumps_over_months_without_samples(store: Store) -> None:
-    """An agent whose clock was once a year off left one sample far away from the rest."""
+    """An agent whose clock was once weeks off left one sample far away from the rest."""
     now = utc("2026-11-10T00:00")
-    await put(store, [sample(now - 300 * DAY, 1), sample(now - HOUR, 2)], received_ms=now)
+    await put(store, [sample(now - 20 * DAY, 1), sample(now - HOUR, 2)], received_ms=now)
     groups = store.writer.groups_committed
     await store.slo_counts.refresh([AVAIL], tz="UTC", now_ms=now)
     assert store.writer.groups_committed - groups <= 3  # forget, one chunk per sample
     days = await store.slo_counts.read("web-avail", "d", 0, now)
-    assert plain(days) == [(now - 300 * DAY, 1, 1), (now - DAY, 2, 2)]
+    assert plain(days) == [(now - 20 * DAY, 1, 1), (now - DAY, 2, 2)]
+
+
+async def test_minutes_past_the_late_limit_are_left_alone(store: Store) -> None:
+    """Re-summing an hour whose minutes retention already dropped would shrink it to the
+    late minute: such minutes are refused and counted instead."""
+    now = utc("2026-11-10T00:00")
+    old = now - 40 * DAY
+    await put(store, [sample(old + 1_000, 10), sample(old + MIN + 1_000, 5)], received_ms=now)
+    repo = store.slo_counts
+    await repo.refresh([AVAIL], tz="UTC", now_ms=now, late_limit_ms=60 * DAY)
+    # Current traffic moves the watermark on, past the rescan of the first batch.
+    await put(store, [sample(now - 2 * MIN, 1)], received_ms=now + HOUR)
+    await repo.refresh([AVAIL], tz="UTC", now_ms=now + HOUR, late_limit_ms=60 * DAY)
+    await put(store, [sample(old + 2_000, 7, 7), sample(now - MIN, 1)], received_ms=now + DAY)
+    done = await repo.refresh([AVAIL], tz="UTC", now_ms=now + DAY)
+    assert done.too_late == {"web-avail": 1}
+    assert plain(done.minutes["web-avail"]) == [(now - MIN, 1, 1)]
+    assert plain(await repo.read("web-avail", "h", old, old + HOUR)) == [(old, 15, 15)]
+    # A rebuild counts only what lies inside the limit.
+    assert (await repo.refresh([AVAIL], tz="Asia/Tokyo", now_ms=now + DAY)).rebuilt
+    recent = await repo.read("web-avail", "m", 0, now + HOUR)
+    assert plain(recent) == [(now - 2 * MIN, 1, 1), (now - MIN, 1, 1)]
 
 
 async def test_a_rebuilt_slo_hands_back_only_the_minutes_the_service_keeps(store: Store) -> None:
