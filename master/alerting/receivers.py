@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from master.alerts import yamlsource
 from master.alerts.config import AlertConfig, AlertConfigError, ConfigProblem
+from master.alerts.yamlsource import dotted
 from master.notify.errors import UnknownChannel
 from master.notify.receivers import Receiver, parse_receiver
 
@@ -164,7 +165,7 @@ def build_receivers(config: AlertConfig, *, text: str | None, source: str) -> Re
                 continue
             except (UnknownChannel, SecretFileError) as e:
                 line = doc.line_of(path) if doc is not None else 1
-                problems.append(ConfigProblem(source, line, _dotted(path), str(e)))
+                problems.append(ConfigProblem(source, line, dotted(path), str(e)))
                 continue
             by_name[name] = receiver
             found.append(Target(name, bool(raw.get("send_resolved", True))))
@@ -172,10 +173,6 @@ def build_receivers(config: AlertConfig, *, text: str | None, source: str) -> Re
     if problems:
         raise AlertConfigError(problems)
     return ReceiverSet(by_name, targets)
-
-
-def _dotted(path: tuple[str | int, ...]) -> str:
-    return ".".join(str(p) for p in path)
 
 
 def masked(value: Any) -> Any:

@@ -50,6 +50,7 @@ from master.alerts.timeintervals import (
     parse_weekday_range,
     parse_year_range,
 )
+from master.alerts.yamlsource import data_path, dotted
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,7 +289,7 @@ def load_config(text: str, *, source: str = "alerting.yaml") -> AlertConfig:
     except yamlsource.YamlSyntaxError as e:
         raise AlertConfigError([ConfigProblem(source, e.line, "", str(e))]) from e
     problems = [
-        ConfigProblem(source, line, _dotted(path), "duplicate key: only the last would count")
+        ConfigProblem(source, line, dotted(path), "duplicate key: only the last would count")
         for path, line in doc.duplicates
     ]
     if not isinstance(doc.data, dict):
@@ -296,18 +297,18 @@ def load_config(text: str, *, source: str = "alerting.yaml") -> AlertConfig:
         raise AlertConfigError(problems)
     refused = refusals.refusals(doc.data)
     refused_paths = {p for p, _ in refused}
-    problems += [ConfigProblem(source, doc.line_of(p), _dotted(p), m) for p, m in refused]
+    problems += [ConfigProblem(source, doc.line_of(p), dotted(p), m) for p, m in refused]
     try:
         config = AlertConfig.model_validate(doc.data)
     except ValidationError as e:
         for err in e.errors():
-            path = _data_path(doc.data, err["loc"])
+            path = data_path(doc.data, err["loc"])
             if err["type"] == "extra_forbidden" and path in refused_paths:
                 continue
-            problems.append(ConfigProblem(source, doc.line_of(path), _dotted(path), _msg(err)))
+            problems.append(ConfigProblem(source, doc.line_of(path), dotted(path), _msg(err)))
         raise AlertConfigError(problems) from None
     problems += [
-        ConfigProblem(source, doc.line_of(p), _dotted(p), m) for p, m in _cross_check(config)
+        ConfigProblem(source, doc.line_of(p), dotted(p), m) for p, m in _cross_check(config)
     ]
     if problems:
         raise AlertConfigError(problems)
@@ -321,28 +322,6 @@ def _msg(err: Any) -> str:
     if kind == "missing":
         return "required field missing"
     return msg.removeprefix("Value error, ")
-
-
-def _data_path(data: Any, loc: Sequence[str | int]) -> yamlsource.Path:
-    """The part of a pydantic ``loc`` that walks the data (validator tags dropped)."""
-    out: list[str | int] = []
-    node = data
-    for i, part in enumerate(loc):
-        last = i == len(loc) - 1
-        in_map = isinstance(node, dict) and part in node
-        if in_map or (isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)):
-            out.append(part)
-            node = node[part]
-        elif last and isinstance(node, dict) and isinstance(part, str):
-            out.append(part)  # a missing field: named, its line is its parent's
-    return tuple(out)
-
-
-def _dotted(path: yamlsource.Path) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
-    return out
 
 
 def _cross_check(config: AlertConfig) -> Iterator[tuple[yamlsource.Path, str]]:

@@ -107,3 +107,25 @@ def _walk(node: yaml.Node, path: Path, out: Located) -> None:
             here = (*path, i)
             out.lines[here] = item.start_mark.line + 1
             _walk(item, here, out)
+
+
+def data_path(data: Any, loc: Sequence[str | int]) -> Path:
+    """The part of a pydantic ``loc`` that walks the data (validator tags dropped)."""
+    out: list[str | int] = []
+    node = data
+    for i, part in enumerate(loc):
+        last = i == len(loc) - 1
+        in_map = isinstance(node, dict) and part in node
+        if in_map or (isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)):
+            out.append(part)
+            node = node[part]
+        elif last and isinstance(node, dict) and isinstance(part, str):
+            out.append(part)  # a missing field: named, its line is its parent's
+    return tuple(out)
+
+
+def dotted(path: Path) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out

@@ -8,6 +8,8 @@ Signals are the alert core's ``AlertSignal``, one key per SLO and rule."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from master.alerts.events import AlertSignal
 from master.slo.counts import Series, Totals
 from master.slo.definitions import BurnRule, Slo
@@ -29,12 +31,23 @@ def burn_rate(t: Totals, objective: float) -> float:
     return (t.bad / t.total) / (1.0 - objective)
 
 
+# Totals of the window of this many seconds that ends now: from a ``Series`` in memory, or
+# from the store's per-minute and per-hour sums (the SLO service), so the rules below do not
+# care where the counts live.
+WindowSums = Callable[[int], Totals]
+
+
+def series_sums(series: Series, now_ms: int) -> WindowSums:
+    return lambda seconds: series.sum(now_ms - seconds * 1000, now_ms)
+
+
 def burn_rates(series: Series, objective: float, now_ms: int) -> dict[str, float]:
     """Burn over each standard window ending at ``now`` (counts starting before now)."""
-    return {
-        name: burn_rate(series.sum(now_ms - s * 1000, now_ms), objective)
-        for name, s in BURN_WINDOWS_S.items()
-    }
+    return burn_rates_of(series_sums(series, now_ms), objective)
+
+
+def burn_rates_of(sums: WindowSums, objective: float) -> dict[str, float]:
+    return {name: burn_rate(sums(s), objective) for name, s in BURN_WINDOWS_S.items()}
 
 
 def window_name(seconds: int) -> str:
@@ -47,12 +60,21 @@ def window_name(seconds: int) -> str:
 
 def evaluate(slo: Slo, series: Series, now_ms: int) -> list[AlertSignal]:
     """One signal per rule, active or not; the alert core turns edges into firing/resolved."""
-    return [_signal(slo, rule, series, now_ms) for rule in slo.rules]
+    return evaluate_sums(slo, series_sums(series, now_ms), now_ms)
 
 
-def _signal(slo: Slo, rule: BurnRule, series: Series, now_ms: int) -> AlertSignal:
-    long_t = series.sum(now_ms - rule.long_s * 1000, now_ms)
-    short_t = series.sum(now_ms - rule.short_s * 1000, now_ms)
+def evaluate_sums(slo: Slo, sums: WindowSums, now_ms: int) -> list[AlertSignal]:
+    return [_signal(slo, rule, sums, now_ms) for rule in slo.rules]
+
+
+def rule_windows_s(slo: Slo) -> set[int]:
+    """Every window length the SLO's rules read, for a caller that sums them up front."""
+    return {s for r in slo.rules for s in (r.long_s, r.short_s)}
+
+
+def _signal(slo: Slo, rule: BurnRule, sums: WindowSums, now_ms: int) -> AlertSignal:
+    long_t = sums(rule.long_s)
+    short_t = sums(rule.short_s)
     long_burn = burn_rate(long_t, slo.objective)
     short_burn = burn_rate(short_t, slo.objective)
     enough = long_t.total >= slo.guard.min_requests and long_t.bad >= slo.guard.min_bad

@@ -63,7 +63,8 @@ class Slo:
     service: str
     objective: float  # fraction, e.g. 0.999
     sli: SliType = SliType.AVAILABILITY
-    route: str = ""
+    route: str = ""  # the Ingress / HTTPRoute name; empty: every route to the service
+    namespace: str = ""  # the service's namespace; empty: the service's name in any namespace
     threshold_s: float | None = None  # latency only; must be a bucket boundary
     window: Window = field(default_factory=lambda: Rolling(30))
     owner: Mapping[str, str] = field(default_factory=dict)

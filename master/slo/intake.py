@@ -13,7 +13,11 @@ from shared.domain.ingress import IngressSample
 
 
 def matches(slo: Slo, s: IngressSample) -> bool:
-    return s.service == slo.service and (not slo.route or s.ingress == slo.route)
+    return (
+        s.service == slo.service
+        and (not slo.namespace or s.namespace == slo.namespace)
+        and (not slo.route or s.ingress == slo.route)
+    )
 
 
 def to_count(slo: Slo, s: IngressSample) -> Count:

@@ -41,6 +41,6 @@ def test_secrets_are_read_from_their_files_without_the_trailing_newline(tmp_path
 def test_an_unreadable_secret_file_is_refused_with_its_line(tmp_path: Path) -> None:
     (tmp_path / "slack").write_text("https://hooks.slack.com/services/T0/B0/X")
     text = CONFIG.format(password=tmp_path / "missing", slack=tmp_path / "slack")
-    with pytest.raises(AlertConfigError, match=r"a\.yaml:11: receivers\.0\.email_configs\.0: "
+    with pytest.raises(AlertConfigError, match=r"a\.yaml:11: receivers\[0\]\.email_configs\[0\]: "
                        r"cannot read the secret file .*missing"):  # fmt: skip
         configfile.parse(text, source="a.yaml")
