@@ -285,9 +285,9 @@ class SloCountsRepo:
         """What was received in (lo, hi] by (cluster, service), only what matching needs: 500
         SLOs each look at their own service's samples, not at everyone's."""
         s = ingress_samples
-        query = select(s.c.cluster, s.c.service, s.c.ingress, s.c.window_end_ms).where(
-            s.c.received_ms > lo, s.c.received_ms <= hi
-        )
+        query = select(
+            s.c.cluster, s.c.namespace, s.c.service, s.c.ingress, s.c.window_end_ms
+        ).where(s.c.received_ms > lo, s.c.received_ms <= hi)
         async with self._engine.connect() as conn:
             rows = await conn.execute(query)
             out: dict[tuple[str, str], list[IngressSample]] = defaultdict(list)
@@ -318,7 +318,7 @@ def _key_sample(row: Any) -> IngressSample:
     """Just enough of a sample for ``intake.matches`` and its minute."""
     return IngressSample(
         controller="",
-        namespace="",
+        namespace=row.namespace,
         ingress=row.ingress,
         host="",
         service=row.service,

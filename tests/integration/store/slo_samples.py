@@ -39,12 +39,13 @@ def sample(
     *,
     service: str = "web",
     route: str = "web",
+    namespace: str = "shop",
     bounds_ms: tuple[float, ...] = (100.0, 250.0, 500.0, INF),
     counts: tuple[int, ...] | None = None,
 ) -> IngressSample:
     return IngressSample(
         controller="nginx",
-        namespace="shop",
+        namespace=namespace,
         ingress=route,
         host="shop.example",
         service=service,

@@ -220,3 +220,26 @@ async def test_names_differing_in_case_are_different_slos(store: Store) -> None:
     await store.slo_counts.refresh([AVAIL, upper], tz="UTC", now_ms=NEXT + HOUR)
     assert plain(await store.slo_counts.read("WEB-AVAIL", "m", 0, 2 * NEXT)) == [(M1000, 0, 1000)]
     assert len(await store.slo_counts.read("web-avail", "m", 0, 2 * NEXT)) == 4
+
+
+async def test_a_namespace_narrows_an_slo_to_that_namespaces_service(store: Store) -> None:
+    at = M1000
+    staging = [sample(at + 2_000, 5, 5, namespace="staging")]
+    await put(store, [sample(at + 1_000, 10, 1), *staging], received_ms=at + HOUR)
+    shop = Slo(name="shop-web", cluster="c1", service="web", namespace="shop", objective=0.99)
+    anywhere = Slo(name="any-web", cluster="c1", service="web", objective=0.99)
+    repo = store.slo_counts
+    done = await repo.refresh([shop, anywhere], tz="UTC", now_ms=at + HOUR)
+    assert plain(done.minutes["shop-web"]) == [(at, 9, 10)]
+    assert plain(done.minutes["any-web"]) == [(at, 9, 15)]
+    # The incremental path picks the same way.
+    later = [sample(at + MIN + 1_000, 3, namespace="staging"), sample(at + 2 * MIN + 1_000, 4)]
+    await put(store, later, received_ms=at + 2 * HOUR)
+    again = await repo.refresh([shop, anywhere], tz="UTC", now_ms=at + 2 * HOUR)
+    assert plain(again.minutes["shop-web"]) == [(at + 2 * MIN, 4, 4)]
+    assert plain(again.minutes["any-web"]) == [(at + MIN, 3, 3), (at + 2 * MIN, 4, 4)]
+    moved = Slo(name="shop-web", cluster="c1", service="web", namespace="staging", objective=0.99)
+    assert (await repo.refresh([moved, anywhere], tz="UTC", now_ms=at + 2 * HOUR)).rebuilt == {
+        "shop-web"
+    }
+    assert plain(await repo.read("shop-web", "m", 0, at + DAY)) == [(at, 0, 5), (at + MIN, 3, 3)]
