@@ -40,6 +40,7 @@ from master.store.repositories.rows import (
     TransitionRow,
     UserRow,
 )
+from master.store.repositories.slo_counts import SloRefresh
 from master.store.settings import StoreSettings
 from master.store.store import Store
 from master.store.upkeep.maintenance import maintain_once, run_maintenance
@@ -56,6 +57,7 @@ __all__ = [
     "NodeSummary",
     "SchemaTooNew",
     "SessionRow",
+    "SloRefresh",
     "Store",
     "StoreBusy",
     "StoreClosed",

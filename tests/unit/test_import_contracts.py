@@ -65,6 +65,14 @@ def test_the_tree_keeps_every_contract(pristine: Path) -> None:
         ("master/commands/__init__.py", "import fastapi", "fastapi and starlette"),
         ("master/gateway/__init__.py", "import sqlalchemy", "SQLAlchemy"),
         ("shared/clock.py", "import agent", "shared imports no app package"),
+        # The SLO count store may use the maths' leaves, not burn rates or reports.
+        (
+            "master/store/repositories/slo_rows.py",
+            "import master.slo.burn",
+            "the store uses only the SLO maths' leaves",
+        ),
+        # The maths sits below the store: it may not reach up into it.
+        ("master/slo/counts.py", "import master.store.errors", "the master is layered"),
     ],
 )
 def test_a_wrong_import_breaks_its_contract(
@@ -74,7 +82,8 @@ def test_a_wrong_import_breaks_its_contract(
         f.write(f"\n{line}  # deliberately wrong\n")
     result = _lint(tree)
     assert result.returncode != 0
-    broken = [ln for ln in result.stdout.splitlines() if ln.endswith("BROKEN")]
+    # "<name> BROKEN", or "<name> BROKEN (n ignored imports)" for a contract with exceptions.
+    broken = [ln for ln in result.stdout.splitlines() if " BROKEN" in ln]
     assert any(contract in ln for ln in broken), result.stdout
 
 

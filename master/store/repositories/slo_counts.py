@@ -68,6 +68,10 @@ FORGET_SPAN_MS: dict[Resolution, int] = {  # ~10,000 rows per delete, at most
 }
 PARALLEL = 16  # SLOs worked on at once: their small transactions share group commits
 MEMORY_MS = 3 * DAY_MS  # a rebuilt SLO hands back this much (the service's in-memory window)
+# Minutes older than this are never recomputed: below ``slo_minute_days`` (35), so an hour or
+# day is only ever re-summed while all its minutes are still kept. A sample for such a minute
+# (an agent's clock a month off) would otherwise replace a whole hour with that one minute.
+LATE_LIMIT_MS = 30 * DAY_MS
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,19 +80,23 @@ class SloRefresh:
     (a zero count: the minute is gone), oldest first. For an SLO in ``rebuilt`` they are all
     its minutes from ``now - MEMORY_MS`` on: replace what is held, do not merge. ``skipped``:
     samples of recomputed minutes a latency SLO could not judge (its threshold is not one of
-    their bucket bounds), left out of good and total."""
+    their bucket bounds), left out of good and total. ``too_late``: minutes that new samples
+    fell in but that lie past ``late_limit_ms``, left as they were."""
 
     minutes: Mapping[str, tuple[Count, ...]]
     rebuilt: frozenset[str]
     skipped: Mapping[str, int]
+    too_late: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
 class _Outcome:
     now_ms: int
+    horizon_ms: int  # the oldest minute start recomputed
     minutes: dict[str, dict[int, Count]] = field(default_factory=lambda: defaultdict(dict))
     rebuilt: set[str] = field(default_factory=set)
     skipped: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    too_late: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
     def add(self, slo: str, done: Recomputed) -> None:
         # A rebuild's older minutes are dropped as they come: 500 SLOs rebuilt at once must
@@ -106,7 +114,7 @@ class _Outcome:
             for slo, by_start in self.minutes.items()
             if by_start
         }
-        return SloRefresh(out, frozenset(self.rebuilt), dict(self.skipped))
+        return SloRefresh(out, frozenset(self.rebuilt), dict(self.skipped), dict(self.too_late))
 
 
 class SloCountsRepo:
@@ -115,16 +123,27 @@ class SloCountsRepo:
         self._writer = writer
         self._lock = asyncio.Lock()  # one pass or forget at a time: they share watermarks
 
-    async def refresh(self, slos: Sequence[Slo], *, tz: str, now_ms: int) -> SloRefresh:
-        """Bring every SLO's counts up to the samples stored now (local days in ``tz``)."""
+    async def refresh(
+        self,
+        slos: Sequence[Slo],
+        *,
+        tz: str,
+        now_ms: int,
+        late_limit_ms: int = LATE_LIMIT_MS,
+    ) -> SloRefresh:
+        """Bring every SLO's counts up to the samples stored now (local days in ``tz``).
+        Minutes starting before ``now - late_limit_ms`` are left alone; keep the limit below
+        the minutes' retention."""
         ZoneInfo(tz)  # an unknown zone fails here, not inside a writer transaction
-        for slo in slos:
-            if len(slo.name) > SLO_NAME:
-                raise ValueError(f"SLO name longer than {SLO_NAME} characters: {slo.name[:40]}…")
+        names = [slo.name for slo in slos]
+        if len(set(names)) < len(names):
+            raise ValueError("two SLO definitions share a name; the name is the SLO's identity")
+        if any(len(n) > SLO_NAME for n in names):
+            raise ValueError(f"an SLO name is longer than {SLO_NAME} characters")
         async with self._lock:
             bound = await self._bound()
             states = await self._states()
-            out = _Outcome(now_ms)
+            out = _Outcome(now_ms, now_ms - late_limit_ms)
             rebuild: list[tuple[Slo, str]] = []
             steady: dict[int, list[tuple[Slo, str]]] = defaultdict(list)
             for slo in slos:
@@ -182,11 +201,7 @@ class SloCountsRepo:
     ) -> None:
         """SLOs sharing a watermark: one read of what was received per step serves them all."""
         lo = done - RESCAN_MS
-        while lo < bound:
-            # Jump over received time with no samples: a watermark of 0 (an SLO defined before
-            # any traffic) would otherwise walk every hour since 1970 to reach the first one.
-            first = await self._first_received(lo)
-            lo = max(lo, min(bound if first is None else first, bound) - 1)
+        while (lo := await self._next_received(lo, bound)) < bound:
             hi = min(bound, lo + RECEIVED_SPAN_MS)
             received = await self._received(lo, hi)  # (cluster, service) -> samples
             until = max(hi, done)
@@ -194,7 +209,10 @@ class SloCountsRepo:
             work: list[Callable[[], Awaitable[None]]] = []
             for slo, digest in group:
                 mine = received.get((slo.cluster, slo.service), ())
-                minutes = sorted({minute_of(s.window_end_ms) for s in mine if matches(slo, s)})
+                touched = {minute_of(s.window_end_ms) for s in mine if matches(slo, s)}
+                minutes = sorted(m for m in touched if m >= out.horizon_ms)
+                if len(minutes) < len(touched):
+                    out.too_late[slo.name] += len(touched) - len(minutes)
                 if minutes:
                     mark = Watermark(digest, until)
                     work.append(partial(self._minutes, slo, minutes, tz=tz, mark=mark, out=out))
@@ -218,7 +236,7 @@ class SloCountsRepo:
         await self._forget(slo.name)
         out.rebuilt.add(slo.name)
         mark = Watermark(digest, bound)
-        first = await self._next_sample(slo, 0)
+        first = await self._next_sample(slo, out.horizon_ms)
         if first is None:
             await self._writer.run(lambda conn: save_mark(conn, slo.name, mark))
             return
@@ -262,14 +280,6 @@ class SloCountsRepo:
 
     # -- reads ----------------------------------------------------------------------------
 
-    async def _first_received(self, after_ms: int) -> int | None:
-        """The earliest ``received_ms`` after ``after_ms`` (one probe of its index)."""
-        s = ingress_samples
-        query = select(func.min(s.c.received_ms)).where(s.c.received_ms > after_ms)
-        async with self._engine.connect() as conn:
-            first = (await conn.execute(query)).scalar()
-        return None if first is None else int(first)
-
     async def _bound(self) -> int:
         async with self._engine.connect() as conn:
             newest = (await conn.execute(select(func.max(ingress_samples.c.received_ms)))).scalar()
@@ -294,6 +304,15 @@ class SloCountsRepo:
             for r in rows:
                 out[(r.cluster, r.service)].append(_key_sample(r))
             return out
+
+    async def _next_received(self, after_ms: int, bound: int) -> int:
+        """Just below the first ``received_ms`` after ``after_ms`` (``bound`` if none), so a
+        watermark left far behind jumps over the hours nothing arrived in."""
+        s = ingress_samples
+        query = select(func.min(s.c.received_ms)).where(s.c.received_ms > after_ms)
+        async with self._engine.connect() as conn:
+            first = (await conn.execute(query)).scalar()
+        return bound if first is None else min(bound, max(after_ms, int(first) - 1))
 
     async def _next_sample(self, slo: Slo, at_ms: int) -> int | None:
         """The earliest ``window_end_ms`` at or after ``at_ms`` of the SLO's samples (one

@@ -52,6 +52,8 @@ def selects(slo: Slo) -> list[ColumnElement[bool]]:
     service, window_end_ms) narrows the read to this SLO's samples."""
     s = ingress_samples
     conds = [s.c.cluster == slo.cluster, s.c.service == slo.service]
+    if slo.namespace:
+        conds.append(s.c.namespace == slo.namespace)
     if slo.route:
         conds.append(s.c.ingress == slo.route)
     if slo.namespace:

@@ -29,9 +29,7 @@ def definition_hash(slo: Slo, tz: str) -> str:
     """What the stored counts depend on: which samples match, how one is judged, and where
     local days start. Objective, window and alerting are not in it -- changing them reads the
     same counts differently, so nothing is rebuilt."""
-    basis = [slo.cluster, slo.service, slo.route, slo.sli.value, slo.threshold_s, tz]
-    if slo.namespace:  # appended only when set, so SLOs without one keep their counts
-        basis.append(slo.namespace)
+    basis = [slo.cluster, slo.namespace, slo.service, slo.route, slo.sli.value, slo.threshold_s, tz]
     return hashlib.sha256(orjson.dumps(basis)).hexdigest()
 
 

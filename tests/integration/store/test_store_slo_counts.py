@@ -1,112 +1,39 @@
 """SLO counts on SQLite and MariaDB: minutes, UTC hours and local days computed from the raw
-ingress samples by hand-checked sums; idempotent passes, late samples, replicas, rebuilds,
-latency buckets, DST and half-hour zones, retention per resolution, and migration 7."""
+ingress samples, checked against hand-computed sums; idempotent passes, late and out-of-order
+samples, replicas, latency buckets, a DST day in Berlin and half-hour days in Kolkata."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import UTC, datetime
-from typing import Any
+from zoneinfo import ZoneInfoNotFoundError
 
-from sqlalchemy import insert, inspect, select
+import pytest
+from sqlalchemy import select, update
 
-from master.slo.counts import Count
-from master.slo.definitions import SliType, Slo
-from master.store import Store, StoreSettings, maintain_once
-from master.store.engine.opening import open_engine
-from master.store.repositories.conversions import ingress_row
-from master.store.repositories.slo_counts import REBUILD_SPAN_MS
-from master.store.schema.migrating import migrate
-from master.store.schema.migrations import LATEST_VERSION, MIGRATIONS, m0007_slo_counts
-from master.store.schema.tables import ingress_samples, slo_counts, slo_state
-from master.store.upkeep.retention import PURGES, cutoff_ms
+from master.slo.definitions import Slo
+from master.store import Store
+from master.store.schema.tables import slo_counts, slo_state
 from shared.domain.ingress import IngressSample
 from shared.domain.journal import IngressBatch, JournalRecord
-
-INF = float("inf")
-MIN, HOUR, DAY = 60_000, 3_600_000, 86_400_000
-AVAIL = Slo(name="web-avail", cluster="c1", service="web", objective=0.99)
-LATENCY = Slo(
-    name="web-fast",
-    cluster="c1",
-    service="web",
-    objective=0.95,
-    sli=SliType.LATENCY,
-    threshold_s=0.25,
+from tests.integration.store.slo_samples import (
+    AVAIL,
+    DAY,
+    DAY1,
+    DAY2,
+    HOUR,
+    INF,
+    LATENCY,
+    M1000,
+    M1001,
+    M1159,
+    MIN,
+    NEXT,
+    everything,
+    plain,
+    put,
+    sample,
+    seed,
+    utc,
 )
-
-
-def utc(text: str) -> int:
-    return int(datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp() * 1000)
-
-
-def sample(
-    end_ms: int,
-    requests: int,
-    errors: int = 0,
-    *,
-    service: str = "web",
-    route: str = "web",
-    bounds_ms: tuple[float, ...] = (100.0, 250.0, 500.0, INF),
-    counts: tuple[int, ...] | None = None,
-) -> IngressSample:
-    return IngressSample(
-        controller="nginx",
-        namespace="shop",
-        ingress=route,
-        host="shop.example",
-        service=service,
-        window_start_ms=end_ms - 15_000,
-        window_end_ms=end_ms,
-        requests=requests,
-        errors=errors,
-        latency_bounds_ms=bounds_ms,
-        latency_counts=counts if counts is not None else (requests,) * len(bounds_ms),
-    )
-
-
-async def put(
-    store: Store, samples: Sequence[IngressSample], *, received_ms: int, cluster: str = "c1"
-) -> None:
-    """Rows as the journal writes them, with a chosen master clock."""
-    rows = [ingress_row(cluster, s, received_ms=received_ms) for s in samples]
-    async with store.engine.begin() as conn:
-        await conn.execute(insert(ingress_samples), rows)
-
-
-def plain(counts: Sequence[Count]) -> list[tuple[int, int, int]]:
-    return [(c.start_ms, c.good, c.total) for c in counts]
-
-
-async def everything(store: Store) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    t, st = slo_counts, slo_state
-    async with store.engine.connect() as conn:
-        counts = (
-            await conn.execute(select(t).order_by(t.c.slo, t.c.resolution, t.c.start_ms))
-        ).all()
-        states = (await conn.execute(select(st).order_by(st.c.slo))).all()
-    return [tuple(r) for r in counts], [tuple(r) for r in states]
-
-
-# 2026-11-02 (a Monday, no DST nearby): two hours and the next day.
-M1000, M1001, M1159 = utc("2026-11-02T10:00"), utc("2026-11-02T10:01"), utc("2026-11-02T11:59")
-NEXT = utc("2026-11-03T00:00")
-DAY1, DAY2 = utc("2026-11-02T00:00"), utc("2026-11-03T00:00")
-TRAFFIC = [
-    sample(M1000 + 5_000, 100, 1),
-    sample(M1000 + 20_000, 50, 0),
-    sample(M1001, 10, 10),  # ends exactly on the minute: booked to 10:01
-    sample(M1159 + 59_999, 7, 2),
-    sample(NEXT + 30_000, 3, 0),
-]
-NOISE = [
-    sample(M1000 + 5_000, 1_000, 1_000, service="api"),  # another service
-]
-
-
-async def seed(store: Store) -> None:
-    await put(store, TRAFFIC + NOISE, received_ms=NEXT + HOUR)
-    await put(store, [sample(M1000 + 5_000, 500, 500)], received_ms=NEXT + HOUR, cluster="c2")
 
 
 async def test_minutes_hours_and_days_are_the_sums_of_their_samples(store: Store) -> None:
@@ -136,6 +63,26 @@ async def test_a_second_refresh_changes_nothing(store: Store) -> None:
     assert again.minutes == {} and again.rebuilt == frozenset()
     assert await everything(store) == before
     assert before[0] and len(before[1]) == 2
+    # As if a pass had written its counts but never advanced the watermark: the next one
+    # redoes the work and counts nothing twice.
+    async with store.engine.begin() as conn:
+        await conn.execute(update(slo_state).values(done_until_ms=0))
+    redone = await store.slo_counts.refresh([AVAIL, LATENCY], tz="UTC", now_ms=NEXT + 2 * HOUR)
+    assert redone.minutes == {}
+    counts, _ = await everything(store)
+    assert counts == before[0]
+
+
+async def test_refresh_refuses_shared_names_and_unknown_zones_before_writing(
+    store: Store,
+) -> None:
+    await seed(store)
+    twin = Slo(name="web-avail", cluster="c1", service="api", objective=0.99)
+    with pytest.raises(ValueError, match="share a name"):
+        await store.slo_counts.refresh([AVAIL, twin], tz="UTC", now_ms=NEXT)
+    with pytest.raises(ZoneInfoNotFoundError):
+        await store.slo_counts.refresh([AVAIL], tz="Mars/Olympus", now_ms=NEXT)
+    assert await everything(store) == ([], [])
 
 
 async def test_a_late_sample_recomputes_its_minute_hour_and_day(store: Store) -> None:
@@ -194,27 +141,6 @@ async def test_two_replicas_samples_in_the_same_minute_add_up(store: Store) -> N
     assert plain(await store.slo_counts.read("web-avail", "d", 0, at + DAY)) == [
         (utc("2026-11-02T00:00"), 96, 100)
     ]
-
-
-async def test_a_changed_definition_rebuilds_from_the_retained_samples(store: Store) -> None:
-    await seed(store)
-    await put(store, [sample(M1159 + 1_000, 20, 5, route="checkout")], received_ms=NEXT + HOUR)
-    repo = store.slo_counts
-    await repo.refresh([AVAIL], tz="UTC", now_ms=NEXT + HOUR)
-    assert plain(await repo.read("web-avail", "h", M1159 - HOUR, M1159 + 1)) == [
-        (utc("2026-11-02T11:00"), 20, 27)
-    ]
-    # Narrowed to one route: what the other routes counted must go, not linger.
-    narrowed = Slo(name="web-avail", cluster="c1", service="web", objective=0.99, route="checkout")
-    done = await repo.refresh([narrowed], tz="UTC", now_ms=NEXT + HOUR)
-    assert done.rebuilt == {"web-avail"}
-    assert plain(await repo.read("web-avail", "m", 0, 2 * NEXT)) == [(M1159, 15, 20)]
-    assert plain(await repo.read("web-avail", "d", 0, 2 * NEXT)) == [(DAY1, 15, 20)]
-    # The objective is not part of the counts: changing it rebuilds nothing.
-    relaxed = Slo(name="web-avail", cluster="c1", service="web", objective=0.9, route="checkout")
-    assert (await repo.refresh([relaxed], tz="UTC", now_ms=NEXT + HOUR)).rebuilt == frozenset()
-    # Another time zone moves the days: rebuilt.
-    assert (await repo.refresh([relaxed], tz="Asia/Tokyo", now_ms=NEXT)).rebuilt == {"web-avail"}
 
 
 async def test_a_latency_slo_counts_good_at_the_threshold_bucket_and_keeps_buckets(
@@ -288,56 +214,6 @@ async def test_a_kolkata_day_starts_at_half_past_in_utc_and_splits_an_hour(store
     assert plain(days) == [(utc("2026-11-01T18:30"), 3, 3), (utc("2026-11-02T18:30"), 12, 12)]
 
 
-async def test_a_rebuild_over_days_of_samples_commits_in_bounded_chunks(store: Store) -> None:
-    start = utc("2026-11-01T00:00")
-    samples = [sample(start + i * 10 * MIN + 1_000, 1 + i % 3) for i in range(2 * 24 * 6)]
-    await put(store, samples, received_ms=start + 2 * DAY)
-    groups = store.writer.groups_committed
-    done = await store.slo_counts.refresh([AVAIL], tz="UTC", now_ms=start + 2 * DAY)
-    assert store.writer.groups_committed - groups >= (2 * DAY) // REBUILD_SPAN_MS
-    total = sum(s.requests for s in samples)
-    assert sum(c.total for c in done.minutes["web-avail"]) == total
-    days = await store.slo_counts.read("web-avail", "d", 0, start + 3 * DAY)
-    assert [c.total for c in days] == [total // 2, total // 2]
-    hours = await store.slo_counts.read("web-avail", "h", 0, start + 3 * DAY)
-    assert len(hours) == 48 and sum(c.total for c in hours) == total
-
-
-async def test_a_rebuild_jumps_over_months_without_samples(store: Store) -> None:
-    """An agent whose clock was once a year off left one sample far away from the rest."""
-    now = utc("2026-11-10T00:00")
-    await put(store, [sample(now - 300 * DAY, 1), sample(now - HOUR, 2)], received_ms=now)
-    groups = store.writer.groups_committed
-    await store.slo_counts.refresh([AVAIL], tz="UTC", now_ms=now)
-    assert store.writer.groups_committed - groups <= 3  # forget, one chunk per sample
-    days = await store.slo_counts.read("web-avail", "d", 0, now)
-    assert plain(days) == [(now - 300 * DAY, 1, 1), (now - DAY, 2, 2)]
-
-
-async def test_a_rebuilt_slo_hands_back_only_the_minutes_the_service_keeps(store: Store) -> None:
-    now = utc("2026-11-10T00:00")
-    await put(store, [sample(now - 5 * DAY, 1), sample(now - DAY, 2)], received_ms=now)
-    done = await store.slo_counts.refresh([AVAIL], tz="UTC", now_ms=now)
-    assert plain(done.minutes["web-avail"]) == [(now - DAY, 2, 2)]
-    assert len(await store.slo_counts.read("web-avail", "m", 0, now)) == 2
-
-
-async def test_forget_deletes_the_counts_and_state_and_the_next_refresh_rebuilds(
-    store: Store,
-) -> None:
-    await seed(store)
-    repo = store.slo_counts
-    await repo.refresh([AVAIL, LATENCY], tz="UTC", now_ms=NEXT + HOUR)
-    await repo.forget("web-avail")
-    for resolution in ("m", "h", "d"):
-        assert await repo.read("web-avail", resolution, 0, 2 * NEXT) == []
-    counts, states = await everything(store)
-    assert {r[0] for r in counts} == {"web-fast"} and [s[0] for s in states] == ["web-fast"]
-    done = await repo.refresh([AVAIL, LATENCY], tz="UTC", now_ms=NEXT + HOUR)
-    assert done.rebuilt == {"web-avail"}
-    assert len(await repo.read("web-avail", "m", 0, 2 * NEXT)) == 4
-
-
 async def test_names_differing_in_case_are_different_slos(store: Store) -> None:
     await seed(store)
     upper = Slo(name="WEB-AVAIL", cluster="c1", service="api", objective=0.99)
@@ -346,84 +222,24 @@ async def test_names_differing_in_case_are_different_slos(store: Store) -> None:
     assert len(await store.slo_counts.read("web-avail", "m", 0, 2 * NEXT)) == 4
 
 
-# -- retention ----------------------------------------------------------------------------
-
-NOW = 3_000 * DAY  # every window's cutoff is positive
-SETTINGS = StoreSettings(purge_chunk_rows=2, purge_pause_s=0, rollup_delay_s=0)
-
-
-async def test_slo_counts_are_purged_per_resolution_after_their_own_windows(store: Store) -> None:
-    assert (SETTINGS.slo_minute_days, SETTINGS.slo_hour_days, SETTINGS.slo_day_days) == (
-        35,
-        400,
-        1825,
-    )
-    rows = []
-    cutoffs = {}
-    for resolution in ("m", "h", "d"):
-        cutoffs[resolution] = cutoff = cutoff_ms(
-            PURGES[f"slo_counts_{dict(m='minute', h='hour', d='day')[resolution]}"], SETTINGS, NOW
-        )
-        for start in (cutoff - 2 * DAY, cutoff - 1, cutoff, cutoff + 1):
-            rows.append(
-                {
-                    "slo": "s",
-                    "resolution": resolution,
-                    "start_ms": start,
-                    "good": 1,
-                    "total": 1,
-                    "buckets_json": "{}",
-                }
-            )
-    assert NOW - cutoffs["m"] == 35 * DAY and NOW - cutoffs["d"] == 1825 * DAY
-    async with store.engine.begin() as conn:
-        await conn.execute(insert(slo_counts), rows)
-    report = await maintain_once(store, SETTINGS, now_ms=NOW)
-    assert (report.purged["slo_counts_minute"], report.purged["slo_counts_hour"]) == (2, 2)
-    assert report.purged["slo_counts_day"] == 2
-    async with store.engine.connect() as conn:
-        left = (
-            await conn.execute(
-                select(slo_counts.c.resolution, slo_counts.c.start_ms).order_by(
-                    slo_counts.c.resolution, slo_counts.c.start_ms
-                )
-            )
-        ).all()
-    assert [tuple(r) for r in left] == sorted(
-        (r, c + d) for r, c in cutoffs.items() for d in (0, 1)
-    )
-
-
-# -- migration 7 --------------------------------------------------------------------------
-
-
-async def test_migration_7_adds_the_slo_tables_and_the_service_index_and_reruns_cleanly(
-    dsn: str,
-) -> None:
-    assert LATEST_VERSION == 7
-    opened = await open_engine(dsn)
-    try:
-        steps = {n: m for n, m in MIGRATIONS.items() if n < 7}
-        assert await migrate(opened.engine, now_ms=1, steps=steps) == 6
-        async with opened.engine.begin() as conn:
-            row = ingress_row("c1", sample(M1000, 5, 1), received_ms=M1000)
-            await conn.execute(insert(ingress_samples), [row])
-    finally:
-        await opened.engine.dispose()
-    store = await Store.open(dsn)
-    try:
-        async with store.engine.begin() as conn:
-            await m0007_slo_counts.upgrade(conn)  # a half-applied step runs again: no error
-
-            def indexes(sync_conn: Any) -> dict[str, list[str | None]]:
-                insp = inspect(sync_conn)
-                found = insp.get_indexes("ingress_samples") + insp.get_indexes("slo_counts")
-                return {i["name"] or "": list(i["column_names"]) for i in found}
-
-            found = await conn.run_sync(indexes)
-        assert found["ix_ingress_samples_service"] == ["cluster", "service", "window_end_ms"]
-        assert found["ix_slo_counts_resolution"] == ["resolution", "start_ms"]
-        done = await store.slo_counts.refresh([AVAIL], tz="UTC", now_ms=M1000)
-        assert plain(done.minutes["web-avail"]) == [(M1000, 4, 5)]  # the pre-7 sample counts
-    finally:
-        await store.close()
+async def test_a_namespace_narrows_an_slo_to_that_namespaces_service(store: Store) -> None:
+    at = M1000
+    staging = [sample(at + 2_000, 5, 5, namespace="staging")]
+    await put(store, [sample(at + 1_000, 10, 1), *staging], received_ms=at + HOUR)
+    shop = Slo(name="shop-web", cluster="c1", service="web", namespace="shop", objective=0.99)
+    anywhere = Slo(name="any-web", cluster="c1", service="web", objective=0.99)
+    repo = store.slo_counts
+    done = await repo.refresh([shop, anywhere], tz="UTC", now_ms=at + HOUR)
+    assert plain(done.minutes["shop-web"]) == [(at, 9, 10)]
+    assert plain(done.minutes["any-web"]) == [(at, 9, 15)]
+    # The incremental path picks the same way.
+    later = [sample(at + MIN + 1_000, 3, namespace="staging"), sample(at + 2 * MIN + 1_000, 4)]
+    await put(store, later, received_ms=at + 2 * HOUR)
+    again = await repo.refresh([shop, anywhere], tz="UTC", now_ms=at + 2 * HOUR)
+    assert plain(again.minutes["shop-web"]) == [(at + 2 * MIN, 4, 4)]
+    assert plain(again.minutes["any-web"]) == [(at + MIN, 3, 3), (at + 2 * MIN, 4, 4)]
+    moved = Slo(name="shop-web", cluster="c1", service="web", namespace="staging", objective=0.99)
+    assert (await repo.refresh([moved, anywhere], tz="UTC", now_ms=at + 2 * HOUR)).rebuilt == {
+        "shop-web"
+    }
+    assert plain(await repo.read("shop-web", "m", 0, at + DAY)) == [(at, 0, 5), (at + MIN, 3, 3)]
