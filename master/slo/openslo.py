@@ -65,6 +65,7 @@ def parse(text: str) -> Slo:
     return Slo(
         name=name,
         cluster=str(source.get("cluster", "")),
+        namespace=str(source.get("namespace", "")),
         service=service,
         route=str(source.get("route", "")),
         objective=float(target),
@@ -125,7 +126,8 @@ def _window(windows: list[Any]) -> Rolling | Calendar:
 def export(slo: Slo) -> str:
     source = {
         "type": SOURCE_TYPE,
-        "spec": {"cluster": slo.cluster, "service": slo.service, "route": slo.route},
+        "spec": {"cluster": slo.cluster, "service": slo.service, "route": slo.route}
+        | ({"namespace": slo.namespace} if slo.namespace else {}),
     }
     objective: dict[str, Any] = {"target": slo.objective}
     indicator: dict[str, Any]

@@ -235,3 +235,46 @@ def _slo(spec: _Slo, tz: str) -> Slo:
         rules=rules,
         guard=Guard(spec.alerting.min_requests, spec.alerting.min_bad),
     )
+
+
+def _duration_text(seconds: int) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def entry_of(slo: Slo, *, budget_policy: bool = False) -> dict[str, Any]:
+    """The definitions-file entry that parses back to ``slo`` (defaults left out)."""
+    entry: dict[str, Any] = {"name": slo.name, "cluster": slo.cluster}
+    if slo.namespace:
+        entry["namespace"] = slo.namespace
+    entry["service"] = slo.service
+    if slo.route:
+        entry["route"] = slo.route
+    if slo.sli is SliType.LATENCY and slo.threshold_s is not None:
+        entry["sli"] = "latency"
+        entry["threshold"] = f"{round(slo.threshold_s * 1000)}ms"
+    entry["objective"] = round(slo.objective * 100, 6)
+    w = slo.window
+    entry["window"] = w.unit if isinstance(w, Calendar) else f"{w.days}d"
+    if slo.owner:
+        entry["owner"] = dict(slo.owner)
+    alerting: dict[str, Any] = {}
+    if slo.guard != Guard():
+        alerting |= {"min_requests": slo.guard.min_requests, "min_bad": slo.guard.min_bad}
+    if slo.rules != WORKBOOK_RULES:
+        alerting["rules"] = [
+            {
+                "severity": r.severity,
+                "long": _duration_text(r.long_s),
+                "short": _duration_text(r.short_s),
+                "factor": r.factor,
+            }
+            for r in slo.rules
+        ]
+    if alerting:
+        entry["alerting"] = alerting
+    if budget_policy:
+        entry["budget_policy"] = True
+    return entry

@@ -5,18 +5,21 @@ from __future__ import annotations
 
 from typing import Any
 
+import yaml
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from master.auth.roles import Permission
 from master.gateway.authz import Caller, need
-from master.gateway.bodies import error_responses
+from master.gateway.bodies import error_body, error_responses
 from master.gateway.deps import Slos, StoreDep
 from master.gateway.limits import KiB, body_limit
 from master.gateway.responses import FastJSON
 from master.gateway.routes.alert_views import problems_refused
 from master.gateway.routes.slos import definition_json
-from master.slo_service.config import SloConfigError
+from master.slo import openslo
+from master.slo.errors import DefinitionError
+from master.slo_service.config import SloConfigError, entry_of
 from shared.clock import now_ms
 
 router = APIRouter(tags=["slos"])
@@ -87,3 +90,39 @@ async def put_slo_config(
         return problems_refused("the SLO definitions file", e.problems)
     await _audit(store, caller.name, "slo_config.replace", None)
     return FastJSON(_config_json(slos))
+
+
+@router.post(
+    "/slo-config/openslo", dependencies=[need(Permission.ADMIN)], responses=error_responses(422)
+)
+@body_limit(CONFIG_MAX + 4 * KiB)
+async def import_openslo(body: SloConfigText, slos: Slos) -> FastJSON:
+    """OpenSLO v1 ``kind: SLO`` documents (one or more, ``---``-separated) -> entries of the
+    definitions file, to review and PUT: nothing runs until then. A document Lookout cannot
+    measure is refused with 422 naming the document and field."""
+    try:
+        docs = [d for d in yaml.safe_load_all(body.yaml) if d is not None]
+    except yaml.YAMLError as e:
+        return _openslo_refused("documents", f"not YAML: {e}")
+    entries = []
+    for i, doc in enumerate(docs):
+        try:
+            slo = openslo.parse(yaml.safe_dump(doc))
+        except DefinitionError as e:
+            return _openslo_refused(f"documents[{i}].{e.field}", str(e).split(": ", 1)[-1])
+        entries.append(entry_of(slo))
+    text = yaml.safe_dump({"slos": entries}, sort_keys=False, allow_unicode=True)
+    try:
+        slos.validate(text)
+    except SloConfigError as e:
+        return problems_refused("the imported SLOs", e.problems)
+    return FastJSON({"slos": entries, "yaml": text})
+
+
+def _openslo_refused(field: str, message: str) -> FastJSON:
+    body = error_body(
+        422,
+        f"not an SLO Lookout can measure: {field}: {message}",
+        [{"field": field, "message": message}],
+    )
+    return FastJSON(body, status_code=422)
