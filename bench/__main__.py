@@ -25,6 +25,7 @@ BENCHES: dict[str, str] = {
     "stream": "bench.stream",
     "anomaly": "bench.anomaly",
     "alerts": "bench.alerts",
+    "slo": "bench.slo",
 }
 
 
