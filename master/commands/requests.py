@@ -49,6 +49,12 @@ class CommandIn(BaseModel):
         le=24 * 3600,
         description="Deadline from now (seconds): past it the command is timed_out, never run.",
     )
+    override_reason: str = Field(
+        "",
+        max_length=500,
+        description="Why a risky change goes ahead although an SLO with the error-budget policy "
+        "has no budget left (admins only; audited). Ignored when no policy holds it back.",
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -79,3 +79,10 @@ async def get_slos(request: Request) -> SloService:
 
 
 Slos = Annotated[SloService, Depends(get_slos)]
+
+
+async def get_slos_if_running(request: Request) -> SloService | None:
+    return gateway_state(request).slos
+
+
+MaybeSlos = Annotated[SloService | None, Depends(get_slos_if_running)]

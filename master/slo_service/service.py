@@ -17,9 +17,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from master.alerts.events import AlertSignal
 from master.slo.burn import BurnSignal
@@ -29,6 +30,7 @@ from master.slo.reports import SloReport, report
 from master.slo.windows import DAY_MS, local_day_starts, period_bounds
 from master.slo_service import config as slo_config
 from master.slo_service.config import EMPTY, SloConfig, SloConfigError
+from master.slo_service.policy import Held, Lookup, holding
 from master.slo_service.settings import SloSettings
 from master.slo_service.status import SloStatus, since, status
 from master.store import Store
@@ -225,6 +227,35 @@ class SloService:
         start, end = period_bounds(period, tz)
         days = await self.store.slo_counts.read(slo.name, "d", start, end)
         return report(slo, days, period=period, tz=tz)
+
+    def policy_holds(
+        self,
+        *,
+        cluster: str,
+        kind: str,
+        namespace: str,
+        name: str,
+        cmd_type: str,
+        params: Mapping[str, Any],
+        lookup: Lookup,
+    ) -> list[Held]:
+        """The exhausted SLOs (error-budget policy on) that hold this command back."""
+        remaining = {
+            n: st.budget.remaining
+            for n, st in self.statuses.items()
+            if n in self.config.policy and st.totals.total
+        }
+        return holding(
+            self.config.slos,
+            remaining,
+            cluster=cluster,
+            kind=kind,
+            namespace=namespace,
+            name=name,
+            cmd_type=cmd_type,
+            params=params,
+            lookup=lookup,
+        )
 
     def day_starts(self, start_ms: int, end_ms: int) -> list[int]:
         return local_day_starts(start_ms, end_ms, self.config.timezone)

@@ -1064,6 +1064,12 @@ export interface components {
              * @default
              */
             idempotency_key: string;
+            /**
+             * Override Reason
+             * @description Why a risky change goes ahead although an SLO with the error-budget policy has no budget left (admins only; audited). Ignored when no policy holds it back.
+             * @default
+             */
+            override_reason: string;
             /** Params */
             params?: {
                 [key: string]: unknown;

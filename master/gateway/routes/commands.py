@@ -23,9 +23,10 @@ from master.auth.roles import Permission
 from master.commands.bus import CommandSnapshot, parse_target
 from master.commands.requests import CommandIn, validate
 from master.errors import Forbidden, NotFound
+from master.gateway import budget_policy
 from master.gateway.authz import Caller, Principal, need
 from master.gateway.bodies import error_responses
-from master.gateway.deps import Bus, Cluster, StoreDep
+from master.gateway.deps import Bus, Cluster, MaybeSlos, StoreDep
 from master.gateway.limits import KiB, body_limit
 from master.gateway.prefer import preferred_wait
 from master.gateway.responses import FastJSON
@@ -92,6 +93,7 @@ async def create_command(
     cluster: Cluster,
     bus: Bus,
     caller: Caller,
+    slos: MaybeSlos,
     prefer: Annotated[
         str | None,
         Header(description="`wait=N`: answer once the command is terminal or N s passed"),
@@ -103,6 +105,8 @@ async def create_command(
     if not caller.grants.allows(Permission.OPERATE, cluster.name, body.target.namespace):
         raise Forbidden("you may not run commands on this target")
     valid = validate(body)
+    if slos is not None:  # the error-budget policy; raises while one holds the command back
+        await budget_policy.check(body, cluster, slos, caller)
     command, created = await bus.submit(cluster.name, valid, actor=caller.name)
     headers = {"Location": f"/api/v1/commands/{command.row.id}"}
     if wait_s is not None:
