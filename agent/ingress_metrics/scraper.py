@@ -21,7 +21,7 @@ import aiohttp
 
 from agent.ingress_metrics.deltas import Baseline, Delta, step
 from agent.ingress_metrics.errors import IngressMetricsError
-from agent.ingress_metrics.parsing import parse
+from agent.ingress_metrics.parsing import Parser
 from agent.ingress_metrics.records import to_samples
 from agent.ingress_metrics.sources import SOURCES, SeriesMap, SourceConfig
 from shared.domain.ingress import IngressSample
@@ -59,6 +59,7 @@ class Unavailable:
 @dataclass(slots=True)
 class _TargetState:
     series: SeriesMap
+    parser: Parser = field(default_factory=Parser)
     baseline: Baseline | None = None
     failures: int = 0
     next_attempt_ms: int = 0
@@ -145,7 +146,7 @@ class Scraper:
         st = self._state[t.name]
         try:
             text = await self._fetch(t)
-            readings = st.series.read(parse(text))
+            readings = st.series.read(st.parser.parse(text))
         except (aiohttp.ClientError, TimeoutError, IngressMetricsError) as e:
             return [], self._failed(t, st, f"{type(e).__name__}: {e}")
         at = self._clock()
