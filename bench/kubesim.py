@@ -27,7 +27,7 @@ from bench.common import Table, cpu_seconds, rss_bytes
 from bench.results import Figure, exit_code
 
 # The small size of `python -m bench --quick`.
-QUICK = ["--pods", "500", "--nodes", "20", "--seconds", "5"]
+QUICK = ["--pods", "500", "--nodes", "20", "--seconds", "3"]
 
 
 def rss_mib(pid: int) -> float:

@@ -39,7 +39,7 @@ ADMIN_PASSWORD = "bench-admin-password-42"
 VIEWER_PASSWORD = "bench-viewer-password-42"
 MiB = 2**20
 # The small size of `python -m bench --quick`.
-QUICK = ["--clients", "20", "--pods", "500", "--rate", "200", "--seconds", "2"]
+QUICK = ["--clients", "20", "--pods", "500", "--rate", "200", "--seconds", "1"]
 
 
 async def _json(s: aiohttp.ClientSession, method: str, url: str, **kw: Any) -> dict[str, Any]:
