@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 from bench.results import Figure, judged, loop_ns, show
-from bench.targets import TARGETS
 
 Handler = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
 _CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -267,15 +266,10 @@ class Table:
         verdict. ``applies``/``otherwise``: see ``bench.results.judged``."""
         fig = judged(key, what, value, note=note, applies=applies, otherwise=otherwise)
         self.figures.append(fig)
-        t = TARGETS[key]
+        t = fig.target_row
         figure = shown or show(value, t.unit)
         self.rows.append(Row(what, figure, t.text(), fig.ok, note))
         return fig.ok
-
-    @property
-    def ok(self) -> bool:
-        """No row missed its target."""
-        return all(r.ok is not False for r in self.rows)
 
     def add(
         self, what: str, figure: str, target: str = "", ok: bool | None = None, note: str = ""

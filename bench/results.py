@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.targets import TARGETS, Target
+from bench.targets import TARGETS, Target, target
 
 SCHEMA = 1
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -55,7 +55,7 @@ def judged(
     """A figure judged against target ``key``. ``applies=False`` records it without a verdict
     (the bench knows this run cannot judge it, e.g. a client-bound rate); ``otherwise`` is the
     target's stated alternative holding (``Target.alternative``)."""
-    t = TARGETS[key]
+    t = target(key)
     verdict = t.met(value) if applies else None
     if verdict is False and otherwise:
         verdict = True

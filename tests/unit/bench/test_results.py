@@ -50,7 +50,6 @@ def test_a_judged_row_is_printed_with_its_target_and_kept_as_a_figure() -> None:
     row = table.rows[0]
     assert (row.figure, row.target, row.ok) == ("80 ms", "<= 50 ms (stretch 10)", False)
     assert "MISS" in table.render()
-    assert not table.ok
 
 
 def test_a_run_survives_its_json_file(tmp_path: Path) -> None:
