@@ -164,6 +164,7 @@ def test_readme_section_is_rewritten_between_its_markers_only(tmp_path: Path) ->
     assert "old figures" not in text
     assert "| p99 \\| paced | 80 ms | <= 50 ms (stretch 10) | **MISS** |" in text
     assert "#### link" in text and "#### store" in text and "From `r.json`" in text
+    assert "| dashboard: first_load | <= 1 s (stretch 0.5) | PERFORMANCE.md |" in text
     readme.rewrite(path, run, source="r.json")
     assert path.read_text() == text  # regenerating the same run changes nothing
 
