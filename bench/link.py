@@ -59,17 +59,9 @@ HEARTBEAT_S = 1.0
 SNAPSHOT_PODS = 5_000
 # The small size of `python -m bench --quick`: every scenario, a few seconds each.
 QUICK = [
-    "--records",
-    "10000",
-    "--paced-s",
-    "2",
-    "--fleet",
-    "20",
-    "--watch-s",
-    "4",
-    "--snapshot-reps",
-    "1",
-]
+    "--records", "10000", "--paced-s", "2", "--fleet", "20", "--watch-s", "4",
+    "--snapshot-reps", "1",
+]  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
