@@ -25,6 +25,15 @@ def section(run: Run, *, source: str) -> str:
         else ("full sizes (`make bench`)")
     )
     lines.append(f"From `{source}`, {size}: {stamp_line(run.machine)}.")
+    load, cores = run.machine.get("load"), run.machine.get("cores")
+    if isinstance(load, (int, float)) and isinstance(cores, int) and load > cores:
+        lines.append(
+            f"The machine was busy (load {load:g} on {cores} cores, other work running): rates "
+            "are lower bounds and latencies upper bounds; compare runs rather than these."
+        )
+    if run.benches:
+        took = ", ".join(f"{b.name} {b.seconds:.0f} s" for b in run.benches)
+        lines.append(f"Time per bench: {took}.")
     crashed = [b.name for b in run.crashes]
     if crashed:
         lines.append(f"Crashed, so missing below: {', '.join(crashed)}.")

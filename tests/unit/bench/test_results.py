@@ -165,6 +165,7 @@ def test_readme_section_is_rewritten_between_its_markers_only(tmp_path: Path) ->
     assert "| p99 \\| paced | 80 ms | <= 50 ms (stretch 10) | **MISS** |" in text
     assert "#### link" in text and "#### store" in text and "From `r.json`" in text
     assert "| dashboard: first_load | <= 1 s (stretch 0.5) | PERFORMANCE.md |" in text
+    assert "Time per bench: link 2 s." in text and "busy" not in text
     readme.rewrite(path, run, source="r.json")
     assert path.read_text() == text  # regenerating the same run changes nothing
 
@@ -176,6 +177,15 @@ def test_readme_without_markers_gets_the_section_appended(tmp_path: Path) -> Non
     text = path.read_text()
     assert text.startswith("# How\n\n" + readme.BEGIN) and text.rstrip().endswith(readme.END)
     assert "quick sizes" in text
+
+
+def test_readme_says_when_the_machine_was_busy(tmp_path: Path) -> None:
+    path = tmp_path / "README.md"
+    path.write_text("# How\n")
+    run = _run()
+    run.machine.update(load=6.5, cores=2)
+    readme.rewrite(path, run, source="r.json")
+    assert "The machine was busy (load 6.5 on 2 cores" in path.read_text()
 
 
 def test_the_real_readme_has_the_markers_once() -> None:
