@@ -236,7 +236,8 @@ def show(value: float, unit: str) -> str:
     """A figure's value with its unit, precision by size."""
     if math.isnan(value):
         return "n/a"
-    if abs(value) >= 100 or value == int(value):
+    # Small whole numbers are counts (samples, streams): no decimals for them.
+    if abs(value) >= 100 or (value == int(value) and abs(value) < 10):
         text = f"{value:,.0f}"
     elif abs(value) >= 10:
         text = f"{value:.1f}"

@@ -48,7 +48,7 @@ def test_a_judged_row_is_printed_with_its_target_and_kept_as_a_figure() -> None:
         "link", "p99, 10 agents", 80.0, "ms", "link.latency_p99", False
     )
     row = table.rows[0]
-    assert (row.figure, row.target, row.ok) == ("80 ms", "<= 50 ms (stretch 10)", False)
+    assert (row.figure, row.target, row.ok) == ("80.0 ms", "<= 50 ms (stretch 10)", False)
     assert "MISS" in table.render()
 
 
@@ -112,7 +112,7 @@ def test_the_run_table_has_every_figure_the_stamp_and_the_crashes() -> None:
     text = render(_run(judged("link.latency_p99", "p99 paced", 80.0), crashed="OSError: x"))
     assert "Test CPU, 2 cores" in text and "commit abc1234" in text
     line = next(ln for ln in text.splitlines() if "p99 paced" in ln)
-    assert line.split()[0] == "link" and "80 ms" in line and line.endswith("MISS")
+    assert line.split()[0] == "link" and "80.0 ms" in line and line.endswith("MISS")
     assert "CRASHED: link: OSError: x" in text
 
 
@@ -162,7 +162,7 @@ def test_readme_section_is_rewritten_between_its_markers_only(tmp_path: Path) ->
     text = path.read_text()
     assert text.startswith("# How\n\nkept above\n\n") and text.endswith("\n\nkept below\n")
     assert "old figures" not in text
-    assert "| p99 \\| paced | 80 ms | <= 50 ms (stretch 10) | **MISS** |" in text
+    assert "| p99 \\| paced | 80.0 ms | <= 50 ms (stretch 10) | **MISS** |" in text
     assert "#### link" in text and "#### store" in text and "From `r.json`" in text
     assert "| dashboard: first_load | <= 1 s (stretch 0.5) | PERFORMANCE.md |" in text
     assert "Time per bench: link 2 s." in text and "busy" not in text

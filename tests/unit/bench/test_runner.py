@@ -97,4 +97,4 @@ def test_compare_and_readme_read_a_run_file(
     page = tmp_path / "README.md"
     page.write_text("# Benchmarks\n")
     assert runner.main(["readme", str(out), "--file", str(page)]) == 0
-    assert "| p99 | 80 ms | <= 50 ms (stretch 10) | **MISS** |" in page.read_text()
+    assert "| p99 | 80.0 ms | <= 50 ms (stretch 10) | **MISS** |" in page.read_text()
