@@ -1,7 +1,7 @@
 # The two commands the README opens with:
 #   make demo   -- set up, then run a master + two agents on simulated clusters + a metrics daemon
 #   make test   -- set up (venv, system packages, Kubernetes test binaries), then run every check
-.PHONY: setup system-deps k8s-bins dashboard test-bins check test demo lint fmt proto bench clean
+.PHONY: setup system-deps k8s-bins dashboard test-bins check test demo lint fmt proto bench bench-quick clean
 
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -46,8 +46,14 @@ test: system-deps setup test-bins
 demo: setup dashboard
 	$(VENV)/bin/lookout demo
 
+# Every benchmark at full size: one table, bench/results/<date>-<commit>.json, exit 1 on a MISS
+# (compare two runs with `$(PY) -m bench compare OLD.json NEW.json`).
 bench: setup
 	$(PY) -m bench
+
+# Every benchmark at a small size (a few minutes): figures reported, only a crash fails.
+bench-quick: setup
+	$(PY) -m bench --quick
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -50,8 +50,14 @@ from bench.common import (
     peak_rss_bytes,
     spawn,
 )
+from bench.results import Figure, exit_code
 
 MiB = 2**20
+# The small size of `python -m bench --quick`: a tenth of the cluster, seconds per phase.
+QUICK = [
+    "--pods", "500", "--nodes", "50", "--steady-s", "3", "--samples", "20", "--interval", "0.05",
+    "--burst", "1000", "--burst-s", "1", "--replay", "2000",
+]  # fmt: skip
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -345,7 +351,7 @@ def compiled_imports(enabled: bool) -> Iterator[None]:
                 os.environ[key] = value
 
 
-def main(argv: list[str] | None = None) -> int:
+def run(argv: list[str]) -> list[Figure]:
     args = parse(argv)
     load_start = Path("/proc/loadavg").read_text().split()[0]
     sys.stdout.write(busy_warning())
@@ -390,7 +396,11 @@ def main(argv: list[str] | None = None) -> int:
         results["snapshot"] = agent.ask({"op": "snapshot_bytes"}, 60)
     table = render(args, results, load_start)
     sys.stdout.write(table.render())
-    return 0 if all(row.ok is not False for row in table.rows) else 1
+    return table.figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    return exit_code(run(sys.argv[1:] if argv is None else argv))
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 """The result table of ``bench.agent``: its measurements (plain dicts from the scenarios)
-rendered as ``bench.common.Table`` rows beside the targets of ``PERFORMANCE.md``.
+rendered as ``bench.common.Table`` rows, judged against ``bench.targets``.
 
 Owns wording, units and which figure is judged against which target; measures nothing."""
 
@@ -10,23 +10,26 @@ from typing import Any
 
 from bench.agent_latency import add_latency_rows
 from bench.common import Table
+from bench.targets import TARGETS
 
 MiB = 2**20
+WATCH = TARGETS["agent.watch_throughput"]
 
 
 def sync_rows(table: Table, s: dict[str, Any], pods: int, main_run: bool) -> None:
     tag = f"page {s['page_size']}"
-    table.add(
-        f"initial sync: spawn -> all {pods:,} pods at the master ({tag})",
-        f"{s['visible']:.2f} s",
-        "<= 3 s (1.5)" if main_run else "",
-        (s["visible"] <= 3.0 and s["master_pods"] >= pods) if main_run else None,
+    what = f"initial sync: spawn -> all {pods:,} pods at the master ({tag})"
+    note = (
         f"first list -> all pods at the master {s['visible'] - s['first_list']:.2f} s "
         f"(pod list {s['pods_list_s']:.2f} s); imports {s['imported'] - s['entered']:.2f} s; "
-        f"agent CPU {s['cpu_s']:.2f} s ({s['cpu_main_s']:.2f} s after imports)",
+        f"agent CPU {s['cpu_s']:.2f} s ({s['cpu_main_s']:.2f} s after imports)"
     )
-    if not main_run:
+    if not main_run:  # a page-size probe: shown, not judged
+        table.add(what, f"{s['visible']:.2f} s", note=note)
         return
+    # Not all pods at the master is no sync at all, however fast.
+    synced = s["visible"] if s["master_pods"] >= pods else float("nan")
+    table.judge("agent.initial_sync", what, synced, note=note)
     snap_begun, snap_ended, snap_objects = s["big_snapshot"]
     for what, figure, note in (
         ("  process start (spawn -> entry)", s["entered"], "interpreter + multiprocessing"),
@@ -71,32 +74,27 @@ def render(args: argparse.Namespace, r: dict[str, Any], load_start: str) -> Tabl
         sync_rows(t, s, args.pods, main_run=i == len(r["syncs"]) - 1)
     main = r["syncs"][-1]
     st = r["steady"]
-    t.add(
-        "peak RSS, start + initial list (VmHWM)",
-        f"{main['peak_rss'] / MiB:.0f} MiB",
-        "<= 256 MiB (160)",
-        main["peak_rss"] <= 256 * MiB,
-    )
+    t.judge("agent.peak_rss", "peak RSS, start + initial list (VmHWM)", main["peak_rss"] / MiB)
     t.add("RSS after the agent's imports", f"{main['rss_imported'] / MiB:.0f} MiB")
-    t.add("RSS steady", f"{st['rss'] / MiB:.0f} MiB", "<= 128 MiB (96)", st["rss"] <= 128 * MiB)
-    t.add(
-        f"CPU at steady churn ({st['events_s']:.1f} pod events/s)",
-        f"{st['agent_mc']:.1f} mc",
-        "<= 20 mc (10)",
-        st["agent_mc"] <= 20,
-        f"{st['all_events_s']:.1f} watch events/s of all kinds; {st['held']:,} objects "
-        f"rechecked every 10 s; master {st['master_mc']:.1f} mc",
+    t.judge("agent.steady_rss", "RSS steady", st["rss"] / MiB)
+    t.judge(
+        "agent.steady_cpu",
+        "CPU at steady churn",
+        st["agent_mc"],
+        note=f"{st['events_s']:.1f} pod events/s, {st['all_events_s']:.1f} watch events/s of "
+        f"all kinds; {st['held']:,} objects rechecked every 10 s; master {st['master_mc']:.1f} mc",
     )
     t.add("bytes per pod delta on the wire (protobuf)", f"{st['delta_bytes_per_pod']:,.0f} B")
     add_latency_rows(t, r["latency"])
     b = r["burst"]
-    t.add(
-        f"burst: pod events/s received (generated), {args.burst:,.0f}/s asked",
-        f"{b['received_s']:,.0f}/s",
-        ">= 5,000/s (10,000)",
-        # kubesim generating less than asked cannot judge the agent: the drain row does.
-        b["received_s"] >= 5000 if b["generated_s"] >= 0.9 * args.burst else None,
-        f"kubesim generated {b['generated_s']:,.0f}/s"
+    t.judge(
+        "agent.watch_throughput",
+        f"burst: pod events/s received, {args.burst:,.0f}/s asked",
+        b["received_s"],
+        # A burst below the target, or kubesim generating less than asked, cannot judge the
+        # agent: the drain row does.
+        applies=b["generated_s"] >= 0.9 * args.burst >= 0.9 * (WATCH.value or 0.0),
+        note=f"kubesim generated {b['generated_s']:,.0f}/s"
         + ("" if b["generated_s"] >= 0.9 * args.burst else " (short of the ask: see drain)"),
     )
     t.add(
@@ -113,23 +111,21 @@ def render(args: argparse.Namespace, r: dict[str, Any], load_start: str) -> Tabl
         f"of all kinds: pods, ReplicaSets, Deployments...); master {b['master_cpu_s']:.1f} CPU-s",
     )
     d = r["drain"]
-    t.add(
+    t.judge(
+        "agent.watch_throughput",
         "backlog drain: watch events/s of all kinds over HTTP (agent paused, resumed)",
-        f"{d['all_kinds_s']:,.0f}/s",
-        ">= 5,000/s (10,000)",
-        d["all_kinds_s"] >= 5000,
-        f"{d['drained']:,} pod events (backlog {d['backlog']:,}) + "
+        d["all_kinds_s"],
+        note=f"{d['drained']:,} pod events (backlog {d['backlog']:,}) + "
         f"{d['all_kinds'] - d['drained']:,} of other kinds in {d['drain_s']:.2f} s at "
         f"{d['cpu_mc']:.0f} mc = {d['cpu_per_event_us']:.0f} us CPU per event; "
         f"relists {d['relists']}",
     )
     rp = r["replay"]
-    t.add(
-        "replay: pipeline CPU per pod watch line (in-process)",
-        f"{rp['per_s']:,.0f}/s",
-        ">= 5,000/s (10,000)",
-        rp["per_s"] >= 5000,
-        f"{rp['us']:.0f} us per line (orjson parse + detectors + projection + mirror)",
+    t.judge(
+        "agent.watch_throughput",
+        "replay: pod watch lines/s through the pipeline (in-process)",
+        rp["per_s"],
+        note=f"{rp['us']:.0f} us per line (orjson parse + detectors + projection + mirror)",
     )
     sb = r["snapshot"]
     t.add(

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -24,17 +25,16 @@ from pathlib import Path
 import aiohttp
 
 from bench.commands_peers import API_TOKEN, MasterProcess
-from bench.common import Table, cpu_seconds, fmt_ms, percentile
+from bench.common import Table, cpu_seconds, percentile
+from bench.results import Figure, exit_code
 from master.auth import passwords
 
 CLUSTER = "bench"
 JWT_SECRET = "bench-jwt-secret-" + "0123456789abcdef" * 3
 ADMIN_PASSWORD = "bench-admin-password-42"
 VIEWER_PASSWORD = "bench-viewer-password-42"
-OVERHEAD_TARGET = 0.05  # <= 5 % over the static token
-RPS_TARGET = 5000.0
-P99_TARGET_S = 0.020
-ARGON2_RANGE_S = (0.050, 0.150)
+# The small size of `python -m bench --quick`.
+QUICK = ["--seconds", "1", "--rounds", "1", "--concurrency", "8", "--argon2-runs", "3"]
 
 
 async def _json(s: aiohttp.ClientSession, method: str, url: str, **kw: object) -> dict[str, object]:
@@ -115,7 +115,7 @@ async def _hammer(
     return len(latencies), latencies, cpu
 
 
-def _argon2_p50(n: int = 15) -> float:
+def _argon2_p50(n: int) -> float:
     hashed = passwords.hash_password("bench-password-for-argon2")
     times = []
     for _ in range(n):
@@ -125,7 +125,7 @@ def _argon2_p50(n: int = 15) -> float:
     return percentile(times, 50)
 
 
-async def _run(args: argparse.Namespace) -> int:
+async def _run(args: argparse.Namespace) -> list[Figure]:
     with tempfile.TemporaryDirectory(prefix="lookout-bench-auth-") as tmp:
         master = MasterProcess(
             Path(tmp),
@@ -164,40 +164,41 @@ async def _run(args: argparse.Namespace) -> int:
         f"auth: GET /api/v1/clusters/{{c}}, {args.concurrency} connections, "
         f"{args.rounds} x {args.seconds:g} s each, interleaved"
     )
-    ok = True
     for name in tokens:
         rps = done[name] / wall
         p99 = percentile(lat[name], 99)
         over = per_req[name] / base_cost - 1
         table.add(f"{name}: master CPU/request", f"{per_req[name] * 1e6:.0f} µs")
         if name != "static token":
-            met = over <= OVERHEAD_TARGET
-            ok &= met
-            table.add(f"{name}: overhead vs static", f"{over:+.1%}", "<= +5%", met)
-        met_rps = rps >= RPS_TARGET
-        table.add(f"{name}: throughput", f"{rps:,.0f} req/s", ">= 5,000 req/s", met_rps,
-                  "client-bound: this process drives the load")  # fmt: skip
-        met_p99 = p99 <= P99_TARGET_S
-        ok &= met_p99
-        table.add(f"{name}: p99", fmt_ms(p99), "<= 20 ms", met_p99)
-    p50 = _argon2_p50()
-    low, high = ARGON2_RANGE_S
-    met = low <= p50 <= high
-    ok &= met
-    table.add(
+            table.judge("auth.overhead", f"{name}: overhead vs static", over * 100)
+        # This process drives the load on the same 2 cores: the rate is the client's bound,
+        # shown beside the HTTP target but not judged (the overhead row is the verdict).
+        table.judge("auth.throughput", f"{name}: throughput", rps, applies=False,
+                    note="client-bound: this process drives the load")  # fmt: skip
+        table.judge("auth.p99", f"{name}: p99", p99 * 1000)
+    table.judge(
+        "auth.argon2_verify",
         "login: argon2id verify p50",
-        fmt_ms(p50),
-        "50-150 ms",
-        met,
-        f"t={passwords.TIME_COST}, m={passwords.MEMORY_KIB // 1024} MiB, p={passwords.PARALLELISM}",
+        _argon2_p50(args.argon2_runs) * 1000,
+        note=f"t={passwords.TIME_COST}, m={passwords.MEMORY_KIB // 1024} MiB, "
+        f"p={passwords.PARALLELISM}",
     )
     print(table.render())
-    return 0 if ok else 1
+    return table.figures
 
 
-def main(argv: list[str] | None = None) -> int:
+def run(argv: list[str]) -> list[Figure]:
     p = argparse.ArgumentParser(prog="bench auth")
     p.add_argument("--seconds", type=float, default=4.0)
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--concurrency", type=int, default=32)
-    return asyncio.run(_run(p.parse_args(argv or [])))
+    p.add_argument("--argon2-runs", type=int, default=15, help="verifies timed")
+    return asyncio.run(_run(p.parse_args(argv)))
+
+
+def main(argv: list[str] | None = None) -> int:
+    return exit_code(run(sys.argv[1:] if argv is None else argv))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

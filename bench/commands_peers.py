@@ -92,6 +92,14 @@ def control_plane(root: Path) -> Iterator[Backend]:
         cp.stop()
 
 
+def control_plane_missing() -> str:
+    """Why the real control plane cannot start here ("" when its binaries are built)."""
+    from tests.k8s.harness import find_bin_dir
+
+    bin_dir, reason = find_bin_dir()
+    return "" if bin_dir is not None else reason
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

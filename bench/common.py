@@ -22,6 +22,8 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
+from bench.results import Figure, judged, loop_ns, show
+
 Handler = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
 _CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -240,10 +242,34 @@ class Row:
 
 @dataclass(slots=True)
 class Table:
-    """Rows of ``what | figure | target | ok/MISS | note``, rendered as aligned plain text."""
+    """Rows of ``what | figure | target | ok/MISS | note``, rendered as aligned plain text.
+    Rows added with ``judge`` are also the bench's figures (``figures``): judged against a row
+    of ``bench.targets``, recorded in the run's JSON."""
 
     title: str
     rows: list[Row] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+
+    def judge(
+        self,
+        key: str,
+        what: str,
+        value: float,
+        shown: str = "",
+        *,
+        note: str = "",
+        applies: bool = True,
+        otherwise: bool = False,
+    ) -> bool | None:
+        """Add ``what`` = ``value`` (in the target's unit), judged against target ``key``;
+        ``shown`` replaces the plain value in the printed row (e.g. "p50 / p99"). Returns the
+        verdict. ``applies``/``otherwise``: see ``bench.results.judged``."""
+        fig = judged(key, what, value, note=note, applies=applies, otherwise=otherwise)
+        self.figures.append(fig)
+        t = fig.target_row
+        figure = shown or show(value, t.unit)
+        self.rows.append(Row(what, figure, t.text(), fig.ok, note))
+        return fig.ok
 
     def add(
         self, what: str, figure: str, target: str = "", ok: bool | None = None, note: str = ""
@@ -291,14 +317,6 @@ def busy_warning() -> str:
         f"WARNING: the machine is busy (load {load:.1f} on {cores} cores): rates are lower "
         "bounds and latencies upper bounds; CPU-per-record notes are the steadier figures.\n"
     )
-
-
-def loop_ns(n: int = 200_000) -> float:
-    """CPU nanoseconds per iteration of a bare ``for`` loop: a crude speed probe of the core."""
-    t0 = time.process_time_ns()
-    for _ in range(n):
-        pass
-    return (time.process_time_ns() - t0) / n
 
 
 def fmt_int(n: float) -> str:

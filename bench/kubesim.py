@@ -2,16 +2,16 @@
 
 Starts ``python -m kubesim`` as a child process (the way a demo runs it), attaches one watcher
 per cluster on all pods (like an agent's informer, so watch fan-out is part of the cost),
-samples /proc for ``--seconds``, and prints a table.
+samples /proc for ``--seconds``, and prints a table judged against ``bench.targets``:
+start-up, peak RSS, CPU, and whether the watchers got the churn asked for.
 
-    .venv/bin/python bench/kubesim.py --pods 5000 --nodes 100 --churn 10 --seconds 60
+    .venv/bin/python -m bench kubesim [-- --pods 5000 --nodes 100 --churn 10 --seconds 60]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -23,19 +23,15 @@ from pathlib import Path
 
 import yaml
 
-TICK = os.sysconf("SC_CLK_TCK")
+from bench.common import Table, cpu_seconds, rss_bytes
+from bench.results import Figure, exit_code
 
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK  # utime + stime
+# The small size of `python -m bench --quick`.
+QUICK = ["--pods", "500", "--nodes", "20", "--seconds", "3"]
 
 
 def rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+    return rss_bytes(pid) / 2**20
 
 
 def server_of(kubeconfig: Path) -> str:
@@ -54,14 +50,14 @@ def watch_pods(server: str, counter: list[int], stop: threading.Event) -> None:
                 return
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
+def run(argv: list[str]) -> list[Figure]:
+    ap = argparse.ArgumentParser(prog="python -m bench kubesim")
     ap.add_argument("--clusters", type=int, default=1)
     ap.add_argument("--pods", type=int, default=5000)
     ap.add_argument("--nodes", type=int, default=100)
     ap.add_argument("--churn", type=float, default=10)
     ap.add_argument("--seconds", type=float, default=60)
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
     out = Path(tempfile.mkdtemp(prefix="kubesim-bench-"))
     t0 = time.monotonic()
     proc = subprocess.Popen(
@@ -119,24 +115,30 @@ def main() -> None:
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(30)
-    rows = [
-        ("clusters", f"{args.clusters}"),
-        ("pods / nodes per cluster", f"{args.pods} / {args.nodes}"),
-        ("churn (pod changes/s per cluster)", f"{args.churn:g}"),
-        ("start-up incl. seeding (s)", f"{seed:.1f}"),
-        ("full pod list (items, s)", f"{listed}, {list_s:.2f}"),
-        ("RSS when ready (MiB)", f"{rss_ready:.0f}"),
-        ("RSS peak during run (MiB)", f"{peak:.0f}"),
-        ("CPU during run (% of one core)", f"{100 * cpu / wall:.1f}"),
-        ("pod watch events received (/s)", f"{events / wall:.1f}"),
-        ("measured over (s)", f"{wall:.0f}"),
-    ]
-    width = max(len(k) for k, _ in rows)
-    print(f"| {'metric'.ljust(width)} | value |")
-    print(f"|{'-' * (width + 2)}|-------|")
-    for k, v in rows:
-        print(f"| {k.ljust(width)} | {v} |")
+    table = Table(
+        f"kubesim: {args.clusters} cluster(s) x {args.pods:,} pods / {args.nodes} nodes, "
+        f"{args.churn:g} pod changes/s, {wall:.0f} s"
+    )
+    table.judge("kubesim.startup", "start-up incl. seeding", seed)
+    table.add("full pod list", f"{list_s:.2f} s", note=f"{listed:,} items")
+    table.add("RSS when ready", f"{rss_ready:.0f} MiB")
+    table.judge("kubesim.rss_peak", "RSS peak during the run", peak)
+    table.judge("kubesim.cpu", "CPU during the run", 100 * cpu / wall)
+    per_change = events / wall / (args.churn * args.clusters) if args.churn else float("nan")
+    table.judge(
+        "kubesim.churn_delivered",
+        "pod watch events received per pod change asked",
+        per_change,
+        note=f"{events / wall:.1f} events/s",
+        applies=args.churn > 0,
+    )
+    sys.stdout.write(table.render())
+    return table.figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    return exit_code(run(sys.argv[1:] if argv is None else argv))
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
