@@ -38,6 +38,7 @@ BENCHES: dict[str, str] = {
     "anomaly": "bench.anomaly",
     "alerts": "bench.alerts",
     "slo": "bench.slo",
+    "ingress_scrape": "bench.ingress_scrape",
 }
 
 
