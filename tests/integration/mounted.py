@@ -1,5 +1,6 @@
-"""A directory the master really cannot write to, as when the Helm chart mounts a Secret or a
-ConfigMap read-only (the kubelet's volume: EROFS) -- for the tests of a PUT on a mounted config.
+"""Config files as the Helm chart mounts them (a Secret or ConfigMap volume): a directory the
+master really cannot write to (the kubelet's volume is read-only: EROFS), for the tests of a
+PUT on a mounted config; and the kubelet's way of updating such a volume (``KubeletVolume``).
 
 Not a mock: the write really fails. As a non-root user the directory is chmod 0555 (files put
 there first); as root, where permission bits stop nothing, it is /sys, where sysfs refuses to
@@ -38,3 +39,38 @@ def unwritable_dir(tmp_path: Path, files: dict[str, str]) -> Iterator[Path]:
     finally:
         if where != Path("/sys"):
             where.chmod(0o755)
+
+
+class KubeletVolume:
+    """A Secret or ConfigMap volume laid out and updated the way the kubelet's atomic writer
+    does it: the files live in a timestamped directory, ``..data`` is a symlink to it, and each
+    key is a symlink ``<key> -> ..data/<key>``. An update writes a new timestamped directory,
+    points a fresh ``..data_tmp`` link at it and renames that over ``..data`` (one atomic
+    swap), then removes the old directory. The file the master is given never changes as a
+    path; what it resolves to does."""
+
+    def __init__(self, where: Path, files: dict[str, str]) -> None:
+        self.where, self.generation = where, 0
+        where.mkdir(parents=True)
+        current = self._write(files)
+        (where / "..data").symlink_to(current.name)
+        for name in files:
+            (where / name).symlink_to(f"..data/{name}")
+
+    def _write(self, files: dict[str, str]) -> Path:
+        self.generation += 1
+        directory = self.where / f"..2026_12_04_00_00_00.{self.generation:09d}"
+        directory.mkdir()
+        for name, text in files.items():
+            (directory / name).write_text(text)
+        return directory
+
+    def update(self, files: dict[str, str]) -> None:
+        old = (self.where / "..data").resolve()
+        new = self._write(files)
+        tmp = self.where / "..data_tmp"
+        tmp.symlink_to(new.name)
+        os.rename(tmp, self.where / "..data")
+        for f in old.iterdir():
+            f.unlink()
+        old.rmdir()

@@ -1,6 +1,7 @@
-"""PUT /api/v1/alert-config when the config file is mounted read-only (the Helm chart's
-alerting.existingSecret): a 409 that says where the config comes from, not a 500 from the
-failed write, and the running config kept."""
+"""The alerting config mounted from a Secret (the Helm chart's alerting.existingSecret): an
+update the kubelet swaps in is adopted by the running master without a restart, and PUT
+/api/v1/alert-config answers a 409 that says where the config comes from, not a 500 from the
+failed write, with the running config kept."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from pathlib import Path
 
 import httpx
 
-from tests.harness import API_TOKEN, master_settings, running_master
-from tests.integration.mounted import unwritable_dir
+from tests.harness import API_TOKEN, eventually, master_settings, running_master
+from tests.integration.mounted import KubeletVolume, unwritable_dir
 
 ADMIN = {"Authorization": f"Bearer {API_TOKEN}"}
 CONFIG = """\
@@ -45,3 +46,21 @@ async def test_a_put_on_a_read_only_config_is_a_conflict_and_the_running_one_sta
         if path.exists():  # as root no file could be put there: the default ran
             assert path.read_text() == CONFIG.format(name="mounted")
             assert before["config"]["route"]["receiver"] == "mounted"
+
+
+async def test_a_secret_update_swapped_in_by_the_kubelet_is_adopted_without_a_restart(
+    tmp_path: Path,
+) -> None:
+    volume = KubeletVolume(tmp_path / "alerting", {"alerting.yaml": CONFIG.format(name="one")})
+    path = volume.where / "alerting.yaml"
+    settings = master_settings(
+        tmp_path / "m", alerts={"config_file": str(path), "config_poll_s": 0.05}
+    )
+    async with running_master(settings) as m:
+        service = m.master.alerts
+        assert service is not None
+        assert list(service.loaded.receivers.by_name) == ["one"]
+        volume.update({"alerting.yaml": CONFIG.format(name="two")})
+        await eventually(
+            lambda: list(service.loaded.receivers.by_name) == ["two"], what="the swapped file"
+        )
