@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import hashlib
 import logging
 import random
@@ -42,6 +43,7 @@ from master.alerts.engine import SNAPSHOT_VERSION, AlertEngine, AlertView
 from master.alerts.events import AlertSignal, Event, FindingEvent, LinkEvent
 from master.alerts.silences import Silence
 from master.datahub.status import LinkStatus
+from master.errors import Conflict
 from master.notify.channels import SendContext
 from master.notify.delivery import RetryPolicy
 from master.notify.posting import new_client
@@ -448,10 +450,21 @@ class AlertService:
         )
 
     async def replace_config(self, text: str) -> LoadedConfig:
-        """Validate, write the file, and run it; raises AlertConfigError (nothing changed)."""
+        """Validate, write the file, and run it; raises AlertConfigError (nothing changed), or
+        Conflict when the file cannot be written because it is mounted read-only (the chart's
+        Secret, alerting.existingSecret): the running config is kept."""
         source = str(self.config_path)
         loaded = configfile.parse(text, source=source)
-        stamp = await asyncio.to_thread(configfile.write, self.config_path, text)
+        try:
+            stamp = await asyncio.to_thread(configfile.write, self.config_path, text)
+        except OSError as e:
+            if not (isinstance(e, PermissionError) or e.errno == errno.EROFS):
+                raise
+            raise Conflict(
+                f"the alerting config is mounted from {self.config_path} (read-only: "
+                f"{e.strerror}): change it where it comes from — with the Helm chart, the "
+                "Secret named by alerting.existingSecret; the running config is kept"
+            ) from e
         loaded = configfile.LoadedConfig(loaded.config, loaded.receivers, text, source, stamp)
         await self.call(lambda _e, _now: self.adopt(loaded))
         return loaded

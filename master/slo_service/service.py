@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from master.alerts.events import AlertSignal
+from master.errors import Conflict
 from master.slo.burn import BurnSignal
 from master.slo.counts import HOUR_MS, MINUTE_MS, Count, Totals, roll_up
 from master.slo.definitions import Slo
@@ -96,10 +98,23 @@ class SloService:
         return slo_config.parse(text, source="slos.yaml")
 
     async def replace_config(self, text: str) -> SloConfig:
-        """Check, write atomically, run: a refused text changes nothing."""
+        """Check, write atomically, run: a refused text changes nothing. Conflict when the file
+        cannot be written because it is mounted read-only (the chart's ConfigMap): the running
+        definitions are kept."""
         new = self.validate(text)
         async with self._lock:
-            self._mtime = await asyncio.to_thread(write_text_atomically, self.config_path, text)
+            try:
+                stamp = await asyncio.to_thread(write_text_atomically, self.config_path, text)
+            except OSError as e:
+                if not (isinstance(e, PermissionError) or e.errno == errno.EROFS):
+                    raise
+                raise Conflict(
+                    f"the SLO definitions are mounted from {self.config_path} (read-only: "
+                    f"{e.strerror}): change them where they come from — with the Helm chart, "
+                    "slo.definitions or the ConfigMap named by slo.existingConfigMap; the "
+                    "running definitions are kept"
+                ) from e
+            self._mtime = stamp
             await self._swap(new)
         self._wake.set()
         return new

@@ -91,6 +91,27 @@ NodePort service.http.type never publishes it. */}}
 {{- printf "%s-metrics" (include "lookout-master.fullname" .) | trunc 63 | trimSuffix "-" }}
 {{- end }}
 
+{{/* The ConfigMap the SLO definitions come from: the chart's own for slo.definitions, else
+slo.existingConfigMap; "" when the master keeps them in its data volume. */}}
+{{- define "lookout-master.sloConfigMap" -}}
+{{- if .Values.slo.definitions }}
+{{- printf "%s-slo" (include "lookout-master.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- .Values.slo.existingConfigMap }}
+{{- end }}
+{{- end }}
+
+{{/* The dashboard URL notifications link to: alerting.externalUrl, else what the Ingress serves
+(its first host, https when it has TLS blocks, and its path); "" for no links. */}}
+{{- define "lookout-master.externalUrl" -}}
+{{- $v := .Values }}
+{{- if $v.alerting.externalUrl }}
+{{- $v.alerting.externalUrl }}
+{{- else if and $v.ingress.enabled $v.ingress.hosts }}
+{{- printf "%s://%s%s" (ternary "https" "http" (not (empty $v.ingress.tls))) (first $v.ingress.hosts) (trimSuffix "/" $v.ingress.path) }}
+{{- end }}
+{{- end }}
+
 {{- define "lookout-master.validate" -}}
 {{- $v := .Values }}
 {{- if and $v.tls.plaintext $v.tls.existingSecret }}
@@ -110,6 +131,14 @@ NodePort service.http.type never publishes it. */}}
 {{- end }}
 {{- if and $v.metrics.enabled (has (int $v.metrics.port) (list 8080 7443)) }}
 {{- fail (printf "metrics.port=%d is taken by the HTTP (8080) or gRPC (7443) listener: pick another port" (int $v.metrics.port)) }}
+{{- end }}
+{{- if and $v.slo.definitions $v.slo.existingConfigMap }}
+{{- fail (printf "slo.definitions and slo.existingConfigMap (%s) are both set: give one (inline definitions go into the chart's own ConfigMap; existingConfigMap names one you manage)" $v.slo.existingConfigMap) }}
+{{- end }}
+{{- if $v.slo.definitions }}
+{{- with (fromYaml $v.slo.definitions).Error }}
+{{- fail (printf "slo.definitions is not a YAML mapping (timezone:, slos: [...]): %s" .) }}
+{{- end }}
 {{- end }}
 {{- if and $v.metrics.serviceMonitor.enabled (not $v.metrics.enabled) }}
 {{- fail "metrics.serviceMonitor.enabled=true needs metrics.enabled=true (nothing to scrape otherwise)" }}
