@@ -15,7 +15,6 @@ routing of the alerts (``master.alerting``), HTTP (``master.gateway.routes.slos`
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import errno
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -154,21 +153,31 @@ class SloService:
     # -- the loop ----------------------------------------------------------------------------
 
     async def run(self, stop: asyncio.Event) -> None:
+        """A pass every ``evaluate_s``; sooner when the definitions file changed (its mtime is
+        checked every ``config_poll_s``) or the API replaced it."""
         while not stop.is_set():
             try:
                 await self.evaluate()
             except Exception:  # a store hiccup must not end SLO tracking; the next pass retries
                 log.exception("slo: evaluation pass failed")
             self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self.settings.evaluate_s):
-                    waiter = asyncio.ensure_future(self._wake.wait())
-                    stopper = asyncio.ensure_future(stop.wait())
-                    try:
-                        await asyncio.wait((waiter, stopper), return_when=asyncio.FIRST_COMPLETED)
-                    finally:
-                        waiter.cancel()
-                        stopper.cancel()
+            due = asyncio.get_running_loop().time() + self.settings.evaluate_s
+            while not stop.is_set() and not self._wake.is_set():
+                left = due - asyncio.get_running_loop().time()
+                if left <= 0:
+                    break
+                await self._sleep(stop, min(left, self.settings.config_poll_s))
+                stamp = await asyncio.to_thread(mtime_ns, self.config_path)
+                if stamp != self._mtime:
+                    break  # the next pass reloads it
+
+    async def _sleep(self, stop: asyncio.Event, seconds: float) -> None:
+        waiters = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
+        try:
+            await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for w in waiters:
+                w.cancel()
 
     async def evaluate(self) -> list[AlertSignal]:
         """One pass; returns the signals offered (for tests and the bench)."""

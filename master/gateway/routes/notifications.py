@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from master.alerting.receivers import masked
 from master.alerts.config import AlertConfigError
 from master.auth.roles import Permission
-from master.errors import NotFound
+from master.errors import Conflict, NotFound
 from master.gateway.authz import Caller, need
 from master.gateway.bodies import error_responses
 from master.gateway.deps import Alerts, StoreDep
@@ -72,6 +72,7 @@ async def _audit_config(
 ) -> None:
     if e is not None:
         detail["problems"] = [str(p) for p in e.problems][:20]
+    refused = e is not None or "refused" in detail
     await store.audit.append(
         at_ms=now_ms(),
         actor=actor,
@@ -79,7 +80,7 @@ async def _audit_config(
         cluster="",
         target="alert-config",
         detail=detail,
-        outcome="ok" if e is None else "refused",
+        outcome="refused" if refused else "ok",
     )
 
 
@@ -91,6 +92,9 @@ async def put_config(body: ConfigText, alerts: Alerts, store: StoreDep, caller: 
     except AlertConfigError as e:
         await _audit_config(store, caller.name, "alert_config.replace", e)
         return config_refused(e)
+    except Conflict as e:  # mounted read-only: refused, and the refusal is part of the story
+        await _audit_config(store, caller.name, "alert_config.replace", None, refused=str(e))
+        raise
     receivers = sorted(loaded.receivers.by_name)
     await _audit_config(store, caller.name, "alert_config.replace", None, receivers=receivers)
     return FastJSON(_config_json(alerts))

@@ -10,6 +10,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from master.auth.roles import Permission
+from master.errors import Conflict
 from master.gateway.authz import Caller, need
 from master.gateway.bodies import error_body, error_responses
 from master.gateway.deps import Slos, StoreDep
@@ -42,10 +43,14 @@ def _config_json(slos: Slos) -> dict[str, Any]:
     }
 
 
-async def _audit(store: StoreDep, actor: str, action: str, e: SloConfigError | None) -> None:
+async def _audit(
+    store: StoreDep, actor: str, action: str, e: SloConfigError | None, refused: str = ""
+) -> None:
     detail: dict[str, Any] = {}
     if e is not None:
         detail["problems"] = [str(p) for p in e.problems][:20]
+    if refused:
+        detail["refused"] = refused
     await store.audit.append(
         at_ms=now_ms(),
         actor=actor,
@@ -53,7 +58,7 @@ async def _audit(store: StoreDep, actor: str, action: str, e: SloConfigError | N
         cluster="",
         target="slo-config",
         detail=detail,
-        outcome="ok" if e is None else "refused",
+        outcome="ok" if e is None and not refused else "refused",
     )
 
 
@@ -88,6 +93,9 @@ async def put_slo_config(
     except SloConfigError as e:
         await _audit(store, caller.name, "slo_config.replace", e)
         return problems_refused("the SLO definitions file", e.problems)
+    except Conflict as e:  # mounted read-only: refused, and the refusal is part of the story
+        await _audit(store, caller.name, "slo_config.replace", None, refused=str(e))
+        raise
     await _audit(store, caller.name, "slo_config.replace", None)
     return FastJSON(_config_json(slos))
 

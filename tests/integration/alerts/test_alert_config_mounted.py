@@ -38,6 +38,12 @@ async def test_a_put_on_a_read_only_config_is_a_conflict_and_the_running_one_sta
                 )
                 assert r.status_code == 409, r.text
                 message = r.json()["message"]
+                audit = (await http.get("/api/v1/audit")).json()["items"]
+                assert [
+                    (e["outcome"], e["detail"]["refused"])
+                    for e in audit
+                    if e["action"] == "alert_config.replace"
+                ] == [("refused", message)]
                 assert f"the alerting config is mounted from {path} (read-only" in message
                 assert "alerting.existingSecret" in message
                 assert (await http.get("/api/v1/alert-config")).json() == before

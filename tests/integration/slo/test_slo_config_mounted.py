@@ -37,6 +37,12 @@ async def test_a_put_on_read_only_definitions_is_a_conflict_and_the_running_ones
                 )
                 assert r.status_code == 409, r.text
                 message = r.json()["message"]
+                audit = (await http.get("/api/v1/audit")).json()["items"]
+                assert [
+                    (e["outcome"], e["detail"]["refused"])
+                    for e in audit
+                    if e["action"] == "slo_config.replace"
+                ] == [("refused", message)]
                 assert f"the SLO definitions are mounted from {path} (read-only" in message
                 assert "slo.existingConfigMap" in message
                 assert (await http.get("/api/v1/slo-config")).json() == before
