@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from master.slo_service.rendering import STYLE_CSP
+
 API_PREFIX = "/api/v1"
 DOCS_PATH = "/api/docs"
 HSTS = "max-age=31536000"  # one year: the value preload lists and scanners expect
@@ -33,9 +35,13 @@ JSON_CSP = "frame-ancestors 'none'"
 # clusters have none to offer, and an injected script could send nowhere else either.
 # ``img-src data:``: Vite inlines small images, Swagger UI's stylesheet its icons, as data: URLs.
 # Styles set from script through the CSSOM (React's style prop) are not inline styles to CSP,
-# so ``style-src 'self'`` stands without 'unsafe-inline'.
+# so ``style-src 'self'`` stands without 'unsafe-inline'. The one inline style allowed is the
+# SLO report's fixed stylesheet, by its hash: the dashboard opens a report (fetched with the
+# user's token) from a blob: URL, and that document inherits this policy.
 _STRICT = (
-    "default-src 'self'; script-src 'self'{nonce}; style-src 'self'; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self'{nonce}; style-src 'self' "
+    + STYLE_CSP
+    + "; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )

@@ -25,6 +25,7 @@ from master.gateway.static import (
     not_modified,
     relative,
 )
+from master.slo_service.rendering import STYLE_CSP
 from tests.unit.gateway.apps import AUTH, DASHBOARD_FIXTURE, client, gateway
 
 JS = "assets/index-B7fQx2Lk.js"
@@ -123,7 +124,7 @@ async def test_index_html_over_http_with_the_strict_policy() -> None:
     for directive in (
         "default-src 'self'",
         "script-src 'self';",
-        "style-src 'self';",
+        f"style-src 'self' {STYLE_CSP};",  # and the SLO report's one stylesheet, by hash
         "connect-src 'self'",
         "img-src 'self' data:",
         "frame-ancestors 'none'",
