@@ -1,6 +1,7 @@
 """Real traffic through real HAProxy and Caddy, scraped from their real ``/metrics`` by the
-agent's scraper, run through the deltas, the journal records and the master's SLO intake:
-the SLI equals the known counts exactly, latency shares sit where the chosen delays put them."""
+agent's scraper, run through the deltas and the journal records, then stored as the journal
+stores them and counted by the master's SLO service over a real store: the SLI equals the known
+counts exactly, latency shares sit where the chosen delays put them."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from sqlalchemy import insert
 
 from agent.ingress_metrics.records import to_samples
 from agent.ingress_metrics.scraper import Scraper, TargetConfig
@@ -18,6 +20,13 @@ from master.slo.counts import Series
 from master.slo.definitions import SliType, Slo
 from master.slo.intake import minute_counts
 from master.slo.latency import quantile, share_under
+from master.slo_service.service import SloService
+from master.slo_service.settings import SloSettings
+from master.slo_service.status import SloStatus
+from master.store import Store
+from master.store.repositories.conversions import ingress_row
+from master.store.schema.tables import ingress_samples
+from shared.domain.ingress import IngressSample
 from tests.integration.slo_proxies.conftest import free_port, start, stop, wait_listening
 
 REQUESTS, ERRORS, SLOW = 1000, 20, 50
@@ -72,6 +81,25 @@ async def _scrape_around_traffic(target: TargetConfig, port: int) -> list:  # ty
     return to_samples(deltas)
 
 
+async def _through_the_master(
+    tmp_path: Path, definitions: str, samples: list[IngressSample]
+) -> dict[str, SloStatus]:
+    """The samples stored as the journal stores them, then one pass of the master's SLO
+    service over a real SQLite store: what the API and the alerts would see."""
+    store = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'lookout.db'}")
+    try:
+        rows = [ingress_row("local", x, received_ms=60_000) for x in samples]
+        async with store.engine.begin() as conn:
+            await conn.execute(insert(ingress_samples), rows)
+        (tmp_path / "slos.yaml").write_text(definitions)
+        svc = SloService(store, SloSettings(), tmp_path / "slos.yaml", clock_ms=lambda: 60_000)
+        await svc.start()
+        await svc.evaluate()
+        return svc.statuses
+    finally:
+        await store.close()
+
+
 async def test_haproxy_prometheus_exporter_gives_the_exact_availability_sli(
     tmp_path: Path, haproxy_bin: str, backend: int
 ) -> None:
@@ -112,6 +140,10 @@ backend app
     b = budget(totals, objective=0.99, window_ms=30 * 86_400_000)
     assert b.sli == 0.98
     assert b.consumed == pytest.approx(2.0)  # 20 bad of 10 allowed
+    definitions = "slos:\n  - {name: app, cluster: local, service: app, objective: 99}\n"
+    status = (await _through_the_master(tmp_path, definitions, samples))["app"]
+    assert (status.totals.good, status.totals.total) == (REQUESTS - ERRORS, REQUESTS)
+    assert status.budget.sli == 0.98 and status.budget.consumed == pytest.approx(2.0)
 
 
 async def test_caddy_metrics_through_the_generic_source_give_sli_and_latency(
@@ -168,3 +200,9 @@ http://127.0.0.1:{port} {{
     assert (c.good, c.total) == (fast.good, REQUESTS)
     p99 = quantile(buckets, 0.99)
     assert p99 is not None and p99.lower_s >= 0.25  # the slow 5 % own the 99th percentile
+    definitions = (
+        "slos:\n  - {name: fast, cluster: local, service: srv0, route: subroute,"
+        " sli: latency, threshold: 250ms, objective: 90}\n"
+    )
+    status = (await _through_the_master(tmp_path, definitions, samples))["fast"]
+    assert (status.totals.good, status.totals.total) == (fast.good, REQUESTS)
