@@ -5,7 +5,9 @@ retries: a person is at the keyboard."""
 from __future__ import annotations
 
 import argparse
-from collections.abc import Awaitable, Callable
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
 from typing import TextIO, TypeVar
 
 import httpx
@@ -73,3 +75,46 @@ async def with_client(
     except httpx.HTTPError as e:
         err.write(f"{prog}: cannot reach the master at {url}: {e}\n")
         return 1
+
+
+Request = Callable[[httpx.AsyncClient, argparse.Namespace], Awaitable[tuple[httpx.Response, str]]]
+
+
+async def run_command(
+    prog: str,
+    parser: argparse.ArgumentParser,
+    request: Request,
+    argv: Sequence[str],
+    *,
+    out: TextIO,
+    err: TextIO,
+    settings: CliSettings | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> int:
+    """Parse ``argv``, send ``request``, print its text (to ``--output`` when the parser has
+    one and it is given); 1 with the master's message when it refused, 2 for a bad command
+    line. For ``main`` and for tests (which run it in their own event loop)."""
+    try:
+        args = parser.parse_args(list(argv))
+    except SystemExit as e:  # argparse printed the usage
+        return int(e.code or 0)
+    result = await with_client(
+        prog,
+        args,
+        lambda http: request(http, args),
+        err=err,
+        settings=settings,
+        transport=transport,
+    )
+    if isinstance(result, int):
+        return result
+    r, text = result
+    if not r.is_success:
+        err.write(f"{prog}: the master refused: {refusal(r)}\n")
+        return 1
+    output: Path | None = getattr(args, "output", None)
+    if output is not None:
+        await asyncio.to_thread(output.write_text, text, encoding="utf-8")
+    else:
+        out.write(text)
+    return 0

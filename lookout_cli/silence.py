@@ -27,8 +27,7 @@ from lookout_cli.apiclient import (
     CliSettings,
     UsageError,
     add_connection_args,
-    refusal,
-    with_client,
+    run_command,
 )
 
 _DURATION = re.compile(r"([0-9]{1,9})([smhd])")
@@ -107,6 +106,11 @@ async def _request(
     return r, [_line(r.json())] if r.status_code == 200 else []
 
 
+async def _text(http: httpx.AsyncClient, args: argparse.Namespace) -> tuple[httpx.Response, str]:
+    r, lines = await _request(http, args)
+    return r, "".join(line + "\n" for line in lines)
+
+
 async def run(
     argv: Sequence[str],
     *,
@@ -115,27 +119,16 @@ async def run(
     settings: CliSettings | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> int:
-    """The command, for ``main`` and for tests (which run it in their own event loop)."""
-    try:
-        args = _parser().parse_args(list(argv))
-    except SystemExit as e:  # argparse printed the usage
-        return int(e.code or 0)
-    result = await with_client(
+    return await run_command(
         "lookout silence",
-        args,
-        lambda http: _request(http, args),
+        _parser(),
+        _text,
+        argv,
+        out=out,
         err=err,
         settings=settings,
         transport=transport,
     )
-    if isinstance(result, int):
-        return result
-    r, lines = result
-    if not lines and not r.is_success:
-        err.write(f"lookout silence: the master refused: {refusal(r)}\n")
-        return 1
-    out.writelines(line + "\n" for line in lines)
-    return 0
 
 
 def main(argv: Sequence[str]) -> int:

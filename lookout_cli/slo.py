@@ -19,7 +19,7 @@ from typing import Any, TextIO
 
 import httpx
 
-from lookout_cli.apiclient import CliSettings, add_connection_args, refusal, with_client
+from lookout_cli.apiclient import CliSettings, add_connection_args, run_command
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -108,30 +108,16 @@ async def run(
     settings: CliSettings | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> int:
-    """The command, for ``main`` and for tests (which run it in their own event loop)."""
-    try:
-        args = _parser().parse_args(list(argv))
-    except SystemExit as e:  # argparse printed the usage
-        return int(e.code or 0)
-    result = await with_client(
+    return await run_command(
         "lookout slo",
-        args,
-        lambda http: _request(http, args),
+        _parser(),
+        _request,
+        argv,
+        out=out,
         err=err,
         settings=settings,
         transport=transport,
     )
-    if isinstance(result, int):
-        return result
-    r, text = result
-    if not r.is_success:
-        err.write(f"lookout slo: the master refused: {refusal(r)}\n")
-        return 1
-    if getattr(args, "output", None):
-        args.output.write_text(text, encoding="utf-8")
-    else:
-        out.write(text)
-    return 0
 
 
 def main(argv: Sequence[str]) -> int:

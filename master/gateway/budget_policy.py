@@ -46,31 +46,20 @@ async def check(
     )
     if not held:
         return
-    store = slos.store
     names = ", ".join(f"{h.slo} ({h.remaining:.0%} budget left)" for h in held)
-    target = f"{t.kind}/{t.namespace}/{t.name}"
-    detail = {"type": body.type, "slos": [h.slo for h in held], "reason": body.override_reason}
     admin = caller.grants.allows(Permission.ADMIN, cluster.name, t.namespace)
-    if not body.override_reason or not admin:
-        await store.audit.append(
-            at_ms=now_ms(),
-            actor=caller.name,
-            action="slo_policy.hold",
-            cluster=cluster.name,
-            target=target,
-            detail=detail,
-            outcome="refused",
-        )
-        held_by = f"the error budget of {names} is spent"
-        if not admin:
-            raise Forbidden(f"{held_by}: only an admin may override it, with a reason")
-        raise Conflict(f"{held_by}: to go ahead anyway, send override_reason (audited)")
-    await store.audit.append(
+    going_ahead = admin and bool(body.override_reason)
+    await slos.store.audit.append(
         at_ms=now_ms(),
         actor=caller.name,
-        action="slo_policy.override",
+        action="slo_policy.override" if going_ahead else "slo_policy.hold",
         cluster=cluster.name,
-        target=target,
-        detail=detail,
-        outcome="ok",
+        target=f"{t.kind}/{t.namespace}/{t.name}",
+        detail={"type": body.type, "slos": [h.slo for h in held], "reason": body.override_reason},
+        outcome="ok" if going_ahead else "refused",
     )
+    held_by = f"the error budget of {names} is spent"
+    if not admin:
+        raise Forbidden(f"{held_by}: only an admin may override it, with a reason")
+    if not going_ahead:
+        raise Conflict(f"{held_by}: to go ahead anyway, send override_reason (audited)")
