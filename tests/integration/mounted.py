@@ -11,8 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+
+import httpx
+
+from tests.harness import API_TOKEN, RunningMaster, master_settings, running_master
 
 
 @contextlib.contextmanager
@@ -74,3 +79,39 @@ class KubeletVolume:
         for f in old.iterdir():
             f.unlink()
         old.rmdir()
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    master: RunningMaster
+    path: Path  # the mounted file
+    message: str  # the 409's message
+
+
+@contextlib.asynccontextmanager
+async def refused_put(
+    tmp_path: Path, *, file: str, text: str, edited: str, setting: str, route: str, action: str
+) -> AsyncIterator[Refused]:
+    """A master whose ``setting.config_file`` is ``file`` (holding ``text``) in an unwritable
+    directory; a PUT of ``edited`` on ``route`` has answered 409, was audited as refused with
+    that message, and changed neither the answer of GET ``route`` nor the file."""
+    with unwritable_dir(tmp_path, {file: text}) as mounted:
+        path = mounted / file
+        settings = master_settings(tmp_path / "m", **{setting: {"config_file": str(path)}})
+        async with running_master(settings) as m:
+            base = f"http://127.0.0.1:{m.master.http_port}"
+            headers = {"Authorization": f"Bearer {API_TOKEN}"}
+            async with httpx.AsyncClient(base_url=base, headers=headers) as http:
+                before = (await http.get(route)).json()
+                r = await http.put(route, json={"yaml": edited})
+                assert r.status_code == 409, r.text
+                message = r.json()["message"]
+                audit = (await http.get("/api/v1/audit")).json()["items"]
+                refusals = [
+                    (e["outcome"], e["detail"]["refused"]) for e in audit if e["action"] == action
+                ]
+                assert refusals == [("refused", message)]
+                assert (await http.get(route)).json() == before
+                yield Refused(m, path, message)
+        if path.exists():  # as root no file could be put there first
+            assert path.read_text() == text

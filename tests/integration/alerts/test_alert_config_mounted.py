@@ -7,10 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import httpx
-
 from tests.harness import API_TOKEN, eventually, master_settings, running_master
-from tests.integration.mounted import KubeletVolume, unwritable_dir
+from tests.integration.mounted import KubeletVolume, refused_put
 
 ADMIN = {"Authorization": f"Bearer {API_TOKEN}"}
 CONFIG = """\
@@ -26,32 +24,22 @@ receivers:
 async def test_a_put_on_a_read_only_config_is_a_conflict_and_the_running_one_stays(
     tmp_path: Path,
 ) -> None:
-    with unwritable_dir(tmp_path, {"alerting.yaml": CONFIG.format(name="mounted")}) as mounted:
-        path = mounted / "alerting.yaml"
-        settings = master_settings(tmp_path / "m", alerts={"config_file": str(path)})
-        async with running_master(settings) as m:
-            base = f"http://127.0.0.1:{m.master.http_port}"
-            async with httpx.AsyncClient(base_url=base, headers=ADMIN) as http:
-                before = (await http.get("/api/v1/alert-config")).json()
-                r = await http.put(
-                    "/api/v1/alert-config", json={"yaml": CONFIG.format(name="edited")}
-                )
-                assert r.status_code == 409, r.text
-                message = r.json()["message"]
-                audit = (await http.get("/api/v1/audit")).json()["items"]
-                assert [
-                    (e["outcome"], e["detail"]["refused"])
-                    for e in audit
-                    if e["action"] == "alert_config.replace"
-                ] == [("refused", message)]
-                assert f"the alerting config is mounted from {path} (read-only" in message
-                assert "alerting.existingSecret" in message
-                assert (await http.get("/api/v1/alert-config")).json() == before
-                receivers = (await http.get("/api/v1/receivers")).json()["items"]
-                assert "edited" not in [x["name"] for x in receivers]
-        if path.exists():  # as root no file could be put there: the default ran
-            assert path.read_text() == CONFIG.format(name="mounted")
-            assert before["config"]["route"]["receiver"] == "mounted"
+    async with refused_put(
+        tmp_path,
+        file="alerting.yaml",
+        text=CONFIG.format(name="mounted"),
+        edited=CONFIG.format(name="edited"),
+        setting="alerts",
+        route="/api/v1/alert-config",
+        action="alert_config.replace",
+    ) as refused:
+        assert f"the alerting config is mounted from {refused.path} (read-only" in refused.message
+        assert "alerting.existingSecret" in refused.message
+        alerts = refused.master.master.alerts
+        assert alerts is not None
+        receivers = set(alerts.loaded.receivers.by_name)
+        assert "edited" not in receivers
+        assert ("mounted" in receivers) == refused.path.exists()  # as root: the default ran
 
 
 async def test_a_secret_update_swapped_in_by_the_kubelet_is_adopted_without_a_restart(

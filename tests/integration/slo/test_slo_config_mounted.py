@@ -7,10 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import httpx
-
 from tests.harness import API_TOKEN, eventually, master_settings, running_master
-from tests.integration.mounted import KubeletVolume, unwritable_dir
+from tests.integration.mounted import KubeletVolume, refused_put
 
 ADMIN = {"Authorization": f"Bearer {API_TOKEN}"}
 DEFINITIONS = """\
@@ -25,33 +23,22 @@ slos:
 async def test_a_put_on_read_only_definitions_is_a_conflict_and_the_running_ones_stay(
     tmp_path: Path,
 ) -> None:
-    with unwritable_dir(tmp_path, {"slos.yaml": DEFINITIONS.format(name="mounted")}) as mounted:
-        path = mounted / "slos.yaml"
-        settings = master_settings(tmp_path / "m", slo={"config_file": str(path)})
-        async with running_master(settings) as m:
-            base = f"http://127.0.0.1:{m.master.http_port}"
-            async with httpx.AsyncClient(base_url=base, headers=ADMIN) as http:
-                before = (await http.get("/api/v1/slo-config")).json()
-                r = await http.put(
-                    "/api/v1/slo-config", json={"yaml": DEFINITIONS.format(name="edited")}
-                )
-                assert r.status_code == 409, r.text
-                message = r.json()["message"]
-                audit = (await http.get("/api/v1/audit")).json()["items"]
-                assert [
-                    (e["outcome"], e["detail"]["refused"])
-                    for e in audit
-                    if e["action"] == "slo_config.replace"
-                ] == [("refused", message)]
-                assert f"the SLO definitions are mounted from {path} (read-only" in message
-                assert "slo.existingConfigMap" in message
-                assert (await http.get("/api/v1/slo-config")).json() == before
-                assert m.master.slos is not None
-                assert [s.name for s in m.master.slos.config.slos] == (
-                    ["mounted"] if path.exists() else []
-                )
-        if path.exists():  # as root no file could be put there: no SLO ran
-            assert path.read_text() == DEFINITIONS.format(name="mounted")
+    async with refused_put(
+        tmp_path,
+        file="slos.yaml",
+        text=DEFINITIONS.format(name="mounted"),
+        edited=DEFINITIONS.format(name="edited"),
+        setting="slo",
+        route="/api/v1/slo-config",
+        action="slo_config.replace",
+    ) as refused:
+        assert f"the SLO definitions are mounted from {refused.path} (read-only" in refused.message
+        assert "slo.existingConfigMap" in refused.message
+        service = refused.master.master.slos
+        assert service is not None
+        assert [s.name for s in service.config.slos] == (
+            ["mounted"] if refused.path.exists() else []
+        )
 
 
 async def test_a_configmap_update_swapped_in_by_the_kubelet_is_adopted_without_a_restart(
