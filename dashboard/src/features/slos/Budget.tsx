@@ -78,20 +78,16 @@ function SeverityIcon({ severity }: { severity: string }) {
   return <UnknownIcon />;
 }
 
-/** "99.9 %" objective, or "99 % latency ≤ 0.3 s". */
+/** The SLI's kind: "availability", or "latency ≤ 0.25 s". */
 export function SliText({ slo }: { slo: Slo }) {
   const { t, i18n } = useTranslation();
-  return (
-    <>
-      {t(`slos.sliKind.${slo.sli === 'latency' ? 'latency' : 'availability'}`)}
-      {slo.sli === 'latency' && slo.threshold_s !== null && (
-        <span className="muted">
-          {' '}
-          {t('slos.latencyUnder', {
-            threshold: new Intl.NumberFormat(i18n.language).format(slo.threshold_s),
-          })}
-        </span>
-      )}
-    </>
-  );
+  if (slo.sli === 'latency' && slo.threshold_s !== null)
+    return (
+      <>
+        {t('slos.latencyUnder', {
+          threshold: new Intl.NumberFormat(i18n.language).format(slo.threshold_s),
+        })}
+      </>
+    );
+  return <>{t(`slos.sliKind.${slo.sli === 'latency' ? 'latency' : 'availability'}`)}</>;
 }

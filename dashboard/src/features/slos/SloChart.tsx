@@ -12,13 +12,14 @@ export function SloChart({
   color,
   zeroLine,
 }: {
+  /** A dashed reference at 0 with this legend label (the budget is spent below it). */
   title: string;
   label: string;
   times: number[];
   values: (number | null)[];
   digits: number;
   color: 'accent' | 'critical';
-  zeroLine?: boolean;
+  zeroLine?: string;
 }) {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -42,10 +43,10 @@ export function SloChart({
             value: (_u: uPlot, x: number | null) => fmt(x),
           },
           ...(zeroLine
-            ? [{ label: '0 %', stroke: v('--muted', '#59636e'), width: 1, dash: [4, 4] }]
+            ? [{ label: zeroLine, stroke: v('--muted', '#59636e'), width: 1, dash: [4, 4] }]
             : []),
         ],
-        axes: [axis, { ...axis, size: 64, values: (_u, splits) => splits.map((s) => fmt(s)) }],
+        axes: [axis, { ...axis, size: 84, values: (_u, splits) => splits.map((s) => fmt(s)) }],
         legend: { show: true },
       },
       [

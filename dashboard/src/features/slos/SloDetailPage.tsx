@@ -11,6 +11,7 @@ import { SeverityChip } from '../../ui/SeverityChip';
 import { EmptyState, QueryState } from '../../ui/States';
 import { RelTime, Since } from '../../ui/Time';
 import { exact } from '../../ui/format';
+import { rank } from '../../ui/severity';
 import { useSlo } from './api';
 import { BudgetBar, FiringChips, SliText, UrgencyChip, useDuration } from './Budget';
 import { chartData, pct, ruleRows, seconds } from './model';
@@ -73,7 +74,7 @@ function Header({ slo }: { slo: SloDetail }) {
   return (
     <>
       <header className="scope-head">
-        <h1 id="slo-title" className="mono">
+        <h1 id="slo-title" className="mono slo-title">
           {slo.name}
         </h1>
         <FiringChips firing={slo.firing} />
@@ -170,7 +171,7 @@ function Charts({ slo }: { slo: SloDetail }) {
             values={data.budget}
             digits={0}
             color={(slo.budget?.remaining ?? 1) < 0 ? 'critical' : 'accent'}
-            zeroLine
+            zeroLine={t('slos.detail.budgetSpent')}
           />
         </div>
       )}
@@ -311,10 +312,13 @@ function Latency({ slo }: { slo: SloDetail }) {
 
 function Alerts({ slo }: { slo: SloDetail }) {
   const { t } = useTranslation();
+  // Still firing first, then the worst severity, then the newest.
   const alerts = [...slo.alerts].sort(
     (a, b) =>
       Number(b.ends_at_ms === null) - Number(a.ends_at_ms === null) ||
-      b.starts_at_ms - a.starts_at_ms,
+      rank(b.severity) - rank(a.severity) ||
+      b.starts_at_ms - a.starts_at_ms ||
+      a.window.localeCompare(b.window),
   );
   return (
     <section className="section" aria-labelledby="slo-alerts">

@@ -20,7 +20,7 @@ function Row({ slo }: { slo: Slo }) {
   return (
     <tr data-slo={slo.name}>
       <td>
-        <Link className="mono" to={sloPath(slo.name)}>
+        <Link className="mono slo-name" to={sloPath(slo.name)}>
           {slo.name}
         </Link>
         {slo.problem && (

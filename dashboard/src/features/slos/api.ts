@@ -60,22 +60,30 @@ export async function downloadReport(period: string, format: ReportFormat): Prom
  * through the CSSOM. The report carries no script (the master serves it with
  * `default-src 'none'`).
  */
+const STYLE = /<style\b[^>]*>([\s\S]*?)<\/style>/gi;
+
 export async function openHtmlReport(period: string): Promise<void> {
   const tab = window.open('', '_blank');
   try {
     const res = await authFetch(reportPath(period, 'html'));
     if (!res.ok) throw await errorFrom(res);
-    const parsed = new DOMParser().parseFromString(await res.text(), 'text/html');
+    // The <style> is cut out of the text before parsing: even an inert DOMParser document
+    // reports it to this page's CSP.
+    const css: string[] = [];
+    const html = (await res.text()).replace(STYLE, (_m, body: string) => {
+      css.push(body);
+      return '';
+    });
+    const parsed = new DOMParser().parseFromString(html, 'text/html');
     if (!tab) return; // a blocked popup: nothing to show it in
     const doc = tab.document;
-    const css = [...parsed.querySelectorAll('style')].map((s) => s.textContent ?? '').join('\n');
-    parsed.querySelectorAll('style, script').forEach((n) => n.remove());
+    parsed.querySelectorAll('script').forEach((n) => n.remove());
     doc.title = parsed.title;
     doc.documentElement.lang = parsed.documentElement.lang || 'en';
     doc.body.replaceWith(doc.importNode(parsed.body, true));
     const Sheet = (tab as Window & typeof globalThis).CSSStyleSheet;
     const sheet = new Sheet();
-    sheet.replaceSync(css);
+    sheet.replaceSync(css.join('\n'));
     doc.adoptedStyleSheets = [sheet];
   } catch (e) {
     tab?.close();

@@ -82,6 +82,7 @@ export const enSlos = {
     budgetChart: 'Budget remaining (%)',
     sliSeries: 'SLI',
     budgetSeries: 'budget remaining',
+    budgetSpent: 'budget spent (0 %)',
     noSeries: 'No traffic in this window yet: the charts start with the first requests.',
     burn: 'Burn rates',
     burnWindows: 'Burn rate per window',

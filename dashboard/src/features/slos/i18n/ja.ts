@@ -84,6 +84,7 @@ export const jaSlos: Catalogue['slos'] = {
     budgetChart: '残りエラーバジェット（%）',
     sliSeries: 'SLI',
     budgetSeries: '残りバジェット',
+    budgetSpent: 'バジェット枯渇（0 %）',
     noSeries:
       'このウィンドウにはまだトラフィックがありません。最初のリクエストからグラフが始まります。',
     burn: 'バーンレート',

@@ -83,6 +83,7 @@ export const zhSlos: Catalogue['slos'] = {
     budgetChart: '剩余错误预算（%）',
     sliSeries: 'SLI',
     budgetSeries: '剩余预算',
+    budgetSpent: '预算耗尽（0 %）',
     noSeries: '此窗口内尚无流量：图表从第一个请求开始。',
     burn: '消耗率',
     burnWindows: '各窗口的消耗率',
