@@ -39,6 +39,7 @@ SHOTS = REPO / "docs" / "screenshots"
 VIEWPORT = {"width": 1280, "height": 900}
 MIN = 60_000
 CLUSTER = "prod-eu"
+VIEWER_PASSWORD = "media viewer reads only"
 TIMES = "\u00d7"  # the burn factor's sign, as the page writes it
 
 CONFIG = f"""\
@@ -73,6 +74,14 @@ slos:
     service: reviews
     objective: 99.9
     window: month
+  - name: images-latency
+    cluster: {CLUSTER}
+    namespace: media
+    service: images
+    sli: latency
+    threshold: 300ms
+    objective: 99
+    window: 28d
 """
 
 # Cumulative latency buckets (ms) of the search service: 60 % under 100 ms, 99.5 % under 250 ms.
@@ -112,13 +121,15 @@ def shots(tmp_path: Path) -> Path:
     return out
 
 
-def minute_sample(service: str, minute_ms: int, requests: int, errors: int) -> IngressSample:
+def minute_sample(
+    service: str, minute_ms: int, requests: int, errors: int, namespace: str = "shop"
+) -> IngressSample:
     latency: tuple[int, ...] = ()
-    if service == "search":
+    if service in ("search", "images"):
         latency = tuple(int(requests * f) for f in (0.3, 0.6, 0.995, 0.999, 1.0))
     return IngressSample(
         controller="haproxy",
-        namespace="shop",
+        namespace=namespace,
         ingress=service,
         host="shop.example",
         service=service,
@@ -138,7 +149,8 @@ async def seed(site: Site) -> None:
     it burns 3.25x (under that rule's 6x), over the day 1.19x, past the 3 d rule's 1x (the
     store has only this day); its budget is overspent by 19 %. Search answers 99.5 % within
     250 ms against 99 % (half its budget left), catalog fails 1 in 1,500 against 99.5 %;
-    reviews gets no traffic at all."""
+    reviews gets no traffic at all, and images' threshold (300 ms) is no bucket bound of its
+    samples, so they are left out and the SLO carries a problem."""
     master = site.master.master
     assert master.slos is not None
     await master.slos.replace_config(CONFIG)
@@ -154,6 +166,7 @@ async def seed(site: Site) -> None:
                 minute_sample("checkout", minute, 2_000, 100 if burning else 1),
                 minute_sample("search", minute, 1_000, 0),
                 minute_sample("catalog", minute, 500, 1 if i % 3 == 0 else 0),
+                minute_sample("images", minute, 100, 0, namespace="media"),
             )
         ]
     async with master.store.engine.begin() as conn:
@@ -176,7 +189,7 @@ async def test_the_operator_sees_the_burning_slo_first_with_its_page_alert_budge
     await expect(items.nth(0).get_by_role("link")).to_have_text("checkout-availability")
     await expect(items.nth(0).get_by_text("page", exact=True)).to_be_visible()
     await expect(items.nth(0).get_by_text("overspent")).to_be_visible()
-    await expect(card.get_by_role("link", name="1 more SLO")).to_be_visible()
+    await expect(card.get_by_role("link", name="2 more SLOs")).to_be_visible()
     await card.screenshot(path=str(shots / "slo-fleet-card.png"))
 
     # The list, worst budget first; the nav entry next to Alerts.
@@ -184,13 +197,14 @@ async def test_the_operator_sees_the_burning_slo_first_with_its_page_alert_budge
     await expect(page).to_have_url(re.compile(r"/slos$"))
     table = page.get_by_role("table", name="Service level objectives")
     rows = table.locator("tbody tr")
-    await expect(rows).to_have_count(4)
+    await expect(rows).to_have_count(5)
     names = await rows.evaluate_all("rs => rs.map(r => r.dataset.slo)")
     assert names == [
         "checkout-availability",  # overspent
         "search-latency",  # 50 % left
         "catalog-availability",  # 87 % left
-        "reviews-availability",  # no traffic: last
+        "images-latency",  # nothing counted: last, by name
+        "reviews-availability",
     ]
     first = rows.nth(0)
     await expect(first.get_by_text("page", exact=True)).to_be_visible()
@@ -198,10 +212,14 @@ async def test_the_operator_sees_the_burning_slo_first_with_its_page_alert_budge
     await expect(first.locator(".budget-critical")).to_have_count(1)
     await expect(first.get_by_role("img", name=re.compile(r"^Burn rate per hour"))).to_be_visible()
     await expect(first.get_by_role("cell", name="99.9%", exact=True)).to_be_visible()
-    quiet = rows.nth(3)
+    quiet = table.locator('tr[data-slo="reviews-availability"]')
     await expect(quiet.get_by_text("no traffic yet").first).to_be_visible()
     await expect(quiet.get_by_text("No traffic in the last 24 hours")).to_be_visible()
     await expect(quiet.get_by_text("none", exact=True)).to_be_visible()
+    images = table.locator('tr[data-slo="images-latency"]')
+    await expect(
+        images.get_by_text(re.compile(r"^Problem: \d+ sample\(s\) left out"))
+    ).to_be_visible()
     search = table.locator('tr[data-slo="search-latency"]')
     await expect(search.get_by_text("latency ≤ 0.25 s")).to_be_visible()
     await expect(search.get_by_text("50%")).to_be_visible()
@@ -218,6 +236,18 @@ async def test_the_operator_sees_the_burning_slo_first_with_its_page_alert_budge
     await expect(table.locator("tbody tr")).to_have_count(2)
     await page.goto("/slos?firing=page")
     await expect(table.locator("tbody tr")).to_have_count(1)
+
+    # An admin reads the definitions as the master runs them.
+    await page.get_by_role("link", name="Definitions").click()
+    await expect(page).to_have_url(re.compile(r"/admin/slos$"))
+    definitions = page.get_by_role("table", name="SLO definitions")
+    await expect(definitions.locator("tbody tr")).to_have_count(5)
+    await expect(
+        definitions.get_by_text(f"page 1h/5m 14.4{TIMES}", exact=False).first
+    ).to_be_visible()
+    await expect(page.get_by_label("The definitions file")).to_contain_text("checkout-availability")
+    await page.screenshot(path=str(shots / "slo-definitions.png"), full_page=True)
+    await page.goto("/slos?firing=page")
 
     # The detail of the burning one.
     await table.get_by_role("link", name="checkout-availability").click()
@@ -328,3 +358,45 @@ async def test_an_unknown_slo_and_no_slos_at_all_say_what_to_do(page: Page) -> N
     await expect(
         page.get_by_role("heading", name="No such SLO, or not one you may see.")
     ).to_be_visible()
+
+
+async def test_a_viewer_of_one_namespace_sees_only_its_slo_and_others_answer_as_unknown(
+    page: Page, site: Site, axe_source: str
+) -> None:
+    await seed(site)
+    async with httpx.AsyncClient(
+        base_url=site.base_url, headers={"Authorization": f"Bearer {API_TOKEN}"}
+    ) as api:
+        r = await api.post(
+            "/api/v1/users", json={"username": "mia", "password": VIEWER_PASSWORD, "role": ""}
+        )
+        assert r.status_code == 201, r.text
+        r = await api.post(
+            "/api/v1/rolebindings",
+            json={
+                "subject_kind": "user",
+                "subject": "mia",
+                "role": "viewer",
+                "cluster": CLUSTER,
+                "namespace": "media",
+            },
+        )
+        assert r.status_code == 201, r.text
+    await log_in(page, "mia", VIEWER_PASSWORD)
+    await page.goto("/slos")
+    rows = page.get_by_role("table", name="Service level objectives").locator("tbody tr")
+    await expect(rows).to_have_count(1)
+    await expect(rows.get_by_role("link", name="images-latency")).to_be_visible()
+    await expect(rows.get_by_text("no traffic yet").first).to_be_visible()
+    await page.goto("/slos/checkout-availability")
+    await expect(
+        page.get_by_role("heading", name="No such SLO, or not one you may see.")
+    ).to_be_visible()
+    # The dark theme, and axe there too.
+    await page.goto("/slos/images-latency")
+    await expect(page.get_by_role("heading", name="images-latency", level=1)).to_be_visible()
+    await page.get_by_role("button", name="Switch to dark theme").click()
+    await expect(page.get_by_role("button", name="Switch to light theme")).to_be_visible()
+    await expect(page.get_by_text(re.compile(r"^Problem: "))).to_be_visible()
+    found = await axe_violations(page, axe_source)
+    assert not blocking(found), found

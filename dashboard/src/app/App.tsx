@@ -36,6 +36,7 @@ const ClustersAdminPage = lazy(() => import('../features/admin/ClustersAdminPage
 const AuditPage = lazy(() => import('../features/admin/AuditPage'));
 const AlertsArea = lazy(() => import('../features/alerts/AlertsArea'));
 const SlosArea = lazy(() => import('../features/slos/SlosArea'));
+const SloDefinitionsPage = lazy(() => import('../features/slos/SloDefinitionsPage'));
 
 export function App() {
   const [client] = useState(makeQueryClient);
@@ -82,6 +83,7 @@ export function App() {
                 <Route path="tokens" element={<TokensPage />} />
                 <Route path="clusters" element={<ClustersAdminPage />} />
                 <Route path="audit" element={<AuditPage />} />
+                <Route path="slos" element={<SloDefinitionsPage />} />
               </Route>
               <Route path="*" element={<NotFound />} />
             </Route>

@@ -79,7 +79,7 @@ function SeverityIcon({ severity }: { severity: string }) {
 }
 
 /** The SLI's kind: "availability", or "latency ≤ 0.25 s". */
-export function SliText({ slo }: { slo: Slo }) {
+export function SliText({ slo }: { slo: Pick<Slo, 'sli' | 'threshold_s'> }) {
   const { t, i18n } = useTranslation();
   if (slo.sli === 'latency' && slo.threshold_s !== null)
     return (

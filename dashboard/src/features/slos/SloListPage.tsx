@@ -4,6 +4,8 @@
  */
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
+import { useMe } from '../../api/queries';
+import { isAdmin } from '../../auth/permissions';
 import { EmptyState, QueryState } from '../../ui/States';
 import { FilterSelect } from '../cluster/FilterSelect';
 import { useUrlState } from '../cluster/useUrlState';
@@ -29,11 +31,11 @@ function Row({ slo }: { slo: Slo }) {
           </div>
         )}
       </td>
-      <td className="mono">
+      <td className="mono nowrap">
         {where}
         {slo.route && <span className="muted"> {slo.route}</span>}
       </td>
-      <td>
+      <td className="nowrap">
         <SliText slo={slo} />
       </td>
       <td className="num">{pct(slo.objective, i18n.language)}</td>
@@ -63,6 +65,7 @@ export default function SloListPage() {
   const { t } = useTranslation();
   const [f, set] = useUrlState(FILTER_NAMES);
   const slos = useSlos();
+  const me = useMe();
   const items = slos.data?.items ?? [];
   const rows = sloRows(items, f);
   return (
@@ -103,6 +106,7 @@ export default function SloListPage() {
         <span className="muted" aria-live="polite">
           {t('slos.shown', { count: rows.length })}
         </span>
+        {isAdmin(me.data) && <Link to="/admin/slos">{t('slos.definitions.link')}</Link>}
       </div>
       <QueryState query={slos}>
         {() =>

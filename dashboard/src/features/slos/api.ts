@@ -15,6 +15,7 @@ export const sloKeys = {
   all: ['slos'] as const,
   list: ['slos', 'list'] as const,
   detail: (name: string) => ['slos', 'detail', name] as const,
+  config: ['slos', 'config'] as const,
 };
 
 export function useSlos() {

@@ -97,3 +97,26 @@ export interface SloDetail extends Slo {
   latency: Record<'p50' | 'p95' | 'p99' | string, Estimate | null>;
   alerts: SloAlert[];
 }
+
+/** GET /slo-config (admin): the definitions as running, the file's text among them. */
+export interface SloConfig {
+  source: string;
+  timezone: string;
+  yaml: string;
+  slos: Pick<
+    Slo,
+    | 'name'
+    | 'cluster'
+    | 'namespace'
+    | 'service'
+    | 'route'
+    | 'sli'
+    | 'objective'
+    | 'threshold_s'
+    | 'window'
+    | 'owner'
+    | 'budget_policy'
+    | 'rules'
+    | 'guard'
+  >[];
+}

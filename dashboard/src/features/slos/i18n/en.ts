@@ -43,8 +43,6 @@ export const enSlos = {
     page: 'page',
     ticket: 'ticket',
   },
-  firing_one: '{{count}} firing',
-  firing_other: '{{count}} firing',
   quiet: 'none',
   units: {
     d: '{{n}} d',
@@ -76,7 +74,6 @@ export const enSlos = {
     policy:
       'Error-budget policy on: risky commands on this service need an admin override when the budget is spent.',
     service: 'Service',
-    route: 'Route',
     charts: 'Over the window',
     sliChart: 'SLI per hour (%)',
     budgetChart: 'Budget remaining (%)',
@@ -125,7 +122,15 @@ export const enSlos = {
     html: 'Printable report (HTML)',
     csv: 'Download CSV',
     hint: 'Every SLO you may see, for the period in {{tz}}: objective, achieved, budget consumed, worst days, burn alerts.',
-    failed: 'The report could not be fetched.',
+  },
+  definitions: {
+    nav: 'SLO definitions',
+    title: 'SLO definitions',
+    adminOnly: 'The SLO definitions are shown to admins.',
+    source:
+      'From {{source}}; calendar windows and reports in {{tz}}. Change the file (it is reloaded) or PUT /api/v1/slo-config.',
+    yaml: 'The definitions file',
+    link: 'Definitions',
   },
   card: {
     title: 'SLOs',

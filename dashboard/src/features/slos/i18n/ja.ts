@@ -45,8 +45,6 @@ export const jaSlos: Catalogue['slos'] = {
     page: 'ページ',
     ticket: 'チケット',
   },
-  firing_one: '{{count}} 件発生中',
-  firing_other: '{{count}} 件発生中',
   quiet: 'なし',
   units: {
     d: '{{n}} 日',
@@ -78,7 +76,6 @@ export const jaSlos: Catalogue['slos'] = {
     policy:
       'エラーバジェットポリシー有効：バジェットを使い切ると、このサービスへの危険なコマンドには管理者のオーバーライドが必要です。',
     service: 'サービス',
-    route: 'ルート',
     charts: 'ウィンドウ内の推移',
     sliChart: '1 時間ごとの SLI（%）',
     budgetChart: '残りエラーバジェット（%）',
@@ -128,7 +125,15 @@ export const jaSlos: Catalogue['slos'] = {
     html: '印刷用レポート（HTML）',
     csv: 'CSV をダウンロード',
     hint: '閲覧できるすべての SLO について、期間（{{tz}}）の目標、達成値、バジェット消費、最悪の日、バーンアラート。',
-    failed: 'レポートを取得できませんでした。',
+  },
+  definitions: {
+    nav: 'SLO 定義',
+    title: 'SLO 定義',
+    adminOnly: 'SLO 定義は管理者にのみ表示されます。',
+    source:
+      '{{source}} から読み込み。暦ウィンドウとレポートは {{tz}}。ファイルを変更する（自動で再読み込み）か、PUT /api/v1/slo-config を使います。',
+    yaml: '定義ファイル',
+    link: '定義',
   },
   card: {
     title: 'SLO',

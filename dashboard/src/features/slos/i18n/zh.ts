@@ -45,8 +45,6 @@ export const zhSlos: Catalogue['slos'] = {
     page: '呼叫',
     ticket: '工单',
   },
-  firing_one: '{{count}} 条触发中',
-  firing_other: '{{count}} 条触发中',
   quiet: '无',
   units: {
     d: '{{n}} 天',
@@ -77,7 +75,6 @@ export const zhSlos: Catalogue['slos'] = {
     owner: '负责人',
     policy: '已启用错误预算策略：预算耗尽后，对该服务的高风险命令需要管理员覆盖。',
     service: '服务',
-    route: '路由',
     charts: '窗口内趋势',
     sliChart: '每小时 SLI（%）',
     budgetChart: '剩余错误预算（%）',
@@ -125,7 +122,15 @@ export const zhSlos: Catalogue['slos'] = {
     html: '可打印报告（HTML）',
     csv: '下载 CSV',
     hint: '您可见的每个 SLO 在该周期（{{tz}}）内的目标、达成值、预算消耗、最差的几天和消耗告警。',
-    failed: '无法获取报告。',
+  },
+  definitions: {
+    nav: 'SLO 定义',
+    title: 'SLO 定义',
+    adminOnly: 'SLO 定义仅对管理员显示。',
+    source:
+      '来自 {{source}}；自然周期窗口和报告使用 {{tz}}。修改该文件（会自动重新加载）或 PUT /api/v1/slo-config。',
+    yaml: '定义文件',
+    link: '定义',
   },
   card: {
     title: 'SLO',
