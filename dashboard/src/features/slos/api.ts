@@ -65,6 +65,7 @@ const STYLE = /<style\b[^>]*>([\s\S]*?)<\/style>/gi;
 
 export async function openHtmlReport(period: string): Promise<void> {
   const tab = window.open('', '_blank');
+  if (!tab) return downloadReport(period, 'html'); // popups blocked: the page as a file instead
   try {
     const res = await authFetch(reportPath(period, 'html'));
     if (!res.ok) throw await errorFrom(res);
@@ -76,7 +77,6 @@ export async function openHtmlReport(period: string): Promise<void> {
       return '';
     });
     const parsed = new DOMParser().parseFromString(html, 'text/html');
-    if (!tab) return; // a blocked popup: nothing to show it in
     const doc = tab.document;
     parsed.querySelectorAll('script').forEach((n) => n.remove());
     doc.title = parsed.title;
@@ -87,7 +87,7 @@ export async function openHtmlReport(period: string): Promise<void> {
     sheet.replaceSync(css.join('\n'));
     doc.adoptedStyleSheets = [sheet];
   } catch (e) {
-    tab?.close();
+    tab.close();
     throw e;
   }
 }
