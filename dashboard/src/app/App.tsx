@@ -35,6 +35,8 @@ const TokensPage = lazy(() => import('../features/admin/TokensPage'));
 const ClustersAdminPage = lazy(() => import('../features/admin/ClustersAdminPage'));
 const AuditPage = lazy(() => import('../features/admin/AuditPage'));
 const AlertsArea = lazy(() => import('../features/alerts/AlertsArea'));
+const SlosArea = lazy(() => import('../features/slos/SlosArea'));
+const SloDefinitionsPage = lazy(() => import('../features/slos/SloDefinitionsPage'));
 
 export function App() {
   const [client] = useState(makeQueryClient);
@@ -71,6 +73,7 @@ export function App() {
                 <Route path="events" element={<EventsPage />} />
               </Route>
               <Route path="alerts/*" element={<AlertsArea />} />
+              <Route path="slos/*" element={<SlosArea />} />
               <Route path="commands" element={<CommandsPage />} />
               <Route path="commands/:id" element={<CommandDetail />} />
               <Route path="admin" element={<AdminLayout />}>
@@ -80,6 +83,7 @@ export function App() {
                 <Route path="tokens" element={<TokensPage />} />
                 <Route path="clusters" element={<ClustersAdminPage />} />
                 <Route path="audit" element={<AuditPage />} />
+                <Route path="slos" element={<SloDefinitionsPage />} />
               </Route>
               <Route path="*" element={<NotFound />} />
             </Route>

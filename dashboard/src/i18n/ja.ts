@@ -1,5 +1,6 @@
 import type { Catalogue } from './catalogue';
 import { jaAlerts } from '../features/alerts/i18n/ja';
+import { jaSlos } from '../features/slos/i18n/ja';
 
 /** 日本語. Kubernetes terms (Pod, Deployment, CrashLoopBackOff …) stay in English. */
 export const ja: Catalogue = {
@@ -403,4 +404,5 @@ export const ja: Catalogue = {
     },
   },
   alerts: jaAlerts,
+  slos: jaSlos,
 };

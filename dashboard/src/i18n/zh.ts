@@ -1,5 +1,6 @@
 import type { Catalogue } from './catalogue';
 import { zhAlerts } from '../features/alerts/i18n/zh';
+import { zhSlos } from '../features/slos/i18n/zh';
 
 /** 简体中文. Kubernetes terms (Pod, Deployment, CrashLoopBackOff …) stay in English. */
 export const zh: Catalogue = {
@@ -395,4 +396,5 @@ export const zh: Catalogue = {
     },
   },
   alerts: zhAlerts,
+  slos: zhSlos,
 };

@@ -1,4 +1,4 @@
-/** Fleet overview: a card per cluster, worst first, and the fleet's newest critical findings. */
+/** Fleet overview: a card per cluster, worst first, the fleet's newest critical findings and the worst SLOs. */
 import { useQueries } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { call, enc } from '../../api/client';
@@ -8,6 +8,7 @@ import type { ClusterSummary, Finding, Items } from '../../api/types';
 import { isAdmin } from '../../auth/permissions';
 import { EmptyState, QueryState } from '../../ui/States';
 import { ClusterCard } from './ClusterCard';
+import { SloCard } from '../slos/SloCard';
 import { CriticalList } from './CriticalList';
 import { newestCriticals, sortWorstFirst } from './fleetOrder';
 import { Link } from 'react-router-dom';
@@ -64,6 +65,7 @@ export function FleetPage() {
                   loading={findings.some((f) => f.isPending)}
                 />
               </section>
+              <SloCard />
               <section aria-label={t('fleet.clusters')} className="cards">
                 {sortWorstFirst(items, byName).map((c) => (
                   <ClusterCard key={c.name} cluster={c} summary={byName.get(c.name)} />
