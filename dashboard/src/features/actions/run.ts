@@ -18,7 +18,7 @@ export function submit(
   target: Target,
   type: string,
   params: Record<string, unknown>,
-  opts: { dryRun: boolean; idempotencyKey: string; waitS?: number },
+  opts: { dryRun: boolean; idempotencyKey: string; waitS?: number; overrideReason?: string },
 ): Promise<CommandView> {
   const body: CommandRequest = {
     type,
@@ -27,6 +27,8 @@ export function submit(
     dry_run: opts.dryRun,
     idempotency_key: opts.idempotencyKey,
     timeout_s: COMMAND_TIMEOUT_S,
+    // Only read when an SLO's error-budget policy holds the command back (admins, audited).
+    override_reason: opts.overrideReason ?? '',
   };
   return call<CommandView>(`clusters/${enc(target.cluster)}/commands`, {
     method: 'POST',
