@@ -10,8 +10,9 @@ committed state and the step's events are observed again: nothing is treated as 
 not queued. At start the state is restored from the store, so a restart neither forgets a
 firing alert nor notifies it again.
 
-The notify Worker drains the store outbox beside it (nudged when a step queued rows); its
-attempts are logged through a bounded queue to the notification log.
+The notify Worker drains the store outbox beside it, woken through ``deliveries`` when a step
+queued rows (or an admin retried a dead letter), so a new notification does not wait for its
+poll; its attempts are logged through a bounded queue to the notification log.
 
 Deliberately not here: alert judgement (``master.alerts``), channels (``master.notify``)."""
 
@@ -216,7 +217,7 @@ class AlertService:
             outbox=StoreOutbox(self.store.notifications, self.clock_ms, int(s.lease_s * 1000)),
             receivers=lambda name: self.loaded.receivers.get(name),
             clock_ms=self.clock_ms,
-            sleep=self._worker_sleep,
+            sleep=asyncio.sleep,
             rng=random.Random(),
             policy=RetryPolicy(
                 base_ms=int(s.retry_base_s * 1000),
@@ -226,6 +227,7 @@ class AlertService:
             context=self._context,
             on_attempt=self._logs.record,
             poll_interval_s=1.0,
+            wakeup=self.deliveries,
         )
 
     async def _deliver(self) -> None:
@@ -237,13 +239,6 @@ class AlertService:
             except Exception as e:
                 log.warning("alerts: notification delivery paused, the store failed: %s", e)
                 await asyncio.sleep(FAILED_STEP_PAUSE_S)
-
-    async def _worker_sleep(self, seconds: float) -> None:
-        """The worker's idle wait, cut short when a step queued notifications."""
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(seconds):
-                await self.deliveries.wait()
-        self.deliveries.clear()
 
     async def _loop(self, stop: asyncio.Event) -> None:
         while True:
