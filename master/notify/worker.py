@@ -3,7 +3,8 @@ receiver's channel, and records the outcome — sent, retry at a time ``delivery
 or dead — plus one ``AttemptLog`` per attempt for the notification log.
 
 ``run`` is a pipeline, not a loop of batches: it claims whenever it has room (at most ``batch``
-deliveries in flight), so one slow or retried send never holds back the others claimed with it,
+deliveries in flight, counting the room ``reserve``d for deliveries the caller leased itself and
+``offer``s, which skip the claim), so one slow or retried send never holds back the others,
 and it sleeps only until it is woken — ``wakeup`` (set by whoever queued new rows), an attempt
 finishing (its group's next notification may now be due), the earliest retry it scheduled
 itself — or, for rows it cannot know about (another master's, an expired lease), the poll
@@ -81,19 +82,50 @@ class Worker:
     wakeup: asyncio.Event = field(default_factory=asyncio.Event)  # set: new rows were queued
     _slots: dict[str, asyncio.Semaphore] = field(default_factory=dict)
     _in_flight: set[str] = field(default_factory=set)
+    _reserved: int = 0  # room promised to ``reserve`` callers, not yet offered
+    _offered: list[Delivery] = field(default_factory=list)
+    _running: bool = False
     _retries: list[int] = field(default_factory=list)  # heap of the retry times set here
 
     async def run(self) -> None:
         """Delivers until cancelled (see the module docstring for when it claims)."""
-        async with asyncio.TaskGroup() as tg:
-            while True:
-                self.wakeup.clear()  # before claiming: a wake-up during the claim is kept
-                room = self.batch - len(self._in_flight)
-                if room > 0:
-                    for d in await self.outbox.claim(self.clock_ms(), room):
-                        self._in_flight.add(d.id)
-                        tg.create_task(self._run_attempt(d), name=f"notify-delivery-{d.id}")
-                await self._idle()
+        self._running = True
+        try:
+            async with asyncio.TaskGroup() as tg:
+                while True:
+                    self.wakeup.clear()  # before claiming: a wake-up during the claim is kept
+                    self._start(tg, self._offered)
+                    self._offered = []
+                    room = self.batch - len(self._in_flight) - self._reserved
+                    if room > 0:
+                        self._start(tg, await self.outbox.claim(self.clock_ms(), room))
+                    await self._idle()
+        finally:
+            self._running = False
+
+    def reserve(self, count: int) -> int:
+        """Room for up to ``count`` deliveries that the caller leases itself (writing them
+        leased with the alert step that decided them) and then ``offer``s: how many it may."""
+        if not self._running:
+            return 0
+        room = self.batch - len(self._in_flight) - self._reserved
+        granted = max(0, min(count, room))
+        self._reserved += granted
+        return granted
+
+    def offer(self, deliveries: list[Delivery], *, reserved: int) -> None:
+        """Attempt ``deliveries`` (leased by the caller, at most ``reserved``) without a claim;
+        gives back what of the reservation they do not use. A worker that stopped meanwhile
+        drops them: leased, they come back when their lease ends, like any crashed send."""
+        self._reserved = max(0, self._reserved - reserved)
+        if deliveries:
+            self._offered += deliveries[:reserved]
+        self.wakeup.set()
+
+    def _start(self, tg: asyncio.TaskGroup, deliveries: list[Delivery]) -> None:
+        for d in deliveries:
+            self._in_flight.add(d.id)
+            tg.create_task(self._run_attempt(d), name=f"notify-delivery-{d.id}")
 
     async def run_once(self) -> int:
         """Claims what is due now and attempts all of it; returns how many were attempted."""

@@ -110,10 +110,34 @@ def _log_row(r: Row[Any]) -> LogRow:
     )
 
 
-def insert_outbox(conn: Connection, rows: Sequence[OutboxInsert], *, now_ms: int) -> list[int]:
+@dataclass(frozen=True, slots=True)
+class OutboxLease:
+    """Rows to lease as they are written, for a sender that takes them at once: at most
+    ``limit``, held until ``until_ms``. It saves that sender a claim, a transaction of its own,
+    between the alert transition and the send."""
+
+    limit: int
+    until_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxWritten:
+    ids: list[int]  # every row written, in order
+    leased: list[tuple[int, OutboxInsert]]  # those written leased, with what they hold
+
+
+def insert_outbox(
+    conn: Connection,
+    rows: Sequence[OutboxInsert],
+    *,
+    now_ms: int,
+    lease: OutboxLease | None = None,
+) -> OutboxWritten:
     """Inside the caller's transaction (the alert step that decided them). A key already
     present is skipped: after a restore that re-decides a committed notification, it must not
-    be queued twice."""
+    be queued twice. With ``lease``, a row is written leased only when it is its group's
+    oldest unfinished row — exactly what ``claim`` would give — so leasing never lets a group's
+    notification overtake an earlier one."""
     t = notification_outbox
     keys = [r.idempotency_key for r in rows]
     have = (
@@ -123,29 +147,45 @@ def insert_outbox(conn: Connection, rows: Sequence[OutboxInsert], *, now_ms: int
         if keys
         else set()
     )
+    hashes = {r.idempotency_key: group_hash(r.receiver, r.group_key) for r in rows}
+    busy: set[str] = set()  # groups with an unfinished row (written before, or just now)
+    if lease is not None and lease.limit > 0 and rows:
+        busy = set(
+            conn.execute(
+                select(t.c.group_hash).where(
+                    t.c.group_hash.in_(set(hashes.values())), t.c.state.in_(UNFINISHED)
+                )
+            ).scalars()
+        )
     ids: list[int] = []
+    leased: list[tuple[int, OutboxInsert]] = []
     for r in rows:
         if r.idempotency_key in have:
             continue
         have.add(r.idempotency_key)
+        group = hashes[r.idempotency_key]
+        take = lease is not None and len(leased) < lease.limit and group not in busy
+        busy.add(group)
         result = conn.execute(
             insert(t).values(
                 receiver=clip(r.receiver, 200),
                 group_key=r.group_key,
-                group_hash=group_hash(r.receiver, r.group_key),
+                group_hash=group,
                 idempotency_key=r.idempotency_key,
                 payload_json=orjson.dumps(r.payload).decode(),
-                state="pending",
+                state="leased" if take else "pending",
                 attempts=0,
                 next_at_ms=now_ms,
-                lease_until_ms=None,
+                lease_until_ms=lease.until_ms if take and lease is not None else None,
                 since_ms=now_ms,
                 created_ms=now_ms,
                 updated_ms=now_ms,
             )
         )
         ids.append(new_id(result.inserted_primary_key))
-    return ids
+        if take:
+            leased.append((ids[-1], r))
+    return OutboxWritten(ids, leased)
 
 
 class NotificationRepo:
@@ -155,7 +195,7 @@ class NotificationRepo:
 
     async def enqueue(self, rows: Sequence[OutboxInsert], *, now_ms: int) -> list[int]:
         def work(conn: Connection) -> list[int]:
-            return insert_outbox(conn, rows, now_ms=now_ms)
+            return insert_outbox(conn, rows, now_ms=now_ms).ids
 
         return await self._writer.run(work)
 

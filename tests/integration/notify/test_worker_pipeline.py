@@ -1,6 +1,7 @@
 """The worker's ``run`` as a pipeline, on virtual time whose timers the test fires: new work
-and retries it scheduled are picked up without waiting out the poll interval, and a slow send
-(or the store recording an outcome) holds back nothing but itself."""
+and retries it scheduled are picked up without waiting out the poll interval, a slow send (or
+the store recording an outcome) holds back nothing but itself, and deliveries leased by their
+caller are sent without a claim, within the room reserved for them."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from dataclasses import replace
 
 import pytest
 
-from master.notify.outbox import MemoryOutbox
+from master.notify.outbox import Delivery, MemoryOutbox
 from master.notify.posting import HttpClient, new_client
 from master.notify.worker import AttemptLog
 from tests.integration.notify.peers import Answer, ParkedSleep, Receiver, VirtualClock
@@ -168,3 +169,36 @@ async def test_a_receivers_slot_is_free_while_the_outcome_is_being_recorded(
     box.gate.set()
     assert await run == 2
     assert all(s.state == "sent" for s in box.rows.values())
+
+
+class _NoClaims(MemoryOutbox):
+    """An outbox whose ``claim`` finds nothing: what is delivered came by ``offer``."""
+
+    async def claim(self, now_ms: int, limit: int) -> list[Delivery]:
+        return []
+
+
+async def test_offered_deliveries_are_sent_without_a_claim_within_the_reserved_room(
+    peer: Receiver, http: HttpClient
+) -> None:
+    clock = VirtualClock(T0)
+    sleep = ParkedSleep(clock)
+    box, log = _NoClaims(), list[AttemptLog]()
+    worker = _worker(box, {"team-shop": _webhook(peer)}, clock, log, http, sleep=sleep)
+    worker.batch = 3
+    assert worker.reserve(1) == 0  # not running: nothing may be promised to it
+    changed, worker.on_attempt = _logged(log)
+    task = asyncio.create_task(worker.run())
+    async with asyncio.timeout(30):
+        await sleep.until_asked(1)
+    assert worker.reserve(5) == 3 and worker.reserve(1) == 0  # bounded by the batch
+    ids = [box.add(replace(crashloop(1, key=f"k{i}"), group_key=f"g{i}"), created_ms=T0)
+           for i in range(2)]  # fmt: skip
+    for id in ids:
+        box.rows[id].state = "leased"  # as the step that wrote them did
+    worker.offer([box.rows[id].delivery for id in ids], reserved=3)
+    await _until(lambda: len(log) == 2, changed)
+    assert sorted(e.idempotency_key for e in log) == ["k0", "k1"]
+    assert all(box.state(id) == "sent" for id in ids)
+    assert worker.reserve(5) == 3  # the unused reservation was given back
+    await _stop(task)
