@@ -15,8 +15,9 @@ Concurrency is bounded per receiver (one ``asyncio.Semaphore`` each), held for t
 recording the outcome in the store does not keep the next send to that receiver waiting.
 Clock, sleep and random source are injected: production passes wall time and
 ``asyncio.sleep``, tests pass virtual ones, and no test waits on a real timer. Every send has
-the outbound policy's timeout; ``CancelledError`` is never swallowed (a cancelled attempt stays
-leased and a store-backed outbox re-offers it)."""
+the outbound policy's timeout; ``CancelledError`` is never swallowed (a cancelled send gives its
+row back, due at once, before the cancellation goes on; if even that fails, the row's lease
+ends and the store-backed outbox offers it again)."""
 
 from __future__ import annotations
 
@@ -198,11 +199,26 @@ class Worker:
             except Exception as e:  # a bug in a renderer: keep the row, retry after an upgrade
                 log.exception("notify: delivery %s to %s crashed", d.id, receiver.name)
                 failure = Failure(f"internal error: {type(e).__name__}: {e}")
+            except asyncio.CancelledError:
+                await self._give_back(d)
+                raise
         if failure is not None:
             await self._failed(d, receiver, failure)
             return
         await self.outbox.succeeded(d.id, self.clock_ms(), status)
         self._log(d, receiver.channel, started, "sent", status=status)
+
+    async def _give_back(self, d: Delivery) -> None:
+        """A send cut short (the master stopping): due again at once instead of after its
+        lease, so a restart sends it within seconds. The receiver may have had it already;
+        its idempotency key makes the resend harmless. Shielded, so the row is given back even
+        as the cancellation goes on; a second cancellation still goes through."""
+        try:
+            await asyncio.shield(
+                self.outbox.retry_at(d.id, self.clock_ms(), "interrupted: the master stopped")
+            )
+        except Exception as e:  # the store is going too: the lease still ends on its own
+            log.warning("notify: could not give back delivery %s: %s", d.id, e)
 
     async def _failed(self, d: Delivery, receiver: Receiver, failure: Failure) -> None:
         now = self.clock_ms()

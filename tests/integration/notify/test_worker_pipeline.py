@@ -202,3 +202,22 @@ async def test_offered_deliveries_are_sent_without_a_claim_within_the_reserved_r
     assert all(box.state(id) == "sent" for id in ids)
     assert worker.reserve(5) == 3  # the unused reservation was given back
     await _stop(task)
+
+
+async def test_a_send_cut_short_by_a_stop_gives_its_row_back_due_at_once(
+    peer: Receiver, http: HttpClient
+) -> None:
+    peer.gate = asyncio.Event()  # the receiver never answers before the stop
+    clock = VirtualClock(T0)
+    box, log = MemoryOutbox(), list[AttemptLog]()
+    d = box.add(crashloop(1), created_ms=T0)
+    worker = _worker(box, {"team-shop": _webhook(peer)}, clock, log, http, sleep=ParkedSleep(clock))
+    task = asyncio.create_task(worker.run())
+    async with asyncio.timeout(30):
+        await peer.wait_in_flight(1)
+    await _stop(task)
+    row = box.rows[d]
+    # Not left leased (a restart would wait out the lease): pending, due now.
+    assert (row.state, row.due_ms, row.attempts) == ("pending", T0, 1)
+    assert "interrupted" in (row.last_error or "")
+    peer.gate.set()
