@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Row, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, Row, Update, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from master.store.repositories.conversions import clip, new_id
@@ -188,6 +188,30 @@ def insert_outbox(
     return OutboxWritten(ids, leased)
 
 
+def _finishing(**values: Any) -> Update:
+    """The update that records one attempt's outcome on a leased row, built once: every
+    notification ends with one, and building and cache-keying the statement each time cost
+    more CPU than running it."""
+    t = notification_outbox
+    return (
+        update(t)
+        .where(t.c.id == bindparam("b_id"), t.c.state == "leased")
+        .values(
+            attempts=t.c.attempts + 1,
+            updated_ms=bindparam("b_at"),
+            lease_until_ms=None,
+            **values,
+        )
+    )
+
+
+_SENT = _finishing(state="sent", status=bindparam("b_status"), last_error=None)
+_RETRY = _finishing(
+    state="pending", next_at_ms=bindparam("b_next"), last_error=bindparam("b_error")
+)
+_DEAD = _finishing(state="dead", last_error=bindparam("b_error"))
+
+
 class NotificationRepo:
     def __init__(self, engine: AsyncEngine, writer: Writer) -> None:
         self._engine = engine
@@ -227,28 +251,22 @@ class NotificationRepo:
 
         return await self._writer.run(work)
 
-    async def _finish(self, id: int, at_ms: int, **values: Any) -> bool:
+    async def _finish(self, q: Update, id: int, at_ms: int, **values: Any) -> bool:
+        params = {"b_id": id, "b_at": at_ms, **values}
+
         def work(conn: Connection) -> bool:
-            t = notification_outbox
-            q = (
-                update(t)
-                .where(t.c.id == id, t.c.state == "leased")
-                .values(attempts=t.c.attempts + 1, updated_ms=at_ms, lease_until_ms=None, **values)
-            )
-            return bool(conn.execute(q).rowcount)
+            return bool(conn.execute(q, params).rowcount)
 
         return await self._writer.run(work)
 
     async def succeeded(self, id: int, at_ms: int, status: int) -> bool:
-        return await self._finish(id, at_ms, state="sent", status=status, last_error=None)
+        return await self._finish(_SENT, id, at_ms, b_status=status)
 
     async def retry_at(self, id: int, at_ms: int, error: str, *, now_ms: int) -> bool:
-        return await self._finish(
-            id, now_ms, state="pending", next_at_ms=at_ms, last_error=clip(error, ERROR_MAX)
-        )
+        return await self._finish(_RETRY, id, now_ms, b_next=at_ms, b_error=clip(error, ERROR_MAX))
 
     async def dead(self, id: int, at_ms: int, error: str) -> bool:
-        return await self._finish(id, at_ms, state="dead", last_error=clip(error, ERROR_MAX))
+        return await self._finish(_DEAD, id, at_ms, b_error=clip(error, ERROR_MAX))
 
     async def retry(self, id: int, *, now_ms: int) -> OutboxRow | None:
         """An admin's retry of a dead letter: pending again now, with a fresh dead-letter
