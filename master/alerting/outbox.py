@@ -5,12 +5,12 @@ this version cannot read is a dead letter at once, with the reason, rather than 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from master.alerting.payloads import from_payload
 from master.notify.outbox import Delivery
-from master.store.repositories.notifications import NotificationRepo
+from master.store.repositories.notifications import NotificationRepo, OutboxInsert
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,18 @@ class StoreOutbox:
                 await self.repo.dead(row.id, now_ms, f"unreadable payload: {e}")
                 continue
             out.append(Delivery(str(row.id), row.receiver, n, row.since_ms, row.attempts + 1))
+        return out
+
+    def leased(self, written: Sequence[tuple[int, OutboxInsert]], since_ms: int) -> list[Delivery]:
+        """The rows a step wrote leased, as the worker's first attempts at them. One this
+        version cannot read is left leased: when its lease ends, ``claim`` dead-letters it."""
+        out: list[Delivery] = []
+        for id, row in written:
+            try:
+                n = from_payload(row.payload)
+            except (KeyError, TypeError, ValueError):
+                continue
+            out.append(Delivery(str(id), row.receiver, n, since_ms))
         return out
 
     async def succeeded(self, id: str, at_ms: int, status: int) -> None:

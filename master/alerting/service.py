@@ -10,8 +10,12 @@ committed state and the step's events are observed again: nothing is treated as 
 not queued. At start the state is restored from the store, so a restart neither forgets a
 firing alert nor notifies it again.
 
-The notify Worker drains the store outbox beside it (nudged when a step queued rows); its
-attempts are logged through a bounded queue to the notification log.
+The notify Worker drains the store outbox beside it, woken through ``deliveries`` when a step
+queued rows (or an admin retried a dead letter), so a new notification does not wait for its
+poll. The rows a step queues that the worker has room for are written leased in the step's
+transaction and handed straight to it, without a claim of their own (a master that dies before
+sending them re-sends them once their lease ends, as it does a send cut short). Its attempts
+are logged through a bounded queue to the notification log.
 
 Deliberately not here: alert judgement (``master.alerts``), channels (``master.notify``)."""
 
@@ -52,6 +56,7 @@ from master.notify.testsend import synthetic_notification
 from master.notify.worker import Worker, send_notification
 from master.store import Store, StoreBusy
 from master.store.repositories.alert_state import AlertStep
+from master.store.repositories.notifications import OutboxLease, OutboxWritten
 from shared.clock import now_ms
 from shared.domain.journal import FindingBatch, JournalRecord, NodeMetricsBatch
 from shared.errors import ConfigError
@@ -110,6 +115,8 @@ class AlertService:
     _last_poll_ms: int = 0
     _refused_mtime: int | None = None
     _logs: AttemptLogWriter = field(init=False)
+    _outbox: StoreOutbox = field(init=False)
+    _sender: Worker | None = None  # the notify worker running now
     _context: SendContext = field(default_factory=SendContext)
     # Events of a step whose save failed, to observe again once the engine is rebuilt from the
     # store; None while the engine is the committed state plus what is queued.
@@ -118,6 +125,8 @@ class AlertService:
     def __post_init__(self) -> None:
         self.queue = asyncio.Queue(self.settings.queue_max)
         self._logs = AttemptLogWriter(self.store)
+        lease_ms = int(self.settings.lease_s * 1000)
+        self._outbox = StoreOutbox(self.store.notifications, self.clock_ms, lease_ms)
         self.engine = AlertEngine(self.loaded.config)
         self._nodes = NodeThresholds(self.loaded.config.node_metrics)
 
@@ -222,10 +231,10 @@ class AlertService:
     def _worker(self) -> Worker:
         s = self.settings
         return Worker(
-            outbox=StoreOutbox(self.store.notifications, self.clock_ms, int(s.lease_s * 1000)),
+            outbox=self._outbox,
             receivers=lambda name: self.loaded.receivers.get(name),
             clock_ms=self.clock_ms,
-            sleep=self._worker_sleep,
+            sleep=asyncio.sleep,
             rng=random.Random(),
             policy=RetryPolicy(
                 base_ms=int(s.retry_base_s * 1000),
@@ -235,6 +244,7 @@ class AlertService:
             context=self._context,
             on_attempt=self._logs.record,
             poll_interval_s=1.0,
+            wakeup=self.deliveries,
         )
 
     async def _deliver(self) -> None:
@@ -242,17 +252,11 @@ class AlertService:
         master: the rows wait in the outbox, leased ones come back when their lease ends)."""
         while True:
             try:
-                await self._worker().run()
+                self._sender = self._worker()
+                await self._sender.run()
             except Exception as e:
                 log.warning("alerts: notification delivery paused, the store failed: %s", e)
                 await asyncio.sleep(FAILED_STEP_PAUSE_S)
-
-    async def _worker_sleep(self, seconds: float) -> None:
-        """The worker's idle wait, cut short when a step queued notifications."""
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(seconds):
-                await self.deliveries.wait()
-        self.deliveries.clear()
 
     async def _loop(self, stop: asyncio.Event) -> None:
         while True:
@@ -268,7 +272,7 @@ class AlertService:
             events += self._link_events(now)
             await self._maybe_reload(now)
             calls = [i for i in items if isinstance(i, _Call)]
-            await self._step(now, events, calls)
+            await self._step(now, events, calls, hand_off=not stopping)
             if stopping and self.queue.empty():
                 return
 
@@ -351,7 +355,9 @@ class AlertService:
 
     # -- a step ------------------------------------------------------------------------------
 
-    async def _step(self, now: int, events: list[Event], calls: list[_Call[Any]]) -> None:
+    async def _step(
+        self, now: int, events: list[Event], calls: list[_Call[Any]], *, hand_off: bool = True
+    ) -> None:
         if not events and not calls and (self.next_wake_ms is None or now < self.next_wake_ms):
             return
         for e in events:
@@ -386,10 +392,20 @@ class AlertService:
         )
         if not step.empty:
             step.noise = self.engine.noise.to_dict()
+        # Rows the worker has room for are written leased and handed to it after the commit:
+        # a claim, a transaction of its own, between transition and send costs latency. Not
+        # while stopping: the worker is cancelled next, and a row leased for nobody would
+        # wait out its lease after the restart.
+        sender = self._sender if hand_off else None
+        reserved = sender.reserve(len(rows)) if sender is not None and rows else 0
+        lease = OutboxLease(reserved, now + self._outbox.lease_ms) if reserved else None
+        written = OutboxWritten([], [])
         try:
             if not step.empty:
-                await self.store.alerts.save(step, now_ms=now)
+                written = await self.store.alerts.save_leasing(step, now_ms=now, lease=lease)
         except Exception as e:
+            if sender is not None:
+                sender.offer([], reserved=reserved)
             self.steps_failed += 1
             log.error("alerts: saving a step failed; the state is rebuilt from the store: %s", e)
             for c, _, _ in results:
@@ -399,6 +415,8 @@ class AlertService:
             await asyncio.sleep(FAILED_STEP_PAUSE_S)
             return
         self.next_wake_ms = due.next_wake_ms
+        if sender is not None and reserved:
+            sender.offer(self._outbox.leased(written.leased, now), reserved=reserved)
         if rows:
             self.deliveries.set()
         for c, r, err in results:

@@ -78,7 +78,8 @@ class AlertEngine:
         self._touched: set[str] = set()  # to (re)place at the next due
         self._timed: set[str] = set()  # pending, flapping, or a signal that may time out
         self._resolved: set[str] = set()
-        self._inhibitor: Inhibitor | None = None  # over the notifiable alerts; None: stale
+        # Over the notifiable alerts, kept up to date by _store; None: to build at next use.
+        self._inhibitor: Inhibitor | None = None
         self.reconfigure(config)
 
     # -- configuration -----------------------------------------------------------------------
@@ -128,8 +129,11 @@ class AlertEngine:
         self._dirty_alerts.add(fp)
         self._touched.add(fp)
         now = _signature(rec)
-        if (was[1], was[2]) != (now[1], now[2]):
-            self._inhibitor = None  # the set of possible sources changed
+        if self._inhibitor is not None and (was[1], was[2]) != (now[1], now[2]):
+            if rec is not None and rec.notifiable:  # a source now, or with other labels
+                self._inhibitor.add(fp, rec.labels)
+            else:
+                self._inhibitor.remove(fp)
         self._track(fp, rec)
         if rec is not None and rec.status != was[0]:
             self.noise.transition(rec, was[0], at_ms)

@@ -85,27 +85,48 @@ class Inhibition:
 
 
 class Inhibitor:
-    """The inhibit rules indexed over one moment's source alerts: each rule keeps, per value
-    tuple of its ``equal`` labels, up to two sources (two, so a target that is itself a
-    source still finds another one), making a check O(rules) however many alerts there are."""
+    """The inhibit rules indexed over the source alerts, per rule and value tuple of its
+    ``equal`` labels, making a check O(rules) however many alerts there are.
 
-    def __init__(self, rules: Sequence[InhibitRule], sources: Iterable[tuple[str, Labels]]):
-        srcs = list(sources)
-        self._index: list[tuple[InhibitRule, dict[tuple[str, ...], list[str]]]] = []
-        for rule in rules:
-            idx: dict[tuple[str, ...], list[str]] = {}
-            for fp, src in srcs:
-                if matches_all(rule.source, src):
-                    held = idx.setdefault(tuple(src.get(k, "") for k in rule.equal), [])
-                    if len(held) < 2:
-                        held.append(fp)
-            if idx:
-                self._index.append((rule, idx))
+    Kept up to date source by source (``add`` / ``remove``) rather than rebuilt: the engine
+    used to rebuild it over every alert whenever one started or stopped firing, which made
+    each step cost O(alerts) and a stream of new alerts O(alerts²). A key's sources are kept
+    in the order they became sources; a check names the first one that is not the target
+    itself (an alert never inhibits itself)."""
+
+    def __init__(
+        self, rules: Sequence[InhibitRule], sources: Iterable[tuple[str, Labels]] = ()
+    ) -> None:
+        self._rules = tuple(rules)
+        self._index: list[dict[tuple[str, ...], dict[str, None]]] = [{} for _ in self._rules]
+        self._where: dict[str, list[tuple[int, tuple[str, ...]]]] = {}  # fp → its index keys
+        for fp, labels in sources:
+            self.add(fp, labels)
+
+    def add(self, fingerprint: str, labels: Labels) -> None:
+        """``fingerprint`` is a source now, with ``labels`` (replacing what it was)."""
+        self.remove(fingerprint)
+        where = []
+        for i, rule in enumerate(self._rules):
+            if matches_all(rule.source, labels):
+                key = tuple(labels.get(k, "") for k in rule.equal)
+                self._index[i].setdefault(key, {})[fingerprint] = None
+                where.append((i, key))
+        if where:
+            self._where[fingerprint] = where
+
+    def remove(self, fingerprint: str) -> None:
+        """``fingerprint`` is no source (any more); a no-op if it was none."""
+        for i, key in self._where.pop(fingerprint, ()):
+            held = self._index[i][key]
+            del held[fingerprint]
+            if not held:
+                del self._index[i][key]
 
     def check(self, fingerprint: str, labels: Labels) -> Inhibition | None:
         """The first rule and source alert muting this alert, if any."""
-        for rule, idx in self._index:
-            if not matches_all(rule.target, labels):
+        for rule, idx in zip(self._rules, self._index, strict=True):
+            if not idx or not matches_all(rule.target, labels):
                 continue
             fps = idx.get(tuple(labels.get(k, "") for k in rule.equal), ())
             by = next((f for f in fps if f != fingerprint), None)

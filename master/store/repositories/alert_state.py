@@ -17,7 +17,12 @@ from sqlalchemy import Connection, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from master.store.repositories.alert_history import AlertHistoryInsert, insert_history
-from master.store.repositories.notifications import OutboxInsert, insert_outbox
+from master.store.repositories.notifications import (
+    OutboxInsert,
+    OutboxLease,
+    OutboxWritten,
+    insert_outbox,
+)
 from master.store.schema.tables import alert_silences, alert_state
 from master.store.writing.writer import Writer
 
@@ -145,8 +150,14 @@ class AlertStateRepo:
     async def save(self, step: AlertStep, *, now_ms: int) -> list[int]:
         """Commit one engine step in one transaction; returns the ids of the outbox rows
         written (a notification whose idempotency key is already there is not written again)."""
+        return (await self.save_leasing(step, now_ms=now_ms)).ids
 
-        def work(conn: Connection) -> list[int]:
+    async def save_leasing(
+        self, step: AlertStep, *, now_ms: int, lease: OutboxLease | None = None
+    ) -> OutboxWritten:
+        """``save``, with outbox rows written leased as ``insert_outbox`` says."""
+
+        def work(conn: Connection) -> OutboxWritten:
             _put(conn, ALERT, step.alerts, now_ms)
             _drop(conn, ALERT, step.deleted_alerts)
             _put(conn, GROUP, step.groups, now_ms)
@@ -159,6 +170,6 @@ class AlertStateRepo:
             if rows:
                 conn.execute(insert(alert_silences), rows)
             insert_history(conn, step.history, now_ms=now_ms)
-            return insert_outbox(conn, step.outbox, now_ms=now_ms)
+            return insert_outbox(conn, step.outbox, now_ms=now_ms, lease=lease)
 
         return await self._writer.run(work)

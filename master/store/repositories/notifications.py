@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Row, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, Row, Update, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from master.store.repositories.conversions import clip, new_id
@@ -110,10 +110,34 @@ def _log_row(r: Row[Any]) -> LogRow:
     )
 
 
-def insert_outbox(conn: Connection, rows: Sequence[OutboxInsert], *, now_ms: int) -> list[int]:
+@dataclass(frozen=True, slots=True)
+class OutboxLease:
+    """Rows to lease as they are written, for a sender that takes them at once: at most
+    ``limit``, held until ``until_ms``. It saves that sender a claim, a transaction of its own,
+    between the alert transition and the send."""
+
+    limit: int
+    until_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxWritten:
+    ids: list[int]  # every row written, in order
+    leased: list[tuple[int, OutboxInsert]]  # those written leased, with what they hold
+
+
+def insert_outbox(
+    conn: Connection,
+    rows: Sequence[OutboxInsert],
+    *,
+    now_ms: int,
+    lease: OutboxLease | None = None,
+) -> OutboxWritten:
     """Inside the caller's transaction (the alert step that decided them). A key already
     present is skipped: after a restore that re-decides a committed notification, it must not
-    be queued twice."""
+    be queued twice. With ``lease``, a row is written leased only when it is its group's
+    oldest unfinished row — exactly what ``claim`` would give — so leasing never lets a group's
+    notification overtake an earlier one."""
     t = notification_outbox
     keys = [r.idempotency_key for r in rows]
     have = (
@@ -123,29 +147,69 @@ def insert_outbox(conn: Connection, rows: Sequence[OutboxInsert], *, now_ms: int
         if keys
         else set()
     )
+    hashes = {r.idempotency_key: group_hash(r.receiver, r.group_key) for r in rows}
+    busy: set[str] = set()  # groups with an unfinished row (written before, or just now)
+    if lease is not None and lease.limit > 0 and rows:
+        busy = set(
+            conn.execute(
+                select(t.c.group_hash).where(
+                    t.c.group_hash.in_(set(hashes.values())), t.c.state.in_(UNFINISHED)
+                )
+            ).scalars()
+        )
     ids: list[int] = []
+    leased: list[tuple[int, OutboxInsert]] = []
     for r in rows:
         if r.idempotency_key in have:
             continue
         have.add(r.idempotency_key)
+        group = hashes[r.idempotency_key]
+        take = lease is not None and len(leased) < lease.limit and group not in busy
+        busy.add(group)
         result = conn.execute(
             insert(t).values(
                 receiver=clip(r.receiver, 200),
                 group_key=r.group_key,
-                group_hash=group_hash(r.receiver, r.group_key),
+                group_hash=group,
                 idempotency_key=r.idempotency_key,
                 payload_json=orjson.dumps(r.payload).decode(),
-                state="pending",
+                state="leased" if take else "pending",
                 attempts=0,
                 next_at_ms=now_ms,
-                lease_until_ms=None,
+                lease_until_ms=lease.until_ms if take and lease is not None else None,
                 since_ms=now_ms,
                 created_ms=now_ms,
                 updated_ms=now_ms,
             )
         )
         ids.append(new_id(result.inserted_primary_key))
-    return ids
+        if take:
+            leased.append((ids[-1], r))
+    return OutboxWritten(ids, leased)
+
+
+def _finishing(**values: Any) -> Update:
+    """The update that records one attempt's outcome on a leased row, built once: every
+    notification ends with one, and building and cache-keying the statement each time cost
+    more CPU than running it."""
+    t = notification_outbox
+    return (
+        update(t)
+        .where(t.c.id == bindparam("b_id"), t.c.state == "leased")
+        .values(
+            attempts=t.c.attempts + 1,
+            updated_ms=bindparam("b_at"),
+            lease_until_ms=None,
+            **values,
+        )
+    )
+
+
+_SENT = _finishing(state="sent", status=bindparam("b_status"), last_error=None)
+_RETRY = _finishing(
+    state="pending", next_at_ms=bindparam("b_next"), last_error=bindparam("b_error")
+)
+_DEAD = _finishing(state="dead", last_error=bindparam("b_error"))
 
 
 class NotificationRepo:
@@ -155,7 +219,7 @@ class NotificationRepo:
 
     async def enqueue(self, rows: Sequence[OutboxInsert], *, now_ms: int) -> list[int]:
         def work(conn: Connection) -> list[int]:
-            return insert_outbox(conn, rows, now_ms=now_ms)
+            return insert_outbox(conn, rows, now_ms=now_ms).ids
 
         return await self._writer.run(work)
 
@@ -187,28 +251,22 @@ class NotificationRepo:
 
         return await self._writer.run(work)
 
-    async def _finish(self, id: int, at_ms: int, **values: Any) -> bool:
+    async def _finish(self, q: Update, id: int, at_ms: int, **values: Any) -> bool:
+        params = {"b_id": id, "b_at": at_ms, **values}
+
         def work(conn: Connection) -> bool:
-            t = notification_outbox
-            q = (
-                update(t)
-                .where(t.c.id == id, t.c.state == "leased")
-                .values(attempts=t.c.attempts + 1, updated_ms=at_ms, lease_until_ms=None, **values)
-            )
-            return bool(conn.execute(q).rowcount)
+            return bool(conn.execute(q, params).rowcount)
 
         return await self._writer.run(work)
 
     async def succeeded(self, id: int, at_ms: int, status: int) -> bool:
-        return await self._finish(id, at_ms, state="sent", status=status, last_error=None)
+        return await self._finish(_SENT, id, at_ms, b_status=status)
 
     async def retry_at(self, id: int, at_ms: int, error: str, *, now_ms: int) -> bool:
-        return await self._finish(
-            id, now_ms, state="pending", next_at_ms=at_ms, last_error=clip(error, ERROR_MAX)
-        )
+        return await self._finish(_RETRY, id, now_ms, b_next=at_ms, b_error=clip(error, ERROR_MAX))
 
     async def dead(self, id: int, at_ms: int, error: str) -> bool:
-        return await self._finish(id, at_ms, state="dead", last_error=clip(error, ERROR_MAX))
+        return await self._finish(_DEAD, id, at_ms, b_error=clip(error, ERROR_MAX))
 
     async def retry(self, id: int, *, now_ms: int) -> OutboxRow | None:
         """An admin's retry of a dead letter: pending again now, with a fresh dead-letter

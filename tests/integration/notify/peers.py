@@ -107,3 +107,35 @@ class VirtualClock:
     async def sleep(self, seconds: float) -> None:
         self.advance(seconds)
         await asyncio.sleep(0)
+
+
+class ParkedSleep:
+    """A worker's sleep that parks until the test ends it (``fire``), moving ``clock`` by the
+    duration asked: the test decides when a timer runs out, so it can tell a wake-up by an
+    event from one by a timer, and what duration the worker asked for."""
+
+    def __init__(self, clock: VirtualClock) -> None:
+        self.clock = clock
+        self.asked: list[float] = []
+        self._parked: list[asyncio.Future[None]] = []
+        self._changed = asyncio.Condition()
+
+    async def __call__(self, seconds: float) -> None:
+        future = asyncio.get_running_loop().create_future()
+        self.asked.append(seconds)
+        self._parked.append(future)
+        async with self._changed:
+            self._changed.notify_all()
+        await future
+
+    async def until_asked(self, count: int) -> None:
+        """Until the worker has asked for ``count`` sleeps in all."""
+        async with self._changed:
+            await self._changed.wait_for(lambda: len(self.asked) >= count)
+
+    def fire(self) -> None:
+        """Ends the latest sleep, its full duration having passed."""
+        future = self._parked[-1]
+        if not future.done():
+            self.clock.advance(self.asked[-1])
+            future.set_result(None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -44,13 +44,15 @@ def _worker(
     clock: VirtualClock,
     log: list[AttemptLog],
     http: HttpClient | None = None,
+    *,
+    sleep: Callable[[float], Awaitable[None]] | None = None,
     **kw: object,
 ) -> Worker:
     return Worker(
         outbox=box,
         receivers=receivers.get,
         clock_ms=clock,
-        sleep=clock.sleep,
+        sleep=sleep or clock.sleep,
         rng=random.Random(1),
         context=SendContext(policy=OutboundPolicy(timeout_s=5), http=http),
         on_attempt=log.append,

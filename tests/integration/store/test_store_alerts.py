@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from master.store import Store
 from master.store.repositories.alert_state import AlertStep
-from master.store.repositories.notifications import OutboxInsert
+from master.store.repositories.notifications import OutboxInsert, OutboxLease
 
 LEASE = 30_000
 
@@ -91,6 +91,27 @@ async def test_a_dead_letter_is_listed_and_an_admin_retry_makes_it_pending(store
     retried = await store.notifications.retry(row.id, now_ms=40)
     assert retried is not None and (retried.state, retried.since_ms) == ("pending", 40)
     assert await store.notifications.retry(row.id, now_ms=41) is None
+
+
+async def test_a_step_leases_only_rows_claim_would_give_and_no_more_than_asked(
+    store: Store,
+) -> None:
+    await store.notifications.enqueue([_n("old", group="busy")], now_ms=1)
+    step = AlertStep(
+        outbox=[_n("b2", group="busy"), _n("a1"), _n("a2"), _n("c1", group="g3"), _n("d1", "g4")]
+    )
+    lease = OutboxLease(limit=2, until_ms=10 + LEASE)
+    written = await store.alerts.save_leasing(step, now_ms=10, lease=lease)
+    keys = {r.id: r.idempotency_key for r in await store.notifications.rows()}
+    # Not "b2" (its group has "old" unfinished), not "a2" (behind "a1"), and at most two.
+    assert [keys[id] for id, _ in written.leased] == ["a1", "c1"]
+    assert [row.idempotency_key for _, row in written.leased] == ["a1", "c1"]
+    assert len(written.ids) == 5
+    # Claims leave the leased rows to their sender until the lease ends.
+    claimed = await store.notifications.claim(11, 10, lease_ms=LEASE)
+    assert sorted(r.idempotency_key for r in claimed) == ["d1", "old"]
+    ended = await store.notifications.claim(10 + LEASE, 10, lease_ms=LEASE)
+    assert sorted(r.idempotency_key for r in ended) == ["a1", "c1"]  # a sender that died
 
 
 async def test_attempts_are_logged_newest_first(store: Store) -> None:
