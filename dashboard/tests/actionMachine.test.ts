@@ -4,6 +4,7 @@ import { ACTIONS, problems, toParams } from '../src/features/actions/catalogue';
 import {
   actionReducer,
   canConfirm,
+  canOverride,
   canPreview,
   initialAction,
   isBusy,
@@ -133,5 +134,28 @@ describe('action parameters', () => {
     expect(problems(scale, { replicas: '2.5' })).toEqual(['replicas']);
     expect(problems(setImage, { container: 'main' })).toEqual(['image']);
     expect(problems(setImage, { container: 'main', image: 'nginx:1.27' })).toEqual([]);
+  });
+});
+
+describe('an override after a refusal', () => {
+  const previewed: ActionState = { step: 'previewed', preview: cmd('succeeded', true, true) };
+
+  it('is offered when the run was refused before any command existed', () => {
+    const refused = actionReducer(actionReducer(previewed, { type: 'confirm' }), {
+      type: 'failed',
+      error: new Error('held'),
+    });
+    expect(canOverride(refused)).toBe(true);
+    expect(actionReducer(refused, { type: 'override' }).step).toBe('submitting');
+  });
+
+  it('is not offered once a command ran, so nothing runs twice', () => {
+    const running = actionReducer(actionReducer(previewed, { type: 'confirm' }), {
+      type: 'progress',
+      command: cmd('running', false),
+    });
+    const failed = actionReducer(running, { type: 'failed', error: new Error('lost') });
+    expect(canOverride(failed)).toBe(false);
+    expect(actionReducer(failed, { type: 'override' })).toBe(failed);
   });
 });

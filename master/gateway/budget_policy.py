@@ -34,6 +34,8 @@ async def check(
 ) -> None:
     """Raise ``Conflict`` (no reason given) or ``Forbidden`` (not an admin) while a policy
     holds the command back; audit the override when an admin gives one."""
+    if body.dry_run:
+        return  # a preview changes nothing: it shows the admin what an override would do
     t = body.target
     held = slos.policy_holds(
         cluster=cluster.name,

@@ -296,6 +296,11 @@ async def test_an_exhausted_budget_holds_a_new_image_until_an_admin_overrides(
     assert r.status_code == 403 and "shop-web" in r.json()["message"]
     r = await people.http.post(url, json=command, headers=people.auth("admin"))
     assert r.status_code == 409 and "override_reason" in r.json()["message"]
+    # A dry run changes nothing, so the policy lets the preview through.
+    r = await people.http.post(
+        url, json=command | {"dry_run": True}, headers=people.auth("operator")
+    )
+    assert r.status_code == 202
     # Scaling up is not risky; it goes through for an operator.
     up = command | {"type": "scale", "params": {"replicas": 5}}
     r = await people.http.post(url, json=up, headers=people.auth("operator"))

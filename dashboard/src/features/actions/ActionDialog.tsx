@@ -10,7 +10,15 @@ import { CommandProgress, CommandResult } from '../../ui/CommandProgress';
 import { Dialog } from '../../ui/Dialog';
 import { ErrorState } from '../../ui/States';
 import { problems, toParams, type ActionDef, type FormValues } from './catalogue';
-import { actionReducer, canConfirm, canPreview, initialAction, isBusy } from './machine';
+import { ApiError } from '../../api/errors';
+import {
+  actionReducer,
+  canConfirm,
+  canOverride,
+  canPreview,
+  initialAction,
+  isBusy,
+} from './machine';
 import { ParamFields } from './ParamFields';
 import { follow, newKey, submit, type Target } from './run';
 
@@ -31,6 +39,7 @@ export function ActionDialog({
   const client = useQueryClient();
   const [state, dispatch] = useReducer(actionReducer, initialAction);
   const [values, setValues] = useState<FormValues>(initial);
+  const [reason, setReason] = useState('');
   const key = useRef(newKey()); // one real run per dialog, even if Confirm is hit twice
   const abort = useRef(new AbortController());
   useEffect(() => {
@@ -58,12 +67,13 @@ export function ActionDialog({
     }
   }
 
-  async function confirm() {
-    dispatch({ type: 'confirm' });
+  async function confirm(overrideReason = '') {
+    dispatch({ type: overrideReason ? 'override' : 'confirm' });
     try {
       const first = await submit(target, def.type, params, {
         dryRun: false,
         idempotencyKey: key.current,
+        overrideReason,
       });
       const last = await follow(
         first,
@@ -123,6 +133,27 @@ export function ActionDialog({
         </section>
       )}
       {state.step === 'error' && <ErrorState error={state.error} />}
+      {heldByBudget(state.step === 'error' ? state.error : null) && canOverride(state) && (
+        <section aria-label={t('actions.override')} className="override">
+          <label>
+            {t('actions.overrideReason')}
+            <textarea
+              value={reason}
+              maxLength={500}
+              rows={2}
+              onChange={(e) => setReason(e.target.value)}
+            />
+          </label>
+          <button
+            type="button"
+            className="danger"
+            disabled={!reason.trim()}
+            onClick={() => void confirm(reason.trim())}
+          >
+            {t('actions.overrideRun')}
+          </button>
+        </section>
+      )}
       <div className="dialog-actions">
         <button type="button" onClick={onClose}>
           {state.step === 'done' ? t('common.close') : t('common.cancel')}
@@ -148,5 +179,13 @@ export function ActionDialog({
         )}
       </div>
     </Dialog>
+  );
+}
+
+/** The master holds a risky change back while an SLO's error budget is spent; an admin may
+ * send it again with a reason (the 409 names the field to send). */
+function heldByBudget(error: unknown): boolean {
+  return (
+    error instanceof ApiError && error.status === 409 && error.message.includes('override_reason')
   );
 }

@@ -12,13 +12,20 @@ export type ActionState =
   | { step: 'submitting'; preview: CommandView }
   | { step: 'running'; command: CommandView }
   | { step: 'done'; command: CommandView }
-  | { step: 'error'; error: unknown; during: 'preview' | 'run'; command?: CommandView };
+  | {
+      step: 'error';
+      error: unknown;
+      during: 'preview' | 'run';
+      command?: CommandView;
+      preview?: CommandView; // refused before a command existed: it may be sent again
+    };
 
 export type ActionEvent =
   | { type: 'edit' }
   | { type: 'preview' }
   | { type: 'previewed'; command: CommandView }
   | { type: 'confirm' }
+  | { type: 'override' }
   | { type: 'progress'; command: CommandView }
   | { type: 'failed'; error: unknown };
 
@@ -32,6 +39,12 @@ export function canPreview(s: ActionState): boolean {
 
 export function canConfirm(s: ActionState): boolean {
   return s.step === 'previewed' && s.preview.state === 'succeeded';
+}
+
+/** The run was refused before any command existed (e.g. an SLO's error-budget policy), so
+ * sending it again -- with an admin's reason -- cannot run anything twice. */
+export function canOverride(s: ActionState): boolean {
+  return s.step === 'error' && s.during === 'run' && !s.command && s.preview !== undefined;
 }
 
 export function isBusy(s: ActionState): boolean {
@@ -53,6 +66,10 @@ export function actionReducer(s: ActionState, e: ActionEvent): ActionState {
       return canConfirm(s) && s.step === 'previewed'
         ? { step: 'submitting', preview: s.preview }
         : s;
+    case 'override':
+      return canOverride(s) && s.step === 'error' && s.preview
+        ? { step: 'submitting', preview: s.preview }
+        : s;
     case 'progress':
       if (s.step !== 'submitting' && s.step !== 'running') return s;
       return e.command.terminal
@@ -60,7 +77,8 @@ export function actionReducer(s: ActionState, e: ActionEvent): ActionState {
         : { step: 'running', command: e.command };
     case 'failed':
       if (s.step === 'previewing') return { step: 'error', error: e.error, during: 'preview' };
-      if (s.step === 'submitting') return { step: 'error', error: e.error, during: 'run' };
+      if (s.step === 'submitting')
+        return { step: 'error', error: e.error, during: 'run', preview: s.preview };
       if (s.step === 'running')
         return { step: 'error', error: e.error, during: 'run', command: s.command };
       return s;
