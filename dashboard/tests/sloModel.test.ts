@@ -132,13 +132,18 @@ describe('order and filter', () => {
 });
 
 describe('budget as time', () => {
-  it('keeps the two largest units, rounded down', () => {
+  it('keeps the two largest units, to the nearest second', () => {
     // 99.9 % of 30 days: 43 min 12 s of bad time.
     expect(durationParts(0.001 * 30 * 86_400_000)).toEqual([
       { unit: 'min', n: 43 },
       { unit: 's', n: 12 },
     ]);
-    expect(durationParts(43 * 60_000 + 999)).toEqual([{ unit: 'min', n: 43 }]);
+    expect(durationParts(43 * 60_000 + 499)).toEqual([{ unit: 'min', n: 43 }]);
+    // 99.9 / 100 in floating point leaves 43 min 11.99… s: still 43 min 12 s.
+    expect(durationParts((1 - 99.9 / 100) * 30 * 86_400_000)).toEqual([
+      { unit: 'min', n: 43 },
+      { unit: 's', n: 12 },
+    ]);
     expect(durationParts(2 * 3_600_000 + 5 * 60_000 + 7_000)).toEqual([
       { unit: 'h', n: 2 },
       { unit: 'min', n: 5 },

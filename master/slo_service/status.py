@@ -25,8 +25,9 @@ class Since:
 
     minutes: dict[int, int]  # window seconds -> first minute start
     hours: dict[int, int]  # window seconds -> first hour start
-    window_start_ms: int  # the SLO's own window (hours)
+    window_start_ms: int  # the SLO's own window, as summed: from the start of its first hour
     window_end_ms: int
+    nominal_start_ms: int  # ... and as defined (the budget as time is of this length)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +62,7 @@ def since(slo: Slo, now_ms: int) -> Since:
         else:
             hours[s] = start - start % HOUR_MS
     start, end = window_bounds(slo.window, now_ms)
-    return Since(minutes, hours, start - start % HOUR_MS, end)
+    return Since(minutes, hours, start - start % HOUR_MS, end, start)
 
 
 def status(
@@ -76,11 +77,11 @@ def status(
     return SloStatus(
         slo=slo,
         now_ms=now_ms,
-        window_start_ms=at.window_start_ms,
+        window_start_ms=at.nominal_start_ms,
         window_end_ms=at.window_end_ms,
         totals=window,
         budget=budget(
-            window, objective=slo.objective, window_ms=at.window_end_ms - at.window_start_ms
+            window, objective=slo.objective, window_ms=at.window_end_ms - at.nominal_start_ms
         ),
         burn=burn_rates_of(lookup, slo.objective),
         signals=tuple(evaluate_sums(slo, lookup, now_ms)),

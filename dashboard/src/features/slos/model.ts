@@ -61,7 +61,8 @@ const SIZES: [Unit, number][] = [
  * absolute value (the caller says "over budget").
  */
 export function durationParts(ms: number): DurationPart[] {
-  let rest = Math.floor(Math.abs(ms) / 1000) * 1000;
+  // To the nearest second: 0.1 % of 30 days is 43 min 12 s, not 43 min 11.999 s shown as 11.
+  let rest = Math.round(Math.abs(ms) / 1000) * 1000;
   const out: DurationPart[] = [];
   for (const [unit, size] of SIZES) {
     const n = Math.floor(rest / size);
