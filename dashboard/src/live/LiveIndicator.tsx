@@ -28,7 +28,9 @@ export function LiveIndicator() {
       <span role="status" aria-live="polite">
         {text}
       </span>
-      {s.mode === 'live' && at && <span className="muted">{t('live.lastAt', { time: at })}</span>}
+      {s.mode === 'live' && at && (
+        <span className="muted live-last">{t('live.lastAt', { time: at })}</span>
+      )}
     </span>
   );
 }
