@@ -27,6 +27,7 @@ export function submit(
     dry_run: opts.dryRun,
     idempotency_key: opts.idempotencyKey,
     timeout_s: COMMAND_TIMEOUT_S,
+    override_reason: '', // the error-budget override is not offered here: none
   };
   return call<CommandView>(`clusters/${enc(target.cluster)}/commands`, {
     method: 'POST',
