@@ -21,7 +21,7 @@ from shared.domain.journal import FindingBatch, JournalRecord
 from shared.domain.refs import ObjectRef
 from tests.harness import eventually
 from tests.integration.people.conftest import People
-from tests.integration.test_stream import Event, events, lively
+from tests.integration.test_stream import Event, edge_agent, events, lively
 
 __all__ = ["lively"]  # the fixture, shared with test_stream
 
@@ -138,6 +138,20 @@ async def test_alerts_open_ack_and_resolve_as_events_scoped_and_resumable(lively
         p, "scoped", query="topics=alerts", **{"Last-Event-ID": str(middle.id)}
     ) as n2:
         assert (await n2.next()).data == resolved.data  # hers; the ack of web was never hers
+
+
+async def test_a_finding_an_agent_opens_reaches_the_stream_as_its_alert(lively: People) -> None:
+    p = lively
+    async with events(p, "viewer", query="topics=findings,alerts") as vera:
+        await vera.next()
+        async with await edge_agent(p) as agent:
+            agent.core.outbox.put(FindingBatch((_finding("shop"),)), now_ms=2)
+            opened = await vera.until(_alert("shop"))
+    assert opened.data["op"] == "changed" and opened.data["alert"]["status"] == "firing"
+    assert opened.data["alert"] == (await _listed(p, "viewer"))[opened.data["alert"]["fingerprint"]]
+    # the finding's own event came first: the alert follows the processor's commit
+    kinds = [e.event for e in vera.seen if e.event in ("finding", "alert")]
+    assert kinds[:2] == ["finding", "alert"]
 
 
 # -- a failed step publishes nothing -----------------------------------------------------------
