@@ -28,6 +28,7 @@ from master.datahub.hub import DataHub
 from master.gateway.app import GatewayApp, create_app
 from master.gateway.oidc_client import OidcClient, OidcConfig
 from master.gateway.state import GatewayState
+from master.gateway.stream.alerts import AlertEvents
 from master.gateway.stream.clusters import watch_clusters
 from master.gateway.stream.registry import Streams
 from master.gateway.usage import TokenUsage
@@ -219,6 +220,9 @@ async def _start(settings: MasterSettings, store: Store, metrics: MasterMetrics)
     alerts = _alert_service(settings, store, hub)
     await alerts.start()
     processor.subscribe(alerts.observe_journal)  # after the store commit: the alerts port
+    alert_events = AlertEvents(hub.changes, lambda: alerts.engine)
+    alert_events.learn(alerts.clock_ms())  # the restored alerts: nobody missed them
+    alerts.on_commit = alert_events.committed  # after each step's commit: the stream's alerts
     slos = SloService(
         store=store,
         settings=settings.slo,

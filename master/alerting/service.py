@@ -10,6 +10,9 @@ committed state and the step's events are observed again: nothing is treated as 
 not queued. At start the state is restored from the store, so a restart neither forgets a
 firing alert nor notifies it again.
 
+After a step committed, ``on_commit(now_ms, fingerprints)`` is told which alert rows it wrote
+(the live stream's alert events, wired by ``master.app``); a step that failed is not told.
+
 The notify Worker drains the store outbox beside it, woken through ``deliveries`` when a step
 queued rows (or an admin retried a dead letter), so a new notification does not wait for its
 poll. The rows a step queues that the worker has room for are written leased in the step's
@@ -29,7 +32,7 @@ import logging
 import random
 import signal
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -68,6 +71,8 @@ T = TypeVar("T")
 BATCH_MAX = 1_000  # events per step: bounds one transaction
 CALL_TIMEOUT_S = 30.0
 FAILED_STEP_PAUSE_S = 1.0
+# Told after each committed step: its clock and the fingerprints of the alert rows it wrote.
+StepObserver = Callable[[int, Set[str]], None]
 
 
 @dataclass(slots=True)
@@ -103,6 +108,7 @@ class AlertService:
     offline_grace_ms: int = 60_000  # a cluster not heard since start counts as offline after
     own_ports: frozenset[int] = frozenset()
     loaded: LoadedConfig = field(default_factory=configfile.default)
+    on_commit: StepObserver | None = None
     engine: AlertEngine = field(init=False)
     _nodes: NodeThresholds = field(init=False)  # node-metric thresholds and their `for` clocks
     queue: asyncio.Queue[Event | _Call[Any]] = field(init=False)
@@ -417,6 +423,7 @@ class AlertService:
         self.next_wake_ms = due.next_wake_ms
         if sender is not None and reserved:
             sender.offer(self._outbox.leased(written.leased, now), reserved=reserved)
+        self._committed(now, changes.alerts.keys() | changes.deleted_alerts)
         if rows:
             self.deliveries.set()
         for c, r, err in results:
@@ -426,6 +433,14 @@ class AlertService:
                 c.future.set_exception(err)
             else:
                 c.future.set_result(r)
+
+    def _committed(self, now: int, fingerprints: Set[str]) -> None:
+        if self.on_commit is None:
+            return
+        try:
+            self.on_commit(now, fingerprints)
+        except Exception:  # an observer's bug must not stop the alerts
+            log.exception("alerts: the step observer failed")
 
     # -- what the API uses -------------------------------------------------------------------
 

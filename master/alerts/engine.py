@@ -18,7 +18,7 @@ shell serialises calls (one asyncio task)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -320,11 +320,18 @@ class AlertEngine:
         """The fingerprints placed in ``group_id``: who its notifications are about."""
         return list(self._placement.members(group_id))
 
-    def view(self, now_ms: int) -> list[AlertView]:
+    def view(self, now_ms: int, only: Iterable[str] | None = None) -> list[AlertView]:
+        """Every alert's view, or those of ``only`` that are in the table (fingerprints)."""
         silences = [s for s in self.silences.values() if s.active_at(now_ms)]
         self._place(now_ms)
+        table = self.alerts
+        records = (
+            sorted(table.items())
+            if only is None
+            else [(fp, table[fp]) for fp in sorted(set(only)) if fp in table]
+        )
         out = []
-        for fp, rec in sorted(self.alerts.items()):
+        for fp, rec in records:
             ids = silencing(silences, rec.labels, now_ms) if silences else []
             inhibited = self._inhibition().check(fp, rec.labels) if rec.notifiable else None
             places = self._placement.places(fp)

@@ -1,7 +1,7 @@
 """The change feed: every change of current state, once, in a bounded ring with ids.
 
     DataHub / ClusterState / command bus ──publish──▶ ChangeFeed (ring of ``capacity``)
-                                                         │ wake (one event per burst)
+    alert service (after a step commits) ──publish──▶    │ wake (one event per burst)
                       each open stream reads from its own cursor ◀──┘ (master.gateway.stream)
 
 Publishing is O(1) and never waits: the change goes into the slot its id names (overwriting the
@@ -19,10 +19,13 @@ Visibility: ``cluster`` and ``namespace`` say who may see a change. ``namespace`
 fact about the cluster as a whole (its status, a cluster-wide resync): anyone who sees the
 cluster at all sees it. A string (empty for cluster-scoped objects such as nodes) is an object
 in that namespace, visible to a caller holding read on all of the cluster or on that namespace.
+An alert's change with ``cluster`` empty is about an alert of no cluster (a signal from
+elsewhere): only a global grant sees it, as in GET /alerts.
 Deciding that is the gateway's job (``master.gateway.stream.viewers``); this module knows no
 grants, no HTTP and no JSON. ``subject`` is the changed thing as the publisher holds it (a
-``Resource``, a ``Finding``, a command snapshot, a dict); the gateway encodes it once, on first
-send, into ``frame``, which every later stream reuses (and the subject is let go then)."""
+``Resource``, a ``Finding``, a command snapshot, a dict: a cluster's view, an alert's change);
+the gateway encodes it once, on first send, into ``frame``, which every later stream reuses
+(and the subject is let go then)."""
 
 from __future__ import annotations
 
@@ -32,7 +35,7 @@ from typing import Literal
 
 from shared.clock import now_ms
 
-Topic = Literal["cluster", "resource", "finding", "command", "resync"]
+Topic = Literal["cluster", "resource", "finding", "command", "alert", "resync"]
 
 DEFAULT_CAPACITY = 10_000
 # A snapshot swap publishes its differences one by one up to this many, else one resync of
@@ -47,7 +50,9 @@ class Change:
     topic: Topic
     cluster: str
     namespace: str | None  # None: about the cluster as a whole (see the module docstring)
-    op: str  # resource: upsert|delete; finding: opened|changed|resolved; resync: its reason
+    # resource: upsert|delete; finding: opened|changed|resolved; alert: changed|resolved|removed;
+    # resync: its reason
+    op: str
     subject: object  # None once encoded: the frame holds all of it
     frame: bytes | None = None  # the encoded SSE frame, filled by the first stream to send it
 

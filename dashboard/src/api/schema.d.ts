@@ -5530,7 +5530,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Server-sent events until the client goes (never ends by itself): `id`, `event` (cluster, resource, finding, command, resync), one line of JSON `data`; `: hb` comments when quiet. */
+            /** @description Server-sent events until the client goes (never ends by itself): `id`, `event` (cluster, resource, finding, command, alert, resync), one line of JSON `data`; `: hb` comments when quiet. */
             200: {
                 headers: {
                     [name: string]: unknown;

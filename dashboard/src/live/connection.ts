@@ -1,6 +1,7 @@
 /**
  * The stream connection: `GET /api/v1/stream` read with fetch + ReadableStream (EventSource
- * cannot send the Bearer header), frames parsed by SseParser, merged by mergeEvent.
+ * cannot send the Bearer header), frames parsed by SseParser, merged by mergeEvent. Alerts are
+ * among the topics because the header's badge (every page) and the alert pages read them.
  * Reconnects with jittered backoff and Last-Event-ID; a 404 means the master has no stream
  * yet, so the dashboard polls instead (and looks again now and then). A silent stream (no
  * heartbeat for 45 s) is treated as dead.
@@ -14,7 +15,7 @@ import { markRecent } from './recent';
 import { SseParser } from './sse';
 import { setLiveStatus } from './status';
 
-const TOPICS = 'clusters,resources,findings,commands';
+const TOPICS = 'clusters,resources,findings,commands,alerts';
 const SILENCE_MS = 45_000;
 const NO_STREAM_RETRY_MS = 60_000;
 const SUMMARY_DEBOUNCE_MS = 2_000;

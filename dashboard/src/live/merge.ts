@@ -5,6 +5,7 @@
  */
 import type { QueryClient } from '@tanstack/react-query';
 import { keys } from '../api/keys';
+import { mergeAlert, type AlertEventData } from '../features/alerts/merge';
 import type {
   ClusterView,
   CommandPage,
@@ -33,6 +34,7 @@ export type StreamEvent =
       data: { cluster: string; op: 'opened' | 'changed' | 'resolved'; finding: Finding };
     }
   | { type: 'command'; data: { command: CommandView } }
+  | { type: 'alert'; data: AlertEventData }
   | { type: 'resync'; data: { reason: string; cluster?: string | null } };
 
 type Cache = Pick<
@@ -63,7 +65,8 @@ export function objectKey(cluster: string, kind: string, namespace: string, name
 
 /** A stream frame → a typed event, or null for unknown event names or bad JSON. */
 export function toEvent(event: string, data: string): StreamEvent | null {
-  if (!['cluster', 'resource', 'finding', 'command', 'resync'].includes(event)) return null;
+  if (!['cluster', 'resource', 'finding', 'command', 'alert', 'resync'].includes(event))
+    return null;
   try {
     return { type: event, data: JSON.parse(data) } as StreamEvent;
   } catch {
@@ -139,6 +142,9 @@ export function mergeEvent(cache: Cache, ev: StreamEvent): MergeResult {
       if (!found) void cache.invalidateQueries({ queryKey: ['commands'] });
       break;
     }
+    case 'alert':
+      mergeAlert(cache, ev.data);
+      break;
     case 'resync': {
       const c = ev.data.cluster;
       if (!c) {

@@ -3,11 +3,11 @@
 The contract (``master.gateway.stream.frames`` has the payloads, ``streams`` the resync
 reasons): authenticated like every route (a bearer header: browsers read it with fetch
 streaming, not EventSource), filtered by the caller's grants as the list routes are
-(``stream.viewers``); ``topics`` names any of clusters, resources, findings, commands (one
-at least: an answer without topics is a 400, so a request that did not mean to stream never
-hangs); ``resync`` events always come. ``Last-Event-ID`` resumes after that id while the
-master still holds the changes since (``MASTER_STREAM__RING_EVENTS``); otherwise, and on
-every fresh stream, the first event is a ``resync`` whose id is the current one. Past
+(``stream.viewers``); ``topics`` names any of clusters, resources, findings, commands,
+alerts (one at least: an answer without topics is a 400, so a request that did not mean to
+stream never hangs); ``resync`` events always come. ``Last-Event-ID`` resumes after that id
+while the master still holds the changes since (``MASTER_STREAM__RING_EVENTS``); otherwise,
+and on every fresh stream, the first event is a ``resync`` whose id is the current one. Past
 ``MASTER_STREAM__CLIENTS_MAX`` open streams: 503 with Retry-After.
 
 The shell only: parsing, admission and building the response; the stream itself is
@@ -38,7 +38,7 @@ _bearer = HTTPBearer(auto_error=False)
 STREAM_DOC: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "Server-sent events until the client goes (never ends by itself): "
-        "`id`, `event` (cluster, resource, finding, command, resync), one line of JSON "
+        "`id`, `event` (cluster, resource, finding, command, alert, resync), one line of JSON "
         "`data`; `: hb` comments when quiet.",
         "content": {"text/event-stream": {"schema": {"type": "string"}}},
     }

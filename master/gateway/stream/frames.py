@@ -1,16 +1,18 @@
 """Server-sent event frames: one change, encoded once, in the REST answers' shapes.
 
     id: <change id>
-    event: cluster | resource | finding | command | resync
+    event: cluster | resource | finding | command | alert | resync
     data: <one line of JSON>
 
 Payloads reuse the route views, so an event's object equals an item of the matching list:
 ``cluster`` is ``cluster_view`` (GET /clusters), ``resource`` is ``{cluster, kind, op,
 namespace, name, object}`` with ``object`` an item of GET /clusters/{c}/resources (null on
 delete), ``finding`` is ``{cluster, op, finding}`` with ``finding_view``, ``command`` is
-``{command}`` with the command's view and transitions (GET /commands/{id}), ``resync`` is
-``{reason, cluster}`` (``cluster`` null when every cluster is concerned). The heartbeat is the
-comment ``: hb``.
+``{command}`` with the command's view and transitions (GET /commands/{id}), ``alert`` is
+``{op, alert}`` with ``alert_json`` (an item of GET /alerts) and ``op`` changed | resolved |
+removed (``stream.alert_diff``; topic ``alerts``, published after the alert service's step
+committed), ``resync`` is ``{reason, cluster}`` (``cluster`` null when every cluster is
+concerned). The heartbeat is the comment ``: hb``.
 
 Object bodies come from the agent as JSON, spliced unparsed; JSON may hold raw line breaks as
 whitespace, which would end the ``data`` line, so such a body is re-encoded on one line (raw
@@ -79,4 +81,5 @@ def _data(change: Change) -> bytes:
         return orjson.dumps({"command": command_view(subject.row, list(subject.transitions))})
     if change.topic == "resync":
         return orjson.dumps({"reason": change.op, "cluster": change.cluster or None})
-    return orjson.dumps(subject)  # cluster: its view, taken when the change was seen
+    # cluster: its view, taken when the change was seen; alert: {op, alert}, made so
+    return orjson.dumps(subject)

@@ -4,7 +4,10 @@ The rules are the list routes' (``routes/clusters``, ``routes/resources``, ``rou
 ``GET /commands``): a change of a cluster the caller cannot see at all is never shown; an
 object's change (resource, finding, command) needs read on the whole cluster or on the
 object's namespace (cluster-scoped objects and node findings need the whole cluster); a fact
-about the cluster as a whole (its status, a resync of it) needs read anywhere in it.
+about the cluster as a whole (its status, a resync of it) needs read anywhere in it. Alerts are
+GET /alerts' ``may(caller, READ, labels)``: by their ``cluster`` and ``namespace`` labels the
+same rules, and an alert of no cluster needs a global grant (``stream.alerts`` publishes them
+so); a stream of one cluster gets only that cluster's alerts, as ``GET /alerts?cluster=``.
 
 Pure and cheap, as it runs once per change per stream: a caller with a global grant pays a set
 lookup; others a dict lookup of their namespaces in that cluster (cached per stream)."""
@@ -22,6 +25,7 @@ TOPICS: dict[str, Topic] = {
     "resources": "resource",
     "findings": "finding",
     "commands": "command",
+    "alerts": "alert",
 }
 
 
@@ -58,6 +62,8 @@ class Viewer:
     def sees(self, change: Change) -> bool:
         if change.topic not in self.topics:
             return False
+        if change.topic == "alert" and not change.cluster:
+            return self.everywhere and self.cluster is None  # an alert of no cluster
         if self.cluster is not None and change.cluster and change.cluster != self.cluster:
             return False
         if self.everywhere or not change.cluster:

@@ -1,7 +1,8 @@
 /**
  * The header's count of critical alerts firing with nobody on them (not acknowledged, not
- * silenced or inhibited), linking to the alerts page filtered to exactly those. Alerts are
- * not on the live stream: the query polls every 10 s.
+ * silenced or inhibited), linking to the alerts page filtered to exactly those. Kept current
+ * by the live stream's alert events (features/alerts/merge.ts): refetched every 60 s while the
+ * stream is live, every 10 s while it is down.
  */
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';

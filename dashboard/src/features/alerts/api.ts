@@ -1,11 +1,17 @@
 /**
- * The alerting routes as TanStack Query hooks. Alerts are not on the live stream
- * (/api/v1/stream carries clusters, resources, findings and commands), so alert reads poll
- * every 10 s; every change invalidates the alert caches so the answer shows at once.
+ * The alerting routes as TanStack Query hooks. Alerts come on the live stream (topic
+ * `alerts`, merged by merge.ts), so while the stream is live the alert reads only refetch
+ * every 60 s (what events do not carry: annotations' live counts, a new alert's group); while
+ * it is down they poll every 10 s. Silences, receivers and notifications are not on the
+ * stream and poll as before. Every change invalidates the alert caches so the answer shows at
+ * once.
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useSyncExternalStore } from 'react';
 import { call, enc, qs } from '../../api/client';
 import type { Items } from '../../api/types';
+import { getLiveStatus, subscribeLive } from '../../live/status';
+import { alertKeys } from './keys';
 import type {
   Alert,
   AlertGroup,
@@ -18,43 +24,49 @@ import type {
   TestSendResult,
 } from './types';
 
-export const ALERTS_POLL_MS = 10_000;
+export { alertKeys };
 
-export const alertKeys = {
-  all: ['alerts'] as const,
-  grouped: ['alerts', 'grouped'] as const,
-  list: ['alerts', 'list'] as const,
-  criticals: ['alerts', 'criticals'] as const,
-  noise: ['alerts', 'noise'] as const,
-  silences: ['silences'] as const,
-  preview: (matchers: string[]) => ['silences', 'preview', matchers] as const,
-  receivers: ['receivers'] as const,
-  notifications: (filters: Record<string, string>) => ['notifications', filters] as const,
-  log: (receiver: string) => ['notifications', 'log', receiver] as const,
-};
+export const ALERTS_POLL_MS = 10_000;
+/** While the stream is live: a slow fallback only. */
+export const ALERTS_LIVE_POLL_MS = 60_000;
+
+export function alertsPollMs(live: boolean): number {
+  return live ? ALERTS_LIVE_POLL_MS : ALERTS_POLL_MS;
+}
+
+const isLive = () => getLiveStatus().mode === 'live';
+
+/** The alert reads' refetch interval; re-rendering when the stream goes up or down, so the
+ *  interval follows at once (a query's interval is read from its options). */
+export function useAlertsPoll(): number {
+  return alertsPollMs(useSyncExternalStore(subscribeLive, isLive));
+}
 
 export function useGroupedAlerts() {
+  const poll = useAlertsPoll();
   return useQuery({
     queryKey: alertKeys.grouped,
     queryFn: () => call<{ groups: AlertGroup[] }>('alerts?view=grouped'),
-    refetchInterval: ALERTS_POLL_MS,
+    refetchInterval: poll,
   });
 }
 
 export function useAlertList() {
+  const poll = useAlertsPoll();
   return useQuery({
     queryKey: alertKeys.list,
     queryFn: () => call<Items<Alert>>('alerts'),
-    refetchInterval: ALERTS_POLL_MS,
+    refetchInterval: poll,
   });
 }
 
 /** Critical alerts not held back (the server's `active`: firing or flapping, not suppressed). */
 export function useActiveCriticals() {
+  const poll = useAlertsPoll();
   return useQuery({
     queryKey: alertKeys.criticals,
     queryFn: () => call<Items<Alert>>(`alerts${qs({ severity: 'critical', state: 'active' })}`),
-    refetchInterval: ALERTS_POLL_MS,
+    refetchInterval: poll,
   });
 }
 
