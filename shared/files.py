@@ -9,6 +9,7 @@ own appends or the directory's creation and modes (the callers', who know their 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -62,3 +63,9 @@ def write_text_atomically(path: Path, text: str, *, mode: int = 0o644) -> int | 
     path.parent.mkdir(parents=True, exist_ok=True)
     replace_file(path, text.encode, mode=mode, write_all=_write_all)
     return mtime_ns(path)
+
+
+def read_only(e: OSError) -> bool:
+    """Whether a failed write means "this file is not ours to write" (a read-only mount, a
+    permission) rather than a fault worth a 500."""
+    return isinstance(e, PermissionError) or e.errno == errno.EROFS

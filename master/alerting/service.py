@@ -26,8 +26,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import errno
-import hashlib
 import logging
 import random
 import signal
@@ -40,17 +38,15 @@ from typing import Any, Generic, TypeVar
 from master.alerting import configfile
 from master.alerting.attempts import AttemptLogWriter
 from master.alerting.configfile import LoadedConfig
-from master.alerting.history import ended_episodes
+from master.alerting.configwatch import ConfigWatch
 from master.alerting.node_thresholds import NodeThresholds
 from master.alerting.outbox import StoreOutbox
-from master.alerting.payloads import outbox_inserts
 from master.alerting.settings import AlertSettings
-from master.alerts.config import AlertConfigError
-from master.alerts.engine import SNAPSHOT_VERSION, AlertEngine, AlertView
+from master.alerting.steps import snapshot, step_of
+from master.alerts.engine import AlertEngine, AlertView
 from master.alerts.events import AlertSignal, Event, FindingEvent, LinkEvent
 from master.alerts.silences import Silence
 from master.datahub.status import LinkStatus
-from master.errors import Conflict
 from master.notify.channels import SendContext
 from master.notify.delivery import RetryPolicy
 from master.notify.posting import new_client
@@ -58,12 +54,9 @@ from master.notify.safety import OutboundPolicy
 from master.notify.testsend import synthetic_notification
 from master.notify.worker import Worker, send_notification
 from master.store import Store, StoreBusy
-from master.store.repositories.alert_state import AlertStep
 from master.store.repositories.notifications import OutboxLease, OutboxWritten
 from shared.clock import now_ms
 from shared.domain.journal import FindingBatch, JournalRecord, NodeMetricsBatch
-from shared.errors import ConfigError
-from shared.files import mtime_ns
 
 log = logging.getLogger(__name__)
 
@@ -80,22 +73,6 @@ class _Call(Generic[T]):
     fn: Callable[[AlertEngine, int], T]
     future: asyncio.Future[T]
     silences: Callable[[T], Sequence[Silence]] = lambda _r: ()
-
-
-def _group_key(group_id: str) -> str:
-    # Group ids (receiver + group key) can outgrow an indexable key column; the row body
-    # holds the group itself, so a digest is enough as its key.
-    return hashlib.sha256(group_id.encode()).hexdigest()
-
-
-def _snapshot(rows: Any) -> dict[str, Any]:
-    return {
-        "version": SNAPSHOT_VERSION,
-        "alerts": rows.alerts,
-        "groups": rows.groups,
-        "silences": rows.silences,
-        "noise": rows.noise or {},
-    }
 
 
 @dataclass(slots=True)
@@ -117,9 +94,7 @@ class AlertService:
     next_wake_ms: int | None = None
     steps_failed: int = 0
     _links: dict[str, LinkStatus] = field(default_factory=dict)
-    _reload: asyncio.Event = field(default_factory=asyncio.Event)
-    _last_poll_ms: int = 0
-    _refused_mtime: int | None = None
+    _config: ConfigWatch = field(init=False)
     _logs: AttemptLogWriter = field(init=False)
     _outbox: StoreOutbox = field(init=False)
     _sender: Worker | None = None  # the notify worker running now
@@ -130,6 +105,7 @@ class AlertService:
 
     def __post_init__(self) -> None:
         self.queue = asyncio.Queue(self.settings.queue_max)
+        self._config = ConfigWatch(self.config_path, poll_s=self.settings.config_poll_s)
         self._logs = AttemptLogWriter(self.store)
         lease_ms = int(self.settings.lease_s * 1000)
         self._outbox = StoreOutbox(self.store.notifications, self.clock_ms, lease_ms)
@@ -139,15 +115,8 @@ class AlertService:
     # -- start -------------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Read the config and restore the saved state. A bad config file at start is a
-        ConfigError: there is no running config to keep, and a silent default would route
-        alerts nowhere anyone expects."""
-        try:
-            self.loaded = await asyncio.to_thread(configfile.read, self.config_path)
-        except AlertConfigError as e:
-            raise ConfigError(f"the alerting config is invalid:\n{e}") from e
-        except OSError as e:
-            raise ConfigError(f"cannot read the alerting config {self.config_path}: {e}") from e
+        """Read the config (a bad file is a ConfigError) and restore the saved state."""
+        self.loaded = await self._config.read_at_start()
         self._nodes.spec = self.loaded.config.node_metrics
         await self._restore()
         self.started_ms = self.clock_ms()
@@ -161,7 +130,7 @@ class AlertService:
     async def _restore(self) -> None:
         rows = await self.store.alerts.load()
         if rows.alerts or rows.groups or rows.silences or rows.noise:
-            self.engine = AlertEngine.restore(self.loaded.config, _snapshot(rows))
+            self.engine = AlertEngine.restore(self.loaded.config, snapshot(rows))
         else:
             self.engine = AlertEngine(self.loaded.config)
         self.next_wake_ms = self.clock_ms()  # one step at once: timers that came meanwhile
@@ -206,7 +175,7 @@ class AlertService:
             ) from e
 
     def request_reload(self) -> None:
-        self._reload.set()
+        self._config.request_reload()
 
     # -- the loop ----------------------------------------------------------------------------
 
@@ -331,31 +300,15 @@ class AlertService:
         return out
 
     async def _maybe_reload(self, now: int) -> None:
-        due = now - self._last_poll_ms >= self.settings.config_poll_s * 1000
-        if not (due or self._reload.is_set()):
-            return
-        self._last_poll_ms = now
-        forced = self._reload.is_set()
-        self._reload.clear()
-        stamp = await asyncio.to_thread(mtime_ns, self.config_path)
-        if not forced and stamp == self.loaded.mtime_ns:
-            return
-        if not forced and stamp is not None and stamp == self._refused_mtime:
-            return  # already refused and logged
-        try:
-            loaded = await asyncio.to_thread(configfile.read, self.config_path)
-        except (AlertConfigError, OSError) as e:
-            self._refused_mtime = stamp
-            log.error("alerts: new config refused, the running one is kept:\n%s", e)
-            return
-        self.adopt(loaded)
+        loaded = await self._config.changed(now, self.loaded)
+        if loaded is not None:
+            self.adopt(loaded)
 
     def adopt(self, loaded: LoadedConfig) -> None:
         """Run ``loaded`` from now on (state kept; groups re-keyed at the next step)."""
         self.engine.reconfigure(loaded.config)
         self._nodes.spec = loaded.config.node_metrics  # pending clocks kept
         self.loaded = loaded
-        self._refused_mtime = None
         self.next_wake_ms = self.clock_ms()
         log.info("alerts: config %s in force", loaded.source)
 
@@ -382,22 +335,10 @@ class AlertService:
                 touched += c.silences(r)
         due = self.engine.due(now)
         changes = self.engine.take_changes()
-        rows = outbox_inserts(
-            due.notifications,
-            receivers=self.loaded.receivers,
-            external_url=self.settings.external_url,
+        step = step_of(
+            self.engine, due, changes, touched, self.loaded.receivers, self.settings.external_url
         )
-        step = AlertStep(
-            alerts=changes.alerts,
-            deleted_alerts=changes.deleted_alerts,
-            groups={_group_key(g): body for g, body in changes.groups.items()},
-            deleted_groups={_group_key(g) for g in changes.deleted_groups},
-            silences=[s.to_dict() for s in touched],
-            outbox=rows,
-            history=ended_episodes(changes.alerts),
-        )
-        if not step.empty:
-            step.noise = self.engine.noise.to_dict()
+        rows = step.outbox
         # Rows the worker has room for are written leased and handed to it after the commit:
         # a claim, a transaction of its own, between transition and send costs latency. Not
         # while stopping: the worker is cancelled next, and a row leased for nobody would
@@ -484,26 +425,13 @@ class AlertService:
 
     async def replace_config(self, text: str) -> LoadedConfig:
         """Validate, write the file, and run it; raises AlertConfigError (nothing changed), or
-        Conflict when the file cannot be written because it is mounted read-only (the chart's
-        Secret, alerting.existingSecret): the running config is kept."""
-        source = str(self.config_path)
-        loaded = configfile.parse(text, source=source)
-        try:
-            stamp = await asyncio.to_thread(configfile.write, self.config_path, text)
-        except OSError as e:
-            if not (isinstance(e, PermissionError) or e.errno == errno.EROFS):
-                raise
-            raise Conflict(
-                f"the alerting config is mounted from {self.config_path} (read-only: "
-                f"{e.strerror}): change it where it comes from — with the Helm chart, the "
-                "Secret named by alerting.existingSecret; the running config is kept"
-            ) from e
-        loaded = configfile.LoadedConfig(loaded.config, loaded.receivers, text, source, stamp)
+        Conflict when the file is mounted read-only: the running config is kept."""
+        loaded = await self._config.replace(text)
         await self.call(lambda _e, _now: self.adopt(loaded))
         return loaded
 
     def validate(self, text: str) -> LoadedConfig:
-        return configfile.parse(text, source=str(self.config_path))
+        return self._config.validate(text)
 
     async def test_send(self, name: str) -> int:
         """A synthetic notification to ``name`` (a notify receiver); returns the peer's

@@ -15,7 +15,6 @@ routing of the alerts (``master.alerting``), HTTP (``master.gateway.routes.slos`
 from __future__ import annotations
 
 import asyncio
-import errno
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -38,7 +37,7 @@ from master.store import Store
 from master.store.repositories.slo_counts import Resolution
 from shared.clock import now_ms
 from shared.errors import ConfigError
-from shared.files import mtime_ns, write_text_atomically
+from shared.files import mtime_ns, read_only, write_text_atomically
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +104,7 @@ class SloService:
             try:
                 stamp = await asyncio.to_thread(write_text_atomically, self.config_path, text)
             except OSError as e:
-                if not (isinstance(e, PermissionError) or e.errno == errno.EROFS):
+                if not read_only(e):
                     raise
                 raise Conflict(
                     f"the SLO definitions are mounted from {self.config_path} (read-only: "
