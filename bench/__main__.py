@@ -39,6 +39,7 @@ BENCHES: dict[str, str] = {
     "alerts": "bench.alerts",
     "slo": "bench.slo",
     "ingress_scrape": "bench.ingress_scrape",
+    "dashboard": "bench.dashboard",
 }
 
 

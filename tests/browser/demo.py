@@ -96,13 +96,18 @@ def _log_tails(tmp_path: Path, lines: int = 30) -> str:
 
 @contextlib.asynccontextmanager
 async def running_fleet(
-    tmp_path: Path, *, dashboard_dir: Path, jwt_secret: str, admin_password: str
+    tmp_path: Path,
+    *,
+    dashboard_dir: Path,
+    jwt_secret: str,
+    admin_password: str,
+    pods: int = 24,
 ) -> AsyncIterator[Fleet]:
     out = tmp_path / "kubeconfigs"
     logs = contextlib.ExitStack()  # every process's stderr in tmp_path, closed at the end
     sim = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "kubesim", "--clusters", str(len(CLUSTERS)), "--prefix", "demo",
-        "--pods", "24", "--nodes", "3", "--churn", "0", "--crash-interval", "2",
+        "--pods", str(pods), "--nodes", "3", "--churn", "0", "--crash-interval", "2",
         "--start-delay", "0.1", "--out", str(out), "--log-level", "WARNING",
         stdout=subprocess.DEVNULL,
         stderr=logs.enter_context((tmp_path / "kubesim.log").open("wb")),
