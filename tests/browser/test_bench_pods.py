@@ -89,8 +89,14 @@ async def test_the_pods_page_with_5000_pods(page: Page, fleet: Fleet) -> None:
     await page.wait_for_function(f"() => ({ROWS_JS})() >= {PODS + 1}", timeout=60_000)
     total: int = await page.evaluate(ROWS_JS)  # the churn may have added a few
     first: dict[str, Any] = await page.evaluate(
-        "() => ({ at: performance.now(), long: Math.max(0, ...(window.__long || [])) })"
+        "() => ({ at: performance.now(), long: Math.max(0, ...(window.__long || [])),"
+        " api: performance.getEntriesByType('resource')"
+        ".map((r) => [r.name.replace(location.origin, ''), Math.round(r.startTime),"
+        " Math.round(r.duration), r.encodedBodySize]) })"
     )
+    print("\nbench: API calls while the pods page loaded [url, start ms, duration ms, bytes]:")
+    for call in first["api"]:
+        print("  ", call)
     # A pod's full name, then nothing: each keystroke changes what matches (one row <-> all).
     names: list[str] = await page.evaluate(
         "() => [...document.querySelectorAll('[role=rowgroup]:last-child [role=row]')]"
