@@ -54,6 +54,7 @@ NOT_IMPORTED = {
     "types-protobuf": "stubs for mypy",
     "types-pyyaml": "stubs for mypy",
     "grpc-stubs": "stubs for mypy",
+    "sniffio": "httpcore asks for it on every request and retries a failing import (9 % of CPU)",
 }
 SOURCE_DIRS = ("agent", "master", "shared", "metrics_daemon", "kubesim", "lookout_cli", "tests")
 SOURCE_DIRS += ("bench", "scripts")

@@ -104,7 +104,9 @@ async def put_slo_config(
     "/slo-config/openslo", dependencies=[need(Permission.ADMIN)], responses=error_responses(422)
 )
 @body_limit(CONFIG_MAX + 4 * KiB)
-async def import_openslo(body: SloConfigText, slos: Slos) -> FastJSON:
+async def import_openslo(
+    body: SloConfigText, slos: Slos, store: StoreDep, caller: Caller
+) -> FastJSON:
     """OpenSLO v1 ``kind: SLO`` documents (one or more, ``---``-separated) -> entries of the
     definitions file, to review and PUT: nothing runs until then. A document Lookout cannot
     measure is refused with 422 naming the document and field."""
@@ -123,7 +125,10 @@ async def import_openslo(body: SloConfigText, slos: Slos) -> FastJSON:
     try:
         slos.validate(text)
     except SloConfigError as e:
+        await _audit(store, caller.name, "slo_config.import", e)
         return problems_refused("the imported SLOs", e.problems)
+    # Nothing runs yet, but what an admin converted is part of the definitions' story.
+    await _audit(store, caller.name, "slo_config.import", None)
     return FastJSON({"slos": entries, "yaml": text})
 
 

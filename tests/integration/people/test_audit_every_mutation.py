@@ -110,6 +110,13 @@ async def _alert_steps(walk: Walk, people: People) -> None:
         "POST", "/alert-config/validate", "/alert-config/validate", json={"yaml": config}
     )
     await walk.call("PUT", "/alert-config", "/alert-config", json={"yaml": config})
+    slos = "slos:\n  - {name: web, cluster: edge, service: web, objective: 99.9}\n"
+    await walk.call("POST", "/slo-config/validate", "/slo-config/validate", json={"yaml": slos})
+    await walk.call("PUT", "/slo-config", "/slo-config", json={"yaml": slos})
+    exported = await people.http.get("/api/v1/slos/web/openslo", headers=people.auth("admin"))
+    await walk.call(
+        "POST", "/slo-config/openslo", "/slo-config/openslo", json={"yaml": exported.text}
+    )
     # A notification for a receiver no longer configured is dead at its first claim.
     [row_id] = await people.master.master.store.notifications.enqueue(
         [OutboxInsert("gone", "g", "audit-dead", {})], now_ms=1
