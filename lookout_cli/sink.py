@@ -51,7 +51,10 @@ def summary(body: Any) -> str:
         sorted({a.get("labels", {}).get("alertname", "?") for a in alerts})
     )
     where = "/".join(v for v in (labels.get("cluster"), labels.get("namespace")) if v)
-    names = ", ".join(a.get("labels", {}).get("name", "") for a in alerts[:5])
+    names = ", ".join(
+        (lb := a.get("labels", {})).get("name") or lb.get("slo") or lb.get("node") or "?"
+        for a in alerts[:5]
+    )
     more = f" (+{len(alerts) - 5} more)" if len(alerts) > 5 else ""
     status = body.get("status", "?")
     return f"[{status}] {what} x{len(alerts)} in {where or 'the fleet'}: {names}{more}"

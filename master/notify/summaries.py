@@ -63,6 +63,15 @@ def severity_of(n: Notification) -> str:
 
 def subject_of(alert: AlertItem) -> Subject:
     labels = alert.labels
+    if labels.get("slo"):  # a burn-rate alert: the SLO and which of its rules
+        rule = " ".join(v for v in (labels.get("urgency", ""), labels.get("window", "")) if v)
+        return Subject(
+            name=f"SLO {labels['slo']}",
+            reason=rule or labels.get("alertname", ""),
+            summary=alert.annotations.get("summary", ""),
+            status=alert.status,
+            url=alert.generator_url,
+        )
     kind = labels.get("kind", "")
     ns, name = labels.get("namespace", ""), labels.get("name", "")
     who = f"{ns}/{name}" if ns and name else name or labels.get("node", "")

@@ -95,7 +95,8 @@ def _signal(slo: Slo, rule: BurnRule, sums: WindowSums, now_ms: int) -> BurnSign
     short_burn = burn_rate(short_t, slo.objective)
     enough = long_t.total >= slo.guard.min_requests and long_t.bad >= slo.guard.min_bad
     active = enough and long_burn >= rule.factor and short_burn >= rule.factor
-    window = f"{window_name(rule.long_s)}/{window_name(rule.short_s)}"
+    long_name = window_name(rule.long_s)
+    window = f"{long_name}/{window_name(rule.short_s)}"
     return BurnSignal(
         source="slo",
         key=f"{slo.cluster}/{slo.name}/{rule.severity}/{window}",
@@ -114,6 +115,13 @@ def _signal(slo: Slo, rule: BurnRule, sums: WindowSums, now_ms: int) -> BurnSign
         active=active,
         at_ms=now_ms,
         annotations={
+            # What the on-call reader needs in one line: which budget, how fast, on what.
+            "summary": (
+                f"{slo.service}: error budget burning {long_burn:.1f}x over {long_name}"
+                f" ({short_burn:.1f}x over {window_name(rule.short_s)}; fires at {rule.factor:g}x);"
+                f" {long_t.bad:,} of {long_t.total:,} requests bad in {long_name},"
+                f" objective {slo.objective * 100:g} %"
+            ),
             "long_burn": f"{long_burn:.2f}",
             "short_burn": f"{short_burn:.2f}",
             "factor": f"{rule.factor:g}",
