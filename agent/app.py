@@ -76,6 +76,7 @@ def build_uplink_config(settings: AgentSettings) -> UplinkConfig:
         capabilities=("snapshot", "journal", "commands"),
         heartbeat_interval_s=settings.heartbeat_interval_s,
         backoff=Backoff(initial_s=settings.reconnect_initial_s, max_s=settings.reconnect_max_s),
+        refused_max_s=settings.reconnect_refused_max_s,
         snapshot_chunk=settings.snapshot_chunk,
         delta_window_s=settings.delta_window_s,
         drain_timeout_s=min(5.0, settings.shutdown_grace_s / 2),

@@ -89,7 +89,20 @@ class AgentSettings(CommonSettings):
     )
     reconnect_initial_s: float = Field(0.5, gt=0, description="First reconnect delay (seconds).")
     reconnect_max_s: float = Field(
-        30.0, gt=0, description="Reconnect delay cap: a fleet never waits longer than this."
+        8.0,
+        gt=0,
+        description="Reconnect delay cap: a fleet never waits longer than this, so an agent is "
+        "back within about this long after its link heals (target 10 s). Every delay is a "
+        "uniform draw up to its ceiling, so agents that lost the master together still spread "
+        "their redials.",
+    )
+    reconnect_refused_max_s: float = Field(
+        30.0,
+        gt=0,
+        description="Reconnect delay cap after the master refused the handshake (bad or revoked "
+        "token, too many failed hellos): the master counts failed hellos per address, so a "
+        "misconfigured agent redialing fast would get healthy agents behind the same NAT "
+        "address refused too.",
     )
     max_message_mb: int = Field(16, ge=4, le=256, description="Largest gRPC message (MiB).")
     snapshot_chunk: int = Field(

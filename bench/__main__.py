@@ -39,6 +39,7 @@ BENCHES: dict[str, str] = {
     "alerts": "bench.alerts",
     "slo": "bench.slo",
     "ingress_scrape": "bench.ingress_scrape",
+    "link_faults": "bench.link_faults",
     "dashboard": "bench.dashboard",
 }
 

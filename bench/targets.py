@@ -95,6 +95,8 @@ _ROWS: tuple[Target, ...] = (
     T("link", "agents_connected", "agents", 100, ">=", f"{PERF} connected agents", stretch=500),
     T("link", "snapshot_applied", "ms", 50, "<=", f"{PERF} 5,000-pod snapshot", stretch=25),
     T("link", "master_cpu_per_record", "us", None, "<=", "issue 2 (figure, no target)"),
+    # Heal -> connected, mirror converged, journal drained, per fault through Toxiproxy.
+    T("link_faults", "recovery_s", "s", 10, "<=", "issue 20 (after any fault heals)"),
     # -- store: the history store on SQLite and MariaDB (issue 6) --
     T("store", "ingest", "records/s", 50_000, ">=", f"{PERF} master ingest (SQLite)"),
     T("store", "lag_p99", "ms", 250, "<=", f"{PERF} persistence lag", stretch=50),

@@ -91,6 +91,7 @@ def agent_settings(cluster: str, token: str, address: str, **overrides: Any) -> 
         "heartbeat_interval_s": 0.5,
         "reconnect_initial_s": 0.05,
         "reconnect_max_s": 0.5,
+        "reconnect_refused_max_s": 0.5,
         "shutdown_grace_s": 2.0,
     }
     values.update(overrides)

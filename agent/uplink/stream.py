@@ -1,5 +1,14 @@
 """④ The uplink: one stream to the master, re-dialed with capped, jittered backoff.
 
+Re-dialing: full jitter over [0, ceiling], the ceiling doubling per failed attempt up to
+``backoff.max_s`` (8 s by default), so a fleet that lost the master at once spreads its redials
+instead of reconnecting in lockstep, and once the link heals an agent waits at most the cap
+before its next try (measured through a reset storm and a partition in
+tests/integration/link/test_link_faults.py; with the old 30 s cap an agent came back 20 s after a
+20 s reset storm had ended). A session that stayed up ``stable_s`` resets the ceiling; a
+connection that is reset at once, or that never gets a welcome, does not, however often. A
+handshake the master refused waits up to ``refused_max_s`` (30 s) instead: see there why.
+
 Per connection: hello -> welcome (resume point) -> acknowledge what the master already has ->
 full snapshot + synced -> then, as they come, coalesced deltas, journal batches (replayed from
 the resume point), source status and heartbeats. A receiver handles acks, pings and commands.
@@ -19,7 +28,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import grpc
 
@@ -38,6 +47,15 @@ EOF_MARK: object = grpc.aio.EOF  # type: ignore[attr-defined]
 
 CommandSink = Callable[[Command | CommandCancel], None]
 
+# Handshakes the master refused: redialing soon would only be refused again.
+_REFUSED = frozenset(
+    {
+        grpc.StatusCode.UNAUTHENTICATED,
+        grpc.StatusCode.PERMISSION_DENIED,
+        grpc.StatusCode.RESOURCE_EXHAUSTED,
+    }
+)
+
 
 @dataclass(frozen=True, slots=True)
 class UplinkConfig:
@@ -53,7 +71,16 @@ class UplinkConfig:
     # Seconds between resource delta sends (0 = send as soon as anything changed). The first
     # change after a quiet spell goes at once; see the module docstring for why.
     delta_window_s: float = 0.25
-    backoff: Backoff = field(default_factory=lambda: Backoff(initial_s=0.5, max_s=30.0))
+    backoff: Backoff = field(default_factory=lambda: Backoff(initial_s=0.5, max_s=8.0))
+    # A session (welcome received) up this long counts as stable: the next redial starts from
+    # the initial delay again. Shorter ones (a flapping link) keep growing the delay.
+    stable_s: float = 10.0
+    # A handshake the master refused (bad or revoked token, too many failed hellos from this
+    # address) waits up to this instead: the master keeps one bucket of failed hellos per
+    # address, refilled one per 6 s by default, and a misconfigured agent redialing every ~4 s
+    # on average (the 8 s cap) would empty it for every healthy agent behind the same NAT
+    # address.
+    refused_max_s: float = 30.0
     snapshot_chunk: int = 500
     journal_batch: int = 512
     window: int = 8 * 512
@@ -81,24 +108,26 @@ class Uplink:
         self.reconnects = 0  # re-dials after a failed or lost connection (agent.telemetry)
         self.last_error = ""
         self._ping_echo = 0
+        self._up_since: float | None = None  # monotonic start of the current session
 
     async def run(self, stop: asyncio.Event) -> None:
         attempt = 0
         while not stop.is_set():
-            started = time.monotonic()
+            self._up_since = None
+            refused = False
             try:
                 await self._connection(stop)
             except grpc.aio.AioRpcError as e:
                 self._report(e)
+                refused = self._up_since is None and e.code() in _REFUSED
             except (ConnectionError, TimeoutError, OSError) as e:
                 self.last_error = str(e) or type(e).__name__
                 log.warning("link to %s failed: %s", self._cfg.address, self.last_error)
             if stop.is_set():
                 return
-            # A connection that lived a while resets the backoff; a flapping one does not.
-            attempt = 0 if time.monotonic() - started > 60 else attempt + 1
+            attempt = next_attempt(attempt, self._up_since, time.monotonic(), self._cfg.stable_s)
             self.reconnects += 1
-            delay = self._cfg.backoff.delay(attempt)
+            delay = redial_backoff(self._cfg, refused=refused).delay(attempt)
             try:
                 async with asyncio.timeout(delay):
                     await stop.wait()
@@ -173,6 +202,7 @@ class Uplink:
             welcome.session_id,
             welcome.resume_after_seq,
         )
+        self._up_since = time.monotonic()
         self.connected.set()
         sender = asyncio.create_task(
             self._send_loop(call, welcome.resume_after_seq), name="uplink-send"
@@ -311,4 +341,21 @@ class Uplink:
                 self._on_command(cancel_from_pb(frame.cancel))
 
 
-__all__ = ["Uplink", "UplinkConfig"]
+def next_attempt(attempt: int, up_since: float | None, now: float, stable_s: float) -> int:
+    """The backoff attempt number after a connection ended: 0 (the initial delay) after a
+    session that stayed up ``stable_s`` (the link was healthy: start over), else one more than
+    before (a failed dial, a refused or reset handshake, or a session that flapped)."""
+    if up_since is not None and now - up_since >= stable_s:
+        return 0
+    return attempt + 1
+
+
+def redial_backoff(cfg: UplinkConfig, *, refused: bool) -> Backoff:
+    """The backoff the next redial draws from: the configured one, with the longer
+    ``refused_max_s`` cap after a handshake the master refused."""
+    if not refused:
+        return cfg.backoff
+    return replace(cfg.backoff, max_s=max(cfg.backoff.max_s, cfg.refused_max_s))
+
+
+__all__ = ["Uplink", "UplinkConfig", "next_attempt", "redial_backoff"]
