@@ -37,6 +37,7 @@ BENCHES: dict[str, str] = {
     "stream": "bench.stream",
     "anomaly": "bench.anomaly",
     "alerts": "bench.alerts",
+    "alert_intake": "bench.alert_intake",
     "slo": "bench.slo",
     "ingress_scrape": "bench.ingress_scrape",
     "link_faults": "bench.link_faults",
