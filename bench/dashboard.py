@@ -6,7 +6,9 @@ figures it writes.
 * first render: navigation -> the virtualised table holding every row, the fetch of the pods
   list on loopback included (what a user waits for); the page's longest task beside it;
 * a filter keystroke: search box value -> the count and rows changed and a frame painted,
-  timed in the page, median and worst of six.
+  timed in the page, median and worst of six;
+* a pod created in the cluster until its row shows (kubesim -> agent -> master -> live
+  stream -> the table), one sample.
 
 Needs the dashboard built (``scripts/build-dashboard.sh``, which ``make demo``/``make test``
 run) and Chromium (``scripts/system-deps.sh``).
@@ -49,6 +51,11 @@ def run(argv: list[str]) -> list[Figure]:
     )
     table.judge(
         "dashboard.pods_filter_keystroke", "filter keystroke, median", f["pods_filter_keystroke_ms"]
+    )
+    table.judge(
+        "dashboard.pod_change_to_browser",
+        "a new pod in the cluster -> its row on the page",
+        f["pod_change_to_browser_ms"],
     )
     table.judge(
         "dashboard.pods_filter_keystroke_worst",
