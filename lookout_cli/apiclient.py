@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO, TypeVar
 
@@ -118,3 +120,36 @@ async def run_command(
     else:
         out.write(text)
     return 0
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """One ``lookout`` subcommand over the API: its parser and its request; ``run`` for tests
+    (in their own event loop), ``main`` for the CLI."""
+
+    prog: str
+    parser: Callable[[], argparse.ArgumentParser]
+    request: Request
+
+    async def run(
+        self,
+        argv: Sequence[str],
+        *,
+        out: TextIO,
+        err: TextIO,
+        settings: CliSettings | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> int:
+        return await run_command(
+            self.prog,
+            self.parser(),
+            self.request,
+            argv,
+            out=out,
+            err=err,
+            settings=settings,
+            transport=transport,
+        )
+
+    def main(self, argv: Sequence[str]) -> int:
+        return asyncio.run(self.run(argv, out=sys.stdout, err=sys.stderr))

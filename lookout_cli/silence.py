@@ -13,21 +13,17 @@ when it refuses. Deliberately no retries: a person is at the keyboard."""
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import re
-import sys
-from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any, TextIO
+from typing import Any
 
 import httpx
 
 from lookout_cli.apiclient import (
-    CliSettings,
+    Command,
     UsageError,
     add_connection_args,
-    run_command,
 )
 
 _DURATION = re.compile(r"([0-9]{1,9})([smhd])")
@@ -111,25 +107,6 @@ async def _text(http: httpx.AsyncClient, args: argparse.Namespace) -> tuple[http
     return r, "".join(line + "\n" for line in lines)
 
 
-async def run(
-    argv: Sequence[str],
-    *,
-    out: TextIO,
-    err: TextIO,
-    settings: CliSettings | None = None,
-    transport: httpx.AsyncBaseTransport | None = None,
-) -> int:
-    return await run_command(
-        "lookout silence",
-        _parser(),
-        _text,
-        argv,
-        out=out,
-        err=err,
-        settings=settings,
-        transport=transport,
-    )
-
-
-def main(argv: Sequence[str]) -> int:
-    return asyncio.run(run(argv, out=sys.stdout, err=sys.stderr))
+COMMAND = Command("lookout silence", _parser, _text)
+run = COMMAND.run
+main = COMMAND.main

@@ -10,16 +10,14 @@ time zone. Where and as whom: ``--url`` / ``LOOKOUT_URL`` and ``--token`` / ``LO
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
-import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import httpx
 
-from lookout_cli.apiclient import CliSettings, add_connection_args, run_command
+from lookout_cli.apiclient import Command, add_connection_args
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -100,25 +98,6 @@ async def _request(http: httpx.AsyncClient, args: argparse.Namespace) -> tuple[h
     return r, r.text
 
 
-async def run(
-    argv: Sequence[str],
-    *,
-    out: TextIO,
-    err: TextIO,
-    settings: CliSettings | None = None,
-    transport: httpx.AsyncBaseTransport | None = None,
-) -> int:
-    return await run_command(
-        "lookout slo",
-        _parser(),
-        _request,
-        argv,
-        out=out,
-        err=err,
-        settings=settings,
-        transport=transport,
-    )
-
-
-def main(argv: Sequence[str]) -> int:
-    return asyncio.run(run(argv, out=sys.stdout, err=sys.stderr))
+COMMAND = Command("lookout slo", _parser, _request)
+run = COMMAND.run
+main = COMMAND.main

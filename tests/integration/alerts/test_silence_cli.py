@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import io
 
-from lookout_cli.silence import CliSettings, run
+from lookout_cli.apiclient import CliSettings
+from lookout_cli.silence import run
 from tests.integration.people import conftest as people_conftest
 from tests.integration.people.conftest import People
 
