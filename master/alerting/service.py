@@ -13,6 +13,10 @@ firing alert nor notifies it again.
 After a step committed, ``on_commit(now_ms, fingerprints)`` is told which alert rows it wrote
 (the live stream's alert events, wired by ``master.app``); a step that failed is not told.
 
+A firing notification may be enriched (``enricher``, a port the composition root wires to the
+command path, see ``master.alerting.enrich``): by the worker, before a row's first send, the
+result written back to the leased row, so the step's transaction never waits on a cluster.
+
 The notify Worker drains the store outbox beside it, woken through ``deliveries`` when a step
 queued rows (or an admin retried a dead letter), so a new notification does not wait for its
 poll. The rows a step queues that the worker has room for are written leased in the step's
@@ -30,8 +34,8 @@ import logging
 import random
 import signal
 import uuid
-from collections.abc import Callable, Mapping, Sequence, Set
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Mapping, Sequence, Set
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -41,6 +45,7 @@ from master.alerting.configfile import LoadedConfig
 from master.alerting.configwatch import ConfigWatch
 from master.alerting.node_thresholds import NodeThresholds
 from master.alerting.outbox import StoreOutbox
+from master.alerting.payloads import to_payload
 from master.alerting.settings import AlertSettings
 from master.alerting.steps import snapshot, step_of
 from master.alerts.engine import AlertEngine, AlertView
@@ -49,6 +54,8 @@ from master.alerts.silences import Silence
 from master.datahub.status import LinkStatus
 from master.notify.channels import SendContext
 from master.notify.delivery import RetryPolicy
+from master.notify.message import Attachment, Notification
+from master.notify.outbox import Delivery
 from master.notify.posting import new_client
 from master.notify.safety import OutboundPolicy
 from master.notify.testsend import synthetic_notification
@@ -66,6 +73,8 @@ CALL_TIMEOUT_S = 30.0
 FAILED_STEP_PAUSE_S = 1.0
 # Told after each committed step: its clock and the fingerprints of the alert rows it wrote.
 StepObserver = Callable[[int, Set[str]], None]
+# The attachments for a notification (its row's idempotency key names the commands it runs).
+Enricher = Callable[[Notification, str], Awaitable[tuple[Attachment, ...]]]
 
 
 @dataclass(slots=True)
@@ -86,6 +95,7 @@ class AlertService:
     own_ports: frozenset[int] = frozenset()
     loaded: LoadedConfig = field(default_factory=configfile.default)
     on_commit: StepObserver | None = None
+    enricher: Enricher | None = None
     engine: AlertEngine = field(init=False)
     _nodes: NodeThresholds = field(init=False)  # node-metric thresholds and their `for` clocks
     queue: asyncio.Queue[Event | _Call[Any]] = field(init=False)
@@ -220,7 +230,26 @@ class AlertService:
             on_attempt=self._logs.record,
             poll_interval_s=1.0,
             wakeup=self.deliveries,
+            enrich=self._enrich if self.enricher is not None else None,
         )
+
+    async def _enrich(self, d: Delivery) -> Delivery:
+        """``d`` with its enrichment, written to its row (leased by this worker) before the
+        send: a retry then carries the same attachments without fetching them again. A row
+        that could not be updated is still sent enriched this once."""
+        if self.enricher is None:
+            return d
+        found = await self.enricher(d.notification, d.notification.idempotency_key)
+        if not found:
+            return d
+        n = replace(d.notification, attachments=found)
+        try:
+            await self.store.notifications.set_payload(
+                int(d.id), to_payload(n), now_ms=self.clock_ms()
+            )
+        except Exception as e:
+            log.warning("alerts: could not save the enrichment of notification %s: %s", d.id, e)
+        return replace(d, notification=n)
 
     async def _deliver(self) -> None:
         """The worker, restarted after a store failure (a lost database must not stop the

@@ -62,3 +62,10 @@ class AlertSettings(BaseModel):
         description="Master ports receivers may still post to on a local address (the demo's "
         "sink served by the master itself). Empty: the master never posts to itself.",
     )
+    enrich_logs: bool = Field(
+        True,
+        description="Attach the last 20 log lines of the failing container (its previous "
+        "instance) to firing notifications about CrashLoopBackOff and OOMKilled pods, fetched "
+        "with a pod_logs command (actor 'alerts', redacted by the agent) within a 3 s budget; "
+        "a fetch that fails or is late costs the notification nothing but that line.",
+    )

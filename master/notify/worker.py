@@ -13,7 +13,10 @@ every alert's latency.
 
 Concurrency is bounded per receiver (one ``asyncio.Semaphore`` each), held for the send only:
 recording the outcome in the store does not keep the next send to that receiver waiting.
-Clock, sleep and random source are injected: production passes wall time and
+Before a row's first attempt the optional ``enrich`` port may attach enrichment (container log
+lines, saved to the row by the port, so retries resend the same payload); it is bounded by its
+own budget and a failure sends the notification without. Clock, sleep and random source are
+injected: production passes wall time and
 ``asyncio.sleep``, tests pass virtual ones, and no test waits on a real timer. Every send has
 the outbound policy's timeout; ``CancelledError`` is never swallowed (a cancelled send gives its
 row back, due at once, before the cancellation goes on; if even that fails, the row's lease
@@ -78,6 +81,9 @@ class Worker:
     policy: RetryPolicy = field(default_factory=RetryPolicy)
     context: SendContext = field(default_factory=SendContext)
     on_attempt: Callable[[AttemptLog], None] = lambda _entry: None
+    # Before a row's first attempt: the delivery with its enrichment attached (and saved), or
+    # as it was. Bounded by the port's own budget; a failure sends the notification as it is.
+    enrich: Callable[[Delivery], Awaitable[Delivery]] | None = None
     batch: int = 64  # deliveries in flight at most (claimed, not yet recorded)
     poll_interval_s: float = 1.0
     wakeup: asyncio.Event = field(default_factory=asyncio.Event)  # set: new rows were queued
@@ -178,6 +184,18 @@ class Worker:
             slot = self._slots[receiver.name] = asyncio.Semaphore(receiver.max_concurrency)
         return slot
 
+    async def _enriched(self, d: Delivery) -> Delivery:
+        if self.enrich is None or d.attempt != 1 or d.notification.attachments:
+            return d
+        try:
+            return await self.enrich(d)
+        except asyncio.CancelledError:
+            await self._give_back(d)
+            raise
+        except Exception:  # never costs the notification itself
+            log.exception("notify: enriching delivery %s failed; sent without", d.id)
+            return d
+
     async def _attempt(self, d: Delivery) -> None:
         receiver = self.receivers(d.receiver)
         if receiver is None:
@@ -186,6 +204,7 @@ class Worker:
             await self.outbox.dead(d.id, now, error)
             self._log(d, "?", now, "dead", error=error)
             return
+        d = await self._enriched(d)
         failure: Failure | None = None
         async with self._slot(receiver):  # the send only: recording it holds no slot
             started = self.clock_ms()

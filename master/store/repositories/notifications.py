@@ -268,6 +268,21 @@ class NotificationRepo:
     async def dead(self, id: int, at_ms: int, error: str) -> bool:
         return await self._finish(_DEAD, id, at_ms, b_error=clip(error, ERROR_MAX))
 
+    async def set_payload(self, id: int, payload: dict[str, Any], *, now_ms: int) -> bool:
+        """Replace the payload of a row still leased (its enrichment, written before the first
+        send so retries carry it); False when the row is no longer leased."""
+        t = notification_outbox
+        q = (
+            update(t)
+            .where(t.c.id == id, t.c.state == "leased")
+            .values(payload_json=orjson.dumps(payload).decode(), updated_ms=now_ms)
+        )
+
+        def work(conn: Connection) -> bool:
+            return bool(conn.execute(q).rowcount)
+
+        return await self._writer.run(work)
+
     async def retry(self, id: int, *, now_ms: int) -> OutboxRow | None:
         """An admin's retry of a dead letter: pending again now, with a fresh dead-letter
         clock. None when there is no dead row with that id."""

@@ -1,0 +1,180 @@
+"""Enrichment at fire time: a firing notification about crash-looping or OOM-killed pods gets
+the last log lines of (at most ``max_subjects`` of) those pods' containers attached, fetched
+through the command path (``pod_logs``, run by the agent, which redacts the text; audited like
+any command, actor ``alerts``).
+
+Where it runs: in the notify worker, just before the first attempt of an outbox row (the port
+``Worker.enrich``), never in the alert step. The step's transaction writes the row first, so
+what was decided is queued before anything slow happens, and the engine's task never waits on a
+cluster ("nothing acknowledged is lost" is untouched: the finding's ack already waited for the
+row). The enriched notification is written back to its row (still leased) before the send, so
+retries after a receiver outage carry the same attachments and are not fetched again, and the
+payload behind an idempotency key does not change between attempts. A master that dies between
+fetch and write-back enriches the row again when its lease ends; the command's idempotency key
+(derived from the row's) makes that re-fetch return the first command's result.
+
+Bounded: all fetches of a notification run concurrently within ``budget_s`` (3 s); a fetch that
+fails or is still running then becomes a one-line "logs unavailable: <reason>" attachment, so a
+failed enrichment delays the alert by at most the budget. Texts are clipped from the front (the
+last lines before a crash explain it) to ``per_attachment_chars`` each and ``total_chars`` in
+all, well inside Slack's 3,000-character section and the message total its renderer keeps.
+
+Which alerts: firing alerts with ``kind=Pod`` and a ``reason`` in ``reasons`` (CrashLoopBackOff,
+OOMKilled); the previous container instance is read for both (a crash-looping or OOM-killed
+container has restarted; its killed instance is the one that explains it). Findings carry no
+container name, so the agent picks the pod's only container (``pod_logs``' default). On by
+default; ``MASTER_ALERTS__ENRICH_LOGS=false`` turns it off."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+import orjson
+
+from master.commands.bus import CommandBus
+from master.commands.requests import CommandIn, TargetIn, validate
+from master.notify.message import Attachment, Notification
+from shared.domain.commands import CommandState
+
+log = logging.getLogger(__name__)
+
+ENRICHED_REASONS = frozenset({"CrashLoopBackOff", "OOMKilled"})
+ACTOR = "alerts"
+
+
+@dataclass(frozen=True, slots=True)
+class LogSubject:
+    """One pod whose container log is fetched."""
+
+    cluster: str
+    namespace: str
+    pod: str
+    previous: bool
+
+
+# (subject, lines, timeout_s, idempotency key) -> the log text; raises with a short reason.
+LogFetch = Callable[[LogSubject, int, float, str], Awaitable[str]]
+
+
+def subjects(n: Notification, *, reasons: frozenset[str], limit: int) -> list[LogSubject]:
+    """The pods of ``n`` to fetch logs of: firing pod alerts with an enriched reason, in the
+    notification's order, each pod once, at most ``limit``. None for a resolved notification."""
+    if n.status != "firing":
+        return []
+    out: list[LogSubject] = []
+    seen: set[tuple[str, str, str]] = set()
+    for a in n.firing:
+        lb = a.labels
+        if lb.get("kind") != "Pod" or lb.get("reason") not in reasons:
+            continue
+        key = (lb.get("cluster", ""), lb.get("namespace", ""), lb.get("name", ""))
+        if not all(key) or key in seen:
+            continue
+        seen.add(key)
+        out.append(LogSubject(*key, previous=True))
+        if len(out) >= limit:
+            break
+    return out
+
+
+def title(s: LogSubject) -> str:
+    which = " (previous container)" if s.previous else ""
+    return f"Last log lines of {s.namespace}/{s.pod}{which}"
+
+
+def clip_tail(text: str, limit: int) -> str:
+    """The end of ``text`` within ``limit`` characters, cut at a line start when it can be."""
+    if len(text) <= limit:
+        return text
+    if limit <= 1:
+        return "…"[:limit]
+    tail = text[-(limit - 1) :]
+    nl = tail.find("\n")
+    if 0 <= nl < len(tail) - 1:
+        tail = tail[nl + 1 :]
+    return "…" + tail
+
+
+def _reason(e: BaseException) -> str:
+    text = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+    return text[:200]
+
+
+@dataclass(slots=True)
+class LogEnricher:
+    """The ``Worker.enrich`` port's attachments: ``await enricher(notification, key)``."""
+
+    fetch: LogFetch
+    reasons: frozenset[str] = ENRICHED_REASONS
+    max_subjects: int = 3
+    lines: int = 20
+    budget_s: float = 3.0
+    per_attachment_chars: int = 2_000
+    total_chars: int = 5_000
+
+    async def __call__(self, n: Notification, key: str) -> tuple[Attachment, ...]:
+        found = subjects(n, reasons=self.reasons, limit=self.max_subjects)
+        if not found:
+            return ()
+        tasks = [
+            asyncio.ensure_future(self.fetch(s, self.lines, self.budget_s, f"{key}-logs-{i}"))
+            for i, s in enumerate(found)
+        ]
+        try:
+            await asyncio.wait(tasks, timeout=self.budget_s)
+        finally:
+            for t in tasks:
+                t.cancel()  # those still running: the budget is spent
+        return self._attachments(found, tasks)
+
+    def _attachments(
+        self, found: Sequence[LogSubject], tasks: Sequence[asyncio.Future[str]]
+    ) -> tuple[Attachment, ...]:
+        out: list[Attachment] = []
+        left = self.total_chars
+        for s, t in zip(found, tasks, strict=True):
+            if not t.done() or t.cancelled():
+                text = f"logs unavailable: no answer within {self.budget_s:g} s"
+            elif (e := t.exception()) is not None:
+                text = f"logs unavailable: {_reason(e)}"
+                log.info("alerts: no logs of %s/%s for a notification: %s", s.namespace, s.pod, e)
+            else:
+                text = t.result().rstrip("\n") or "(the container logged nothing)"
+            text = clip_tail(text, max(0, min(self.per_attachment_chars, left)))
+            if not text:
+                break
+            left -= len(text)
+            out.append(Attachment(title(s), text, "logs"))
+        return tuple(out)
+
+
+class LogsUnavailable(Exception):
+    """A ``pod_logs`` command that did not succeed: the message is its reason."""
+
+
+def bus_fetch(bus: CommandBus) -> LogFetch:
+    """``pod_logs`` through the command bus, as actor ``alerts`` (audited, redacted by the
+    agent). The command's own deadline is the fetch's timeout: it never runs after it."""
+
+    async def fetch(s: LogSubject, lines: int, timeout_s: float, key: str) -> str:
+        cmd = validate(
+            CommandIn(
+                type="pod_logs",
+                target=TargetIn(kind="Pod", namespace=s.namespace, name=s.pod),
+                params={"tail_lines": lines, "previous": s.previous, "limit_bytes": 16 * 1024},
+                idempotency_key=key[:128],
+                timeout_s=timeout_s,
+            )
+        )
+        snap, _ = await bus.submit(s.cluster, cmd, actor=ACTOR)
+        snap = await bus.wait(snap.row.id, timeout_s)
+        row = snap.row
+        if row.state is not CommandState.SUCCEEDED:
+            raise LogsUnavailable(row.message or f"the command {row.state.value}")
+        result = orjson.loads(row.result_json or b"{}")
+        return str(result.get("text", "")) if isinstance(result, dict) else ""
+
+    return fetch
