@@ -14,7 +14,8 @@ import pytest
 
 from master.notify.channels import SendContext
 from master.notify.delivery import RetryPolicy
-from master.notify.outbox import MemoryOutbox
+from master.notify.message import Attachment
+from master.notify.outbox import Delivery, MemoryOutbox
 from master.notify.posting import HttpClient, new_client
 from master.notify.receivers import Receiver as ReceiverConfig
 from master.notify.receivers import parse_receiver
@@ -221,3 +222,45 @@ async def test_run_delivers_until_cancelled_and_lets_the_cancellation_through(
     with pytest.raises(asyncio.CancelledError):
         await task
     assert [e.outcome for e in log] == ["sent"]
+
+
+async def test_enrichment_runs_once_before_the_first_send_and_retries_resend_it(
+    peer: Receiver, http: HttpClient
+) -> None:
+    clock = VirtualClock(T0)
+    answers = iter([503, 200])
+    peer.script = lambda _r: Answer(next(answers))
+    box, log = MemoryOutbox(), []
+    d = box.add(crashloop(2), created_ms=T0)
+    calls: list[int] = []
+
+    async def enrich(delivery: Delivery) -> Delivery:
+        calls.append(delivery.attempt)
+        n = replace(delivery.notification, attachments=(Attachment("Last log lines", "boom"),))
+        box.rows[delivery.id].delivery = replace(box.rows[delivery.id].delivery, notification=n)
+        return replace(delivery, notification=n)  # the port saves it to the row, as the store's
+
+    worker = _worker(box, {"team-shop": _webhook(peer)}, clock, log, http, enrich=enrich)
+    await _drive(worker, clock, until=lambda: box.state(d) == "sent")
+    assert calls == [1]
+    bodies = [r.json() for r in peer.received]
+    assert len(bodies) == 2
+    assert all(
+        b["attachments"] == [{"title": "Last log lines", "kind": "logs", "text": "boom"}]
+        for b in bodies
+    )
+
+
+async def test_a_failing_enrichment_sends_the_notification_without(
+    peer: Receiver, http: HttpClient
+) -> None:
+    clock = VirtualClock(T0)
+    box, log = MemoryOutbox(), []
+    d = box.add(crashloop(1), created_ms=T0)
+
+    async def enrich(_d: Delivery) -> Delivery:
+        raise RuntimeError("the command bus is gone")
+
+    worker = _worker(box, {"team-shop": _webhook(peer)}, clock, log, http, enrich=enrich)
+    await _drive(worker, clock, until=lambda: box.state(d) == "sent")
+    assert "attachments" not in peer.received[0].json()

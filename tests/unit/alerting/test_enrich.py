@@ -1,0 +1,98 @@
+"""Enrichment at fire time: which alerts get log lines, how they are clipped, and that a slow
+or failing fetch costs the notification at most the budget and one line."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+
+from master.alerting.enrich import LogEnricher, LogSubject, clip_tail, subjects, title
+from master.notify.message import Notification
+from tests.unit.notify.samples import crashloop, pod_alert, resolved
+
+REASONS = frozenset({"CrashLoopBackOff", "OOMKilled"})
+
+
+def _with_reason(n: Notification, index: int, reason: str, kind: str = "Pod") -> Notification:
+    alerts = list(n.alerts)
+    a = alerts[index]
+    alerts[index] = replace(a, labels={**a.labels, "reason": reason, "kind": kind})
+    return replace(n, alerts=tuple(alerts))
+
+
+def test_crash_looping_and_oom_killed_pods_are_enriched_at_most_n_each_once() -> None:
+    n = _with_reason(crashloop(5), 1, "OOMKilled")
+    n = replace(n, alerts=(*n.alerts, n.alerts[0]))  # the same pod twice
+    found = subjects(n, reasons=REASONS, limit=3)
+    assert [s.pod for s in found] == ["api-7d9f-0000", "api-7d9f-0001", "api-7d9f-0002"]
+    assert all(s.previous and s.cluster == "prod-eu" and s.namespace == "shop" for s in found)
+
+
+def test_other_reasons_other_kinds_and_resolved_notifications_are_not() -> None:
+    n = _with_reason(_with_reason(crashloop(2), 0, "ImagePullBackOff"), 1, "OOMKilled", "Node")
+    assert subjects(n, reasons=REASONS, limit=3) == []
+    assert subjects(resolved(crashloop(2), key="r", at_ms=1), reasons=REASONS, limit=3) == []
+    no_name = replace(pod_alert(0), labels={**pod_alert(0).labels, "name": ""})
+    assert subjects(replace(crashloop(0), alerts=(no_name,)), reasons=REASONS, limit=3) == []
+
+
+def test_clipping_keeps_the_last_lines_from_a_line_start() -> None:
+    text = "\n".join(f"line {i}" for i in range(100))
+    assert clip_tail(text, 10_000) == text
+    cut = clip_tail(text, 30)
+    assert len(cut) <= 30 and cut.startswith("…line ") and cut.endswith("line 99")
+    assert "\n".join(cut[1:].splitlines()) in text
+    assert clip_tail("x" * 50, 10) == "…" + "x" * 9
+
+
+async def test_logs_are_attached_per_pod_within_the_size_limits() -> None:
+    calls: list[tuple[LogSubject, int, str]] = []
+
+    async def fetch(s: LogSubject, lines: int, _timeout: float, key: str) -> str:
+        calls.append((s, lines, key))
+        return "\n".join(f"{s.pod} boom {i}" for i in range(500)) + "\n"
+
+    enrich = LogEnricher(fetch, per_attachment_chars=1_000, total_chars=2_500)
+    found = await enrich(crashloop(4), "row-key")
+    assert [c[1] for c in calls] == [20, 20, 20]
+    assert len({c[2] for c in calls}) == 3 and all(c[2].startswith("row-key-") for c in calls)
+    assert [a.title for a in found] == [title(c[0]) for c in calls]
+    assert found[0].title == "Last log lines of shop/api-7d9f-0000 (previous container)"
+    assert all(a.kind == "logs" for a in found)
+    assert [len(a.text) <= 1_000 for a in found] == [True, True, True]
+    assert sum(len(a.text) for a in found) <= 2_500
+    assert found[0].text.endswith("api-7d9f-0000 boom 499")
+
+
+async def test_a_slow_or_failing_fetch_becomes_one_line_and_never_outlasts_the_budget() -> None:
+    never = asyncio.Event()
+    cancelled: list[str] = []
+
+    async def fetch(s: LogSubject, _lines: int, _timeout: float, _key: str) -> str:
+        if s.pod.endswith("0"):
+            return "ok line"
+        if s.pod.endswith("1"):
+            raise RuntimeError("pod api-7d9f-0001 not found\nmore detail")
+        try:
+            await never.wait()
+        except asyncio.CancelledError:
+            cancelled.append(s.pod)
+            raise
+        return "never"
+
+    enrich = LogEnricher(fetch, budget_s=0.05)
+    found = await enrich(crashloop(3), "k")
+    assert [a.text for a in found] == [
+        "ok line",
+        "logs unavailable: pod api-7d9f-0001 not found",
+        "logs unavailable: no answer within 0.05 s",
+    ]
+    await asyncio.sleep(0)
+    assert cancelled == ["api-7d9f-0002"]  # the late fetch does not linger
+
+
+async def test_nothing_to_enrich_runs_no_command() -> None:
+    async def fetch(*_a: object) -> str:
+        raise AssertionError("no fetch expected")
+
+    assert await LogEnricher(fetch)(resolved(crashloop(2), key="r", at_ms=1), "k") == ()
