@@ -230,7 +230,7 @@ async def test_enrichment_runs_once_before_the_first_send_and_retries_resend_it(
     clock = VirtualClock(T0)
     answers = iter([503, 200])
     peer.script = lambda _r: Answer(next(answers))
-    box, log = MemoryOutbox(), []
+    box, log = MemoryOutbox(), list[AttemptLog]()
     d = box.add(crashloop(2), created_ms=T0)
     calls: list[int] = []
 
@@ -255,7 +255,7 @@ async def test_a_failing_enrichment_sends_the_notification_without(
     peer: Receiver, http: HttpClient
 ) -> None:
     clock = VirtualClock(T0)
-    box, log = MemoryOutbox(), []
+    box, log = MemoryOutbox(), list[AttemptLog]()
     d = box.add(crashloop(1), created_ms=T0)
 
     async def enrich(_d: Delivery) -> Delivery:
