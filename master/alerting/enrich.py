@@ -21,8 +21,9 @@ all, well inside Slack's 3,000-character section and the message total its rende
 
 Which alerts: firing alerts with ``kind=Pod`` and a ``reason`` in ``reasons`` (CrashLoopBackOff,
 OOMKilled); the previous container instance is read for both (a crash-looping or OOM-killed
-container has restarted; its killed instance is the one that explains it). Findings carry no
-container name, so the agent picks the pod's only container (``pod_logs``' default). On by
+container has restarted; its killed instance is the one that explains it). The container is
+the finding's ``container`` annotation; without one the agent picks the pod's only container
+(``pod_logs``' default). Each pod and container once, in the notification's order. On by
 default; ``MASTER_ALERTS__ENRICH_LOGS=false`` turns it off."""
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ class LogSubject:
     cluster: str
     namespace: str
     pod: str
+    container: str  # "" when the finding names none: the pod's only container
     previous: bool
 
 
@@ -65,13 +67,14 @@ def subjects(n: Notification, *, reasons: frozenset[str], limit: int) -> list[Lo
     if n.status != "firing":
         return []
     out: list[LogSubject] = []
-    seen: set[tuple[str, str, str]] = set()
+    seen: set[tuple[str, str, str, str]] = set()
     for a in n.firing:
         lb = a.labels
         if lb.get("kind") != "Pod" or lb.get("reason") not in reasons:
             continue
-        key = (lb.get("cluster", ""), lb.get("namespace", ""), lb.get("name", ""))
-        if not all(key) or key in seen:
+        cluster, ns, pod = lb.get("cluster", ""), lb.get("namespace", ""), lb.get("name", "")
+        key = (cluster, ns, pod, a.annotations.get("container", ""))
+        if not (cluster and ns and pod) or key in seen:
             continue
         seen.add(key)
         out.append(LogSubject(*key, previous=True))
@@ -81,8 +84,8 @@ def subjects(n: Notification, *, reasons: frozenset[str], limit: int) -> list[Lo
 
 
 def title(s: LogSubject) -> str:
-    which = " (previous container)" if s.previous else ""
-    return f"Last log lines of {s.namespace}/{s.pod}{which}"
+    which = ", ".join(filter(None, (s.container, "previous" if s.previous else "")))
+    return f"Last log lines of {s.namespace}/{s.pod}" + (f" ({which})" if which else "")
 
 
 def clip_tail(text: str, limit: int) -> str:
@@ -164,7 +167,12 @@ def bus_fetch(bus: CommandBus) -> LogFetch:
             CommandIn(
                 type="pod_logs",
                 target=TargetIn(kind="Pod", namespace=s.namespace, name=s.pod),
-                params={"tail_lines": lines, "previous": s.previous, "limit_bytes": 16 * 1024},
+                params={
+                    "container": s.container or None,
+                    "tail_lines": lines,
+                    "previous": s.previous,
+                    "limit_bytes": 16 * 1024,
+                },
                 idempotency_key=key[:128],
                 timeout_s=timeout_s,
             )

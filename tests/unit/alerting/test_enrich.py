@@ -28,6 +28,14 @@ def test_crash_looping_and_oom_killed_pods_are_enriched_at_most_n_each_once() ->
     assert all(s.previous and s.cluster == "prod-eu" and s.namespace == "shop" for s in found)
 
 
+def test_the_finding_s_container_is_the_one_read_and_named() -> None:
+    a = pod_alert(0)
+    a = replace(a, annotations={**a.annotations, "container": "main"})
+    [s] = subjects(replace(crashloop(0), alerts=(a,)), reasons=REASONS, limit=3)
+    assert s.container == "main"
+    assert title(s) == "Last log lines of shop/api-7d9f-0000 (main, previous)"
+
+
 def test_other_reasons_other_kinds_and_resolved_notifications_are_not() -> None:
     n = _with_reason(_with_reason(crashloop(2), 0, "ImagePullBackOff"), 1, "OOMKilled", "Node")
     assert subjects(n, reasons=REASONS, limit=3) == []
@@ -57,7 +65,7 @@ async def test_logs_are_attached_per_pod_within_the_size_limits() -> None:
     assert [c[1] for c in calls] == [20, 20, 20]
     assert len({c[2] for c in calls}) == 3 and all(c[2].startswith("row-key-") for c in calls)
     assert [a.title for a in found] == [title(c[0]) for c in calls]
-    assert found[0].title == "Last log lines of shop/api-7d9f-0000 (previous container)"
+    assert found[0].title == "Last log lines of shop/api-7d9f-0000 (previous)"
     assert all(a.kind == "logs" for a in found)
     assert [len(a.text) <= 1_000 for a in found] == [True, True, True]
     assert sum(len(a.text) for a in found) <= 2_500

@@ -1,0 +1,137 @@
+"""Enrichment end to end: kubesim's crash-looping Deployments are found by the real agent, the
+master's alert is delivered to a local webhook, and the notification carries the last log
+lines of the pod's previous container, fetched through the command path (a ``pod_logs``
+command by actor ``alerts``, run by the agent against kubesim's ``pods/log``).
+
+Peers: kubesim and ``python -m agent`` as subprocesses, the master in-process (real gRPC, HTTP
+and SQLite), the webhook receiver on a real socket in this loop."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.harness import API_TOKEN, add_cluster, eventually, master_settings, running_master
+from tests.integration.notify.peers import Receiver
+
+LOGS_OF_CHECKOUT = "Last log lines of lookout-demo/checkout-"
+LOGS_OF_CACHE = "Last log lines of lookout-demo/cache-"
+CONFIG = """\
+route:
+  receiver: hook
+  group_wait: 0s
+  group_interval: 1s
+receivers:
+  - name: hook
+    webhook_configs:
+      - url: {url}
+"""
+
+
+@pytest.fixture
+def kubeconfig(tmp_path: Path) -> Iterator[Path]:
+    out = tmp_path / "sim"
+    sim = subprocess.Popen(
+        [sys.executable, "-m", "kubesim", "--prefix", "t", "--pods", "0", "--nodes", "1",
+         "--out", str(out)],
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    path = out / "t-0.kubeconfig"
+    try:
+        deadline = time.monotonic() + 60
+        while not path.exists():
+            assert time.monotonic() < deadline, "kubesim did not start"
+            time.sleep(0.1)
+        yield path
+    finally:
+        sim.kill()
+        sim.wait()
+
+
+@pytest.fixture
+async def peer() -> AsyncIterator[Receiver]:
+    p = Receiver()
+    await p.start()
+    yield p
+    await p.stop()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _enriched(bodies: list[Any]) -> list[dict[str, Any]]:
+    return [
+        a
+        for b in bodies
+        if b.get("status") == "firing"
+        for a in b.get("attachments", [])
+        # kubesim's crash-looping and OOM-killed Deployments
+        if a["title"].startswith((LOGS_OF_CHECKOUT, LOGS_OF_CACHE))
+    ]
+
+
+async def test_a_crash_looping_pod_s_notification_carries_its_last_log_lines(
+    tmp_path: Path, kubeconfig: Path, peer: Receiver
+) -> None:
+    config = tmp_path / "alerting.yaml"
+    config.write_text(CONFIG.format(url=peer.url("/hook")))
+    settings = master_settings(tmp_path / "m", alerts={"config_file": config})
+    token = await add_cluster(settings, "edge")
+    async with running_master(settings) as m:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("MASTER_", "AGENT_"))}
+        env.update(
+            AGENT_CLUSTER_NAME="edge",
+            AGENT_MASTER_ADDRESS=m.address,
+            AGENT_TOKEN=token,
+            AGENT_PLAINTEXT="true",
+            AGENT_RECONNECT_INITIAL_S="0.05",
+            AGENT_RECONNECT_MAX_S="0.5",
+            AGENT_SHUTDOWN_GRACE_S="2",
+            AGENT_INTAKE__LISTEN=f"127.0.0.1:{_free_port()}",
+            AGENT_METRICS_LISTEN="",
+            AGENT_SOURCES__KUBECONFIG=str(kubeconfig),
+            AGENT_SPOOL_PATH=str(tmp_path / "spool" / "spool.bin"),
+        )
+        agent = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "agent", env=env, stderr=subprocess.DEVNULL
+        )
+        try:
+            await eventually(
+                lambda: bool(_enriched([r.json() for r in peer.received])),
+                timeout=90,
+                what="an enriched crash-loop notification",
+            )
+            http_port = m.master.http_port
+            async with httpx.AsyncClient(
+                base_url=f"http://127.0.0.1:{http_port}",
+                headers={"Authorization": f"Bearer {API_TOKEN}"},
+            ) as http:
+                r = await http.get("/api/v1/commands", params={"cluster": "edge"})
+        finally:
+            agent.terminate()
+            await agent.wait()
+    attachment = _enriched([r.json() for r in peer.received])[0]
+    assert attachment["kind"] == "logs"
+    assert attachment["title"].endswith("(main, previous)")  # the finding's container
+    lines = attachment["text"].splitlines()
+    assert 1 <= len(lines) <= 20
+    assert "FATAL" in lines[-1] and "panic" in lines[-1]  # the line before the crash
+    # The fetch is a command like any other: stored, audited, by the alerts actor.
+    assert r.status_code == 200, r.text
+    logs = [c for c in r.json()["items"] if c["type"] == "pod_logs"]
+    assert logs and all(c["requested_by"] == "alerts" for c in logs)
+    assert any(c["state"] == "succeeded" for c in logs)
