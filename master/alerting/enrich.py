@@ -180,6 +180,8 @@ def bus_fetch(bus: CommandBus) -> LogFetch:
         snap, _ = await bus.submit(s.cluster, cmd, actor=ACTOR)
         snap = await bus.wait(snap.row.id, timeout_s)
         row = snap.row
+        if not row.state.terminal:  # the cluster offline, or its agent slow
+            raise LogsUnavailable(f"no answer from the agent (command {row.state.value})")
         if row.state is not CommandState.SUCCEEDED:
             raise LogsUnavailable(row.message or f"the command {row.state.value}")
         result = orjson.loads(row.result_json or b"{}")

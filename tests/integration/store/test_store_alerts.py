@@ -80,6 +80,20 @@ async def test_a_lease_left_by_a_crash_expires(store: Store) -> None:
     assert again.id == row.id
 
 
+async def test_an_enrichment_replaces_the_payload_of_a_leased_row_only(store: Store) -> None:
+    await store.notifications.enqueue([_n("a1")], now_ms=10)
+    (row,) = await store.notifications.claim(10, 10, lease_ms=LEASE)
+    enriched = {**row.payload, "attachments": [{"title": "logs", "text": "boom", "kind": "logs"}]}
+    assert await store.notifications.set_payload(row.id, enriched, now_ms=11)
+    await store.notifications.retry_at(row.id, 20, "503", now_ms=12)
+    (again,) = await store.notifications.claim(20, 10, lease_ms=LEASE)
+    assert again.payload == enriched  # the retry resends what the first attempt sent
+    await store.notifications.succeeded(row.id, 21, 200)
+    assert not await store.notifications.set_payload(row.id, row.payload, now_ms=22)
+    stored = await store.notifications.get(row.id)
+    assert stored is not None and stored.payload == enriched
+
+
 async def test_a_dead_letter_is_listed_and_an_admin_retry_makes_it_pending(store: Store) -> None:
     await store.notifications.enqueue([_n("a1"), _n("a2")], now_ms=10)
     (row,) = await store.notifications.claim(10, 10, lease_ms=LEASE)
