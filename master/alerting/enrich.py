@@ -163,6 +163,10 @@ def bus_fetch(bus: CommandBus) -> LogFetch:
     agent). The command's own deadline is the fetch's timeout: it never runs after it."""
 
     async def fetch(s: LogSubject, lines: int, timeout_s: float, key: str) -> str:
+        if not bus.connected(s.cluster):
+            # No one to ask: a command would only wait out the budget (delaying the alert)
+            # and then be stored as timed_out.
+            raise LogsUnavailable("the cluster's agent is not connected")
         cmd = validate(
             CommandIn(
                 type="pod_logs",

@@ -203,6 +203,10 @@ class CommandBus:
 
     # -- operations (called by the HTTP routes) ---------------------------------------------
 
+    def connected(self, cluster: str) -> bool:
+        """Whether the cluster's agent has a live session (a command would go out now)."""
+        return self._registry.live(cluster) is not None
+
     async def submit(
         self, cluster: str, cmd: ValidCommand, *, actor: str
     ) -> tuple[CommandSnapshot, bool]:
