@@ -27,7 +27,7 @@ from master.slo.burn import BurnSignal
 from master.slo.counts import HOUR_MS, MINUTE_MS, Count, Totals, roll_up
 from master.slo.definitions import Slo
 from master.slo.reports import SloReport, report
-from master.slo.windows import DAY_MS, local_day_starts, period_bounds
+from master.slo.windows import DAY_MS, period_bounds
 from master.slo_service import config as slo_config
 from master.slo_service.config import EMPTY, SloConfig, SloConfigError
 from master.slo_service.policy import Held, Lookup, holding
@@ -42,7 +42,6 @@ from shared.files import mtime_ns, read_only, write_text_atomically
 log = logging.getLogger(__name__)
 
 Offer = Callable[[Sequence[AlertSignal]], Awaitable[None]]
-SERIES_POINTS_MAX = 5_000
 
 
 def _alert_signal(s: BurnSignal) -> AlertSignal:
@@ -279,6 +278,3 @@ class SloService:
             params=params,
             lookup=lookup,
         )
-
-    def day_starts(self, start_ms: int, end_ms: int) -> list[int]:
-        return local_day_starts(start_ms, end_ms, self.config.timezone)
