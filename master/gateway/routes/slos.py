@@ -23,7 +23,7 @@ from master.gateway.routes.alert_views import may
 from master.gateway.routes.history import DAY_MS, parse_range
 from master.slo import openslo
 from master.slo.budget import sli
-from master.slo.counts import HOUR_MS, Count, Totals
+from master.slo.counts import HOUR_MS, Count, Totals, merge
 from master.slo.definitions import Calendar, Slo
 from master.slo.errors import PeriodError
 from master.slo.latency import percentiles
@@ -174,10 +174,7 @@ async def get_slo(
     counts = await slos.series(slo, start, now, step)
     out["series"] = _burn_down(counts, slo.objective)
     whole = await slos.store.slo_counts.read(slo.name, "d", start - DAY_MS, now)
-    buckets: dict[float, int] = {}
-    for c in whole:
-        for le, n in c.buckets.items():
-            buckets[le] = buckets.get(le, 0) + n
+    buckets = merge(whole, start).buckets
     out["latency"] = {k: rendering.estimate_json(v) for k, v in percentiles(buckets).items()}
     out["alerts"] = await _alerts_of(slo, alerts, store, start, now)
     return FastJSON(out)
