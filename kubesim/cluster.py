@@ -48,7 +48,7 @@ class SimCluster:
         self.workloads = WorkloadControllers(self.store, self.loop, self.events)
         self.statefulsets = StatefulSetController(self.store, self.loop)
         self.daemonsets = DaemonSetController(self.store, self.loop)
-        self.kubelets = Kubelets(self.store, self.loop, config)
+        self.kubelets = Kubelets(self.store, self.loop, config, self.events)
         self.budgets = DisruptionController(self.store, self.loop)
         self.churn = incidents.Churn(self.store, self.loop, config)
         self.api = Api(config.name, self.store, bookmark_interval=config.bookmark_interval)

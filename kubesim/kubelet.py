@@ -24,6 +24,7 @@ from kubesim.objects import node as node_body
 from kubesim.reconciler import Reconciler
 from kubesim.store import Key, Store
 from kubesim.timeutil import micro_iso, now_iso
+from kubesim.workloads import EventRecorder
 
 _UNREACHABLE = "node.kubernetes.io/unreachable"
 
@@ -42,8 +43,10 @@ class _NodeView:
 
 
 class Kubelets:
-    def __init__(self, store: Store, loop: Reconciler, config: SimConfig) -> None:
-        self.store, self.loop, self.config = store, loop, config
+    def __init__(
+        self, store: Store, loop: Reconciler, config: SimConfig, events: EventRecorder
+    ) -> None:
+        self.store, self.loop, self.config, self.events = store, loop, config, events
         self.node_pods: dict[str, set[Key]] = {}
         self._starting: set[Key] = set()
         self._unschedulable: set[Key] = set()
@@ -172,7 +175,21 @@ class Kubelets:
         else:
             return
         self.store.update(PODS.resource, p)
+        self._record_backoff(p, fault)
         self.loop.after(self.config.crash_interval, lambda: self._fault_tick(key, uid))
+
+    def _record_backoff(self, p: Obj, fault: str) -> None:
+        """The Warning the kubelet records on each back-off, in its words (aggregated)."""
+        container = p["spec"]["containers"][0]
+        if fault == "imagepull":
+            message = f'Back-off pulling image "{container.get("image", "")}"'
+        else:
+            message = (
+                f"Back-off restarting failed container {container['name']} in pod "
+                f"{p['metadata']['name']}_{p['metadata'].get('namespace', 'default')}"
+                f"({p['metadata'].get('uid', '')})"
+            )
+        self.events.repeat(p, "BackOff", message)
 
     # -- scheduling -----------------------------------------------------------------------
     @staticmethod

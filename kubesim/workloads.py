@@ -13,6 +13,7 @@ from collections import deque
 from kubesim.kinds import EVENTS, PODS, Obj
 from kubesim.objects import apply_defaults, event, pod_from_template
 from kubesim.store import Key, Store
+from kubesim.timeutil import now_iso
 from shared.kinds import Kind
 
 # The label the StatefulSet and DaemonSet controllers stamp on pods with the revision
@@ -71,3 +72,19 @@ class EventRecorder:
             old = self._events.popleft()
             if self.store.get(EVENTS.resource, *old) is not None:
                 self.store.delete(EVENTS.resource, *old)
+
+    def repeat(self, obj: Obj, reason: str, message: str, type_: str = "Warning") -> None:
+        """The same event again: the kubelet's aggregation (one Event per object and reason,
+        ``count`` + 1 and a new ``lastTimestamp``), not one object per occurrence."""
+        meta = obj["metadata"]
+        key = (meta.get("namespace") or "default", f"{meta['name']}.{reason.lower()}")
+        ev = self.store.get(EVENTS.resource, *key)
+        if ev is None:
+            body = event(obj, reason=reason, message=message, type_=type_)
+            body["metadata"]["name"] = key[1]
+            self.store.create(EVENTS.resource, body)
+            self._events.append(key)
+            return
+        ev["count"] = int(ev.get("count") or 1) + 1
+        ev["message"], ev["lastTimestamp"] = message, now_iso()
+        self.store.update(EVENTS.resource, ev)

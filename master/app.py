@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import uvicorn
 
 from master.alerting.enrich import LogEnricher, bus_fetch
+from master.alerting.pod_events import hub_events
 from master.alerting.service import AlertService
 from master.auth.passwords import hash_password, password_problems
 from master.auth.roles import Role
@@ -220,7 +221,7 @@ async def _start(settings: MasterSettings, store: Store, metrics: MasterMetrics)
     processor.subscribe(commands.observe)
     alerts = _alert_service(settings, store, hub)
     if settings.alerts.enrich_logs:  # the command path as a port: the service imports no bus
-        alerts.enricher = LogEnricher(bus_fetch(commands))
+        alerts.enricher = LogEnricher(bus_fetch(commands), events=hub_events(hub))
     await alerts.start()
     processor.subscribe(alerts.observe_journal)  # after the store commit: the alerts port
     alert_events = AlertEvents(hub.changes, lambda: alerts.engine)

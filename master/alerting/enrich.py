@@ -19,12 +19,19 @@ failed enrichment delays the alert by at most the budget. Texts are clipped from
 last lines before a crash explain it) to ``per_attachment_chars`` each and ``total_chars`` in
 all, well inside Slack's 3,000-character section and the message total its renderer keeps.
 
-Which alerts: firing alerts with ``kind=Pod`` and a ``reason`` in ``reasons`` (CrashLoopBackOff,
-OOMKilled); the previous container instance is read for both (a crash-looping or OOM-killed
-container has restarted; its killed instance is the one that explains it). The container is
-the finding's ``container`` annotation; without one the agent picks the pod's only container
-(``pod_logs``' default). Each pod and container once, in the notification's order. On by
-default; ``MASTER_ALERTS__ENRICH_LOGS=false`` turns it off."""
+Which alerts: firing pod alerts (``kind=Pod``) that are new in this notification (a repeat or an
+update about other pods of the group does not fetch again: fire time only), with a ``reason``
+in ``reasons`` (CrashLoopBackOff, OOMKilled) unless their rule says otherwise — a rule's
+``enrich: true|false`` travels as the alert's ``enrich`` annotation and wins over the reason
+(so ImagePullBackOff can be enriched, or a noisy namespace not). The previous container
+instance is read (a crash-looping or OOM-killed container has restarted; its killed instance
+is the one that explains it). The container is the finding's ``container`` annotation; without
+one the agent picks the pod's only container (``pod_logs``' default). Each pod and container
+once, in the notification's order.
+
+Beside the logs, one attachment lists those pods' recent events (``events``, a port onto the
+DataHub's mirror: ``master.alerting.pod_events``): no command, no wait. On by default;
+``MASTER_ALERTS__ENRICH_LOGS=false`` turns both off."""
 
 from __future__ import annotations
 
@@ -35,9 +42,12 @@ from dataclasses import dataclass
 
 import orjson
 
+from master.alerting.pod_events import EventsLookup, recent_lines
+from master.alerts.rules import ENRICH_ANNOTATION
 from master.commands.bus import CommandBus
 from master.commands.requests import CommandIn, TargetIn, validate
-from master.notify.message import Attachment, Notification
+from master.notify.message import AlertItem, Attachment, Notification
+from shared.clock import now_ms
 from shared.domain.commands import CommandState
 
 log = logging.getLogger(__name__)
@@ -61,17 +71,25 @@ class LogSubject:
 LogFetch = Callable[[LogSubject, int, float, str], Awaitable[str]]
 
 
+def wanted(a: AlertItem, reasons: frozenset[str]) -> bool:
+    """A new firing pod alert whose rule asks for enrichment, or whose reason does by default."""
+    if not a.new or a.status != "firing" or a.labels.get("kind") != "Pod":
+        return False
+    say = a.annotations.get(ENRICH_ANNOTATION, "").lower()
+    return say == "true" if say in ("true", "false") else a.labels.get("reason") in reasons
+
+
 def subjects(n: Notification, *, reasons: frozenset[str], limit: int) -> list[LogSubject]:
-    """The pods of ``n`` to fetch logs of: firing pod alerts with an enriched reason, in the
-    notification's order, each pod once, at most ``limit``. None for a resolved notification."""
+    """The pods of ``n`` to fetch logs of: ``wanted`` alerts, in the notification's order, each
+    pod once, at most ``limit``. None for a resolved notification."""
     if n.status != "firing":
         return []
     out: list[LogSubject] = []
     seen: set[tuple[str, str, str, str]] = set()
     for a in n.firing:
-        lb = a.labels
-        if lb.get("kind") != "Pod" or lb.get("reason") not in reasons:
+        if not wanted(a, reasons):
             continue
+        lb = a.labels
         cluster, ns, pod = lb.get("cluster", ""), lb.get("namespace", ""), lb.get("name", "")
         key = (cluster, ns, pod, a.annotations.get("container", ""))
         if not (cluster and ns and pod) or key in seen:
@@ -111,12 +129,15 @@ class LogEnricher:
     """The ``Worker.enrich`` port's attachments: ``await enricher(notification, key)``."""
 
     fetch: LogFetch
+    events: EventsLookup | None = None
     reasons: frozenset[str] = ENRICHED_REASONS
     max_subjects: int = 3
     lines: int = 20
     budget_s: float = 3.0
     per_attachment_chars: int = 2_000
     total_chars: int = 5_000
+    event_lines: int = 5  # per pod
+    clock: Callable[[], int] = now_ms
 
     async def __call__(self, n: Notification, key: str) -> tuple[Attachment, ...]:
         found = subjects(n, reasons=self.reasons, limit=self.max_subjects)
@@ -131,7 +152,29 @@ class LogEnricher:
         finally:
             for t in tasks:
                 t.cancel()  # those still running: the budget is spent
-        return self._attachments(found, tasks)
+        logs = self._attachments(found, tasks)
+        events = self._events(found, self.total_chars - sum(len(a.text) for a in logs))
+        return (*logs, *events)
+
+    def _events(self, found: Sequence[LogSubject], room: int) -> tuple[Attachment, ...]:
+        """One attachment with each pod's newest events (pods without any are left out)."""
+        if self.events is None or room <= 0:
+            return ()
+        now = self.clock()
+        pods = list(dict.fromkeys((x.cluster, x.namespace, x.pod) for x in found))
+        parts: list[str] = []
+        named: list[str] = []
+        for cluster, ns, pod in pods:
+            lines = recent_lines(self.events(cluster, ns, pod), now_ms=now, limit=self.event_lines)
+            if lines:
+                named.append(f"{ns}/{pod}")
+                head = f"{ns}/{pod}:\n" if len(pods) > 1 else ""
+                parts.append(head + "\n".join(lines))
+        if not parts:
+            return ()
+        name = named[0] if len(named) == 1 else f"{len(named)} pods"
+        text = clip_tail("\n\n".join(parts), min(self.per_attachment_chars, room))
+        return (Attachment(f"Recent events of {name}", text, "events"),)
 
     def _attachments(
         self, found: Sequence[LogSubject], tasks: Sequence[asyncio.Future[str]]

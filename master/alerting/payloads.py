@@ -64,6 +64,7 @@ def convert(
             starts_at_ms=a.starts_at_ms,
             ends_at_ms=a.ends_at_ms if a.status == "resolved" else None,
             generator_url=f"{base}/alerts/{a.fingerprint}" if base else "",
+            new=a.new,
         )
         for a in n.alerts
     )
@@ -99,6 +100,7 @@ def to_payload(n: Notification) -> dict[str, Any]:
                 "starts_at_ms": a.starts_at_ms,
                 "ends_at_ms": a.ends_at_ms,
                 "generator_url": a.generator_url,
+                "new": a.new,
             }
             for a in n.alerts
         ],
@@ -141,6 +143,7 @@ def from_payload(d: dict[str, Any]) -> Notification:
             starts_at_ms=int(a["starts_at_ms"]),
             ends_at_ms=None if a["ends_at_ms"] is None else int(a["ends_at_ms"]),
             generator_url=str(a["generator_url"]),
+            new=bool(a.get("new", True)),  # rows queued before the field: as before, enriched
         )
         for a in d["alerts"]
     )

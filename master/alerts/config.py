@@ -13,7 +13,8 @@ Sections (Alertmanager's syntax where Alertmanager has one, so people paste what
     receivers:       name + slack_configs / email_configs / webhook_configs /
                      alertmanager_configs / msteams_configs (kept as maps: master.notify
                      validates its own channel settings)
-    rules:           Lookout's: match → severity, ``for``, disabled, labels, annotations, flap
+    rules:           Lookout's: match → severity, ``for``, disabled, labels, annotations, flap,
+                     enrich (fire-time logs and events: true, false, or the default)
     node_metrics:    Lookout's node-metric thresholds (CPU, memory, filesystem, full-soon trend,
                      load, temperature) with their ``for`` durations
     time_zone:       IANA zone for time intervals without a ``location`` (default UTC)
@@ -207,6 +208,9 @@ class RuleSpec(_Matching):
     labels: dict[str, LabelValue] = {}
     annotations: dict[str, str] = {}
     flap: FlapSpec | None = None
+    # Fire-time enrichment (logs and events of the pods): None keeps the default (crash and
+    # OOM pod alerts); true/false forces it for the alerts this rule matches.
+    enrich: bool | None = None
 
 
 class NodeMetricsSpec(_Model):

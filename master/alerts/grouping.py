@@ -96,7 +96,7 @@ def flush(
     group.last_notified_ms = now_ms
     group.notified_firing = sorted(a.fingerprint for a in firing)
     listed = [*_sorted(firing), *_sorted(resolved)]
-    alerts = tuple(_notified(a) for a in listed)
+    alerts = tuple(_notified(a, notified) for a in listed)
     return Notification(
         receiver=group.receiver,
         group_key=group.group_key,
@@ -122,7 +122,7 @@ def _sorted(alerts: Sequence[AlertRecord]) -> list[AlertRecord]:
     return sorted(alerts, key=lambda a: (sorted(a.labels.items()), a.fingerprint))
 
 
-def _notified(a: AlertRecord) -> NotifiedAlert:
+def _notified(a: AlertRecord, before: set[str]) -> NotifiedAlert:
     return NotifiedAlert(
         fingerprint=a.fingerprint,
         status="firing" if a.notifiable else "resolved",
@@ -132,4 +132,5 @@ def _notified(a: AlertRecord) -> NotifiedAlert:
         ends_at_ms=0 if a.notifiable else a.ends_at_ms,
         acked_by=a.acked_by,
         flapping=a.status == "flapping",
+        new=a.notifiable and a.fingerprint not in before,
     )

@@ -34,6 +34,9 @@ class NotifiedAlert:
     ends_at_ms: int  # 0 while firing
     acked_by: str = ""
     flapping: bool = False
+    # Firing and not in the group's previous notification: what fire-time work (enrichment)
+    # is for, so a repeat or an update about others does not redo it.
+    new: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -51,6 +51,17 @@ class Rule:
 DEFAULT = Rule("default")
 
 
+# The annotation a rule's ``enrich`` becomes: the enricher (master.alerting.enrich) reads it.
+ENRICH_ANNOTATION = "enrich"
+
+
+def _annotations(s: RuleSpec) -> dict[str, str]:
+    out = dict(s.annotations)
+    if s.enrich is not None:
+        out[ENRICH_ANNOTATION] = "true" if s.enrich else "false"
+    return out
+
+
 def compile_rules(specs: Sequence[RuleSpec]) -> tuple[Rule, ...]:
     return tuple(
         Rule(
@@ -60,7 +71,7 @@ def compile_rules(specs: Sequence[RuleSpec]) -> tuple[Rule, ...]:
             for_ms=s.for_,
             disabled=s.disabled,
             labels=dict(s.labels),
-            annotations=dict(s.annotations),
+            annotations=_annotations(s),
             flap=_flap(s.flap) if s.flap is not None else DEFAULT_FLAP,
         )
         for s in specs

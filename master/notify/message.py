@@ -34,6 +34,7 @@ class AlertItem:
     starts_at_ms: int
     ends_at_ms: int | None  # None while firing
     generator_url: str  # the alert's page on the dashboard
+    new: bool = True  # first notified in this notification (not a repeat): fire-time enrichment
 
 
 @dataclass(frozen=True, slots=True)

@@ -125,6 +125,18 @@ async def test_a_crash_looping_pod_s_notification_carries_its_last_log_lines(
             agent.terminate()
             await agent.wait()
     attachment = _enriched([r.json() for r in peer.received])[0]
+    # Beside the logs, the pod's recent events from the master's mirror: kubesim's kubelet
+    # records an aggregated BackOff Warning on each crash, as the real one does.
+    events = [
+        a
+        for b in peer.received
+        if b.json().get("status") == "firing"
+        for a in b.json().get("attachments", [])
+        if a["kind"] == "events"
+    ]
+    assert events, "no events attachment"
+    assert "Warning  BackOff" in events[0]["text"]
+    assert "Back-off restarting failed container main" in events[0]["text"]
     assert attachment["kind"] == "logs"
     assert attachment["title"].endswith("(main, previous)")  # the finding's container
     lines = attachment["text"].splitlines()

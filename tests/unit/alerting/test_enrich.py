@@ -6,9 +6,13 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 
+from collections.abc import Mapping
+from typing import Any
+
 from master.alerting.enrich import LogEnricher, LogSubject, clip_tail, subjects, title
+from master.alerting.pod_events import recent_lines
 from master.notify.message import Notification
-from tests.unit.notify.samples import crashloop, pod_alert, resolved
+from tests.unit.notify.samples import T0, crashloop, pod_alert, resolved
 
 REASONS = frozenset({"CrashLoopBackOff", "OOMKilled"})
 
@@ -104,3 +108,79 @@ async def test_nothing_to_enrich_runs_no_command() -> None:
         raise AssertionError("no fetch expected")
 
     assert await LogEnricher(fetch)(resolved(crashloop(2), key="r", at_ms=1), "k") == ()
+
+
+def test_only_alerts_new_in_the_notification_are_enriched_not_repeats_or_old_members() -> None:
+    n = crashloop(3)
+    alerts = list(n.alerts)
+    alerts[0] = replace(alerts[0], new=False)
+    alerts[2] = replace(alerts[2], new=False)
+    assert [
+        s.pod for s in subjects(replace(n, alerts=tuple(alerts)), reasons=REASONS, limit=3)
+    ] == ["api-7d9f-0001"]
+    repeat = replace(n, alerts=tuple(replace(a, new=False) for a in n.alerts))
+    assert subjects(repeat, reasons=REASONS, limit=3) == []
+
+
+def test_a_rule_s_enrich_annotation_wins_over_the_reason() -> None:
+    n = _with_reason(crashloop(2), 0, "ImagePullBackOff")
+    on = replace(n.alerts[0], annotations={**n.alerts[0].annotations, "enrich": "true"})
+    off = replace(n.alerts[1], annotations={**n.alerts[1].annotations, "enrich": "false"})
+    found = subjects(replace(n, alerts=(on, off)), reasons=REASONS, limit=3)
+    assert [s.pod for s in found] == ["api-7d9f-0000"]
+
+
+def _event(reason: str, at_s: int, *, pod: str = "api-7d9f-0000", **extra: Any) -> dict[str, Any]:
+    from datetime import UTC, datetime
+
+    ts = datetime.fromtimestamp((T0 // 1000) - at_s, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return {
+        "type": "Warning" if reason == "BackOff" else "Normal",
+        "reason": reason,
+        "message": f"{reason} of {pod}\n  (detail)",
+        "involvedObject": {"kind": "Pod", "name": pod},
+        "lastTimestamp": ts,
+        **extra,
+    }
+
+
+def test_recent_events_are_the_newest_few_oldest_first_with_ages_and_counts() -> None:
+    events = [
+        _event("Scheduled", 3_600),
+        _event("BackOff", 30, count=14),
+        _event("Pulled", 300),
+        _event("Started", 200, series={"count": 3, "lastObservedTime": None}),
+    ]
+    assert recent_lines(events, now_ms=T0, limit=3) == [
+        "5m ago  Normal  Pulled  Pulled of api-7d9f-0000 (detail)",
+        "3m ago  Normal  Started (x3)  Started of api-7d9f-0000 (detail)",
+        "30s ago  Warning  BackOff (x14)  BackOff of api-7d9f-0000 (detail)",
+    ]
+    assert recent_lines([{"reason": "Odd"}], now_ms=T0, limit=3) == ["? ago  Normal  Odd  "]
+    assert recent_lines(events, now_ms=T0, limit=0) == []
+
+
+async def test_one_events_attachment_lists_each_enriched_pod_s_events_after_the_logs() -> None:
+    asked: list[tuple[str, str, str]] = []
+
+    def events(cluster: str, ns: str, pod: str) -> list[Mapping[str, Any]]:
+        asked.append((cluster, ns, pod))
+        return [] if pod.endswith("2") else [_event("BackOff", 60, pod=pod)]
+
+    async def fetch(s: LogSubject, *_a: object) -> str:
+        return "log of " + s.pod
+
+    enrich = LogEnricher(fetch, events=events, clock=lambda: T0)
+    found = await enrich(crashloop(3), "k")
+    assert [a.kind for a in found] == ["logs", "logs", "logs", "events"]
+    assert asked == [("prod-eu", "shop", f"api-7d9f-000{i}") for i in range(3)]
+    assert found[3].title == "Recent events of 2 pods"
+    assert found[3].text == (
+        "shop/api-7d9f-0000:\n60s ago  Warning  BackOff  BackOff of api-7d9f-0000 (detail)\n\n"
+        "shop/api-7d9f-0001:\n60s ago  Warning  BackOff  BackOff of api-7d9f-0001 (detail)"
+    )
+    one = await enrich(crashloop(1), "k")
+    assert one[-1].title == "Recent events of shop/api-7d9f-0000"
+    assert one[-1].text.startswith("60s ago  Warning  BackOff")
+    quiet = LogEnricher(fetch, events=lambda *_: [], clock=lambda: T0)
+    assert [a.kind for a in await quiet(crashloop(1), "k")] == ["logs"]

@@ -399,3 +399,26 @@ mute_time_intervals:
 """
     config = load_config(text)
     assert [t.name for t in config.all_time_intervals()] == ["nights"]
+
+
+def test_a_rule_s_enrich_becomes_the_annotation_the_enricher_reads_and_only_when_set():
+    from master.alerts.rules import ENRICH_ANNOTATION, compile_rules
+
+    config = load_config(
+        """
+route: {receiver: r}
+receivers: [{name: r}]
+rules:
+  - {name: pull-errors, match: {reason: ImagePullBackOff}, enrich: true}
+  - {name: quiet-ns, match: {namespace: batch}, enrich: false, annotations: {runbook: x}}
+  - {name: default, match: {reason: Evicted}}
+"""
+    )
+    on, off, default = compile_rules(config.rules)
+    assert on.annotations == {ENRICH_ANNOTATION: "true"}
+    assert off.annotations == {"runbook": "x", ENRICH_ANNOTATION: "false"}
+    assert default.annotations == {}
+    with pytest.raises(AlertConfigError, match="enrich"):
+        load_config(
+            "route: {receiver: r}\nreceivers: [{name: r}]\nrules: [{name: a, enrich: maybe}]"
+        )

@@ -62,7 +62,13 @@ def test_a_new_pod_joining_the_group_is_an_update_at_the_next_group_interval_not
     assert summary(eng.due(T0 + 30 * S)) == [("team", "firing", 1, 0)]
     seen(eng, pod_finding("checkout-b"), T0 + 1 * MIN)
     assert eng.due(T0 + 2 * MIN).notifications == ()
-    assert summary(eng.due(T0 + 30 * S + 5 * MIN)) == [("team", "firing", 2, 0)]
+    update = eng.due(T0 + 30 * S + 5 * MIN)
+    assert summary(update) == [("team", "firing", 2, 0)]
+    # Only the joiner is new: fire-time work (log enrichment) is not redone for the first.
+    assert [(a.labels["name"], a.new) for a in update.notifications[0].alerts] == [
+        ("checkout-a", False),
+        ("checkout-b", True),
+    ]
 
 
 def test_pods_of_two_deployments_are_two_groups():
@@ -97,6 +103,7 @@ def test_repeat_interval_repeats_an_unacknowledged_alert_and_not_an_acknowledged
     repeat = eng.due(T0 + 30 * S + 4 * H)
     assert [n.group_labels["owner"] for n in repeat.notifications] == ["Deployment/checkout"]
     assert repeat.notifications[0].sequence == 2
+    assert [a.new for a in repeat.notifications[0].alerts] == [False]  # a repeat, not a fire
     # Unacknowledged again: it repeats on the next repeat_interval.
     eng.unacknowledge(cart)
     later = [eng.due(T0 + 30 * S + 4 * H + k * 5 * MIN) for k in range(1, 49)]
