@@ -380,7 +380,8 @@ def test_the_readmes_example_config_loads():
     readme = Path(__file__).resolve().parents[3] / "master" / "alerts" / "README.md"
     text = readme.read_text().split("```yaml\n", 1)[1].split("```", 1)[0]
     config = load_config(text, source="README.md")
-    assert [r.name for r in config.rules] == ["restart-storms", "ci-jobs"]
+    assert [r.name for r in config.rules] == ["restart-storms", "ci-jobs", "pull-errors"]
+    assert config.rules[2].enrich is True
 
 
 def test_alertmanagers_older_top_level_mute_time_intervals_still_name_intervals():
