@@ -21,6 +21,7 @@ import uvicorn
 from master.alerting.enrich import LogEnricher, bus_fetch
 from master.alerting.pod_events import hub_events
 from master.alerting.service import AlertService
+from master.anomaly_service.service import AnomalyService
 from master.auth.passwords import hash_password, password_problems
 from master.auth.roles import Role
 from master.commands.bus import CommandBus
@@ -155,6 +156,7 @@ class Master:
     grpc_port: int = 0
     alerts: AlertService | None = None
     slos: SloService | None = None
+    anomalies: AnomalyService | None = None  # None: MASTER_ANOMALY__ENABLED=false
 
     @property
     def http_port(self) -> int:
@@ -234,6 +236,11 @@ async def _start(settings: MasterSettings, store: Store, metrics: MasterMetrics)
         offer=alerts.offer,  # burn-rate signals take the alerts' path: routes, silences
     )
     await slos.start()
+    anomalies = (
+        AnomalyService(store=store, hub=hub, settings=settings.anomaly, offer=alerts.offer)
+        if settings.anomaly.enabled
+        else None
+    )
     gateway = GatewayState(
         hub=hub,
         api_token=settings.api_token.get_secret_value(),
@@ -272,6 +279,7 @@ async def _start(settings: MasterSettings, store: Store, metrics: MasterMetrics)
         metrics=metrics,
         alerts=alerts,
         slos=slos,
+        anomalies=anomalies,
     )
     if settings.metrics_listen:
         master.metrics_http = _metrics_server(metrics)
@@ -351,6 +359,8 @@ async def serve(master: Master, stop: asyncio.Event) -> None:
                 tg.create_task(master.alerts.run(alerts_stop), name="alerts")
             if master.slos is not None:
                 tg.create_task(master.slos.run(stop), name="slos")
+            if master.anomalies is not None:
+                tg.create_task(master.anomalies.run(stop), name="anomalies")
             http_task = tg.create_task(master.http.serve(sockets=[master.http_socket]), name="http")
             if master.metrics_http is not None and master.metrics_socket is not None:
                 sockets = [master.metrics_socket]

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, m
 from pydantic_settings import NoDecode, SettingsConfigDict
 
 from master.alerting.settings import AlertSettings
+from master.anomaly_service.settings import AnomalySettings
 from master.datahub.settings import LimitsSettings
 from master.gateway.stream.settings import StreamSettings
 from master.slo_service.settings import SloSettings
@@ -326,6 +327,11 @@ class MasterSettings(CommonSettings):
         default_factory=SloSettings,
         description="SLOs: the definitions file and how often budgets and burn rates are "
         "evaluated (MASTER_SLO__*).",
+    )
+    anomaly: AnomalySettings = Field(
+        default_factory=AnomalySettings,
+        description="Statistical anomaly alerts (noisy-neighbour nodes): on or off and how "
+        "often they are evaluated (MASTER_ANOMALY__*).",
     )
 
     @field_validator("api_token")
