@@ -6,13 +6,13 @@ a setup step broke, and a green run that skipped them would hide it."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
+
+from tests.required import in_ci
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    if os.environ.get("CI") != "true" or exitstatus != 0:
+    if not in_ci() or exitstatus != 0:
         return
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     skipped = len(reporter.stats.get("skipped", [])) if reporter is not None else 0

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.required import required
+
 _SEARCH = ("/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin", "/usr/libexec")
 START_TIMEOUT_S = 60.0
 USER, PASSWORD = "lookout", "lookout-test-pw"
@@ -53,9 +55,7 @@ def _which(name: str) -> str | None:
 
 
 def _required() -> bool:
-    return os.environ.get("CI", "").lower() == "true" or os.environ.get(
-        "LOOKOUT_REQUIRE_MARIADB"
-    ) in ("1", "true")
+    return required("mariadb")
 
 
 def _free_port() -> int:

@@ -13,7 +13,6 @@ its absence means a setup step broke)."""
 from __future__ import annotations
 
 import asyncio
-import os
 import socket
 import subprocess
 from collections.abc import AsyncIterator
@@ -23,7 +22,8 @@ from pathlib import Path
 from typing import Literal
 
 import httpx
-import pytest
+
+from tests.required import unavailable
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -49,9 +49,7 @@ def require_toxiproxy() -> Path:
     found = find_toxiproxy()
     if found is None:
         why = "toxiproxy-server is not built: run scripts/toxiproxy.sh (make test-bins does)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(why)
-        pytest.skip(why)
+        unavailable("toxiproxy", why)
     return found
 
 

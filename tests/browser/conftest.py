@@ -52,6 +52,7 @@ from playwright.async_api import Response as PageResponse
 from master.gateway.docs import JS, SWAGGER_DIR
 from master.gateway.static import DASHBOARD_DIR
 from tests.harness import RunningMaster, master_settings, running_master
+from tests.required import required
 
 if TYPE_CHECKING:
     from tests.browser.demo import Fleet
@@ -68,10 +69,7 @@ CHROMIUM_ARGS = ("--no-sandbox", "--disable-dev-shm-usage")
 
 
 def _required() -> bool:
-    return (
-        os.environ.get("CI", "").lower() == "true"
-        or os.environ.get("LOOKOUT_REQUIRE_BROWSER") == "1"
-    )
+    return required("browser")
 
 
 def missing_peer(message: str) -> None:

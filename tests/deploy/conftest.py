@@ -4,13 +4,13 @@ the control-plane fixtures of tests/k8s (imported here, so they are visible in t
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from tests.deploy.helmtool import Helm, find_helm
 from tests.k8s.fixtures import k8s_cluster, k8s_namespace
+from tests.required import unavailable
 
 __all__ = ["helm", "helm_bin", "k8s_cluster", "k8s_namespace"]
 
@@ -22,9 +22,7 @@ def helm_bin() -> Path:
         reason = (
             "helm not found: set LOOKOUT_K8S_BIN to a dir with helm, or run scripts/k8s-bins.sh"
         )
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
+        unavailable("helm", reason)
     return helm
 
 

@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.k8s.controlplane import REPO, ControlPlane, env_flag
+from tests.k8s.controlplane import REPO, ControlPlane
+from tests.required import required as peer_required
+from tests.required import unavailable as peer_unavailable
 
 REQUIRED = (
     "etcd",
@@ -37,7 +39,7 @@ _session = _Session()
 
 
 def required() -> bool:
-    return env_flag("CI") or env_flag("LOOKOUT_REQUIRE_K8S")
+    return peer_required("k8s")
 
 
 def find_bin_dir() -> tuple[Path | None, str]:
@@ -66,9 +68,7 @@ def unavailable(reason: str) -> None:
         f"real Kubernetes control plane unavailable: {reason}. Build the binaries with "
         "scripts/k8s-bins.sh (or set LOOKOUT_K8S_BIN)."
     )
-    if required():
-        pytest.fail(msg + " (CI=true / LOOKOUT_REQUIRE_K8S=1: not skipping)", pytrace=False)
-    pytest.skip(msg)
+    peer_unavailable("k8s", msg)
 
 
 def shared_control_plane(config: pytest.Config, workdir: Path) -> ControlPlane:

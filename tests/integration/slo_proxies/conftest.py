@@ -7,7 +7,6 @@ Missing binaries skip locally; under ``CI=true`` they fail, because CI installs 
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
 import socket
 import subprocess
@@ -16,6 +15,8 @@ from pathlib import Path
 
 import pytest
 from aiohttp import web
+
+from tests.required import unavailable
 
 STARTUP_TIMEOUT_S = 20.0
 
@@ -29,9 +30,7 @@ def free_port() -> int:
 def require(binary: str) -> str:
     path = shutil.which(binary)
     if path is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{binary} is not installed; scripts/system-deps.sh installs it in CI")
-        pytest.skip(f"{binary} is not installed (apt-get install {binary})")
+        unavailable(binary, f"{binary} is not installed (scripts/system-deps.sh installs it)")
     return path
 
 

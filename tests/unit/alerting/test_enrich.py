@@ -4,9 +4,8 @@ or failing fetch costs the notification at most the budget and one line."""
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
-
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from master.alerting.enrich import LogEnricher, LogSubject, clip_tail, subjects, title
