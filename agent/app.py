@@ -27,6 +27,7 @@ from agent.intake.serving import serve_intake
 from agent.kubeapi.transport import KubeAccess
 from agent.leader.election import lead
 from agent.outbox.spool import Outbox
+from agent.pod_metrics.running import run_pod_metrics
 from agent.settings import AgentSettings
 from agent.snapshot.mirror import Mirror
 from agent.sources.running import run_sources
@@ -169,7 +170,7 @@ async def stream(
     metrics: AgentMetrics | None = None,
 ) -> None:
     """Everything an active agent runs: uplink, executor, sources, metrics intake and, when
-    enabled, the ingress-metrics scraper."""
+    enabled, the ingress-metrics scraper and the pod-metrics reader."""
     core = AgentCore(settings, metrics)
     try:
         async with asyncio.TaskGroup() as tg:
@@ -193,6 +194,13 @@ async def stream(
                         settings.ingress_metrics, kube=access, outbox=core.outbox, stop=stop
                     ),
                     name="ingress-metrics",
+                )
+            if settings.pod_metrics.enabled:
+                tg.create_task(
+                    run_pod_metrics(
+                        settings.pod_metrics, kube=access, outbox=core.outbox, stop=stop
+                    ),
+                    name="pod-metrics",
                 )
             log.info("agent for cluster %s started", settings.cluster_name)
     finally:

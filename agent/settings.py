@@ -12,6 +12,7 @@ from agent.executor.settings import ExecutorSettings, PolicySettings
 from agent.ingress_metrics.settings import IngressMetricsSettings
 from agent.intake.settings import IntakeSettings
 from agent.leader.settings import LeaderElectionSettings
+from agent.pod_metrics.settings import PodMetricsSettings
 from agent.sources.registry import enabled_sources
 from agent.sources.settings import SourcesSettings
 from shared.settings import CommonSettings, listen_or_empty
@@ -126,6 +127,10 @@ class AgentSettings(CommonSettings):
     ingress_metrics: IngressMetricsSettings = Field(
         default_factory=IngressMetricsSettings,
         description="Scraping ingress / gateway controllers for SLOs (AGENT_INGRESS_METRICS__*).",
+    )
+    pod_metrics: PodMetricsSettings = Field(
+        default_factory=PodMetricsSettings,
+        description="Reading pod and node usage from metrics.k8s.io (AGENT_POD_METRICS__*).",
     )
 
     policy: PolicySettings = Field(

@@ -9,12 +9,13 @@ Does not own: the verbs themselves (``handlers``, ``subresources``).
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 import orjson
 from aiohttp import web
 
-from kubesim import handlers, subresources
+from kubesim import handlers, subresources, usage
 from kubesim.context import Api, Target
 from kubesim.errors import ApiError, KubesimError, not_found
 from kubesim.kinds import BY_PATH, KINDS
@@ -59,6 +60,8 @@ async def _route(api: Api, request: web.Request) -> web.StreamResponse:
         doc = _discovery(api, parts, request.host)
         if doc is not None:
             return json_response(doc)
+        if parts[:3] == ["apis", "metrics.k8s.io", "v1beta1"] and len(parts) > 3:
+            return json_response(_metrics(api, parts[3:]))
     target = _parse(parts)
     if target is None:
         raise ApiError(404, "NotFound", "the server could not find the requested resource")
@@ -90,6 +93,18 @@ def _parse(parts: list[str]) -> Target | None:
     if kind.namespaced and name is not None and namespace is None:
         return None  # a named namespaced object needs its namespace in the path
     return Target(kind, namespace, name, sub)
+
+
+def _metrics(api: Api, rest: list[str]) -> dict[str, Any]:
+    """metrics.k8s.io lists (all pods, one namespace's, nodes), as metrics-server serves."""
+    now = time.time()
+    if rest == ["pods"]:
+        return usage.pod_metrics(api.store, now)
+    if len(rest) == 3 and rest[0] == "namespaces" and rest[2] == "pods":
+        return usage.pod_metrics(api.store, now, rest[1])
+    if rest == ["nodes"]:
+        return usage.node_metrics(api.store, now)
+    raise ApiError(404, "NotFound", "the server could not find the requested resource")
 
 
 def _authorize(api: Api, request: web.Request, target: Target) -> None:
@@ -178,7 +193,12 @@ def _discovery(api: Api, parts: list[str], host: str) -> dict[str, Any] | None:
         return _resource_list("v1", [k for k in KINDS if not k.group])
     if parts == ["apis"]:
         names = sorted({k.group for k in KINDS if k.group})
-        return {"kind": "APIGroupList", "apiVersion": "v1", "groups": [_group(n) for n in names]}
+        groups = [_group(n) for n in names] + [usage.group()]
+        return {"kind": "APIGroupList", "apiVersion": "v1", "groups": groups}
+    if parts == ["apis", "metrics.k8s.io"]:
+        return {"kind": "APIGroup", "apiVersion": "v1", **usage.group()}
+    if parts == ["apis", "metrics.k8s.io", "v1beta1"]:
+        return usage.resource_list()
     if len(parts) == 2 and parts[0] == "apis":
         if not any(k.group == parts[1] for k in KINDS):
             raise not_found("groups", parts[1])

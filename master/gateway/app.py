@@ -60,6 +60,7 @@ ROUTERS: tuple[str, ...] = (
     "master.gateway.routes.resources",
     "master.gateway.routes.findings",
     "master.gateway.routes.history",
+    "master.gateway.routes.pod_metrics",
     "master.gateway.routes.commands",
     "master.gateway.routes.audit",
     "master.gateway.routes.stream",

@@ -58,6 +58,9 @@ def _items(record: link_pb2.JournalRecord) -> int:
         return len(record.node_metrics.samples)
     if which == "ingress":
         return len(record.ingress.samples)
+    if which == "pod_metrics":  # a container is what becomes a row and a Python object
+        pm = record.pod_metrics
+        return max(1, sum(len(p.containers) for p in pm.pods) + len(pm.nodes))
     return 1
 
 

@@ -16,6 +16,7 @@ from typing import Protocol
 from master.datahub.cluster import ClusterState
 from master.datahub.hub import DataHub
 from master.errors import SequenceError
+from master.processor.podspecs import attach_specs
 from master.processor.reconcile import close_missing
 from master.telemetry.metrics import MasterMetrics
 from shared.clock import now_ms
@@ -75,6 +76,8 @@ class JournalProcessor:
         if not fresh:
             return state.hwm
         fresh = close_missing(fresh, state.findings)
+        # Requests/limits as the mirror holds them on arrival (a replay gets today's).
+        fresh = attach_specs(fresh, state)
         # Once a commit starts, its effects (mark, DataHub, observers) must happen exactly
         # once even if the session is cancelled meanwhile (shutdown, replacement): the store
         # will have the records, so a replay would skip them. drain() awaits these on shutdown.

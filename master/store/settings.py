@@ -57,6 +57,12 @@ class StoreSettings(BaseModel):
     node_metrics_1h_days: float = Field(
         400, gt=0, description="Keep 1-hour node roll-ups this many days (a year plus a month)."
     )
+    pod_metrics_raw_days: float = Field(
+        7, gt=0, description="Keep raw container samples (30 s apart) this many days."
+    )
+    pod_metrics_5m_days: float = Field(
+        90, gt=0, description="Keep 5-minute container roll-ups this many days (a quarter)."
+    )
     ingress_days: float = Field(
         7, gt=0, description="Keep ingress request samples this many days (raw, like metrics)."
     )

@@ -24,6 +24,7 @@ from master.store.repositories.commands import CommandRepo
 from master.store.repositories.history import HistoryRepo
 from master.store.repositories.journal import JournalRepo
 from master.store.repositories.notifications import NotificationRepo
+from master.store.repositories.pod_metrics import PodMetricsRepo
 from master.store.repositories.sessions import SessionRepo
 from master.store.repositories.slo_counts import SloCountsRepo
 from master.store.repositories.users import UserRepo
@@ -43,6 +44,7 @@ class Store:
     clusters: ClusterRepo
     journal: JournalRepo
     history: HistoryRepo
+    pod_metrics: PodMetricsRepo
     commands: CommandRepo
     audit: AuditRepo
     users: UserRepo
@@ -64,6 +66,7 @@ class Store:
         self.clusters = ClusterRepo(engine, writer)
         self.journal = JournalRepo(engine, writer)
         self.history = HistoryRepo(engine)
+        self.pod_metrics = PodMetricsRepo(engine)
         self.commands = CommandRepo(engine, writer)
         self.audit = AuditRepo(engine, writer)
         self.users = UserRepo(engine, writer)

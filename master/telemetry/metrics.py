@@ -16,7 +16,14 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from shared.domain.commands import CommandUpdate
-from shared.domain.journal import FindingBatch, Gap, IngressBatch, JournalRecord, NodeMetricsBatch
+from shared.domain.journal import (
+    FindingBatch,
+    Gap,
+    IngressBatch,
+    JournalRecord,
+    NodeMetricsBatch,
+    PodMetricsBatch,
+)
 
 # The link statuses of master.datahub.status, all exported (0 too) so a query never misses one.
 LINK_STATUSES = ("connected", "reconnecting", "offline")
@@ -35,6 +42,7 @@ _KINDS: dict[type, str] = {
     FindingBatch: "findings",
     NodeMetricsBatch: "node_metrics",
     IngressBatch: "ingress",
+    PodMetricsBatch: "pod_metrics",
     CommandUpdate: "command_update",
     Gap: "gap",
 }

@@ -8,6 +8,7 @@ from shared.domain.commands import CommandUpdate
 from shared.domain.findings import Finding
 from shared.domain.ingress import IngressSample
 from shared.domain.metrics import NodeMetricsSample
+from shared.domain.podmetrics import NodeUsage, PodUsage
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +29,14 @@ class IngressBatch:
 
 
 @dataclass(frozen=True, slots=True)
+class PodMetricsBatch:
+    """One interval's ``metrics.k8s.io`` read: every pod's and node's usage."""
+
+    pods: tuple[PodUsage, ...]
+    nodes: tuple[NodeUsage, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Gap:
     """Records the agent's spool could not keep: they occupy ``first_seq..last_seq``."""
 
@@ -36,7 +45,7 @@ class Gap:
     dropped: int
 
 
-JournalBody = FindingBatch | NodeMetricsBatch | IngressBatch | CommandUpdate | Gap
+JournalBody = FindingBatch | NodeMetricsBatch | IngressBatch | PodMetricsBatch | CommandUpdate | Gap
 
 
 @dataclass(frozen=True, slots=True)

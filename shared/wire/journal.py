@@ -1,4 +1,5 @@
-"""Journal record conversions: findings, node metrics, ingress samples, command updates, gaps.
+"""Journal record conversions: findings, node metrics, ingress samples, pod metrics, command
+updates, gaps.
 
 Decoding checks what would otherwise corrupt the receiver's state: a command result must be a
 JSON object (an invalid one becomes an error marker, ``shared.wire.payloads``), and a gap covers
@@ -21,12 +22,14 @@ from shared.domain.journal import (
     JournalBody,
     JournalRecord,
     NodeMetricsBatch,
+    PodMetricsBatch,
 )
 from shared.pb.lookout.v1 import commands_pb2, findings_pb2, ingress_pb2, link_pb2
 from shared.wire.errors import WireError
 from shared.wire.flat import build, values_of
 from shared.wire.metrics import sample_from_pb, sample_to_pb
 from shared.wire.payloads import command_result
+from shared.wire.podmetrics import pod_metrics_from_pb, pod_metrics_to_pb
 from shared.wire.refs import ref_from_pb, ref_to_pb
 
 _NO_ATTRS: Mapping[str, str] = MappingProxyType({})
@@ -182,6 +185,8 @@ def record_to_pb(rec: JournalRecord) -> link_pb2.JournalRecord:
         msg.node_metrics.samples.extend(sample_to_pb(s) for s in body.samples)
     elif isinstance(body, IngressBatch):
         msg.ingress.samples.extend(ingress_to_pb(s) for s in body.samples)
+    elif isinstance(body, PodMetricsBatch):
+        msg.pod_metrics.CopyFrom(pod_metrics_to_pb(body))
     elif isinstance(body, CommandUpdate):
         msg.command_update.CopyFrom(command_update_to_pb(body))
     else:
@@ -205,6 +210,8 @@ def record_from_pb(msg: link_pb2.JournalRecord) -> JournalRecord:
         body = NodeMetricsBatch(tuple(sample_from_pb(s) for s in msg.node_metrics.samples))
     elif which == "ingress":
         body = IngressBatch(tuple(ingress_from_pb(s) for s in msg.ingress.samples))
+    elif which == "pod_metrics":
+        body = pod_metrics_from_pb(msg.pod_metrics)
     elif which == "command_update":
         body = command_update_from_pb(msg.command_update)
     elif which == "gap":

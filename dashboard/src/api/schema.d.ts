@@ -450,6 +450,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/clusters/{name}/pods/{namespace}/{pod}/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Pod Metrics
+         * @description One pod's containers over [from, to) (default: the last hour): ``cpu_m_avg`` /
+         *     ``cpu_m_max`` (millicores), ``mem_bytes_avg`` / ``mem_bytes_max``, and the pod object's
+         *     ``cpu_request_m``, ``cpu_limit_m``, ``mem_request``, ``mem_limit`` (null: unset) and
+         *     ``restarts`` at each point. ``times_ms`` is metrics-server's clock.
+         */
+        get: operations["pod_metrics_api_v1_clusters__name__pods__namespace___pod__metrics_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/clusters/{name}/resources": {
         parameters: {
             query?: never;
@@ -520,6 +543,30 @@ export interface paths {
          * @description Refuse the cluster's agent until a new token is made.
          */
         delete: operations["revoke_token_api_v1_clusters__name__token_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clusters/{name}/workloads/{kind}/{namespace}/{workload}/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Workload Metrics
+         * @description A workload's pods per container name over [from, to) (default: the last hour), in
+         *     buckets of at least a minute: ``cpu_m``, ``mem_bytes``, ``cpu_request_m``,
+         *     ``cpu_limit_m``, ``mem_request``, ``mem_limit`` summed over the pods; ``pod_cpu_m_max``,
+         *     ``pod_mem_bytes_max``, ``pod_cpu_limit_m``, ``pod_mem_limit``, ``pod_restarts`` the
+         *     largest of any one pod; ``pods`` how many reported.
+         */
+        get: operations["workload_metrics_api_v1_clusters__name__workloads__kind___namespace___workload__metrics_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -3278,6 +3325,88 @@ export interface operations {
             };
         };
     };
+    pod_metrics_api_v1_clusters__name__pods__namespace___pod__metrics_get: {
+        parameters: {
+            query?: {
+                from?: string | null;
+                to?: string | null;
+                step?: string | null;
+            };
+            header?: never;
+            path: {
+                name: string;
+                namespace: string;
+                pod: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description A query parameter or header value the API cannot use */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid bearer token (or the credentials were refused) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated, but without the permission this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object (or one in a cluster the caller cannot see) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is well-formed but invalid (see problems, or the message) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A part the route needs is not running; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list_resources_api_v1_clusters__name__resources_get: {
         parameters: {
             query?: {
@@ -3623,6 +3752,89 @@ export interface operations {
             };
             /** @description The request body is above the route's limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is well-formed but invalid (see problems, or the message) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A part the route needs is not running; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    workload_metrics_api_v1_clusters__name__workloads__kind___namespace___workload__metrics_get: {
+        parameters: {
+            query?: {
+                from?: string | null;
+                to?: string | null;
+                step?: string | null;
+            };
+            header?: never;
+            path: {
+                name: string;
+                kind: string;
+                namespace: string;
+                workload: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description A query parameter or header value the API cannot use */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid bearer token (or the credentials were refused) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated, but without the permission this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object (or one in a cluster the caller cannot see) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

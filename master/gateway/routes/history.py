@@ -81,7 +81,7 @@ def parse_range(from_: str | None, to: str | None, *, default_span_ms: int) -> t
     return start, end
 
 
-async def _known(store: Store, name: str) -> None:
+async def known_cluster(store: Store, name: str) -> None:
     if await store.clusters.get(name) is None:
         raise NotFound(f"unknown cluster {name!r}")
 
@@ -137,7 +137,7 @@ async def findings_history(
         floor = Severity.parse(severity) if severity else None
     except ValueError as e:
         raise InvalidQuery(str(e)) from None
-    await _known(store, name)
+    await known_cluster(store, name)
     try:
         page = await store.history.findings(
             name,
@@ -182,7 +182,7 @@ async def node_metrics_history(
     stored each raw point (the latest in a bucket), null for roll-ups."""
     start, end = parse_range(from_, to, default_span_ms=HOUR_MS)
     step_ms = parse_step(step) if step else None
-    await _known(store, name)
+    await known_cluster(store, name)
     try:
         series = await store.history.node_series(
             name, node, from_ms=start, to_ms=end, step_ms=step_ms

@@ -15,6 +15,7 @@ import orjson
 from shared.domain.findings import Finding
 from shared.domain.ingress import IngressSample
 from shared.domain.metrics import NodeMetricsSample
+from shared.domain.podmetrics import ContainerSpec, PodUsage
 from shared.domain.refs import ObjectRef
 
 MESSAGE_MAX = 4_000  # characters kept of a finding/command message: a screenful
@@ -120,6 +121,42 @@ def ingress_row(cluster: str, s: IngressSample, *, received_ms: int) -> dict[str
         ).decode(),
         "received_ms": received_ms,
     }
+
+
+INT64_MAX = 2**63 - 1  # a uint64 from the wire may not fit a signed BIGINT
+INT32_MAX = 2**31 - 1
+_NO_SPEC = ContainerSpec()
+
+
+def _capped(value: int | None, most: int) -> int | None:
+    return None if value is None else min(max(value, 0), most)
+
+
+def pod_metrics_rows(cluster: str, p: PodUsage, *, received_ms: int) -> list[dict[str, Any]]:
+    """One ``pod_metrics_raw`` row per container of ``p``, its pod's side (requests, limits,
+    restarts, workload) as the processor attached it (all null when the pod was not mirrored)."""
+    rows = []
+    for c in p.containers:
+        spec = c.spec or _NO_SPEC
+        rows.append(
+            {
+                "cluster": cluster,
+                "namespace": clip(p.namespace, 63),
+                "pod": clip(p.pod, 253),
+                "container": clip(c.name, 63),
+                "at_ms": p.at_ms,
+                "cpu_m": finite(c.cpu_millicores) or 0.0,
+                "mem_bytes": _capped(c.memory_bytes, INT64_MAX),
+                "workload": clip(spec.workload, 320),
+                "cpu_request_m": finite(spec.cpu_request_m),
+                "cpu_limit_m": finite(spec.cpu_limit_m),
+                "mem_request": _capped(spec.memory_request_bytes, INT64_MAX),
+                "mem_limit": _capped(spec.memory_limit_bytes, INT64_MAX),
+                "restarts": _capped(spec.restarts, INT32_MAX),
+                "received_ms": received_ms,
+            }
+        )
+    return rows
 
 
 def fingerprint_of(f: Finding) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,13 +52,25 @@ RESOLUTIONS: dict[str, Resolution] = {
 }
 
 
-def pick_resolution(range_ms: int, step_ms: int | None) -> str:
+def pick_resolution(
+    range_ms: int, step_ms: int | None, resolutions: Mapping[str, Resolution] = RESOLUTIONS
+) -> str:
     """The coarser of: the finest table whose range limit covers ``range_ms``, and the coarsest
-    table whose native spacing still fits inside ``step_ms`` (a 1 h step never needs raw rows)."""
-    table = list(RESOLUTIONS.values())
+    table whose native spacing still fits inside ``step_ms`` (a 1 h step never needs raw rows).
+    ``resolutions`` is a family's tables, finest first (node metrics by default)."""
+    table = list(resolutions.values())
     by_range = next((i for i, r in enumerate(table) if range_ms <= r.max_range_ms), len(table) - 1)
     by_step = max(i for i, r in enumerate(table) if r.step_ms <= (step_ms or 0))
-    return list(RESOLUTIONS)[max(by_range, by_step)]
+    return list(resolutions)[max(by_range, by_step)]
+
+
+def check_points(range_ms: int, spacing_ms: int) -> None:
+    """Raises ValueError when ``range_ms`` at ``spacing_ms`` would exceed :data:`MAX_POINTS`."""
+    if range_ms // spacing_ms > MAX_POINTS:
+        raise ValueError(
+            f"{range_ms // spacing_ms} points requested, at most "
+            f"{MAX_POINTS}: narrow the range or raise the step"
+        )
 
 
 def encode_cursor(row_id: int) -> str:
@@ -77,7 +90,7 @@ def decode_cursor(cursor: str) -> int:
         raise ValueError(f"invalid cursor {cursor!r}: pass back the next_cursor you got") from None
 
 
-def _num(value: Any) -> float | None:
+def num(value: Any) -> float | None:
     # MySQL returns AVG() of integer columns as Decimal.
     if value is None:
         return None
@@ -174,12 +187,7 @@ class HistoryRepo:
             for resolution in names[first:]:
                 res = RESOLUTIONS[resolution]
                 step = step_ms if step_ms and step_ms > res.step_ms else 0
-                spacing = step or res.step_ms or 15_000
-                if (to_ms - from_ms) // spacing > MAX_POINTS:
-                    raise ValueError(
-                        f"{(to_ms - from_ms) // spacing} points requested, at most "
-                        f"{MAX_POINTS}: narrow the range or raise the step"
-                    )
+                check_points(to_ms - from_ms, step or res.step_ms or 15_000)
                 result = await conn.execute(
                     _series_query(
                         res, step=step, cluster=cluster, node=node, from_ms=from_ms, to_ms=to_ms
@@ -199,7 +207,7 @@ class HistoryRepo:
             resolution=resolution,
             step_ms=step or res.step_ms,
             times_ms=tuple(int(r[0]) for r in rows),
-            values={n: tuple(_num(r[i + 1]) for r in rows) for i, n in enumerate(columns)},
+            values={n: tuple(num(r[i + 1]) for r in rows) for i, n in enumerate(columns)},
             received_ms=received,
         )
 
@@ -239,7 +247,7 @@ class HistoryRepo:
         )
         async with self._engine.connect() as conn:
             rows = (await conn.execute(q)).all()
-        return [NodeSummary(r[0], int(r[1] or 0), *(_num(v) for v in r[2:])) for r in rows]
+        return [NodeSummary(r[0], int(r[1] or 0), *(num(v) for v in r[2:])) for r in rows]
 
 
 def _series_query(

@@ -50,10 +50,11 @@ class JournalRepo:
         """Durably write the records' contents and ``hwm`` for ``cluster`` in one transaction.
 
         FindingBatch -> finding occurrences; NodeMetricsBatch -> raw node metrics; IngressBatch
-        -> ingress samples; CommandUpdate -> command state + transition (only for the cluster's
-        own commands); Gap -> ``gaps_dropped`` grows. Records with ``seq`` at or below the stored
-        mark are skipped, so a replay after a lost ack is harmless. The stored mark becomes
-        ``max(stored, hwm)``: pass the highest contiguous sequence number these records reach.
+        -> ingress samples; PodMetricsBatch -> raw container samples; CommandUpdate -> command
+        state + transition (only for the cluster's own commands); Gap -> ``gaps_dropped`` grows.
+        Records with ``seq`` at or below the stored mark are skipped, so a replay after a lost
+        ack is harmless. The stored mark becomes ``max(stored, hwm)``: pass the highest
+        contiguous sequence number these records reach.
 
         Shares a transaction with other callers' commits (group commit); returns once it has
         committed. Raises StoreBusy (queue full or commit slower than the timeout), StoreClosed,

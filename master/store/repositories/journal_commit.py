@@ -24,17 +24,30 @@ from master.store.engine import driver
 from master.store.engine.driver import Prepared
 from master.store.repositories import occurrences
 from master.store.repositories.commands import apply_agent_updates
-from master.store.repositories.conversions import fingerprint_of, ingress_row, metrics_row
+from master.store.repositories.conversions import (
+    fingerprint_of,
+    ingress_row,
+    metrics_row,
+    pod_metrics_rows,
+)
 from master.store.schema.tables import (
     findings_history,
     ingress_samples,
     journal_hwm,
     node_metrics_raw,
+    pod_metrics_raw,
 )
 from master.store.writing.units import Batch, BatchKind
 from shared.domain.commands import CommandUpdate
 from shared.domain.findings import Finding
-from shared.domain.journal import FindingBatch, Gap, IngressBatch, JournalRecord, NodeMetricsBatch
+from shared.domain.journal import (
+    FindingBatch,
+    Gap,
+    IngressBatch,
+    JournalRecord,
+    NodeMetricsBatch,
+    PodMetricsBatch,
+)
 
 IN_CHUNK = 500  # values per IN (...) list: well under SQLite's 32k variables and MySQL's packet
 _T = TypeVar("_T")
@@ -42,6 +55,11 @@ _T = TypeVar("_T")
 _insert_raw_metrics = Prepared(
     insert(node_metrics_raw)
     # The (cluster, node, at_ms) key makes a re-sent sample a no-op instead of a failed batch.
+    .prefix_with("OR IGNORE", dialect="sqlite")
+    .prefix_with("IGNORE", dialect="mysql")
+)
+_insert_pod_metrics = Prepared(
+    insert(pod_metrics_raw)  # keyed like node samples: a re-sent one is a no-op
     .prefix_with("OR IGNORE", dialect="sqlite")
     .prefix_with("IGNORE", dialect="mysql")
 )
@@ -90,6 +108,8 @@ def _rows_of(record: JournalRecord) -> int:
         return len(body.findings)
     if isinstance(body, NodeMetricsBatch | IngressBatch):
         return len(body.samples)
+    if isinstance(body, PodMetricsBatch):
+        return max(1, sum(len(p.containers) for p in body.pods))
     return 1
 
 
@@ -111,6 +131,7 @@ class JournalBatch:
 
     metrics: list[dict[str, Any]] = field(default_factory=list)
     ingress: list[dict[str, Any]] = field(default_factory=list)
+    pod_metrics: list[dict[str, Any]] = field(default_factory=list)
     findings: dict[str, list[Finding]] = field(default_factory=lambda: defaultdict(list))
     command_updates: list[tuple[str, CommandUpdate]] = field(default_factory=list)
     marks: dict[str, _Mark] = field(default_factory=dict)
@@ -155,6 +176,9 @@ class JournalBatch:
             self.ingress.extend(
                 ingress_row(cluster, s, received_ms=received_ms) for s in body.samples
             )
+        elif isinstance(body, PodMetricsBatch):
+            for pod in body.pods:
+                self.pod_metrics += pod_metrics_rows(cluster, pod, received_ms=received_ms)
         elif isinstance(body, CommandUpdate):
             self.command_updates.append((cluster, body))
         elif isinstance(body, Gap):
@@ -169,6 +193,9 @@ class JournalBatch:
         if self.ingress:
             driver.executemany(conn, _insert_ingress, self.ingress)
             self.ingress = []
+        if self.pod_metrics:
+            driver.executemany(conn, _insert_pod_metrics, self.pod_metrics)
+            self.pod_metrics = []
         for cluster, found in self.findings.items():
             # The latest commit's clock of the group for this cluster: one group spans moments.
             received = self.marks[cluster].now_ms

@@ -180,6 +180,69 @@ node_metrics_1h = Table(
     Index("ix_node_metrics_1h_bucket", "bucket_ms"),
 )
 
+# Pod metrics (migration 8): one row per container per metrics-server sample, with the
+# requests, limits and restarts the pod object had when it arrived; and 5-minute roll-ups.
+LABEL = 63  # a DNS label: namespaces and container names
+WORKLOAD = 320  # "Kind/name"
+
+
+def _pod_keys() -> list[Column[object]]:
+    return [
+        Column("cluster", String(CLUSTER), nullable=False),
+        Column("namespace", String(LABEL), nullable=False),
+        Column("pod", String(NAME), nullable=False),
+        Column("container", String(LABEL), nullable=False),
+    ]
+
+
+# The pod object's side of a sample: the roll-ups keep the max of each over the bucket.
+POD_SPEC_FIELDS = ("cpu_request_m", "cpu_limit_m", "mem_request", "mem_limit", "restarts")
+# Usage: the roll-ups keep ``<name>_avg`` and ``<name>_max``.
+POD_USAGE_FIELDS = ("cpu_m", "mem_bytes")
+
+
+def _pod_spec_columns() -> list[Column[object]]:
+    return [
+        Column("workload", String(WORKLOAD), nullable=False),
+        Column("cpu_request_m", Double, nullable=True),
+        Column("cpu_limit_m", Double, nullable=True),
+        Column("mem_request", BigInteger, nullable=True),
+        Column("mem_limit", BigInteger, nullable=True),
+        Column("restarts", Integer, nullable=False),
+    ]
+
+
+pod_metrics_raw = Table(
+    "pod_metrics_raw",
+    metadata,
+    *_pod_keys(),
+    Column("at_ms", Ms, nullable=False),
+    Column("cpu_m", Double, nullable=False),
+    Column("mem_bytes", BigInteger, nullable=False),
+    *_pod_spec_columns(),
+    Column("received_ms", Ms, nullable=False),
+    PrimaryKeyConstraint("cluster", "namespace", "pod", "container", "at_ms"),
+    Index("ix_pod_metrics_raw_at", "at_ms"),
+    Index("ix_pod_metrics_raw_received", "received_ms"),
+    Index("ix_pod_metrics_raw_workload", "cluster", "workload", "at_ms"),
+)
+
+pod_metrics_5m = Table(
+    "pod_metrics_5m",
+    metadata,
+    *_pod_keys(),
+    Column("bucket_ms", Ms, nullable=False),
+    Column("samples", Integer, nullable=False),
+    Column("cpu_m_avg", Double, nullable=True),
+    Column("cpu_m_max", Double, nullable=True),
+    Column("mem_bytes_avg", Double, nullable=True),
+    Column("mem_bytes_max", Double, nullable=True),
+    *_pod_spec_columns(),
+    PrimaryKeyConstraint("cluster", "namespace", "pod", "container", "bucket_ms"),
+    Index("ix_pod_metrics_5m_bucket", "bucket_ms"),
+    Index("ix_pod_metrics_5m_workload", "cluster", "workload", "bucket_ms"),
+)
+
 rollup_state = Table(
     "rollup_state",
     metadata,

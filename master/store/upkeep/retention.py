@@ -47,6 +47,8 @@ from master.store.schema.tables import (
     node_metrics_raw,
     notification_log,
     notification_outbox,
+    pod_metrics_5m,
+    pod_metrics_raw,
     slo_counts,
 )
 from master.store.settings import StoreSettings
@@ -82,6 +84,12 @@ PURGES: dict[str, Purge] = {
     ),
     "node_metrics_1h": Purge(
         node_metrics_1h, node_metrics_1h.c.bucket_ms, lambda s: s.node_metrics_1h_days
+    ),
+    "pod_metrics_raw": Purge(
+        pod_metrics_raw, pod_metrics_raw.c.received_ms, lambda s: s.pod_metrics_raw_days
+    ),
+    "pod_metrics_5m": Purge(
+        pod_metrics_5m, pod_metrics_5m.c.bucket_ms, lambda s: s.pod_metrics_5m_days
     ),
     "ingress_samples": Purge(
         ingress_samples, ingress_samples.c.received_ms, lambda s: s.ingress_days

@@ -1,4 +1,6 @@
-"""Roll-ups: 5-minute and 1-hour averages and peaks per node, computed from raw samples.
+"""Roll-ups: 5-minute and 1-hour averages and peaks per node, and 5-minute ones per pod
+container, computed from raw samples. Each is one row of :data:`ROLLUPS`: its raw table, the
+key columns it groups by and the aggregate of each roll-up column; the pass below is shared.
 
 Buckets are keyed on the agent's sample time (a chart plots a value when it was measured, and
 samples replayed after an outage belong where they were taken), but which buckets a pass
@@ -11,9 +13,12 @@ received time per writer job, so catching up after downtime never holds the writ
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any, Literal
 
 from sqlalchemy import (
+    ColumnElement,
     Connection,
     Table,
     delete,
@@ -27,9 +32,13 @@ from sqlalchemy import (
 
 from master.store.schema.tables import (
     METRIC_FIELDS,
+    POD_SPEC_FIELDS,
+    POD_USAGE_FIELDS,
     node_metrics_1h,
     node_metrics_5m,
     node_metrics_raw,
+    pod_metrics_5m,
+    pod_metrics_raw,
     rollup_state,
 )
 from master.store.writing.writer import Writer
@@ -37,15 +46,37 @@ from master.store.writing.writer import Writer
 SPAN_BUCKETS = 72  # 6 h of 5-minute buckets or 3 days of hourly ones per writer job
 
 
+Agg = Literal["avg", "max"]
+
+
 @dataclass(frozen=True, slots=True)
 class Rollup:
-    table: Table
+    source: Table  # raw rows: ``at_ms`` (agent time) and ``received_ms`` (master time)
+    table: Table  # ``bucket_ms`` and ``samples`` besides ``keys`` and the aggregates
     step_ms: int
+    keys: tuple[str, ...]  # grouped by, with the bucket
+    aggregates: tuple[tuple[str, Agg, str], ...]  # (roll-up column, aggregate, raw column)
 
 
+def _avg_max(fields: Iterable[str]) -> tuple[tuple[str, Agg, str], ...]:
+    return tuple((f"{f}_{agg}", agg, f) for f in fields for agg in ("avg", "max"))
+
+
+_NODE_KEYS = ("cluster", "node")
+_NODE_AGGS = _avg_max(METRIC_FIELDS)
+_POD_KEYS = ("cluster", "namespace", "pod", "container")
+# Requests, limits and restarts are the pod object's, not a measurement: the bucket keeps the
+# latest-looking (largest) value, and the workload, which does not change within a pod.
+_POD_AGGS = (
+    *_avg_max(POD_USAGE_FIELDS),
+    *((f, "max", f) for f in (*POD_SPEC_FIELDS, "workload")),
+)
+
+# The names are ``rollup_state`` keys (16 characters at most); never rename one.
 ROLLUPS: dict[str, Rollup] = {
-    "5m": Rollup(node_metrics_5m, 300_000),
-    "1h": Rollup(node_metrics_1h, 3_600_000),
+    "5m": Rollup(node_metrics_raw, node_metrics_5m, 300_000, _NODE_KEYS, _NODE_AGGS),
+    "1h": Rollup(node_metrics_raw, node_metrics_1h, 3_600_000, _NODE_KEYS, _NODE_AGGS),
+    "pod_5m": Rollup(pod_metrics_raw, pod_metrics_5m, 300_000, _POD_KEYS, _POD_AGGS),
 }
 
 
@@ -61,7 +92,7 @@ async def roll_up_step(
     rollup = ROLLUPS[name]
     span = SPAN_BUCKETS * rollup.step_ms
     end_limit = now_ms - delay_ms
-    raw = node_metrics_raw
+    raw = rollup.source
 
     def work(conn: Connection) -> tuple[int, bool]:
         done = conn.execute(
@@ -84,34 +115,38 @@ async def roll_up_step(
     return await writer.run(work)
 
 
+def _aggregate(agg: Agg, column: ColumnElement[Any]) -> ColumnElement[Any]:
+    return func.avg(column) if agg == "avg" else func.max(column)
+
+
 def _recompute(conn: Connection, rollup: Rollup, *, received_from: int, received_to: int) -> int:
-    """Delete and rebuild, from every raw row they hold, the (cluster, node, bucket)s that rows
-    received in ``[received_from, received_to)`` fall in."""
-    t, raw = rollup.table, node_metrics_raw
+    """Delete and rebuild, from every raw row they hold, the (keys, bucket)s that rows received
+    in ``[received_from, received_to)`` fall in."""
+    t, raw = rollup.table, rollup.source
     fresh = (raw.c.received_ms >= received_from, raw.c.received_ms < received_to)
     lo, hi = conn.execute(select(func.min(raw.c.at_ms), func.max(raw.c.at_ms)).where(*fresh)).one()
     if lo is None:
         return 0
     # Inline integer so SELECT, GROUP BY and IN are one expression to MySQL.
     bucket = raw.c.at_ms - raw.c.at_ms % literal_column(str(rollup.step_ms))
-    touched = select(raw.c.cluster, raw.c.node, bucket).where(*fresh).distinct()
-    conn.execute(delete(t).where(tuple_(t.c.cluster, t.c.node, t.c.bucket_ms).in_(touched)))
-    aggs = []
-    for f in METRIC_FIELDS:
-        aggs += [func.avg(raw.c[f]), func.max(raw.c[f])]
+    keys = [raw.c[k] for k in rollup.keys]
+    touched = select(*keys, bucket).where(*fresh).distinct()
+    t_keys = [t.c[k] for k in rollup.keys]
+    conn.execute(delete(t).where(tuple_(*t_keys, t.c.bucket_ms).in_(touched)))
+    aggs: list[ColumnElement[Any]] = [
+        _aggregate(agg, raw.c[src]) for _, agg, src in rollup.aggregates
+    ]
     source = (
-        select(raw.c.cluster, raw.c.node, bucket, func.count(), *aggs)
+        select(*keys, bucket, func.count(), *aggs)
         .where(
             # The at_ms range lets the index narrow the scan; the tuple picks the buckets.
             raw.c.at_ms >= _floor(int(lo), rollup.step_ms),
             raw.c.at_ms < _floor(int(hi), rollup.step_ms) + rollup.step_ms,
-            tuple_(raw.c.cluster, raw.c.node, bucket).in_(touched),
+            tuple_(*keys, bucket).in_(touched),
         )
-        .group_by(raw.c.cluster, raw.c.node, bucket)
+        .group_by(*keys, bucket)
     )
-    names = ["cluster", "node", "bucket_ms", "samples"]
-    for f in METRIC_FIELDS:
-        names += [f"{f}_avg", f"{f}_max"]
+    names = [*rollup.keys, "bucket_ms", "samples", *(name for name, _, _ in rollup.aggregates)]
     result = conn.execute(insert(t).from_select(names, source))
     return int(result.rowcount)
 

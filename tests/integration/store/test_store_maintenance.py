@@ -62,6 +62,8 @@ async def test_retention_windows_follow_the_settings() -> None:
     assert NOW - days["node_metrics_raw"] == 7 * day
     assert NOW - days["node_metrics_5m"] == 90 * day
     assert NOW - days["node_metrics_1h"] == 400 * day
+    assert NOW - days["pod_metrics_raw"] == 7 * day
+    assert NOW - days["pod_metrics_5m"] == 90 * day
     assert NOW - days["audit_log"] == NOW - days["commands"] == 400 * day
     assert NOW - days["notification_outbox"] == NOW - days["notification_log"] == 30 * day
     assert NOW - days["alert_history"] == 400 * day
@@ -244,7 +246,7 @@ async def test_rollups_skip_buckets_not_yet_past_the_delay(store: Store) -> None
     await _raw(store, "a", [(NOW - 30_000, 10)], 1)
     settings = StoreSettings(purge_pause_s=0, rollup_delay_s=120)
     report = await maintain_once(store, settings, now_ms=NOW)
-    assert report.rolled_up == {"5m": 0, "1h": 0}
+    assert report.rolled_up == {"5m": 0, "1h": 0, "pod_5m": 0}
     async with store.engine.connect() as conn:
         assert (
             await conn.execute(select(func.count()).select_from(node_metrics_raw))

@@ -7,7 +7,8 @@ from typing import Any
 
 from agent.pod_metrics.reading import node_usage, pod_usage
 from kubesim.kinds import FAULT_LABEL
-from kubesim.usage import LEAK, LEAK_BYTES_PER_MIN, container_usage
+from kubesim.store import Store
+from kubesim.usage import LEAK, LEAK_BYTES_PER_MIN, container_usage, node_metrics, pod_metrics
 
 T0 = 1_800_000_000.0
 
@@ -40,10 +41,7 @@ def test_a_leaking_pod_grows_steadily_and_a_quiet_one_does_not() -> None:
     assert abs(q2 - q1) < 0.1 * 64 * 2**20
 
 
-def test_the_lists_read_back_through_the_agents_reader(tmp_path: Any) -> None:
-    from kubesim.store import Store
-    from kubesim.usage import node_metrics, pod_metrics
-
+def test_the_lists_read_back_through_the_agents_reader() -> None:
     store = Store()
     pod = _pod("web-1")
     pod["spec"]["nodeName"] = "n1"

@@ -15,8 +15,10 @@ from shared.domain.journal import (
     IngressBatch,
     JournalRecord,
     NodeMetricsBatch,
+    PodMetricsBatch,
 )
 from shared.domain.metrics import DiskIO, Filesystem, Memory, NetIface, NodeMetricsSample
+from shared.domain.podmetrics import ContainerUsage, NodeUsage, PodUsage
 from shared.domain.refs import ObjectRef
 from shared.domain.resources import Resource, ResourceDelta
 from shared.wire.journal import (
@@ -88,6 +90,25 @@ ingress = st.integers(min_value=0, max_value=3).flatmap(
         target=text,
     )
 )
+usage = st.floats(min_value=0, max_value=1e9, allow_nan=False, width=64)
+pod_usage = st.builds(
+    PodUsage,
+    namespace=name,
+    pod=name,
+    at_ms=i64,
+    window_ms=i64,
+    containers=st.lists(
+        st.builds(ContainerUsage, name=text, cpu_millicores=usage, memory_bytes=u64), max_size=3
+    ).map(tuple),
+)
+node_usage = st.builds(
+    NodeUsage, node=name, at_ms=i64, window_ms=i64, cpu_millicores=usage, memory_bytes=u64
+)
+pod_metrics = st.builds(
+    PodMetricsBatch,
+    pods=st.lists(pod_usage, max_size=3).map(tuple),
+    nodes=st.lists(node_usage, max_size=2).map(tuple),
+)
 updates = st.builds(
     CommandUpdate,
     command_id=name,
@@ -101,6 +122,7 @@ bodies = st.one_of(
     st.builds(FindingBatch, st.lists(findings, max_size=3).map(tuple), complete=st.booleans()),
     st.lists(samples, max_size=2).map(lambda ss: NodeMetricsBatch(tuple(ss))),
     st.lists(ingress, max_size=2).map(lambda ss: IngressBatch(tuple(ss))),
+    pod_metrics,
     updates,
 )
 

@@ -20,6 +20,7 @@ from master.store.schema.migrations import (
     m0005_alerts,
     m0006_alert_history,
     m0007_slo_counts,
+    m0008_pod_metrics,
 )
 
 
@@ -37,6 +38,9 @@ MIGRATIONS: dict[int, Migration] = {
     5: Migration("alert state, silences, notification outbox and log", m0005_alerts.upgrade),
     6: Migration("alert history: one row per ended alert episode", m0006_alert_history.upgrade),
     7: Migration("SLO counts per minute, hour and day; SLO state", m0007_slo_counts.upgrade),
+    8: Migration(
+        "pod metrics: raw container samples and 5-minute roll-ups", m0008_pod_metrics.upgrade
+    ),
 }
 
 LATEST_VERSION = max(MIGRATIONS)

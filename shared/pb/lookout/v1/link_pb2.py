@@ -26,40 +26,41 @@ from shared.pb.lookout.v1 import commands_pb2 as lookout_dot_v1_dot_commands__pb
 from shared.pb.lookout.v1 import findings_pb2 as lookout_dot_v1_dot_findings__pb2
 from shared.pb.lookout.v1 import ingress_pb2 as lookout_dot_v1_dot_ingress__pb2
 from shared.pb.lookout.v1 import metrics_pb2 as lookout_dot_v1_dot_metrics__pb2
+from shared.pb.lookout.v1 import podmetrics_pb2 as lookout_dot_v1_dot_podmetrics__pb2
 from shared.pb.lookout.v1 import resources_pb2 as lookout_dot_v1_dot_resources__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15lookout/v1/link.proto\x12\nlookout.v1\x1a\x19lookout/v1/commands.proto\x1a\x19lookout/v1/findings.proto\x1a\x18lookout/v1/ingress.proto\x1a\x18lookout/v1/metrics.proto\x1a\x1alookout/v1/resources.proto\"i\n\x05Hello\x12\x0f\n\x07\x63luster\x18\x01 \x01(\t\x12\x15\n\ragent_version\x18\x02 \x01(\t\x12\r\n\x05token\x18\x03 \x01(\t\x12\x14\n\x0c\x63\x61pabilities\x18\x04 \x03(\t\x12\x13\n\x0binstance_id\x18\x05 \x01(\t\";\n\x03Gap\x12\x11\n\tfirst_seq\x18\x01 \x01(\x04\x12\x10\n\x08last_seq\x18\x02 \x01(\x04\x12\x0f\n\x07\x64ropped\x18\x03 \x01(\x04\"\xa4\x02\n\rJournalRecord\x12\x0b\n\x03seq\x18\x01 \x01(\x04\x12\x12\n\ncreated_ms\x18\x02 \x01(\x03\x12,\n\x08\x66indings\x18\n \x01(\x0b\x32\x18.lookout.v1.FindingBatchH\x00\x12\x34\n\x0cnode_metrics\x18\x0b \x01(\x0b\x32\x1c.lookout.v1.NodeMetricsBatchH\x00\x12\x31\n\x07ingress\x18\x0c \x01(\x0b\x32\x1e.lookout.v1.IngressSampleBatchH\x00\x12\x33\n\x0e\x63ommand_update\x18\r \x01(\x0b\x32\x19.lookout.v1.CommandUpdateH\x00\x12\x1e\n\x03gap\x18\x0e \x01(\x0b\x32\x0f.lookout.v1.GapH\x00\x42\x06\n\x04\x62ody\":\n\x0cJournalBatch\x12*\n\x07records\x18\x01 \x03(\x0b\x32\x19.lookout.v1.JournalRecord\"p\n\tHeartbeat\x12\x0f\n\x07sent_ms\x18\x01 \x01(\x03\x12\x10\n\x08last_seq\x18\x02 \x01(\x04\x12\x13\n\x0bspool_depth\x18\x03 \x01(\r\x12\x15\n\rspool_dropped\x18\x04 \x01(\x04\x12\x14\n\x0cping_echo_ms\x18\x05 \x01(\x03\"8\n\x0b\x41gentStatus\x12)\n\x07sources\x18\x01 \x03(\x0b\x32\x18.lookout.v1.SourceStatus\"\x8f\x02\n\nAgentFrame\x12\"\n\x05hello\x18\x01 \x01(\x0b\x32\x11.lookout.v1.HelloH\x00\x12*\n\x05\x64\x65lta\x18\x02 \x01(\x0b\x32\x19.lookout.v1.ResourceDeltaH\x00\x12$\n\x06synced\x18\x03 \x01(\x0b\x32\x12.lookout.v1.SyncedH\x00\x12+\n\x07journal\x18\x04 \x01(\x0b\x32\x18.lookout.v1.JournalBatchH\x00\x12*\n\theartbeat\x18\x05 \x01(\x0b\x32\x15.lookout.v1.HeartbeatH\x00\x12)\n\x06status\x18\x06 \x01(\x0b\x32\x17.lookout.v1.AgentStatusH\x00\x42\x07\n\x05\x66rame\"G\n\x0b\x41gentConfig\x12\x1d\n\x15heartbeat_interval_ms\x18\x01 \x01(\r\x12\x19\n\x11max_batch_records\x18\x02 \x01(\r\"`\n\x07Welcome\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x18\n\x10resume_after_seq\x18\x02 \x01(\x04\x12\'\n\x06\x63onfig\x18\x03 \x01(\x0b\x32\x17.lookout.v1.AgentConfig\"\x12\n\x03\x41\x63k\x12\x0b\n\x03seq\x18\x01 \x01(\x04\"\x17\n\x04Ping\x12\x0f\n\x07sent_ms\x18\x01 \x01(\x03\"\xd5\x01\n\x0bMasterFrame\x12&\n\x07welcome\x18\x01 \x01(\x0b\x32\x13.lookout.v1.WelcomeH\x00\x12\x1e\n\x03\x61\x63k\x18\x02 \x01(\x0b\x32\x0f.lookout.v1.AckH\x00\x12&\n\x07\x63ommand\x18\x03 \x01(\x0b\x32\x13.lookout.v1.CommandH\x00\x12+\n\x06\x63\x61ncel\x18\x04 \x01(\x0b\x32\x19.lookout.v1.CommandCancelH\x00\x12 \n\x04ping\x18\x05 \x01(\x0b\x32\x10.lookout.v1.PingH\x00\x42\x07\n\x05\x66rame2K\n\tAgentLink\x12>\n\x07\x43onnect\x12\x16.lookout.v1.AgentFrame\x1a\x17.lookout.v1.MasterFrame(\x01\x30\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15lookout/v1/link.proto\x12\nlookout.v1\x1a\x19lookout/v1/commands.proto\x1a\x19lookout/v1/findings.proto\x1a\x18lookout/v1/ingress.proto\x1a\x18lookout/v1/metrics.proto\x1a\x1blookout/v1/podmetrics.proto\x1a\x1alookout/v1/resources.proto\"i\n\x05Hello\x12\x0f\n\x07\x63luster\x18\x01 \x01(\t\x12\x15\n\ragent_version\x18\x02 \x01(\t\x12\r\n\x05token\x18\x03 \x01(\t\x12\x14\n\x0c\x63\x61pabilities\x18\x04 \x03(\t\x12\x13\n\x0binstance_id\x18\x05 \x01(\t\";\n\x03Gap\x12\x11\n\tfirst_seq\x18\x01 \x01(\x04\x12\x10\n\x08last_seq\x18\x02 \x01(\x04\x12\x0f\n\x07\x64ropped\x18\x03 \x01(\x04\"\xd8\x02\n\rJournalRecord\x12\x0b\n\x03seq\x18\x01 \x01(\x04\x12\x12\n\ncreated_ms\x18\x02 \x01(\x03\x12,\n\x08\x66indings\x18\n \x01(\x0b\x32\x18.lookout.v1.FindingBatchH\x00\x12\x34\n\x0cnode_metrics\x18\x0b \x01(\x0b\x32\x1c.lookout.v1.NodeMetricsBatchH\x00\x12\x31\n\x07ingress\x18\x0c \x01(\x0b\x32\x1e.lookout.v1.IngressSampleBatchH\x00\x12\x33\n\x0e\x63ommand_update\x18\r \x01(\x0b\x32\x19.lookout.v1.CommandUpdateH\x00\x12\x1e\n\x03gap\x18\x0e \x01(\x0b\x32\x0f.lookout.v1.GapH\x00\x12\x32\n\x0bpod_metrics\x18\x0f \x01(\x0b\x32\x1b.lookout.v1.PodMetricsBatchH\x00\x42\x06\n\x04\x62ody\":\n\x0cJournalBatch\x12*\n\x07records\x18\x01 \x03(\x0b\x32\x19.lookout.v1.JournalRecord\"p\n\tHeartbeat\x12\x0f\n\x07sent_ms\x18\x01 \x01(\x03\x12\x10\n\x08last_seq\x18\x02 \x01(\x04\x12\x13\n\x0bspool_depth\x18\x03 \x01(\r\x12\x15\n\rspool_dropped\x18\x04 \x01(\x04\x12\x14\n\x0cping_echo_ms\x18\x05 \x01(\x03\"8\n\x0b\x41gentStatus\x12)\n\x07sources\x18\x01 \x03(\x0b\x32\x18.lookout.v1.SourceStatus\"\x8f\x02\n\nAgentFrame\x12\"\n\x05hello\x18\x01 \x01(\x0b\x32\x11.lookout.v1.HelloH\x00\x12*\n\x05\x64\x65lta\x18\x02 \x01(\x0b\x32\x19.lookout.v1.ResourceDeltaH\x00\x12$\n\x06synced\x18\x03 \x01(\x0b\x32\x12.lookout.v1.SyncedH\x00\x12+\n\x07journal\x18\x04 \x01(\x0b\x32\x18.lookout.v1.JournalBatchH\x00\x12*\n\theartbeat\x18\x05 \x01(\x0b\x32\x15.lookout.v1.HeartbeatH\x00\x12)\n\x06status\x18\x06 \x01(\x0b\x32\x17.lookout.v1.AgentStatusH\x00\x42\x07\n\x05\x66rame\"G\n\x0b\x41gentConfig\x12\x1d\n\x15heartbeat_interval_ms\x18\x01 \x01(\r\x12\x19\n\x11max_batch_records\x18\x02 \x01(\r\"`\n\x07Welcome\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x18\n\x10resume_after_seq\x18\x02 \x01(\x04\x12\'\n\x06\x63onfig\x18\x03 \x01(\x0b\x32\x17.lookout.v1.AgentConfig\"\x12\n\x03\x41\x63k\x12\x0b\n\x03seq\x18\x01 \x01(\x04\"\x17\n\x04Ping\x12\x0f\n\x07sent_ms\x18\x01 \x01(\x03\"\xd5\x01\n\x0bMasterFrame\x12&\n\x07welcome\x18\x01 \x01(\x0b\x32\x13.lookout.v1.WelcomeH\x00\x12\x1e\n\x03\x61\x63k\x18\x02 \x01(\x0b\x32\x0f.lookout.v1.AckH\x00\x12&\n\x07\x63ommand\x18\x03 \x01(\x0b\x32\x13.lookout.v1.CommandH\x00\x12+\n\x06\x63\x61ncel\x18\x04 \x01(\x0b\x32\x19.lookout.v1.CommandCancelH\x00\x12 \n\x04ping\x18\x05 \x01(\x0b\x32\x10.lookout.v1.PingH\x00\x42\x07\n\x05\x66rame2K\n\tAgentLink\x12>\n\x07\x43onnect\x12\x16.lookout.v1.AgentFrame\x1a\x17.lookout.v1.MasterFrame(\x01\x30\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'lookout.v1.link_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_HELLO']._serialized_start=171
-  _globals['_HELLO']._serialized_end=276
-  _globals['_GAP']._serialized_start=278
-  _globals['_GAP']._serialized_end=337
-  _globals['_JOURNALRECORD']._serialized_start=340
-  _globals['_JOURNALRECORD']._serialized_end=632
-  _globals['_JOURNALBATCH']._serialized_start=634
-  _globals['_JOURNALBATCH']._serialized_end=692
-  _globals['_HEARTBEAT']._serialized_start=694
-  _globals['_HEARTBEAT']._serialized_end=806
-  _globals['_AGENTSTATUS']._serialized_start=808
-  _globals['_AGENTSTATUS']._serialized_end=864
-  _globals['_AGENTFRAME']._serialized_start=867
-  _globals['_AGENTFRAME']._serialized_end=1138
-  _globals['_AGENTCONFIG']._serialized_start=1140
-  _globals['_AGENTCONFIG']._serialized_end=1211
-  _globals['_WELCOME']._serialized_start=1213
-  _globals['_WELCOME']._serialized_end=1309
-  _globals['_ACK']._serialized_start=1311
-  _globals['_ACK']._serialized_end=1329
-  _globals['_PING']._serialized_start=1331
-  _globals['_PING']._serialized_end=1354
-  _globals['_MASTERFRAME']._serialized_start=1357
-  _globals['_MASTERFRAME']._serialized_end=1570
-  _globals['_AGENTLINK']._serialized_start=1572
-  _globals['_AGENTLINK']._serialized_end=1647
+  _globals['_HELLO']._serialized_start=200
+  _globals['_HELLO']._serialized_end=305
+  _globals['_GAP']._serialized_start=307
+  _globals['_GAP']._serialized_end=366
+  _globals['_JOURNALRECORD']._serialized_start=369
+  _globals['_JOURNALRECORD']._serialized_end=713
+  _globals['_JOURNALBATCH']._serialized_start=715
+  _globals['_JOURNALBATCH']._serialized_end=773
+  _globals['_HEARTBEAT']._serialized_start=775
+  _globals['_HEARTBEAT']._serialized_end=887
+  _globals['_AGENTSTATUS']._serialized_start=889
+  _globals['_AGENTSTATUS']._serialized_end=945
+  _globals['_AGENTFRAME']._serialized_start=948
+  _globals['_AGENTFRAME']._serialized_end=1219
+  _globals['_AGENTCONFIG']._serialized_start=1221
+  _globals['_AGENTCONFIG']._serialized_end=1292
+  _globals['_WELCOME']._serialized_start=1294
+  _globals['_WELCOME']._serialized_end=1390
+  _globals['_ACK']._serialized_start=1392
+  _globals['_ACK']._serialized_end=1410
+  _globals['_PING']._serialized_start=1412
+  _globals['_PING']._serialized_end=1435
+  _globals['_MASTERFRAME']._serialized_start=1438
+  _globals['_MASTERFRAME']._serialized_end=1651
+  _globals['_AGENTLINK']._serialized_start=1653
+  _globals['_AGENTLINK']._serialized_end=1728
 # @@protoc_insertion_point(module_scope)

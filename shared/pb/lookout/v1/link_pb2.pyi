@@ -16,6 +16,7 @@ from shared.pb.lookout.v1 import commands_pb2 as _commands_pb2
 from shared.pb.lookout.v1 import findings_pb2 as _findings_pb2
 from shared.pb.lookout.v1 import ingress_pb2 as _ingress_pb2
 from shared.pb.lookout.v1 import metrics_pb2 as _metrics_pb2
+from shared.pb.lookout.v1 import podmetrics_pb2 as _podmetrics_pb2
 from shared.pb.lookout.v1 import resources_pb2 as _resources_pb2
 import builtins as _builtins
 import sys
@@ -101,6 +102,7 @@ class JournalRecord(_message.Message):
     INGRESS_FIELD_NUMBER: _builtins.int
     COMMAND_UPDATE_FIELD_NUMBER: _builtins.int
     GAP_FIELD_NUMBER: _builtins.int
+    POD_METRICS_FIELD_NUMBER: _builtins.int
     seq: _builtins.int
     created_ms: _builtins.int
     @_builtins.property
@@ -113,6 +115,8 @@ class JournalRecord(_message.Message):
     def command_update(self) -> _commands_pb2.CommandUpdate: ...
     @_builtins.property
     def gap(self) -> Global___Gap: ...
+    @_builtins.property
+    def pod_metrics(self) -> _podmetrics_pb2.PodMetricsBatch: ...
     def __init__(
         self,
         *,
@@ -123,12 +127,13 @@ class JournalRecord(_message.Message):
         ingress: _ingress_pb2.IngressSampleBatch | None = ...,
         command_update: _commands_pb2.CommandUpdate | None = ...,
         gap: Global___Gap | None = ...,
+        pod_metrics: _podmetrics_pb2.PodMetricsBatch | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["body", b"body", "command_update", b"command_update", "findings", b"findings", "gap", b"gap", "ingress", b"ingress", "node_metrics", b"node_metrics"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["body", b"body", "command_update", b"command_update", "findings", b"findings", "gap", b"gap", "ingress", b"ingress", "node_metrics", b"node_metrics", "pod_metrics", b"pod_metrics"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["body", b"body", "command_update", b"command_update", "created_ms", b"created_ms", "findings", b"findings", "gap", b"gap", "ingress", b"ingress", "node_metrics", b"node_metrics", "seq", b"seq"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["body", b"body", "command_update", b"command_update", "created_ms", b"created_ms", "findings", b"findings", "gap", b"gap", "ingress", b"ingress", "node_metrics", b"node_metrics", "pod_metrics", b"pod_metrics", "seq", b"seq"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    _WhichOneofReturnType_body: _TypeAlias = _typing.Literal["findings", "node_metrics", "ingress", "command_update", "gap"]  # noqa: Y015
+    _WhichOneofReturnType_body: _TypeAlias = _typing.Literal["findings", "node_metrics", "ingress", "command_update", "gap", "pod_metrics"]  # noqa: Y015
     _WhichOneofArgType_body: _TypeAlias = _typing.Literal["body", b"body"]  # noqa: Y015
     def WhichOneof(self, oneof_group: _WhichOneofArgType_body) -> _WhichOneofReturnType_body | None: ...
 
