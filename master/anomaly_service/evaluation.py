@@ -1,9 +1,11 @@
 """Pure: what the detectors say about one cluster, as alert signals, and which signals changed.
 
 ``node_signals`` compares each node's average CPU with its pool's peers (``noisy_neighbour``);
-``Changes`` remembers which keys were active and lets through only signals whose state changed
-(and every signal on its first pass, so an alert that resolved while the master was down is
-resolved — the SLO service does the same)."""
+``container_signals`` runs the per-container detectors (predicted OOM from a memory trend, CPU
+pinned at its limit) over the recent windows. ``Changes`` remembers, per scope (a cluster and a
+family of signals), which keys were active and lets through only signals whose state changed
+(and every signal on the scope's first pass, so an alert that resolved while the master was
+down is resolved — the SLO service does the same)."""
 
 from __future__ import annotations
 
@@ -11,8 +13,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from master.alerts.events import AlertSignal
-from master.anomaly.detectors import noisy_neighbour
+from master.anomaly.detectors import (
+    CPU,
+    MEMORY,
+    Params,
+    cpu_throttling,
+    memory_leak,
+    noisy_neighbour,
+)
 from master.anomaly.signals import signal
+from master.anomaly_service.windows import Key, Window
 
 
 def node_signals(
@@ -35,33 +45,52 @@ def node_signals(
     return out
 
 
+def container_signals(
+    key: Key,
+    w: Window,
+    *,
+    now_ms: int,
+    memory: Params = MEMORY,
+    cpu: Params = CPU,
+) -> list[AlertSignal]:
+    """``PredictedOOM`` and ``CPUThrottled`` for one container (both evaluated, active or
+    not, so each resolves); labelled like the agent's pod findings, so the default grouping
+    (cluster, namespace, owner) puts a leaking Deployment's pods in one notification."""
+    cluster, namespace, pod, container = key
+    subject = {"cluster": cluster, "namespace": namespace, "kind": "Pod", "name": pod,
+               "container": container, "owner": w.workload}  # fmt: skip
+    now_s = now_ms / 1000
+    leak = memory_leak(list(w.memory), limit=w.mem_limit, now_s=now_s, p=memory)
+    pinned = cpu_throttling(list(w.cpu), limit=w.cpu_limit, now_s=now_s, p=cpu)
+    return [
+        signal("PredictedOOM", subject, leak, at_ms=now_ms),
+        signal("CPUThrottled", subject, pinned, at_ms=now_ms),
+    ]
+
+
 @dataclass(slots=True)
 class Changes:
     """What was last offered per signal key, so each pass offers only what changed."""
 
-    offered: dict[str, AlertSignal] = field(default_factory=dict)
-    first: set[str] = field(default_factory=set)  # scopes (clusters) evaluated at least once
+    offered: dict[str, dict[str, AlertSignal]] = field(default_factory=dict)  # scope → key →
 
     def changed(
-        self, signals: Iterable[AlertSignal], *, cluster: str, at_ms: int
+        self, signals: Iterable[AlertSignal], *, scope: str, at_ms: int
     ) -> list[AlertSignal]:
-        """The signals of one cluster's pass whose state differs from the last offered (all of
-        them on the cluster's first pass), and a resolution for each active key of the cluster
-        that this pass no longer evaluated (a node that went away)."""
-        first = cluster not in self.first
-        self.first.add(cluster)
-        seen: set[str] = set()
+        """The signals of one scope's pass (e.g. ``"edge/nodes"``) whose state differs from the
+        last offered (all of them on the scope's first pass), and a resolution for each active
+        key of the scope that this pass no longer evaluated (a node or pod that went away)."""
+        first = scope not in self.offered
+        before = self.offered.get(scope, {})
+        now: dict[str, AlertSignal] = {}
         out = []
         for s in signals:
-            seen.add(s.key)
-            last = self.offered.get(s.key)
+            last = before.get(s.key)
             if first or last is None or last.active != s.active:
                 out.append(s)
-            self.offered[s.key] = s
-        for key, last in list(self.offered.items()):
-            if key in seen or last.labels.get("cluster") != cluster:
-                continue
-            if last.active:
+            now[s.key] = s
+        for key, last in before.items():
+            if key not in now and last.active:
                 out.append(replace(last, active=False, at_ms=at_ms, annotations={}))
-            del self.offered[key]
+        self.offered[scope] = now
         return out

@@ -2,10 +2,14 @@
 what the detectors need, evaluate them (``evaluation``) and offer the signals that changed to
 the alert service.
 
-Today it reads node CPU averages from the store's history (``node_summaries``) and node pools
-from the mirrored Node objects' labels. A failed pass for one cluster is logged once per
-failure streak and skipped; the next pass tries again (the alerts it raised stay as they were,
-neither lost nor resolved by an outage of the store)."""
+Nodes: CPU averages from the store's history (``node_summaries``) and pools from the mirrored
+Node objects' labels. Containers: the pod-metrics samples received since the last pass
+(``received_since``, paged), appended to in-memory windows (``windows``); the first pass reads
+back one memory window, so a restart does not wait an hour to see a leak again.
+
+A failed pass for one cluster is logged once per failure streak and skipped; the next pass
+tries again (the alerts it raised stay as they were, neither lost nor resolved by an outage of
+the store)."""
 
 from __future__ import annotations
 
@@ -13,12 +17,14 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from master.alerts.events import AlertSignal
-from master.anomaly_service.evaluation import Changes, node_signals
+from master.anomaly.detectors import CPU, MEMORY
+from master.anomaly_service.evaluation import Changes, container_signals, node_signals
 from master.anomaly_service.pools import pool_of
 from master.anomaly_service.settings import AnomalySettings
+from master.anomaly_service.windows import Windows
 from master.datahub.hub import DataHub
 from master.store import Store
 from shared.clock import now_ms
@@ -40,6 +46,9 @@ class AnomalyService:
     offer: Offer = _nowhere  # the alert service's port, wired by the composition root
     clock: Callable[[], int] = now_ms
     changes: Changes = field(default_factory=Changes)
+    windows: Windows | None = None  # made on the first pass, from the settings
+    page: int = 50_000  # samples read per query
+    _cursor_ms: int | None = None  # received_ms of the last sample read
     _failing: set[str] = field(default_factory=set)
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -50,7 +59,7 @@ class AnomalyService:
 
     async def evaluate(self) -> int:
         """One pass over every cluster; returns how many signals were offered."""
-        offered = 0
+        offered = await self._containers()
         for state in list(self.hub.clusters()):
             try:
                 signals = await self._cluster(state.name)
@@ -78,4 +87,58 @@ class AnomalyService:
         nodes = state.resources.get("Node", {}) if state is not None else {}
         pools = {name: pool_of(res.labels) for (_, name), res in nodes.items()}
         signals = node_signals(cluster, cpu, pools, at_ms=now)
-        return self.changes.changed(signals, cluster=cluster, at_ms=now)
+        return self.changes.changed(signals, scope=f"{cluster}/nodes", at_ms=now)
+
+    async def _containers(self) -> int:
+        now = self.clock()
+        cfg = self.settings
+        if self.windows is None:
+            self.windows = Windows(cfg.memory_window_s, max_containers=cfg.max_containers)
+        windows = self.windows
+        try:
+            await self._read_new(windows, now)
+        except Exception as e:  # the store: the next pass goes on from the same cursor
+            if "pods" not in self._failing:
+                log.warning("anomaly: pod metrics not read: %s", e)
+            self._failing.add("pods")
+            return 0
+        self._failing.discard("pods")
+        windows.expire(now)
+        memory = replace(MEMORY, window_s=cfg.memory_window_s)
+        cpu = replace(CPU, window_s=cfg.cpu_window_s)
+        offered = 0
+        for cluster in sorted(windows.clusters() | {k.split("/")[0] for k in self._scopes()}):
+            signals = [
+                s
+                for key, w in windows.of_cluster(cluster)
+                for s in container_signals(key, w, now_ms=now, memory=memory, cpu=cpu)
+            ]
+            changed = self.changes.changed(signals, scope=f"{cluster}/pods", at_ms=now)
+            if changed:
+                await self.offer(changed)
+                offered += len(changed)
+        return offered
+
+    def _scopes(self) -> list[str]:
+        return [s for s in self.changes.offered if s.endswith("/pods")]
+
+    async def _read_new(self, windows: Windows, now: int) -> None:
+        """Every sample received since the last pass (one memory window back on the first)."""
+        if self._cursor_ms is None:
+            self._cursor_ms = now - int(self.settings.memory_window_s * 1000)
+        while True:
+            rows = await self.store.pod_metrics.received_since(
+                self._cursor_ms, until_ms=now, limit=self.page
+            )
+            for r in rows:
+                windows.add(r)
+            if len(rows) < self.page:
+                # The last received, not ``now``: a commit stamped just before ``now`` may
+                # land after this read.
+                if rows:
+                    self._cursor_ms = max(self._cursor_ms, rows[-1].received_ms)
+                return
+            last = rows[-1].received_ms
+            # A full page may end inside a millisecond: read that one again (``add`` skips
+            # what it has), unless the whole page was that one millisecond.
+            self._cursor_ms = last if rows[0].received_ms == last else last - 1

@@ -238,3 +238,52 @@ class PodMetricsRepo:
                 if rows:
                     break
         return PodMetricSeries(resolution, step or res.step_ms, _columnar(rows, fields))
+
+    async def received_since(
+        self, after_ms: int, *, until_ms: int, limit: int = 50_000
+    ) -> list[ContainerSample]:
+        return await received_since(self._engine, after_ms, until_ms=until_ms, limit=limit)
+
+
+@dataclass(frozen=True, slots=True)
+class ContainerSample:
+    """One raw sample with its pod's spec side, as the anomaly service follows them."""
+
+    cluster: str
+    namespace: str
+    pod: str
+    container: str
+    workload: str
+    at_ms: int
+    cpu_m: float
+    mem_bytes: int
+    cpu_limit_m: float | None
+    mem_limit: int | None
+    restarts: int
+    received_ms: int
+
+
+async def received_since(
+    engine: AsyncEngine, after_ms: int, *, until_ms: int, limit: int
+) -> list[ContainerSample]:
+    """Raw samples the master received in ``(after_ms, until_ms]``, oldest received first, at
+    most ``limit`` (the caller goes on from the last one's ``received_ms``). ``until_ms`` keeps
+    a page from ending inside a millisecond whose other rows a later call would skip."""
+    t = pod_metrics_raw
+    q = (
+        select(t.c.cluster, t.c.namespace, t.c.pod, t.c.container, t.c.workload, t.c.at_ms,
+               t.c.cpu_m, t.c.mem_bytes, t.c.cpu_limit_m, t.c.mem_limit, t.c.restarts,
+               t.c.received_ms)  # fmt: skip
+        .where(t.c.received_ms > after_ms, t.c.received_ms <= until_ms)
+        .order_by(t.c.received_ms, t.c.at_ms)
+        .limit(limit)
+    )
+    async with engine.connect() as conn:
+        rows = (await conn.execute(q)).all()
+    return [
+        ContainerSample(
+            str(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4]), int(r[5]), float(r[6]),
+            int(r[7]), num(r[8]), None if r[9] is None else int(r[9]), int(r[10]), int(r[11]),
+        )  # fmt: skip
+        for r in rows
+    ]
