@@ -9,6 +9,8 @@ Per command (``WRITES``), the one shape of write it may send:
     rollout_restart          strategic patch of the template's restartedAt annotation alone
     set_image                JSON patch: replace one container's image (by index, after a
                              test of that container's name)
+    set_resources            strategic patch of one container (by name) whose only other key
+                             is ``resources`` with cpu/memory limits and requests alone
     rollback                 JSON patch: replace the template with one whose securityContext,
                              volumes, host namespaces, host ports and service account equal
                              the current template's (``template_changes``)
@@ -29,6 +31,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from agent.executor.client import JSON_PATCH, MERGE, STRATEGIC
+from shared import quantities
+from shared.commands.params import RESOURCE_NAMES
 
 RESTARTED_AT = "kubectl.kubernetes.io/restartedAt"
 READS = frozenset({"GET", "HEAD"})
@@ -141,6 +145,37 @@ def _one_image(w: Write) -> str | None:
     return None
 
 
+def _one_container_resources(w: Write) -> str | None:
+    if why := _patch_of(w, content_type=STRATEGIC, path=w.target):
+        return why
+    containers = _only(w.body, "spec", "template", "spec", "containers")
+    shape = "the patch may set only one container's cpu/memory limits and requests"
+    if not isinstance(containers, list) or len(containers) != 1:
+        return shape
+    [container] = containers
+    if not isinstance(container, dict) or set(container) != {"name", "resources"}:
+        return shape
+    res = container["resources"]
+    if not isinstance(container["name"], str) or not isinstance(res, dict) or not res:
+        return shape
+    if set(res) - {"limits", "requests"}:
+        return shape
+    for amounts in res.values():
+        if not isinstance(amounts, dict) or not amounts or set(amounts) - set(RESOURCE_NAMES):
+            return shape
+        for text in amounts.values():
+            if not isinstance(text, str) or _not_an_amount(text):
+                return f"{text!r} is not a quantity to set"
+    return None
+
+
+def _not_an_amount(text: str) -> bool:
+    try:
+        return quantities.parse(text) < 0
+    except quantities.QuantityError:
+        return True
+
+
 def _template_from_history(w: Write) -> str | None:
     if why := _patch_of(w, content_type=JSON_PATCH, path=w.target):
         return why
@@ -195,6 +230,7 @@ WRITES: dict[str, Check] = {
     "scale": _replicas,
     "rollout_restart": _restart_annotation,
     "set_image": _one_image,
+    "set_resources": _one_container_resources,
     "rollback": _template_from_history,
     "cordon": _unschedulable,
     "uncordon": _unschedulable,

@@ -25,6 +25,7 @@ from agent.executor.commands import (
     rollout_restart,
     scale,
     set_image,
+    set_resources,
     uncordon,
 )
 from agent.executor.context import Ctx
@@ -38,6 +39,7 @@ RUN: dict[str, Run] = {
     "rollout_restart": rollout_restart.run,
     "scale": scale.run,
     "set_image": set_image.run,
+    "set_resources": set_resources.run,
     "rollback": rollback.run,
     "cordon": cordon.run,
     "uncordon": uncordon.run,

@@ -128,6 +128,20 @@ describe('action parameters', () => {
     });
   });
 
+  it('nests fields that have a param path and leaves empty ones out', () => {
+    const setResources = ACTIONS.find((a) => a.type === 'set_resources')!;
+    const values = {
+      container: 'app',
+      memory_limit: ' 512Mi ',
+      memory_request: '',
+      cpu_limit: '1',
+    };
+    expect(toParams(setResources, values)).toEqual({
+      container: 'app',
+      limits: { memory: '512Mi', cpu: '1' },
+    });
+  });
+
   it('names missing and out-of-range fields', () => {
     expect(problems(scale, {})).toEqual(['replicas']);
     expect(problems(scale, { replicas: '1001' })).toEqual(['replicas']);

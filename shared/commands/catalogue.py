@@ -26,6 +26,7 @@ from shared.commands.params import (
     RollbackParams,
     ScaleParams,
     SetImageParams,
+    SetResourcesParams,
 )
 from shared.kinds import kind
 
@@ -109,6 +110,8 @@ CATALOGUE: dict[str, CommandType] = {
         _t("rollout_restart", NoParams, WORKLOADS, rbac=_on(WORKLOADS, "patch")),
         _t("scale", ScaleParams, SCALABLE, rbac=_on(SCALABLE, "get patch", sub="scale")),
         _t("set_image", SetImageParams, WORKLOADS, rbac=_on(WORKLOADS, "get patch")),
+        # Reads the template (request above limit is checked against it), patches a container.
+        _t("set_resources", SetResourcesParams, WORKLOADS, rbac=_on(WORKLOADS, "get patch")),
         # The revisions are the Deployment's ReplicaSets, listed by its selector.
         _t(
             "rollback",

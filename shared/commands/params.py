@@ -14,6 +14,7 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from shared import quantities
 from shared.commands.targets import is_label
 
 # An image reference: [registry[:port]/]path[:tag][@digest]; what `docker pull` accepts, minus
@@ -25,6 +26,9 @@ IMAGE_RE = re.compile(
     r"(?:@sha256:[a-f0-9]{64})?$"
 )
 MAX_REPLICAS = 1000  # a fat-fingered 10000 should need a human at kubectl, not a button
+# What set_resources may set: the two resources every scheduler and kubelet understands. Others
+# (ephemeral-storage, extended resources such as GPUs) change where a pod fits, not its health.
+RESOURCE_NAMES = ("cpu", "memory")
 
 
 class Params(BaseModel):
@@ -68,6 +72,57 @@ class SetImageParams(Params):
         if not IMAGE_RE.match(v):
             raise ValueError(f"invalid image reference {v!r}")
         return v
+
+
+def _amounts(which: str, v: dict[str, str] | None) -> dict[str, str] | None:
+    """Keys among ``RESOURCE_NAMES``, values quantities that are amounts: none negative, no
+    zero memory (the kernel kills the container at once) and no zero limit of anything."""
+    for name, text in (v or {}).items():
+        if name not in RESOURCE_NAMES:
+            allowed = ", ".join(RESOURCE_NAMES)
+            raise ValueError(f"{which}: {name!r} cannot be set (only {allowed})")
+        amount = quantities.parse(text)
+        if amount < 0:
+            raise ValueError(f"{which}.{name}: {text!r} is negative")
+        if amount == 0 and (name == "memory" or which == "limits"):
+            raise ValueError(f"{which}.{name}: {text!r} leaves the container no {name}")
+    return v
+
+
+class SetResourcesParams(Params):
+    container: str = Field(..., min_length=1, max_length=63, description="Container to change.")
+    limits: dict[str, str] | None = Field(
+        None, description="New limits by resource (cpu, memory), as quantities: 512Mi, 500m."
+    )
+    requests: dict[str, str] | None = Field(
+        None, description="New requests by resource (cpu, memory), as quantities."
+    )
+
+    _valid_container = field_validator("container")(_container_name)
+
+    @field_validator("limits")
+    @classmethod
+    def _valid_limits(cls, v: dict[str, str] | None) -> dict[str, str] | None:
+        return _amounts("limits", v)
+
+    @field_validator("requests")
+    @classmethod
+    def _valid_requests(cls, v: dict[str, str] | None) -> dict[str, str] | None:
+        return _amounts("requests", v)
+
+    @model_validator(mode="after")
+    def _something_that_fits(self) -> SetResourcesParams:
+        if not self.limits and not self.requests:
+            raise ValueError("set at least one limit or request")
+        # Here only what the params name together; the agent checks again against the
+        # container's current values, which the master does not know.
+        limits, requests = self.limits or {}, self.requests or {}
+        for name in sorted(set(limits) & set(requests)):
+            if quantities.parse(requests[name]) > quantities.parse(limits[name]):
+                raise ValueError(
+                    f"the {name} request {requests[name]} is above its limit {limits[name]}"
+                )
+        return self
 
 
 class RollbackParams(Params):

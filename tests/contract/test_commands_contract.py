@@ -12,6 +12,9 @@ the way ``tests/k8s/test_commands.py`` does against the real control plane:
 - ``test_rollout_commands_contract``: rollout_restart of a Deployment (new ReplicaSet, old pods
   replaced), a StatefulSet and a DaemonSet (every pod replaced from the restarted template);
   rollback (previous template restored by reusing its ReplicaSet at a new revision);
+- ``test_resources_commands_contract``: set_resources (a dry run reports the diff and keeps
+  nothing; a run changes the template and the new ReplicaSet's pods carry the new limit; a
+  request above the current limit, an unknown container or resource refused before a write);
 - ``test_drain_commands_contract``: drain (emptyDir pods refused unless ``delete_emptydir``,
   DaemonSet pods skipped, evictions held by a PodDisruptionBudget reported as retried until the
   timeout, then everything evictable gone once the budget allows; a crash-looping pod evicted

@@ -218,8 +218,14 @@ def test_agent_reads_watched_kinds_but_not_secrets_by_default(helm: Helm) -> Non
             ["scale"],
             {("apps", "deployments/scale", "patch"), ("apps", "statefulsets/scale", "patch")},
         ),
-        (["rollout_restart", "set_image", "rollback"], {("apps", "deployments", "patch")}),
-        (["rollout_restart", "set_image"], {("apps", "daemonsets", "patch")}),
+        (
+            ["rollout_restart", "set_image", "set_resources", "rollback"],
+            {("apps", "deployments", "patch")},
+        ),
+        (
+            ["rollout_restart", "set_image", "set_resources"],
+            {("apps", "daemonsets", "patch")},
+        ),
     ],
 )
 def test_disabling_a_command_removes_its_verbs(

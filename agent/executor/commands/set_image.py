@@ -11,31 +11,19 @@ from __future__ import annotations
 from typing import Any
 
 from agent.executor.client import JSON_PATCH
+from agent.executor.commands._common import container_index, template_spec
 from agent.executor.context import Ctx
 from agent.executor.errors import CommandFailure
 from agent.executor.images import image_refusal
 from shared.commands.params import SetImageParams
 
 
-def _pod_spec(obj: dict[str, Any]) -> dict[str, Any]:
-    spec: dict[str, Any] = ((obj.get("spec") or {}).get("template") or {}).get("spec") or {}
-    return spec
-
-
 async def run(ctx: Ctx) -> dict[str, Any]:
     params = ctx.params
     assert isinstance(params, SetImageParams)
-    t = ctx.target
-    obj = await ctx.kube.json("GET", ctx.kube.target_path)
-    spec = _pod_spec(obj)
+    spec = template_spec(await ctx.kube.json("GET", ctx.kube.target_path))
     containers = list(spec.get("containers") or ())
-    names = [str(c.get("name")) for c in containers]
-    if params.container not in names:
-        listed = ", ".join(sorted(names)) or "none"
-        raise CommandFailure(
-            "not_found", f"{t} has no container {params.container!r} (containers: {listed})"
-        )
-    index = names.index(params.container)
+    index = container_index(spec, params.container, ctx.target)
     in_use = [str(c.get("image")) for c in containers + list(spec.get("initContainers") or ())]
     images = ctx.policy.images
     why = image_refusal(

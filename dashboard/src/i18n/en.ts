@@ -297,6 +297,7 @@ export const en = {
       scale: 'Scale',
       rollout_restart: 'Rollout restart',
       set_image: 'Set image',
+      set_resources: 'Set resources',
       rollback: 'Roll back',
       cordon: 'Cordon',
       uncordon: 'Uncordon',
@@ -312,6 +313,10 @@ export const en = {
       revision: 'Revision (empty: the previous one)',
       delete_emptydir: 'Evict pods with emptyDir volumes too',
       timeout_s: 'Timeout (s)',
+      memory_limit: 'Memory limit (e.g. 512Mi)',
+      memory_request: 'Memory request',
+      cpu_limit: 'CPU limit (e.g. 500m)',
+      cpu_request: 'CPU request',
     },
   },
   commands: {

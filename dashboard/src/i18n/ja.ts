@@ -295,6 +295,7 @@ export const ja: Catalogue = {
       scale: 'スケール',
       rollout_restart: 'ロールアウト再起動',
       set_image: 'イメージを変更',
+      set_resources: 'リソースを変更',
       rollback: 'ロールバック',
       cordon: 'Cordon',
       uncordon: 'Uncordon',
@@ -310,6 +311,10 @@ export const ja: Catalogue = {
       revision: 'リビジョン（空欄：一つ前）',
       delete_emptydir: 'emptyDir ボリュームを持つ Pod も退避する',
       timeout_s: 'タイムアウト（秒）',
+      memory_limit: 'メモリ上限（例: 512Mi）',
+      memory_request: 'メモリ要求',
+      cpu_limit: 'CPU 上限（例: 500m）',
+      cpu_request: 'CPU 要求',
     },
   },
   commands: {

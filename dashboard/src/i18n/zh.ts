@@ -287,6 +287,7 @@ export const zh: Catalogue = {
       scale: '扩缩容（scale）',
       rollout_restart: '滚动重启（rollout restart）',
       set_image: '更换镜像',
+      set_resources: '调整资源',
       rollback: '回滚',
       cordon: 'Cordon',
       uncordon: 'Uncordon',
@@ -302,6 +303,10 @@ export const zh: Catalogue = {
       revision: '版本（留空：上一个版本）',
       delete_emptydir: '同时驱逐使用 emptyDir 卷的 Pod',
       timeout_s: '超时（秒）',
+      memory_limit: '内存上限（如 512Mi）',
+      memory_request: '内存请求',
+      cpu_limit: 'CPU 上限（如 500m）',
+      cpu_request: 'CPU 请求',
     },
   },
   commands: {

@@ -22,6 +22,8 @@ def request(ctype: str, kind: str, namespace: str) -> CommandIn:
         params = {"replicas": 1}
     if ctype == "set_image":
         params = {"container": "app", "image": "nginx:1.27"}
+    if ctype == "set_resources":
+        params = {"container": "app", "limits": {"memory": "512Mi"}}
     target = TargetIn(kind=kind, namespace=namespace, name="x")
     return CommandIn(type=ctype, target=target, params=params)
 

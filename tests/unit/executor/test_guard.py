@@ -35,12 +35,21 @@ def image_patch(index: int = 0, name: str = "app", image: str = "registry.local/
     ]
 
 
+def resources_patch(resources: Any, name: str = "app", **extra: Any) -> Any:
+    container = {"name": name, "resources": resources, **extra}
+    return {"spec": {"template": {"spec": {"containers": [container]}}}}
+
+
 ALLOWED = [
     ("scale", w("PATCH", DEP + "/scale", {"spec": {"replicas": 3}}, MERGE)),
     ("rollout_restart", w("PATCH", DEP, {"spec": {"template": {"metadata": {
         "annotations": {RESTARTED_AT: "2026-01-01T00:00:00Z"}}}}}, STRATEGIC)),
     ("set_image", w("PATCH", DEP, image_patch(), JSON_PATCH)),
     ("set_image", w("PATCH", DEP, image_patch(2, "sidecar"), JSON_PATCH)),
+    ("set_resources", w("PATCH", DEP, resources_patch({"limits": {"memory": "512Mi"}}),
+                        STRATEGIC)),
+    ("set_resources", w("PATCH", DEP, resources_patch({"limits": {"cpu": "1", "memory": "1Gi"},
+                        "requests": {"cpu": "0", "memory": "256Mi"}}, "sidecar"), STRATEGIC)),
     ("rollback", w("PATCH", DEP, [{"op": "replace", "path": "/spec/template",
                                    "value": template(containers=[
                                        {"name": "app", "image": "registry.local/web:0"}])}],
@@ -80,6 +89,27 @@ REFUSED = [
      "touches more than one container's image"),
     ("set_image", w("PATCH", "/apis/apps/v1/namespaces/kube-system/daemonsets/proxy",
                     image_patch(), JSON_PATCH), "it writes /apis/apps/v1/namespaces/kube-system"),
+    # set_resources: one container's cpu/memory limits and requests, nothing else
+    ("set_resources", w("PATCH", DEP, resources_patch({"limits": {"memory": "1Gi"}},
+     securityContext={"privileged": True}), STRATEGIC), "only one container's cpu/memory"),
+    ("set_resources", w("PATCH", DEP, resources_patch({"limits": {"nvidia.com/gpu": "8"}}),
+                        STRATEGIC), "only one container's cpu/memory"),
+    ("set_resources", w("PATCH", DEP, resources_patch({"claims": [{"name": "gpu"}]}),
+                        STRATEGIC), "only one container's cpu/memory"),
+    ("set_resources", w("PATCH", DEP, resources_patch({"limits": {"memory": "-1Gi"}}),
+                        STRATEGIC), "'-1Gi' is not a quantity to set"),
+    ("set_resources", w("PATCH", DEP, resources_patch({"limits": {"memory": "lots"}}),
+                        STRATEGIC), "'lots' is not a quantity to set"),
+    ("set_resources", w("PATCH", DEP, {"spec": {"template": {"spec": {"containers": [
+        {"name": "a", "resources": {"limits": {"cpu": "1"}}},
+        {"name": "b", "resources": {"limits": {"cpu": "1"}}}]}}}}, STRATEGIC),
+     "only one container's cpu/memory"),
+    ("set_resources", w("PATCH", DEP, {"spec": {"replicas": 9, "template": {"spec": {
+        "containers": [{"name": "a", "resources": {"limits": {"cpu": "1"}}}]}}}}, STRATEGIC),
+     "only one container's cpu/memory"),
+    ("set_resources", w("PATCH", DEP, [{"op": "replace",
+     "path": "/spec/template/spec/containers/0/resources", "value": {}}], JSON_PATCH),
+     "a application/json-patch+json patch"),
     # rollout_restart: the annotation alone
     ("rollout_restart", w("PATCH", DEP, {"spec": {"template": {"metadata": {"annotations": {
         RESTARTED_AT: "now"}}, "spec": {"hostPID": True}}}}, STRATEGIC), "restartedAt"),

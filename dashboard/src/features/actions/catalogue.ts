@@ -11,6 +11,8 @@ export interface Field {
   required?: boolean;
   min?: number;
   max?: number;
+  /** Where the value goes in nested params (`['limits', 'memory']`); default: `name` itself. */
+  param?: [string, string];
 }
 
 export interface ActionDef {
@@ -58,6 +60,19 @@ export const ACTIONS: ActionDef[] = [
     destructive: false,
   },
   {
+    // Quantities are checked by the master (a 422 names the bad one); empty fields stay unset.
+    type: 'set_resources',
+    kinds: ['Deployment', 'StatefulSet', 'DaemonSet'],
+    fields: [
+      { name: 'container', type: 'container', required: true },
+      { name: 'memory_limit', type: 'text', param: ['limits', 'memory'] },
+      { name: 'memory_request', type: 'text', param: ['requests', 'memory'] },
+      { name: 'cpu_limit', type: 'text', param: ['limits', 'cpu'] },
+      { name: 'cpu_request', type: 'text', param: ['requests', 'cpu'] },
+    ],
+    destructive: false,
+  },
+  {
     type: 'rollback',
     kinds: ['Deployment'],
     fields: [{ name: 'revision', type: 'int', min: 1 }],
@@ -83,15 +98,24 @@ export function actionsFor(kind: string): ActionDef[] {
 
 export type FormValues = Record<string, string | boolean>;
 
-/** Form values → the command's params: ints parsed, empty optionals left out. */
+/** Form values → the command's params: ints parsed, empty optionals left out, fields with a
+ * `param` path nested (`limits: { memory: '512Mi' }`). */
 export function toParams(def: ActionDef, values: FormValues): Record<string, unknown> {
   const out: Record<string, unknown> = {};
+  const put = (f: Field, value: unknown) => {
+    if (!f.param) {
+      out[f.name] = value;
+      return;
+    }
+    const [group, key] = f.param;
+    out[group] = { ...((out[group] as Record<string, unknown> | undefined) ?? {}), [key]: value };
+  };
   for (const f of def.fields) {
     const v = values[f.name];
     if (f.type === 'bool') {
-      if (v === true) out[f.name] = true;
+      if (v === true) put(f, true);
     } else if (typeof v === 'string' && v.trim() !== '') {
-      out[f.name] = f.type === 'int' ? Number(v) : v.trim();
+      put(f, f.type === 'int' ? Number(v) : v.trim());
     }
   }
   return out;

@@ -84,6 +84,7 @@ export default function WorkloadDetail() {
                 initial={{
                   scale: { replicas: String(row.desired ?? 1) },
                   set_image: { container: containers[0] ?? '' },
+                  set_resources: { container: containers[0] ?? '' },
                 }}
               />
             </header>
