@@ -17,7 +17,7 @@ from typing import Any
 
 from kubesim.kinds import FAULT_LABEL
 from kubesim.store import Store
-from shared.quantity import millicores, whole_bytes
+from shared.quantities import millicores, whole_bytes
 
 GROUP_VERSION = "metrics.k8s.io/v1beta1"
 WINDOW = "20.035s"

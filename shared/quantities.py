@@ -1,5 +1,6 @@
-"""Kubernetes resource quantities ("500m", "1.5Gi", "2e3"): parsed to exact numbers, and
-written back in the shortest form the API server itself would print for whole values.
+"""Kubernetes resource quantities ("500m", "1.5Gi", "2e3"): parsed to exact numbers (and to
+millicores and whole bytes), and written back in the shortest form the API server itself would
+print for whole values.
 
 One parser for everything that reads or writes quantities (the ``set_resources`` params and
 the agent's request-versus-limit check; metrics.k8s.io usage values), so "1Gi" means the same
@@ -91,3 +92,14 @@ def cpu(cores: Decimal | int) -> str:
 
 def _ceiling(value: Decimal) -> int:
     return int(value.to_integral_value(rounding=ROUND_CEILING))
+
+
+def millicores(text: str) -> float:
+    """A CPU quantity in millicores (``"12345n"`` -> 0.012345, ``"2"`` -> 2000.0): usage
+    values from metrics-server, requests and limits from pod specs."""
+    return float(parse(text) * 1000)
+
+
+def whole_bytes(text: str) -> int:
+    """A memory quantity in bytes, rounded up as the kubelet does (``"64Mi"`` -> 67108864)."""
+    return _ceiling(parse(text))

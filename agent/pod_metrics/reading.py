@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from shared.domain.podmetrics import ContainerUsage, NodeUsage, PodUsage
-from shared.quantity import millicores, whole_bytes
+from shared.quantities import millicores, whole_bytes
 
 _DURATION = re.compile(r"(\d+(?:\.\d*)?)(h|ms|m|s|us|µs|ns)")
 _UNIT_MS = {"h": 3_600_000.0, "m": 60_000.0, "s": 1_000.0, "ms": 1.0, "us": 1e-3, "µs": 1e-3}

@@ -20,7 +20,7 @@ from master.datahub.cluster import ClusterState
 from shared.domain.journal import JournalRecord, PodMetricsBatch
 from shared.domain.podmetrics import ContainerSpec, ContainerUsage, PodUsage
 from shared.domain.resources import Resource
-from shared.quantity import millicores, whole_bytes
+from shared.quantities import millicores, whole_bytes
 
 
 def _quantity(resources: Mapping[str, Any], part: str, key: str) -> str | None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from shared import quantities
 from shared.quantities import QuantityError, parse
@@ -81,3 +83,21 @@ def test_cpu_prints_whole_cores_plain_and_the_rest_in_millicores_rounded_up(
     cores: Decimal, text: str
 ) -> None:
     assert quantities.cpu(cores) == text
+
+
+def test_cpu_reads_in_millicores() -> None:
+    assert quantities.millicores("12345678n") == pytest.approx(12.345678)
+    assert quantities.millicores("250m") == 250.0
+    assert quantities.millicores("2") == 2000.0
+
+
+def test_memory_reads_in_whole_bytes_rounded_up() -> None:
+    assert quantities.whole_bytes("64Mi") == 67_108_864
+    assert quantities.whole_bytes("1Gi") == 2**30
+    assert quantities.whole_bytes("1.0000001") == 2
+
+
+@given(st.integers(min_value=0, max_value=2**32), st.sampled_from(["Ki", "Mi", "Gi", "k", "M"]))
+def test_suffixes_multiply_exactly(n: int, suffix: str) -> None:
+    factor = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "k": 10**3, "M": 10**6}[suffix]
+    assert quantities.whole_bytes(f"{n}{suffix}") == n * factor
