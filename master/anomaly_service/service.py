@@ -22,19 +22,27 @@ from dataclasses import dataclass, field, replace
 from master.alerts.events import AlertSignal
 from master.anomaly.detectors import CPU, MEMORY
 from master.anomaly_service.evaluation import Changes, container_signals, node_signals
+from master.anomaly_service.findings import finding_of, fingerprint
 from master.anomaly_service.pools import pool_of
 from master.anomaly_service.settings import AnomalySettings
 from master.anomaly_service.windows import Windows
 from master.datahub.hub import DataHub
 from master.store import Store
 from shared.clock import now_ms
+from shared.domain.findings import Finding
 
 log = logging.getLogger(__name__)
 
 Offer = Callable[[Sequence[AlertSignal]], Awaitable[None]]
+# (cluster, findings opened, changed or resolved): the remediation service's port
+FindingsPort = Callable[[str, Sequence[Finding]], Awaitable[None]]
 
 
 async def _nowhere(_signals: Sequence[AlertSignal]) -> None:
+    return None
+
+
+async def _nobody(_cluster: str, _findings: Sequence[Finding]) -> None:
     return None
 
 
@@ -44,12 +52,34 @@ class AnomalyService:
     hub: DataHub
     settings: AnomalySettings
     offer: Offer = _nowhere  # the alert service's port, wired by the composition root
+    on_findings: FindingsPort = _nobody  # the remediation service's, likewise
     clock: Callable[[], int] = now_ms
     changes: Changes = field(default_factory=Changes)
     windows: Windows | None = None  # made on the first pass, from the settings
     page: int = 50_000  # samples read per query
     _cursor_ms: int | None = None  # received_ms of the last sample read
     _failing: set[str] = field(default_factory=set)
+    _since: dict[str, int] = field(default_factory=dict)  # fingerprint → first fired
+
+    async def _publish(self, cluster: str, signals: Sequence[AlertSignal]) -> None:
+        """Offer ``signals`` (the changed ones) to the alerts, hold them as the cluster's
+        master findings (or drop them), and tell the remediation service."""
+        await self.offer(signals)
+        state = self.hub.cluster(cluster)
+        out: list[Finding] = []
+        for s in signals:
+            fp = fingerprint(s.key)
+            if s.active:
+                f = finding_of(s, first_seen_ms=self._since.setdefault(fp, s.at_ms))
+            elif fp in self._since:
+                f = replace(finding_of(s, first_seen_ms=self._since.pop(fp)), resolved=True)
+            else:
+                continue  # inactive and never fired: nothing to say
+            out.append(f)
+            if state is not None:
+                state.hold_master_finding(fp, None if f.resolved else f)
+        if out:
+            await self.on_findings(cluster, out)
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -72,7 +102,7 @@ class AnomalyService:
                 log.info("anomaly: cluster %s evaluated again", state.name)
                 self._failing.discard(state.name)
             if signals:
-                await self.offer(signals)
+                await self._publish(state.name, signals)
                 offered += len(signals)
         return offered
 
@@ -115,7 +145,7 @@ class AnomalyService:
             ]
             changed = self.changes.changed(signals, scope=f"{cluster}/pods", at_ms=now)
             if changed:
-                await self.offer(changed)
+                await self._publish(cluster, changed)
                 offered += len(changed)
         return offered
 

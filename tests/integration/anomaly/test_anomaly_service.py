@@ -63,6 +63,16 @@ async def _alerts(port: int, reason: str) -> list[dict[str, Any]]:
     return []
 
 
+async def _findings(port: int) -> list[dict[str, Any]]:
+    async with httpx.AsyncClient(
+        base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {API_TOKEN}"}
+    ) as http:
+        r = await http.get("/api/v1/clusters/edge/findings")
+        assert r.status_code == 200, r.text
+        items: list[dict[str, Any]] = r.json()["items"]
+        return items
+
+
 async def test_a_node_far_above_its_pool_raises_a_statistical_noisy_neighbour_alert(
     tmp_path: Path,
 ) -> None:
@@ -88,7 +98,13 @@ async def test_a_leaking_container_raises_a_predicted_oom_alert_that_says_when(
         m.master.hub.ensure("edge")
         await _pod_metrics(m.master.store, "edge")
         found = await _alerts(m.master.http_port, "PredictedOOM")
+        held = await _findings(m.master.http_port)
     assert [a["labels"]["name"] for a in found] == ["leaky"]
+    # Also a finding on the pod, as the agent's are (what the pod page and remediation read).
+    (finding,) = [f for f in held if f["reason"] == "PredictedOOM"]
+    assert finding["subject"]["name"] == "leaky" and finding["category"] == "anomaly"
+    assert finding["attrs"]["statistical"] == "true" and finding["attrs"]["container"] == "main"
+    assert finding["owner"]["name"] == "api"
     (alert,) = found
     assert alert["labels"]["owner"] == "Deployment/api"
     assert alert["labels"]["container"] == "main"

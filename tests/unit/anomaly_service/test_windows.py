@@ -12,8 +12,15 @@ MiB = 2**20
 T0 = 1_780_000_000_000
 
 
-def _sample(at_ms: int, mem: int, *, pod: str = "api-0", limit: int | None = 512 * MiB,
-            cpu_m: float = 100.0, cpu_limit_m: float | None = 500.0) -> ContainerSample:  # fmt: skip
+def _sample(
+    at_ms: int,
+    mem: int,
+    *,
+    pod: str = "api-0",
+    limit: int | None = 512 * MiB,
+    cpu_m: float = 100.0,
+    cpu_limit_m: float | None = 500.0,
+) -> ContainerSample:
     return ContainerSample("edge", "shop", pod, "main", "Deployment/api", at_ms, cpu_m, mem,
                            cpu_limit_m, limit, 0, at_ms + 5)  # fmt: skip
 
