@@ -31,6 +31,7 @@ from kubesim.objects import apply_defaults, workload
 from kubesim.reconciler import Reconciler
 from kubesim.store import Key, Store
 from kubesim.timeutil import now_iso
+from kubesim.usage import LEAK
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,14 @@ PERIOD = 120.0  # seconds; the timeline repeats so a long demo keeps showing inc
 
 
 def seed_demo(store: Store) -> None:
-    def deploy(name: str, *, replicas: int, image: str, fault: str = "") -> None:
+    def deploy(
+        name: str,
+        *,
+        replicas: int,
+        image: str,
+        fault: str = "",
+        change: Callable[[Obj], None] | None = None,
+    ) -> None:
         body = workload(
             name,
             DEMO_NS,
@@ -47,6 +55,8 @@ def seed_demo(store: Store) -> None:
             image=image,
             labels={FAULT_LABEL: fault} if fault else None,
         )
+        if change is not None:
+            change(body)
         apply_defaults(DEPLOYMENTS, body)
         store.create(DEPLOYMENTS.resource, body)
 
@@ -54,6 +64,10 @@ def seed_demo(store: Store) -> None:
     deploy("cache", replicas=2, image="registry.local/redis:7.4", fault="oomkilled")
     deploy("frontend", replicas=3, image="registry.local/nginx:1.27")
     deploy("web", replicas=4, image="registry.local/web:5.0.3")
+    # A memory leak heading for its 128 MiB limit (kubesim.usage grows it 4 MiB/min from the
+    # pod's start): the master's anomaly service predicts the OOM, remediation offers a raise.
+    leak = _resources(requests="64Mi", limit="128Mi")
+    deploy("reports", replicas=1, image="registry.local/reports:1.8.0", fault=LEAK, change=leak)
     sts = workload("db", DEMO_NS, replicas=2, image="registry.local/postgres:17")
     apply_defaults(STATEFULSETS, sts)
     store.create(STATEFULSETS.resource, sts)
@@ -72,6 +86,15 @@ def _patch_deployment(store: Store, name: str, change: Callable[[Obj], None]) ->
     change(d)
     d["metadata"]["generation"] = d["metadata"].get("generation", 1) + 1
     store.update(DEPLOYMENTS.resource, d)
+
+
+def _resources(*, requests: str, limit: str) -> Callable[[Obj], None]:
+    def change(d: Obj) -> None:
+        c = d["spec"]["template"]["spec"]["containers"][0]
+        c["resources"] = {"requests": {"cpu": "10m", "memory": requests},
+                          "limits": {"memory": limit}}  # fmt: skip
+
+    return change
 
 
 def _set_image(image: str, fault: str) -> Callable[[Obj], None]:

@@ -3,7 +3,8 @@ so each pass reads only what arrived since the last one (5,000 containers re-rea
 store every minute would cost more than the detectors).
 
 Bounded: each container keeps ``max_points``; at most ``max_containers`` are followed (the one
-heard from longest ago goes first); a container not heard from for ``window_s`` is dropped."""
+heard from longest ago goes first); a container not heard from for ``stale_s`` is dropped (its
+pod replaced by a rollout, say), so what was said about it resolves instead of lingering."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ class Window:
 @dataclass(slots=True)
 class Windows:
     window_s: float
+    stale_s: float = 180.0  # six missed samples at the agent's 30 s
     max_points: int = 240
     max_containers: int = 50_000
     by_key: dict[Key, Window] = field(default_factory=dict)
@@ -55,7 +57,7 @@ class Windows:
         w.cpu_limit = s.cpu_limit_m / 1000 if s.cpu_limit_m else None
 
     def expire(self, now_ms: int) -> None:
-        horizon = now_ms - int(self.window_s * 1000)
+        horizon = now_ms - int(self.stale_s * 1000)
         for key in [k for k, w in self.by_key.items() if w.last_ms < horizon]:
             del self.by_key[key]
 

@@ -36,7 +36,9 @@ def test_each_sample_is_kept_once_and_each_container_bounded() -> None:
     w.add(_sample(T0, MiB, pod="api-1"))
     w.add(_sample(T0 + 1, MiB, pod="api-2"))  # a third container: the quietest goes
     assert sorted(k[2] for k in w.by_key) == ["api-0", "api-2"] and w.dropped == 1
-    w.expire(T0 + 7 * 30_000 + 3_600_001)
+    w.expire(T0 + 7 * 30_000 + 180_000)
+    assert sorted(k[2] for k in w.by_key) == ["api-0"]  # api-2 was last heard at T0 + 1
+    w.expire(T0 + 7 * 30_000 + 180_001)
     assert w.by_key == {}
 
 
