@@ -208,10 +208,45 @@ def _allowed(agent: client.ApiClient, verb: str, group: str, resource: str, sub:
     return bool(review.status.allowed)
 
 
+# What every authenticated identity may do (system:basic-user): ask what it may do itself.
+_SELF_REVIEWS = {
+    ("authorization.k8s.io", "selfsubjectaccessreviews"),
+    ("authorization.k8s.io", "selfsubjectrulesreviews"),
+    ("authentication.k8s.io", "selfsubjectreviews"),
+}
+
+
+def _effective(agent: client.ApiClient, namespace: str) -> set[tuple[str, str, str, str]]:
+    """(verb, group, resource, subresource) the API server says the identity holds in
+    ``namespace``: the whole rule set (SelfSubjectRulesReview), not a sample of questions."""
+    review = client.AuthorizationV1Api(agent).create_self_subject_rules_review(
+        {"spec": {"namespace": namespace}}
+    )
+    assert not review.status.incomplete, review.status.evaluation_error
+    out = set()
+    for rule in review.status.resource_rules:
+        for group in rule.api_groups or ():
+            for res in rule.resources or ():
+                resource, _, sub = res.partition("/")
+                if (group, resource) not in _SELF_REVIEWS:
+                    out |= {(verb, group, resource, sub) for verb in rule.verbs}
+    return out
+
+
 def test_the_agent_identity_has_exactly_the_shipped_cluster_role(agent: client.ApiClient) -> None:
-    granted = _granted()
+    granted = set(_granted())
     assert granted, "deploy/k8s/agent-clusterrole.yaml grants nothing"
-    denied = [g for g in granted if not _allowed(agent, *g)]
+    for namespace in ("default", "kube-system"):
+        effective = _effective(agent, namespace)
+        assert not granted - effective, (
+            f"granted but not held in {namespace}: {granted - effective}"
+        )
+        assert not effective - granted, (
+            f"held beyond the ClusterRole in {namespace}: {effective - granted}"
+        )
+    assert not any(v == "*" or r == "*" for v, _, r, _ in granted), "a wildcard grant"
+    # The same from the access-review side, for the grants that must never exist.
+    denied = [g for g in sorted(granted) if not _allowed(agent, *g)]
     assert not denied, f"granted by the ClusterRole but refused by the API server: {denied}"
     leaked = [f for f in _FORBIDDEN if _allowed(agent, *f)]
     assert not leaked, f"the agent identity may do more than it should: {leaked}"

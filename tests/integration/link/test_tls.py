@@ -75,7 +75,9 @@ async def test_agent_connects_over_tls_and_rejects_an_untrusted_master(
             assert b.core.uplink.last_error.startswith("UNAVAILABLE")
 
 
-async def test_mtls_requires_a_client_certificate(tmp_path: Path, pki: dict[str, Path]) -> None:
+async def test_mtls_refuses_no_client_certificate_and_one_from_another_ca(
+    tmp_path: Path, pki: dict[str, Path]
+) -> None:
     settings = master_settings(
         tmp_path / "m",
         grpc_plaintext=False,
@@ -84,12 +86,35 @@ async def test_mtls_requires_a_client_certificate(tmp_path: Path, pki: dict[str,
         tls_client_ca_file=pki["ca"],
     )
     token = await add_cluster(settings, "edge")
+    (tmp_path / "rogue").mkdir()
+    rogue = _write(trustme.CA(), tmp_path / "rogue")  # a valid cert, signed by a CA not trusted
+
+    def stream_open() -> bool:
+        state = m.master.hub.cluster("edge")
+        return state is not None and state.stream_open
+
     async with running_master(settings) as m:
         base = {"plaintext": False, "tls_ca_file": pki["ca"], "tls_server_name": "localhost"}
-        without = agent_settings("edge", token, m.address, **base)
-        async with running_agent(without) as a:
-            await eventually(lambda: a.core.uplink.last_error != "", what="refusal")
-            assert not a.core.uplink.connected.is_set()
+        refused = {
+            "no client certificate": {},
+            "a client certificate from another CA": {
+                "tls_cert_file": rogue["client_cert"],
+                "tls_key_file": rogue["client_key"],
+            },
+        }
+        for case, extra in refused.items():
+            async with running_agent(
+                agent_settings("edge", token, m.address, **base, **extra)
+            ) as a:
+                await eventually(lambda: a.core.uplink.last_error != "", what=f"refusal: {case}")
+                # Refused in the TLS handshake (the link is unavailable), not after it: the
+                # token never reached the master, which never opened a stream for it.
+                assert a.core.uplink.last_error.startswith("UNAVAILABLE"), (
+                    case,
+                    a.core.uplink.last_error,
+                )
+                assert not a.core.uplink.connected.is_set(), case
+                assert not stream_open(), case
         with_cert = agent_settings(
             "edge",
             token,
@@ -100,3 +125,4 @@ async def test_mtls_requires_a_client_certificate(tmp_path: Path, pki: dict[str,
         )
         async with running_agent(with_cert) as b:
             await eventually(lambda: b.core.uplink.connected.is_set(), what="mTLS connect")
+            assert stream_open()

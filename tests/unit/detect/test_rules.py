@@ -1,8 +1,13 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import subprocess
+import sys
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
+import orjson
 import pytest
 
 from agent.detect.context import IndexContext
@@ -16,6 +21,7 @@ from shared.domain.refs import ObjectRef
 from tests.unit.detect.fixtures import FIXTURES, NOW, NOW_MS, load, pick
 
 ALL_FIXTURES = sorted(p.name for p in FIXTURES.glob("*.json"))
+REPO = Path(__file__).resolve().parents[3]
 
 
 def all_findings(
@@ -70,8 +76,22 @@ def test_detectors_table_covers_the_issue_kinds() -> None:
     } == DETECTORS.keys()
 
 
-def test_fingerprints_are_stable_across_runs() -> None:
-    assert all_findings() == all_findings()
+def test_fingerprints_are_stable_across_processes_and_hash_seeds() -> None:
+    """The same objects give the same findings in another process: nothing in a fingerprint
+    may hang on dict/set order under hash randomisation, the clock or object identity."""
+    here = all_findings()
+    assert len(here) >= 20  # the fixtures fire: an empty list would agree with itself
+    script = (
+        "import orjson, sys\n"
+        "from tests.unit.detect.test_rules import all_findings\n"
+        "sys.stdout.buffer.write(orjson.dumps(all_findings()))\n"
+    )
+    for seed in ("1", "4242"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(REPO)}
+        out = subprocess.run(
+            [sys.executable, "-c", script], env=env, cwd=REPO, capture_output=True, check=True
+        )
+        assert [tuple(x) for x in orjson.loads(out.stdout)] == here, f"PYTHONHASHSEED={seed}"
 
 
 @pytest.mark.parametrize("fixture", ALL_FIXTURES)
