@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from typing import Protocol
 
 from master.datahub.cluster import ClusterState
@@ -34,7 +35,11 @@ class JournalSink(Protocol):
 
 def fresh_records(hwm: int, records: Sequence[JournalRecord]) -> tuple[list[JournalRecord], int]:
     """(records not yet handled, the mark after them). Pure; raises SequenceError when a
-    record leaves a hole (the agent then reconnects and replays from the mark)."""
+    record leaves a hole (the agent then reconnects and replays from the mark).
+
+    A gap may start below the mark: the agent's spool dropped records it had sent but not yet
+    seen acknowledged, and some of those reached the master. That part is not lost: the gap is
+    clipped to the sequence numbers after the mark, and its count by as many."""
     expected = hwm + 1
     fresh: list[JournalRecord] = []
     for rec in records:
@@ -42,9 +47,18 @@ def fresh_records(hwm: int, records: Sequence[JournalRecord]) -> tuple[list[Jour
             continue  # already handled: a replay after reconnect
         if rec.seq > expected or (rec.seq < expected and not isinstance(rec.body, Gap)):
             raise SequenceError(expected, rec.seq)
-        fresh.append(rec)
-        expected = rec.last_seq + 1
+        kept = _clipped(rec, rec.body, expected) if isinstance(rec.body, Gap) else rec
+        fresh.append(kept)
+        expected = kept.last_seq + 1
     return fresh, expected - 1
+
+
+def _clipped(rec: JournalRecord, gap: Gap, start: int) -> JournalRecord:
+    if gap.first_seq >= start:
+        return rec
+    received = start - gap.first_seq  # seqs of the gap at or below the mark: they arrived
+    body = Gap(first_seq=start, last_seq=gap.last_seq, dropped=max(0, gap.dropped - received))
+    return replace(rec, seq=start, body=body)
 
 
 class JournalProcessor:

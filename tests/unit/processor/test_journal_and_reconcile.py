@@ -23,10 +23,14 @@ def test_replayed_records_are_dropped_and_the_mark_advances() -> None:
     assert mark == 5
 
 
-def test_a_gap_overlapping_the_mark_is_accepted() -> None:
+def test_a_gap_overlapping_the_mark_is_clipped_to_what_did_not_arrive() -> None:
+    # The spool dropped 3..9 unacknowledged, but 3..5 had reached the master: 6..9 are lost.
     fresh, mark = fresh_records(5, [_gap(3, 9), _rec(10)])
-    assert [r.seq for r in fresh] == [3, 10]
+    assert [(r.seq, r.body) for r in fresh] == [(6, Gap(6, 9, 4)), (10, FindingBatch(()))]
     assert mark == 10
+    # A gap below the mark entirely was a replay; one past it is kept as it came.
+    assert fresh_records(9, [_gap(3, 9)]) == ([], 9)
+    assert fresh_records(2, [_gap(3, 9)]) == ([_gap(3, 9)], 9)
 
 
 def test_a_hole_in_the_sequence_is_a_protocol_error() -> None:
