@@ -38,6 +38,7 @@ from master.ingress.revalidation import revalidate_sessions
 from master.ingress.server import LinkOptions, LinkServer
 from master.ingress.stream import SessionConfig, SessionHooks
 from master.processor.journal import JournalProcessor
+from master.remediation.service import RemediationService
 from master.settings import MasterSettings, OidcSettings
 from master.slo_service.service import SloService
 from master.store import Store, private_dir, run_maintenance
@@ -154,6 +155,7 @@ class Master:
     grpc_port: int = 0
     alerts: AlertService | None = None
     slos: SloService | None = None
+    remediations: RemediationService | None = None
 
     @property
     def http_port(self) -> int:
@@ -233,6 +235,12 @@ async def _start(settings: MasterSettings, store: Store, metrics: MasterMetrics)
         offer=alerts.offer,  # burn-rate signals take the alerts' path: routes, silences
     )
     await slos.start()
+    # A second consumer of the findings, beside the alerts (neither knows of the other): the
+    # remediation service suggests fixes and runs approved ones through the command bus.
+    remediations = RemediationService(
+        store=store, hub=hub, bus=commands, settings=settings.remediation
+    )
+    processor.subscribe(remediations.observe_journal)
     gateway = GatewayState(
         hub=hub,
         api_token=settings.api_token.get_secret_value(),
@@ -247,6 +255,7 @@ async def _start(settings: MasterSettings, store: Store, metrics: MasterMetrics)
         streams=streams,
         alerts=alerts,
         slos=slos,
+        remediations=remediations,
     )
     app = create_app(
         state=gateway,
@@ -271,6 +280,7 @@ async def _start(settings: MasterSettings, store: Store, metrics: MasterMetrics)
         metrics=metrics,
         alerts=alerts,
         slos=slos,
+        remediations=remediations,
     )
     if settings.metrics_listen:
         master.metrics_http = _metrics_server(metrics)
@@ -350,6 +360,8 @@ async def serve(master: Master, stop: asyncio.Event) -> None:
                 tg.create_task(master.alerts.run(alerts_stop), name="alerts")
             if master.slos is not None:
                 tg.create_task(master.slos.run(stop), name="slos")
+            if master.remediations is not None:
+                tg.create_task(master.remediations.run(stop), name="remediations")
             http_task = tg.create_task(master.http.serve(sockets=[master.http_socket]), name="http")
             if master.metrics_http is not None and master.metrics_socket is not None:
                 sockets = [master.metrics_socket]

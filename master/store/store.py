@@ -24,6 +24,7 @@ from master.store.repositories.commands import CommandRepo
 from master.store.repositories.history import HistoryRepo
 from master.store.repositories.journal import JournalRepo
 from master.store.repositories.notifications import NotificationRepo
+from master.store.repositories.remediations import RemediationRepo
 from master.store.repositories.sessions import SessionRepo
 from master.store.repositories.slo_counts import SloCountsRepo
 from master.store.repositories.users import UserRepo
@@ -53,6 +54,7 @@ class Store:
     alert_history: AlertHistoryRepo
     notifications: NotificationRepo
     slo_counts: SloCountsRepo
+    remediations: RemediationRepo
 
     def __init__(
         self, *, engine: AsyncEngine, writer: Writer, backend: Backend, where: str
@@ -74,6 +76,7 @@ class Store:
         self.alert_history = AlertHistoryRepo(engine)
         self.notifications = NotificationRepo(engine, writer)
         self.slo_counts = SloCountsRepo(engine, writer)
+        self.remediations = RemediationRepo(engine, writer)
         self._probe = StoreProbe(engine, where=where)
 
     @classmethod

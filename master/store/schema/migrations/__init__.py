@@ -20,6 +20,7 @@ from master.store.schema.migrations import (
     m0005_alerts,
     m0006_alert_history,
     m0007_slo_counts,
+    m0009_remediations,
 )
 
 
@@ -27,6 +28,10 @@ from master.store.schema.migrations import (
 class Migration:
     description: str
     upgrade: Callable[[AsyncConnection], Awaitable[None]]
+
+
+async def _reserved(conn: AsyncConnection) -> None:
+    """Nothing yet: number 8 belongs to a migration merged from another branch."""
 
 
 MIGRATIONS: dict[int, Migration] = {
@@ -37,6 +42,10 @@ MIGRATIONS: dict[int, Migration] = {
     5: Migration("alert state, silences, notification outbox and log", m0005_alerts.upgrade),
     6: Migration("alert history: one row per ended alert episode", m0006_alert_history.upgrade),
     7: Migration("SLO counts per minute, hour and day; SLO state", m0007_slo_counts.upgrade),
+    # PLACEHOLDER for the pod metrics migration (m0008, a parallel branch): the steps must be
+    # contiguous (``migrating.migrate`` applies 1..latest). At merge this row becomes m0008's.
+    8: Migration("reserved: pod metrics (m0008)", _reserved),
+    9: Migration("remediations and their approval policy", m0009_remediations.upgrade),
 }
 
 LATEST_VERSION = max(MIGRATIONS)
