@@ -36,7 +36,7 @@ class State(enum.StrEnum):
 FINAL = frozenset(
     {State.FAILED, State.RESOLVED, State.NO_EFFECT, State.WORSE, State.EXPIRED, State.REJECTED}
 )
-# Not final and not yet run: one of these per finding at a time (a repeat is not suggested again).
+# Not final and not yet run: one of these per reason and target at a time (no repeats).
 OPEN = frozenset({State.SUGGESTED, State.PREVIEWED, State.PENDING_APPROVAL, State.APPROVED})
 PREVIEWABLE = frozenset({State.SUGGESTED, State.PREVIEWED, State.PENDING_APPROVAL, State.EXPIRED})
 REJECTABLE = frozenset({State.SUGGESTED, State.PREVIEWED, State.PENDING_APPROVAL})

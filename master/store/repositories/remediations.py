@@ -82,14 +82,18 @@ class RemediationRepo:
     async def insert(
         self, row: RemediationRow, *, open_states: Collection[str], audit: AuditEntry
     ) -> RemediationRow | None:
-        """Store a new remediation unless one in ``open_states`` exists for the same finding
-        (checked in the same transaction); returns the stored row or None."""
+        """Store a new remediation unless one in ``open_states`` exists for the same reason on
+        the same target (checked in the same transaction): three crash-looping pods of one
+        Deployment are one rollback to approve, not three. Returns the stored row or None."""
 
         def work(conn: Connection) -> RemediationRow | None:
             t = remediations
             existing = select(t.c.id).where(
                 t.c.cluster == row.cluster,
-                t.c.fingerprint == row.fingerprint,
+                t.c.target_kind == row.target_kind,
+                t.c.namespace == row.namespace,
+                t.c.target_name == row.target_name,
+                t.c.reason == row.reason,
                 t.c.state.in_(list(open_states)),
             )
             if conn.execute(existing).first() is not None:

@@ -489,6 +489,7 @@ remediations = Table(
     Column("ran_ms", Ms, nullable=False),
     Column("succeeded_ms", Ms, nullable=False),
     Index("ix_remediations_finding", "cluster", "fingerprint"),
+    Index("ix_remediations_target", "cluster", "target_name", "reason"),
     Index("ix_remediations_state", "state", "updated_ms"),
     Index("ix_remediations_created", "created_ms"),
 )

@@ -37,11 +37,16 @@ def _audit(action: str) -> AuditEntry:
     return AuditEntry(at_ms=1, actor="otto", action=action, cluster="edge")
 
 
-async def test_a_finding_has_one_open_remediation_at_a_time(store: Store) -> None:
+async def test_a_reason_on_a_target_has_one_open_remediation_at_a_time(store: Store) -> None:
     repo = store.remediations
     assert await repo.insert(_row("r1"), open_states=OPEN, audit=_audit("remediation.suggest"))
-    again = await repo.insert(_row("r2"), open_states=OPEN, audit=_audit("remediation.suggest"))
+    # Another pod's finding of the same reason on the same Deployment: the same fix.
+    again = await repo.insert(
+        _row("r2", fingerprint="fp2"), open_states=OPEN, audit=_audit("remediation.suggest")
+    )
     assert again is None
+    other = _row("r4", fingerprint="fp4", reason="OOMKilled")
+    assert await repo.insert(other, open_states=OPEN, audit=_audit("remediation.suggest"))
     assert await repo.get("r2") is None
     # Once the first has ended, the same finding may be suggested again.
     done = await repo.move(
@@ -96,7 +101,8 @@ async def test_listing_is_newest_first_by_cluster_and_state(store: Store) -> Non
     for i, (cluster, state) in enumerate(
         (("edge", "suggested"), ("core", "suggested"), ("edge", "worse"))
     ):
-        row = _row(f"r{i}", fingerprint=f"fp{i}", cluster=cluster, state=state, created_ms=i)
+        row = _row(f"r{i}", fingerprint=f"fp{i}", cluster=cluster, state=state, created_ms=i,
+                   target_name=f"app{i}")  # fmt: skip
         await repo.insert(row, open_states=OPEN, audit=_audit("x"))
     assert [r.id for r in await repo.page()] == ["r2", "r1", "r0"]
     assert [r.id for r in await repo.page(cluster="edge")] == ["r2", "r0"]

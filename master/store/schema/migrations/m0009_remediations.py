@@ -6,8 +6,9 @@ asked for approval and who approved (a JSON list of ``{by, at_ms}``), the comman
 dry-run preview and of the run, the preview's result (the diff and the impact check), the
 verification outcome, and the times the life cycle needs (approval expiry, when it ran, when it
 succeeded: the watch starts there). ``history_json`` lists every state change with who and why.
-Indexed by (cluster, fingerprint) — one open remediation per finding — and (state,
-updated_ms), what the service's timer scans.
+Indexed by (cluster, fingerprint) — a finding's remediations — (cluster, target, reason) —
+one open remediation per reason and target — and (state, updated_ms), what the service's timer
+scans.
 
 ``remediation_policy`` holds the approval policy document (one row, replaced whole).
 
@@ -51,6 +52,7 @@ remediations = Table(
     Column("ran_ms", Ms, nullable=False),
     Column("succeeded_ms", Ms, nullable=False),
     Index("ix_remediations_finding", "cluster", "fingerprint"),
+    Index("ix_remediations_target", "cluster", "target_name", "reason"),
     Index("ix_remediations_state", "state", "updated_ms"),
     Index("ix_remediations_created", "created_ms"),
 )
