@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from master.remediation import mirror
 from shared.commands.catalogue import CATALOGUE
 from shared.domain.findings import Finding, Severity
 from shared.domain.refs import ObjectRef
@@ -136,6 +137,51 @@ async def test_a_crash_loop_after_a_rollout_is_rolled_back_once_by_two_people_an
     assert ("remediation.approve", "otto", "refused") in entries
     assert ("remediation.approved", "olga", "ok") in entries
     assert ("remediation.no_effect", "lookout", "ok") in entries
+
+
+async def test_a_fix_followed_by_a_new_critical_finding_is_worse_and_offers_its_inverse(
+    env: Env,
+) -> None:
+    r = await env.call(
+        "admin", "POST", "/clusters/edge/commands", prefer="wait=30",
+        json={"type": "set_image", "target": {"kind": "Deployment", "namespace": NS,
+              "name": "cache"},
+              "params": {"container": "main", "image": "registry.local/redis:7.4.1"}},
+    )  # fmt: skip
+    assert r.json()["state"] == "succeeded", r.text
+
+    def two_revisions() -> bool:
+        return len(mirror.revisions(env.cluster, ObjectRef("Deployment", NS, "cache"))) == 2
+
+    await until(lambda: _true(two_revisions()), what="revision 2 of cache in the mirror")
+    await env.service.consider("edge", stuck_rollout("cache", at_ms=env.service.clock_ms()))
+    rem = await _suggested(env, "cache", "ProgressDeadlineExceeded")
+    assert rem["suggestion"]["action"]["params"] == {"revision": 1}
+    assert (await env.call("otto", "POST", f"/remediations/{rem['id']}/preview")).status_code == 200
+    assert (await env.call("olga", "POST", f"/remediations/{rem['id']}/approve")).status_code == 200
+    done = await _state(env, rem["id"], "succeeded")
+
+    # A new critical finding on the workload after the fix: worse, at once (no watch to wait).
+    worse = Finding(
+        fingerprint="test-unavailable", reason="DeploymentUnavailable",
+        severity=Severity.CRITICAL, category="availability",
+        subject=ObjectRef("Deployment", NS, "cache"), message="no replica available",
+        first_seen_ms=done["succeeded_ms"] + 1, last_seen_ms=done["succeeded_ms"] + 1,
+    )  # fmt: skip
+    env.cluster.hold_master_finding(worse.fingerprint, worse)
+    judged = await _state(env, rem["id"], "worse")
+    assert "DeploymentUnavailable" in judged["message"]
+
+    # The inverse is offered as a new suggestion: the rollback of the rollback.
+    async def inverse() -> dict[str, Any] | None:
+        items = await env.remediations(state="suggested")
+        return _for(items, "cache", "ProgressDeadlineExceeded")
+
+    undo = await until(inverse, what="the inverse suggestion")
+    assert undo["id"] != rem["id"]
+    assert undo["suggestion"]["action"] == {**rem["suggestion"]["inverse"]}
+    assert undo["suggestion"]["action"]["params"] == {"revision": 2}
+    assert rem["id"] in undo["suggestion"]["why"]
 
 
 async def test_an_approval_request_expires_and_is_then_refused(env: Env) -> None:

@@ -7,7 +7,10 @@ from __future__ import annotations
 import asyncio
 
 from master.store import AuditEntry, Store
+from master.store.engine.opening import open_engine
 from master.store.repositories.remediations import RemediationRow
+from master.store.schema.migrating import migrate
+from master.store.schema.migrations import MIGRATIONS, m0009_remediations
 
 OPEN = ("suggested", "previewed", "pending_approval", "approved")
 
@@ -134,3 +137,21 @@ async def test_the_policy_document_is_replaced_whole_and_audited(store: Store) -
     assert got is not None and (got.body_json, got.updated_ms) == ('{"rules": [1]}', 6)
     actions = [e.action for e in await store.audit.list(limit=10)]
     assert actions.count("remediation.policy") == 2
+
+
+async def test_migration_9_adds_the_remediation_tables_and_reruns_cleanly(dsn: str) -> None:
+    opened = await open_engine(dsn)
+    try:
+        steps = {n: m for n, m in MIGRATIONS.items() if n < 9}
+        assert await migrate(opened.engine, now_ms=1, steps=steps) == 8
+    finally:
+        await opened.engine.dispose()
+    store = await Store.open(dsn)
+    try:
+        async with store.engine.begin() as conn:
+            await m0009_remediations.upgrade(conn)  # a half-applied step runs again: no error
+        assert await store.remediations.insert(
+            _row("r1"), open_states=OPEN, audit=_audit("remediation.suggest")
+        )
+    finally:
+        await store.close()
