@@ -28,11 +28,9 @@ from typing import Any
 
 import aiohttp
 
-from bench.commands_peers import API_TOKEN, MasterProcess, free_port
+from bench.commands_peers import API_TOKEN, MasterProcess, free_port, register_cluster
 from bench.common import Table, busy_warning, fmt_ms, percentile
 from bench.results import Figure, exit_code
-from master.app import open_store
-from master.clusters import tokens
 
 CLUSTER = "bench"
 NS = "lookout-demo"
@@ -100,16 +98,9 @@ async def _suggestion(http: aiohttp.ClientSession, base: str) -> str:
 async def scenario(root: Path, table: Table, previews: int) -> None:
     sim, kubeconfig = _kubesim(root)
     master = MasterProcess(root)
-    store = await open_store(master.settings)
-    try:
-        issued = tokens.issue()
-        await store.clusters.add(
-            CLUSTER, token_id=issued.token_id, token_hash=issued.token_hash, now_ms=1
-        )
-    finally:
-        await store.close()
+    token = await register_cluster(master.settings, CLUSTER)
     master.start()
-    agent = _agent(root, master, issued.token, kubeconfig)
+    agent = _agent(root, master, token, kubeconfig)
     base = f"http://127.0.0.1:{master.http_port}/api/v1"
     headers = {"Authorization": f"Bearer {API_TOKEN}"}
     try:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
-import socket
 import subprocess
 import sys
 import time
@@ -30,6 +28,7 @@ from shared.domain.findings import Finding, Severity
 from shared.domain.refs import ObjectRef
 from tests.harness import RunningMaster, add_cluster, running_master
 from tests.integration.people.conftest import ADMIN_PASSWORD, people_settings, token_of
+from tests.integration.simulated import agent_env, kubesim
 
 NS = "lookout-demo"
 OPERATORS = {"otto": "otto-scales-things-2", "olga": "olga-approves-fixes-3"}
@@ -37,29 +36,8 @@ OPERATORS = {"otto": "otto-scales-things-2", "olga": "olga-approves-fixes-3"}
 
 @pytest.fixture
 def kubeconfig(tmp_path: Path) -> Iterator[Path]:
-    out = tmp_path / "sim"
-    sim = subprocess.Popen(
-        [sys.executable, "-m", "kubesim", "--prefix", "t", "--pods", "0", "--nodes", "1",
-         "--crash-interval", "2", "--out", str(out)],
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    path = out / "t-0.kubeconfig"
-    try:
-        deadline = time.monotonic() + 60
-        while not path.exists():
-            assert time.monotonic() < deadline, "kubesim did not start"
-            time.sleep(0.1)
+    with kubesim(tmp_path / "sim", "--crash-interval", "2") as path:
         yield path
-    finally:
-        sim.kill()
-        sim.wait()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @dataclass
@@ -141,20 +119,10 @@ async def environment(tmp_path: Path, kubeconfig: Path) -> AsyncIterator[Env]:
     settings = people_settings(tmp_path / "m", remediation={"tick_s": 0.2})
     token = await add_cluster(settings, "edge")
     async with running_master(settings) as m:
-        env_vars = {k: v for k, v in os.environ.items() if not k.startswith(("MASTER_", "AGENT_"))}
-        env_vars.update(
-            AGENT_CLUSTER_NAME="edge",
-            AGENT_MASTER_ADDRESS=m.address,
-            AGENT_TOKEN=token,
-            AGENT_PLAINTEXT="true",
-            AGENT_RECONNECT_INITIAL_S="0.05",
-            AGENT_RECONNECT_MAX_S="0.5",
-            AGENT_SHUTDOWN_GRACE_S="2",
-            AGENT_INTAKE__LISTEN=f"127.0.0.1:{_free_port()}",
-            AGENT_METRICS_LISTEN="",
-            AGENT_SOURCES__KUBECONFIG=str(kubeconfig),
-            AGENT_SPOOL_PATH=str(tmp_path / "spool" / "spool.bin"),
-        )
+        env_vars = agent_env(
+            address=m.address, token=token, kubeconfig=kubeconfig,
+            spool=tmp_path / "spool" / "spool.bin",
+        )  # fmt: skip
         agent = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "agent", env=env_vars, stderr=subprocess.DEVNULL
         )
