@@ -33,6 +33,7 @@ from master.remediation.service import RemediationService
 from master.remediation.states import State
 from master.remediation.suggestions import SUGGESTIONS
 from master.store.repositories.remediations import RemediationRow
+from shared.clock import now_ms
 
 router = APIRouter(tags=["remediations"])
 
@@ -147,8 +148,11 @@ async def put_remediation_policy(
         unknown = sorted(set(rule.auto_reasons) - set(SUGGESTIONS))
         if unknown:
             known = ", ".join(sorted(SUGGESTIONS))
-            raise Rejected(
-                f"auto_reasons {', '.join(unknown)}: no suggestion exists (known: {known})"
-            )
+            why = f"auto_reasons {', '.join(unknown)}: no suggestion exists (known: {known})"
+            await service.store.audit.append(
+                at_ms=now_ms(), actor=caller.name, action="remediation.policy", cluster="",
+                target="remediation-policy", detail={"refused": why}, outcome="refused",
+            )  # fmt: skip
+            raise Rejected(why)
     config = await service.set_policy(body, actor=caller.name)
     return FastJSON(config.model_dump(mode="json"))

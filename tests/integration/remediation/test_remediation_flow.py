@@ -214,6 +214,9 @@ async def test_a_policy_that_names_an_unknown_reason_or_a_third_approver_is_refu
     ):
         r = await env.call("admin", "PUT", "/remediation-policy", json=bad)
         assert r.status_code == 422, r.text
+    audit = await env.call("admin", "GET", "/audit", params={"action": "remediation.policy"})
+    refused = [e for e in audit.json()["items"] if e["outcome"] == "refused"]
+    assert len(refused) == 1 and "Typo" in refused[0]["detail"]["refused"]
     r = await env.call("otto", "PUT", "/remediation-policy", json={"rules": []})
     assert r.status_code == 403
     assert (await env.call("admin", "GET", "/remediation-policy")).json() == {"rules": []}
