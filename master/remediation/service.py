@@ -49,6 +49,11 @@ log = logging.getLogger(__name__)
 
 _OPEN = frozenset(s.value for s in OPEN)
 AUTO_TASKS_MAX = 16  # automatic previews in flight; past it a finding waits for a person
+# A crash-looping pod reports a change with every crash: the same suggestion is offered to the
+# store (whose check refuses the repeat) at most once per this long, so a busy finding costs
+# no writer transaction per record. Bounded: past SEEN_MAX keys the memory starts again.
+RECONSIDER_MS = 30_000
+SEEN_MAX = 10_000
 
 
 class RemediationService:
@@ -69,6 +74,7 @@ class RemediationService:
         self.tuning = Tuning(recent_rollout_s=self.settings.recent_rollout_s)
         self.queue: asyncio.Queue[tuple[str, Finding]] = asyncio.Queue(self.settings.queue_max)
         self._auto: set[asyncio.Task[None]] = set()
+        self._seen: dict[str, int] = {}  # suggestion id -> when it was last offered
 
     # -- the findings port -------------------------------------------------------------------
 
@@ -129,9 +135,13 @@ class RemediationService:
         state = self._hub.cluster(cluster)
         if state is None or not self.settings.enabled:
             return None
-        s = suggest(mirror.evidence(state, f), self.clock_ms(), self.tuning)
-        if s is None:
+        now = self.clock_ms()
+        s = suggest(mirror.evidence(state, f), now, self.tuning)
+        if s is None or now - self._seen.get(s.id, -RECONSIDER_MS) < RECONSIDER_MS:
             return None
+        if len(self._seen) >= SEEN_MAX:
+            self._seen.clear()
+        self._seen[s.id] = now
         row = await self._insert(cluster, f.fingerprint, s, note="suggested for " + f.reason)
         if row is not None:
             await self._maybe_auto(row)
