@@ -33,6 +33,7 @@ BENCHES: dict[str, str] = {
     "metrics_daemon": "bench.metrics_daemon",
     "kubesim": "bench.kubesim",
     "commands": "bench.commands",
+    "remediation": "bench.remediation",
     "auth": "bench.auth",
     "stream": "bench.stream",
     "anomaly": "bench.anomaly",

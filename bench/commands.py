@@ -43,6 +43,7 @@ from bench.commands_peers import (
     MasterProcess,
     control_plane,
     control_plane_missing,
+    register_cluster,
     simulator,
 )
 from bench.common import (
@@ -57,8 +58,6 @@ from bench.common import (
 )
 from bench.results import Figure, exit_code
 from bench.targets import TARGETS
-from master.app import open_store
-from master.clusters import tokens
 
 CLUSTER = "bench"
 NS = "bench"
@@ -267,14 +266,7 @@ async def scenario(
     root: Path, backend: Backend, table: Table, kinds: list[str], sizes: tuple[int, int]
 ) -> None:
     master = MasterProcess(root)
-    store = await open_store(master.settings)
-    try:
-        issued = tokens.issue()
-        await store.clusters.add(
-            CLUSTER, token_id=issued.token_id, token_hash=issued.token_hash, now_ms=1
-        )
-    finally:
-        await store.close()
+    token = await register_cluster(master.settings, CLUSTER)
     work = Workloads(backend.admin_kubeconfig)
     await asyncio.to_thread(work.create)
     master.start()
@@ -288,7 +280,7 @@ async def scenario(
                 {
                     "cluster": CLUSTER,
                     "address": f"127.0.0.1:{master.grpc_port}",
-                    "token": issued.token,
+                    "token": token,
                     "kubeconfig": str(backend.agent_kubeconfig),
                 },
             )

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import aiohttp
 
+from master.app import open_store
+from master.clusters import tokens
 from master.settings import MasterSettings
 
 API_TOKEN = "bench-api-token-0123456789abcdef"
@@ -105,6 +107,19 @@ def free_port() -> int:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
         return port
+
+
+async def register_cluster(settings: MasterSettings, name: str) -> str:
+    """Add cluster ``name`` to the (not yet started) master's store; its agent token."""
+    store = await open_store(settings)
+    try:
+        issued = tokens.issue()
+        await store.clusters.add(
+            name, token_id=issued.token_id, token_hash=issued.token_hash, now_ms=1
+        )
+        return issued.token
+    finally:
+        await store.close()
 
 
 class MasterProcess:

@@ -123,6 +123,10 @@ _ROWS: tuple[Target, ...] = (
     # Watch events received per pod change asked: a simulator behind its churn skews the
     # benches that run on it.
     T("kubesim", "churn_delivered", "events/change", 0.9, ">=", "issue 20"),
+    # -- remediation: suggestion -> preview, the dry-run round trip (issue 19 names the figure;
+    # the target is twice a command's: a preview is one command plus two store writes) --
+    T("remediation", "preview_p50", "ms", 50, "<=", "issue 19 (2x commands.one_p50)"),
+    T("remediation", "preview_p99", "ms", 100, "<=", "issue 19 (2x commands.one_p99)"),
     # -- commands: HTTP -> master -> agent -> Kubernetes -> result (issue 5) --
     T("commands", "one_p50", "ms", 25, "<=", f"{PERF} command total, one at a time"),
     T("commands", "one_p99", "ms", 50, "<=", f"{PERF} command total", stretch=25),

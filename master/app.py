@@ -40,6 +40,7 @@ from master.ingress.revalidation import revalidate_sessions
 from master.ingress.server import LinkOptions, LinkServer
 from master.ingress.stream import SessionConfig, SessionHooks
 from master.processor.journal import JournalProcessor
+from master.remediation.service import RemediationService
 from master.settings import MasterSettings, OidcSettings
 from master.slo_service.service import SloService
 from master.store import Store, private_dir, run_maintenance
@@ -157,6 +158,7 @@ class Master:
     alerts: AlertService | None = None
     slos: SloService | None = None
     anomalies: AnomalyService | None = None  # None: MASTER_ANOMALY__ENABLED=false
+    remediations: RemediationService | None = None
 
     @property
     def http_port(self) -> int:
@@ -236,8 +238,20 @@ async def _start(settings: MasterSettings, store: Store, metrics: MasterMetrics)
         offer=alerts.offer,  # burn-rate signals take the alerts' path: routes, silences
     )
     await slos.start()
+    # A second consumer of the findings, beside the alerts (neither knows of the other): the
+    # remediation service suggests fixes and runs approved ones through the command bus.
+    remediations = RemediationService(
+        store=store, hub=hub, bus=commands, settings=settings.remediation
+    )
+    processor.subscribe(remediations.observe_journal)
     anomalies = (
-        AnomalyService(store=store, hub=hub, settings=settings.anomaly, offer=alerts.offer)
+        AnomalyService(
+            store=store,
+            hub=hub,
+            settings=settings.anomaly,
+            offer=alerts.offer,
+            on_findings=remediations.observe_findings,  # a predicted OOM gets a suggestion
+        )
         if settings.anomaly.enabled
         else None
     )
@@ -255,6 +269,7 @@ async def _start(settings: MasterSettings, store: Store, metrics: MasterMetrics)
         streams=streams,
         alerts=alerts,
         slos=slos,
+        remediations=remediations,
     )
     app = create_app(
         state=gateway,
@@ -280,6 +295,7 @@ async def _start(settings: MasterSettings, store: Store, metrics: MasterMetrics)
         alerts=alerts,
         slos=slos,
         anomalies=anomalies,
+        remediations=remediations,
     )
     if settings.metrics_listen:
         master.metrics_http = _metrics_server(metrics)
@@ -361,6 +377,8 @@ async def serve(master: Master, stop: asyncio.Event) -> None:
                 tg.create_task(master.slos.run(stop), name="slos")
             if master.anomalies is not None:
                 tg.create_task(master.anomalies.run(stop), name="anomalies")
+            if master.remediations is not None:
+                tg.create_task(master.remediations.run(stop), name="remediations")
             http_task = tg.create_task(master.http.serve(sockets=[master.http_socket]), name="http")
             if master.metrics_http is not None and master.metrics_socket is not None:
                 sockets = [master.metrics_socket]

@@ -14,6 +14,7 @@ from master.alerting.settings import AlertSettings
 from master.anomaly_service.settings import AnomalySettings
 from master.datahub.settings import LimitsSettings
 from master.gateway.stream.settings import StreamSettings
+from master.remediation.settings import RemediationSettings
 from master.slo_service.settings import SloSettings
 from master.store.settings import StoreSettings
 from shared.settings import CommonSettings, listen_or_empty
@@ -322,6 +323,12 @@ class MasterSettings(CommonSettings):
         default_factory=AlertSettings,
         description="Alerting: the config file, reload polling, notification delivery "
         "(MASTER_ALERTS__*).",
+    )
+    remediation: RemediationSettings = Field(
+        default_factory=RemediationSettings,
+        description="Remediation: fixes suggested for findings, previewed as dry runs, run once "
+        "approved and verified afterwards (MASTER_REMEDIATION__*); the approval policy is "
+        "data (PUT /api/v1/remediation-policy).",
     )
     slo: SloSettings = Field(
         default_factory=SloSettings,

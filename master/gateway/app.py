@@ -70,6 +70,7 @@ ROUTERS: tuple[str, ...] = (
     "master.gateway.routes.notifications",
     "master.gateway.routes.slos",
     "master.gateway.routes.slo_config",
+    "master.gateway.routes.remediations",
 )
 
 

@@ -20,6 +20,7 @@ from master.datahub.hub import DataHub
 from master.errors import NotFound
 from master.gateway.errors import Unavailable
 from master.gateway.state import gateway_state
+from master.remediation.service import RemediationService
 from master.slo_service.service import SloService
 from master.store import Store
 
@@ -79,6 +80,16 @@ async def get_slos(request: Request) -> SloService:
 
 
 Slos = Annotated[SloService, Depends(get_slos)]
+
+
+async def get_remediations(request: Request) -> RemediationService:
+    service = gateway_state(request).remediations
+    if service is None:
+        raise Unavailable("remediation service not running")
+    return service
+
+
+Remediations = Annotated[RemediationService, Depends(get_remediations)]
 
 
 async def get_slos_if_running(request: Request) -> SloService | None:

@@ -23,6 +23,7 @@ from master.gateway.oidc_client import OidcClient
 from master.gateway.refusal_limits import RefusalLimiter
 from master.gateway.stream.registry import Streams
 from master.gateway.usage import TokenUsage
+from master.remediation.service import RemediationService
 from master.slo_service.service import SloService
 from master.store import Store
 from master.telemetry.metrics import MasterMetrics
@@ -50,6 +51,7 @@ class GatewayState:
     ready: asyncio.Event = field(default_factory=asyncio.Event)
     alerts: AlertService | None = None  # the alert service; None: alert routes answer 503
     slos: SloService | None = None  # the SLO service; None: SLO routes answer 503
+    remediations: RemediationService | None = None  # None: remediation routes answer 503
 
 
 def gateway_state(conn: HTTPConnection) -> GatewayState:

@@ -25,6 +25,7 @@ from master.store.repositories.history import HistoryRepo
 from master.store.repositories.journal import JournalRepo
 from master.store.repositories.notifications import NotificationRepo
 from master.store.repositories.pod_metrics import PodMetricsRepo
+from master.store.repositories.remediations import RemediationRepo
 from master.store.repositories.sessions import SessionRepo
 from master.store.repositories.slo_counts import SloCountsRepo
 from master.store.repositories.users import UserRepo
@@ -55,6 +56,7 @@ class Store:
     alert_history: AlertHistoryRepo
     notifications: NotificationRepo
     slo_counts: SloCountsRepo
+    remediations: RemediationRepo
 
     def __init__(
         self, *, engine: AsyncEngine, writer: Writer, backend: Backend, where: str
@@ -77,6 +79,7 @@ class Store:
         self.alert_history = AlertHistoryRepo(engine)
         self.notifications = NotificationRepo(engine, writer)
         self.slo_counts = SloCountsRepo(engine, writer)
+        self.remediations = RemediationRepo(engine, writer)
         self._probe = StoreProbe(engine, where=where)
 
     @classmethod

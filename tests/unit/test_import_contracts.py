@@ -73,6 +73,12 @@ def test_the_tree_keeps_every_contract(pristine: Path) -> None:
         ),
         # The maths sits below the store: it may not reach up into it.
         ("master/slo/counts.py", "import master.store.errors", "the master is layered"),
+        # Remediation's judgement stays pure; only its service shell runs commands.
+        (
+            "master/remediation/policy.py",
+            "import master.commands.bus",
+            "master.remediation's core is pure",
+        ),
     ],
 )
 def test_a_wrong_import_breaks_its_contract(

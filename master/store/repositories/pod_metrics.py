@@ -271,9 +271,20 @@ async def received_since(
     a page from ending inside a millisecond whose other rows a later call would skip."""
     t = pod_metrics_raw
     q = (
-        select(t.c.cluster, t.c.namespace, t.c.pod, t.c.container, t.c.workload, t.c.at_ms,
-               t.c.cpu_m, t.c.mem_bytes, t.c.cpu_limit_m, t.c.mem_limit, t.c.restarts,
-               t.c.received_ms)  # fmt: skip
+        select(
+            t.c.cluster,
+            t.c.namespace,
+            t.c.pod,
+            t.c.container,
+            t.c.workload,
+            t.c.at_ms,
+            t.c.cpu_m,
+            t.c.mem_bytes,
+            t.c.cpu_limit_m,
+            t.c.mem_limit,
+            t.c.restarts,
+            t.c.received_ms,
+        )
         .where(t.c.received_ms > after_ms, t.c.received_ms <= until_ms)
         .order_by(t.c.received_ms, t.c.at_ms)
         .limit(limit)
@@ -282,8 +293,18 @@ async def received_since(
         rows = (await conn.execute(q)).all()
     return [
         ContainerSample(
-            str(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4]), int(r[5]), float(r[6]),
-            int(r[7]), num(r[8]), None if r[9] is None else int(r[9]), int(r[10]), int(r[11]),
-        )  # fmt: skip
+            str(r[0]),
+            str(r[1]),
+            str(r[2]),
+            str(r[3]),
+            str(r[4]),
+            int(r[5]),
+            float(r[6]),
+            int(r[7]),
+            num(r[8]),
+            None if r[9] is None else int(r[9]),
+            int(r[10]),
+            int(r[11]),
+        )
         for r in rows
     ]

@@ -522,3 +522,47 @@ slo_state = Table(
     Column("definition_hash", String(HASH), nullable=False),
     Column("done_until_ms", Ms, nullable=False),  # ingress_samples.received_ms processed
 )
+
+# One row per suggested fix of one finding, through its life cycle (master.remediation.states;
+# see m0009_remediations for the columns). Times 0 = not yet (expiry, run, success).
+remediations = Table(
+    "remediations",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("cluster", String(63), nullable=False),
+    Column("namespace", String(63), nullable=False),
+    Column("target_kind", String(63), nullable=False),
+    Column("target_name", String(NAME), nullable=False),
+    Column("fingerprint", String(128), nullable=False),
+    Column("reason", String(64), nullable=False),
+    Column("state", String(24), nullable=False),
+    Column("auto", Boolean, nullable=False),
+    Column("suggestion_json", Json, nullable=False),
+    Column("requested_by", String(SUBJECT), nullable=False),
+    Column("approvals_json", Text, nullable=False),
+    Column("preview_command_id", String(64), nullable=False),
+    Column("run_command_id", String(64), nullable=False),
+    Column("preview_json", Json, nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("history_json", Json, nullable=False),
+    Column("created_ms", Ms, nullable=False),
+    Column("updated_ms", Ms, nullable=False),
+    Column("expires_ms", Ms, nullable=False),
+    Column("ran_ms", Ms, nullable=False),
+    Column("succeeded_ms", Ms, nullable=False),
+    Index("ix_remediations_finding", "cluster", "fingerprint"),
+    Index("ix_remediations_target", "cluster", "target_name", "reason"),
+    Index("ix_remediations_state", "state", "updated_ms"),
+    Index("ix_remediations_created", "created_ms"),
+)
+
+# The remediation approval policy document (master.remediation.policy), one row, replaced whole.
+remediation_policy = Table(
+    "remediation_policy",
+    metadata,
+    Column("id", String(16), primary_key=True),
+    Column("body_json", Text, nullable=False),
+    Column("updated_ms", Ms, nullable=False),
+    Column("updated_by", String(SUBJECT), nullable=False),
+)

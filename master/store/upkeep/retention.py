@@ -49,6 +49,7 @@ from master.store.schema.tables import (
     notification_outbox,
     pod_metrics_5m,
     pod_metrics_raw,
+    remediations,
     slo_counts,
 )
 from master.store.settings import StoreSettings
@@ -98,6 +99,8 @@ PURGES: dict[str, Purge] = {
     "command_transitions": Purge(
         command_transitions, command_transitions.c.at_ms, lambda s: s.commands_days
     ),
+    # Remediations are command history with their approvals: kept as long as the commands.
+    "remediations": Purge(remediations, remediations.c.created_ms, lambda s: s.commands_days),
     "agent_sessions": Purge(
         agent_sessions, agent_sessions.c.connected_ms, lambda s: s.commands_days
     ),

@@ -9,11 +9,8 @@ and SQLite), the webhook receiver on a real socket in this loop."""
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +20,7 @@ import pytest
 
 from tests.harness import API_TOKEN, add_cluster, eventually, master_settings, running_master
 from tests.integration.notify.peers import Receiver
+from tests.integration.simulated import agent_env, kubesim
 
 LOGS_OF_CHECKOUT = "Last log lines of lookout-demo/checkout-"
 LOGS_OF_CACHE = "Last log lines of lookout-demo/cache-"
@@ -40,22 +38,8 @@ receivers:
 
 @pytest.fixture
 def kubeconfig(tmp_path: Path) -> Iterator[Path]:
-    out = tmp_path / "sim"
-    sim = subprocess.Popen(
-        [sys.executable, "-m", "kubesim", "--prefix", "t", "--pods", "0", "--nodes", "1",
-         "--out", str(out)],
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    path = out / "t-0.kubeconfig"
-    try:
-        deadline = time.monotonic() + 60
-        while not path.exists():
-            assert time.monotonic() < deadline, "kubesim did not start"
-            time.sleep(0.1)
+    with kubesim(tmp_path / "sim") as path:
         yield path
-    finally:
-        sim.kill()
-        sim.wait()
 
 
 @pytest.fixture
@@ -64,13 +48,6 @@ async def peer() -> AsyncIterator[Receiver]:
     await p.start()
     yield p
     await p.stop()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def _enriched(bodies: list[Any]) -> list[dict[str, Any]]:
@@ -92,20 +69,10 @@ async def test_a_crash_looping_pod_s_notification_carries_its_last_log_lines(
     settings = master_settings(tmp_path / "m", alerts={"config_file": config})
     token = await add_cluster(settings, "edge")
     async with running_master(settings) as m:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("MASTER_", "AGENT_"))}
-        env.update(
-            AGENT_CLUSTER_NAME="edge",
-            AGENT_MASTER_ADDRESS=m.address,
-            AGENT_TOKEN=token,
-            AGENT_PLAINTEXT="true",
-            AGENT_RECONNECT_INITIAL_S="0.05",
-            AGENT_RECONNECT_MAX_S="0.5",
-            AGENT_SHUTDOWN_GRACE_S="2",
-            AGENT_INTAKE__LISTEN=f"127.0.0.1:{_free_port()}",
-            AGENT_METRICS_LISTEN="",
-            AGENT_SOURCES__KUBECONFIG=str(kubeconfig),
-            AGENT_SPOOL_PATH=str(tmp_path / "spool" / "spool.bin"),
-        )
+        env = agent_env(
+            address=m.address, token=token, kubeconfig=kubeconfig,
+            spool=tmp_path / "spool" / "spool.bin",
+        )  # fmt: skip
         agent = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "agent", env=env, stderr=subprocess.DEVNULL
         )

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ import pytest
 from agent.executor.running import INTERRUPTED
 from tests.harness import add_cluster, master_settings, running_master
 from tests.integration.commands.conftest import api
+from tests.integration.simulated import free_port, kubesim
 
 SCALE = {
     "type": "scale",
@@ -34,29 +34,8 @@ SCALE = {
 
 @pytest.fixture
 def kubeconfig(tmp_path: Path) -> Iterator[Path]:
-    out = tmp_path / "sim"
-    sim = subprocess.Popen(
-        [sys.executable, "-m", "kubesim", "--prefix", "t", "--pods", "0", "--nodes", "1",
-         "--out", str(out)],
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    path = out / "t-0.kubeconfig"
-    try:
-        deadline = time.monotonic() + 60
-        while not path.exists():
-            assert time.monotonic() < deadline, "kubesim did not start"
-            time.sleep(0.1)
+    with kubesim(tmp_path / "sim") as path:
         yield path
-    finally:
-        sim.kill()
-        sim.wait()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def _runs(path: Path) -> int:
@@ -90,7 +69,7 @@ async def test_a_command_killed_mid_run_is_not_run_again_after_the_agent_restart
             AGENT_RECONNECT_INITIAL_S="0.05",
             AGENT_RECONNECT_MAX_S="0.5",
             AGENT_SHUTDOWN_GRACE_S="2",
-            AGENT_INTAKE__LISTEN=f"127.0.0.1:{_free_port()}",
+            AGENT_INTAKE__LISTEN=f"127.0.0.1:{free_port()}",
             AGENT_SOURCES__KUBECONFIG=str(kubeconfig),
             AGENT_SPOOL_PATH=str(tmp_path / "spool" / "spool.bin"),
             LOOKOUT_TEST_RUNS=str(runs),

@@ -183,7 +183,7 @@ async def test_slo_counts_are_purged_per_resolution_after_their_own_windows(stor
 async def test_migration_7_adds_the_slo_tables_and_the_service_index_and_reruns_cleanly(
     dsn: str,
 ) -> None:
-    assert LATEST_VERSION == 7
+    assert LATEST_VERSION >= 7  # later steps do not change what this one is proven on
     opened = await open_engine(dsn)
     try:
         steps = {n: m for n, m in MIGRATIONS.items() if n < 7}

@@ -21,6 +21,7 @@ from master.store.schema.migrations import (
     m0006_alert_history,
     m0007_slo_counts,
     m0008_pod_metrics,
+    m0009_remediations,
 )
 
 
@@ -41,6 +42,7 @@ MIGRATIONS: dict[int, Migration] = {
     8: Migration(
         "pod metrics: raw container samples and 5-minute roll-ups", m0008_pod_metrics.upgrade
     ),
+    9: Migration("remediations and their approval policy", m0009_remediations.upgrade),
 }
 
 LATEST_VERSION = max(MIGRATIONS)
