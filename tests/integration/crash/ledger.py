@@ -178,3 +178,16 @@ def _content(payload: bytes) -> object:
         (a.get("fingerprint"), a.get("status"), a.get("starts_at_ms", a.get("startsAt")))
         for a in alerts
     )
+
+
+def latest_sample_ms(db: Path, *, cluster: str, node: str) -> int:
+    """The newest stored sample's time for ``node`` (0 when none)."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
+    try:
+        row = conn.execute(
+            "SELECT MAX(at_ms) FROM node_metrics_raw WHERE cluster = ? AND node = ?",
+            (cluster, node),
+        ).fetchone()
+    finally:
+        conn.close()
+    return int(row[0] or 0)

@@ -79,6 +79,9 @@ class World:
         box = await self.agent.outbox()
         return int(box["acked_seq"]) if box else 0
 
+    async def until(self, check: object, *, what: str) -> None:
+        await until(check, what=what, timeout=DRAIN_TIMEOUT_S)
+
     def start_load(self) -> None:
         self._tasks = [
             asyncio.create_task(self.pusher.run(self._stop)),
@@ -115,6 +118,12 @@ class World:
         assert self.agent.stop() == 0, self.agent.log_text()[-3000:]
         # Last: the findings the agent sent up to its stop may still be turning into alerts.
         await until(notified, what="every notification to be sent", timeout=DRAIN_TIMEOUT_S)
+
+    def assert_held(self, seed: int, runs_before: int) -> None:
+        """The verdict: the load ran, and every invariant held (all violations listed)."""
+        violations = self.judge(runs_before)
+        assert self.sender.ids and self.pusher.acked and self.receiver.received, "no load ran"
+        assert not violations, f"seed {seed}: " + "\n".join(violations)
 
     def judge(self, runs_before: int) -> list[str]:
         """Every invariant over the drained system (the agent stopped, the master up)."""
