@@ -181,16 +181,15 @@ class Master(Proc):
     def db(self) -> Path:
         return self.data / "lookout.db"
 
-    def add_cluster(self, name: str) -> str:
-        r = subprocess.run(
-            [sys.executable, "-m", "master", "cluster", "add", name],
-            env=self.env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        return r.stdout.strip()
+    async def add_cluster(self, name: str) -> str:
+        """The agent token, from the CLI (async: the store may sit behind this loop's relay)."""
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "master", "cluster", "add", name,
+            env=self.env, cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        out, err = await proc.communicate()
+        assert proc.returncode == 0, err.decode()
+        return out.decode().strip()
 
     async def up(self) -> None:
         self.start()

@@ -174,7 +174,7 @@ async def world(tmp: Path) -> AsyncIterator[World]:
     procs: list[object] = []
     try:
         await sim.up()
-        token = master.add_cluster("edge")
+        token = await master.add_cluster("edge")
         await master.up()
         agent = Agent(tmp, master=master, token=token, kubeconfig=sim.kubeconfig)
         agent.start()
