@@ -20,11 +20,15 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
+
 from agent.outbox.spoolfile import encode
 from shared.domain.journal import Gap, JournalRecord
 from tests.integration.crash.scenario import iterations, seeded, world
 
 KILLS = iterations(10)
+# Each kill costs a restart (a few seconds on a loaded machine); the budget grows with them.
+pytestmark = pytest.mark.timeout(120 + 15 * KILLS)
 
 
 def tear_tail(spool: Path) -> int:
