@@ -14,7 +14,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import IO
 
@@ -107,12 +107,15 @@ class Proc:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
 
-async def until(check: object, *, what: str, timeout: float = START_TIMEOUT_S) -> None:
-    """Poll ``check`` (a sync or async callable returning truthy) until it holds."""
+Check = Callable[[], bool | Awaitable[bool]]
+
+
+async def until(check: Check, *, what: str, timeout: float = START_TIMEOUT_S) -> None:
+    """Poll ``check`` (sync or async) until it holds; fail naming ``what`` past ``timeout``."""
     deadline = time.monotonic() + timeout
     while True:
-        got = check()  # type: ignore[operator]
-        if asyncio.iscoroutine(got):
+        got = check()
+        if not isinstance(got, bool):
             got = await got
         if got:
             return

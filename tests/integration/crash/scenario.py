@@ -21,7 +21,16 @@ from pathlib import Path
 from agent.outbox.spoolfile import SpoolFile
 from tests.integration.crash import ledger
 from tests.integration.crash.load import CommandSender, KeyedReceiver, SamplePusher
-from tests.integration.crash.procs import ADMIN, Agent, Kubesim, Master, MetricsDaemon, until
+from tests.integration.crash.procs import (
+    ADMIN,
+    Agent,
+    Check,
+    Kubesim,
+    Master,
+    MetricsDaemon,
+    Proc,
+    until,
+)
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +88,7 @@ class World:
         box = await self.agent.outbox()
         return int(box["acked_seq"]) if box else 0
 
-    async def until(self, check: object, *, what: str) -> None:
+    async def until(self, check: Check, *, what: str) -> None:
         await until(check, what=what, timeout=DRAIN_TIMEOUT_S)
 
     def start_load(self) -> None:
@@ -171,7 +180,7 @@ async def world(tmp: Path) -> AsyncIterator[World]:
     alerting.write_text(ALERTING.format(url=receiver.url()))
     sim = Kubesim(tmp)
     master = Master(tmp, alert_config=alerting)
-    procs: list[object] = []
+    procs: list[Proc] = [master, sim]
     try:
         await sim.up()
         token = await master.add_cluster("edge")
@@ -180,10 +189,6 @@ async def world(tmp: Path) -> AsyncIterator[World]:
         agent.start()
         daemon = MetricsDaemon(tmp, agent=agent, node=sim.nodes[0])
         procs = [sim, master, agent, daemon]
-
-        async def streaming() -> bool:
-            return await World.acked(w) > 0
-
         w = World(
             tmp=tmp,
             sim=sim,
@@ -194,11 +199,14 @@ async def world(tmp: Path) -> AsyncIterator[World]:
             pusher=SamplePusher(agent.intake, sim.nodes[1]),
             sender=CommandSender(master.base, ADMIN, TARGET),
         )
+
+        async def streaming() -> bool:
+            return await w.acked() > 0
+
         await until(streaming, what="the agent's first acknowledged record")
         daemon.start()
         yield w
     finally:
-        for p in reversed(procs or [master, sim]):
-            assert isinstance(p, (Kubesim, Master, Agent, MetricsDaemon))
+        for p in reversed(procs):
             p.kill()
         await receiver.stop()

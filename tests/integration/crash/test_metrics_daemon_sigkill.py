@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from functools import partial
 from pathlib import Path
 
 from tests.integration.crash import ledger
@@ -24,15 +25,13 @@ async def test_a_killed_metrics_daemon_restarts_and_its_samples_flow_again(
         def sampled_since(ms: int) -> bool:
             return ledger.latest_sample_ms(w.master.db, cluster="edge", node=node) > ms
 
-        await w.until(lambda: sampled_since(0), what="the daemon's first sample")
+        await w.until(partial(sampled_since, 0), what="the daemon's first sample")
         agent_pid = w.agent.pid
         for i in range(KILLS):
             await asyncio.sleep(rng.uniform(0.1, 1.5))
             w.daemon.kill()
             restarted_ms = int(time.time() * 1000)
             w.daemon.start()
-            await w.until(
-                lambda at=restarted_ms: sampled_since(at), what=f"samples after kill {i + 1}"
-            )
+            await w.until(partial(sampled_since, restarted_ms), what=f"samples after kill {i + 1}")
         assert w.agent.alive and w.agent.pid == agent_pid, f"seed {seed}: the agent went down"
         assert "Traceback" not in w.agent.log_text()
