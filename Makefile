@@ -1,7 +1,7 @@
 # The two commands the README opens with:
 #   make demo   -- set up, then run a master + two agents on simulated clusters + a metrics daemon
 #   make test   -- set up (venv, system packages, Kubernetes test binaries), then run every check
-.PHONY: setup system-deps k8s-bins dashboard test-bins check test demo lint fmt proto bench bench-quick clean
+.PHONY: setup system-deps k8s-bins dashboard test-bins check test demo lint fmt proto bench bench-quick chaos clean
 
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -45,6 +45,11 @@ test: system-deps setup test-bins
 
 demo: setup dashboard
 	$(VENV)/bin/lookout demo
+
+# The crash-point tests with many more kills than CI's 20/10/3 and a 60 s database outage
+# (CI: 15 s); LOOKOUT_CRASH_SEED replays one run.
+chaos: setup
+	LOOKOUT_CRASH_ITERATIONS=$${LOOKOUT_CRASH_ITERATIONS:-100} LOOKOUT_STORE_OUTAGE_S=60 $(PY) -m pytest tests/integration/crash -v --timeout=3600
 
 # Every benchmark at full size: one table, bench/results/<date>-<commit>.json, exit 1 on a MISS
 # (compare two runs with `$(PY) -m bench compare OLD.json NEW.json`).

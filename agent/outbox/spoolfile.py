@@ -4,8 +4,10 @@ Format: a sequence of entries ``<1 byte tag><4 byte big-endian length><payload>`
 serialized ``JournalRecord``, tag ``A`` an 8-byte acknowledged sequence number. Appends go
 straight to the file descriptor (not fsynced: this survives a process restart, which is what
 the agent's pod sees; a node crash loses at most the OS write-back window). A torn tail from a
-crash mid-write is ignored on load. ``rewrite`` replaces the file with just the live entries
-(written beside it, fsynced, renamed over it).
+crash mid-write is dropped on load (logged with its size, counted in ``torn_bytes``; the
+outbox's rewrite after a load removes it, so nothing is ever appended behind it), and an entry
+with an unknown tag or a malformed ack is skipped and counted in ``unreadable``. ``rewrite``
+replaces the file with just the live entries (written beside it, fsynced, renamed over it).
 
 Owns the format, the file's permissions (directory created ``0700``, files ``0600``: the spool
 holds findings and command results about the cluster) and its byte count. Deliberately does not
@@ -57,6 +59,8 @@ class SpoolFile:
         self._write = write
         self._fd: int | None = None
         self.size = 0  # bytes in the file (known after load)
+        self.torn_bytes = 0  # dropped from the tail by the last load
+        self.unreadable = 0  # entries the last load skipped
 
     def load(self) -> tuple[int | None, list[JournalRecord]]:
         """(acked seq, unacked records in order) from the file; a missing file is empty. The
@@ -73,19 +77,30 @@ class SpoolFile:
             tag, size = _HEADER.unpack_from(data, pos)
             end = pos + _HEADER.size + size
             if end > len(data):
-                log.warning("spool file %s: ignoring a torn entry at byte %d", self.path, pos)
                 break
             payload = data[pos + _HEADER.size : end]
             pos = end
-            if tag == b"A":
+            if tag == b"A" and size == _ACK.size:
                 acked = max(acked or 0, _ACK.unpack(payload)[0])
             elif tag == b"R":
                 try:
                     rec = record_from_bytes(payload)
                 except WireError as e:
+                    self.unreadable += 1
                     log.warning("spool file %s: skipping an unreadable record: %s", self.path, e)
                     continue
                 by_seq[rec.seq] = rec
+            else:
+                self.unreadable += 1
+                log.warning("spool file %s: skipping an entry tagged %r", self.path, tag)
+        if pos < len(data):  # a crash mid-write: the last entry never finished
+            self.torn_bytes = len(data) - pos
+            log.warning(
+                "spool file %s: dropping a torn entry of %d bytes at byte %d",
+                self.path,
+                self.torn_bytes,
+                pos,
+            )
         floor = acked or 0
         records = sorted((r for r in by_seq.values() if r.last_seq > floor), key=lambda r: r.seq)
         return acked, records

@@ -34,6 +34,10 @@ class Spooling(Protocol):
     @property
     def depth(self) -> int: ...
     @property
+    def acked(self) -> int: ...
+    @property
+    def last_seq(self) -> int: ...
+    @property
     def dropped_total(self) -> int: ...
 
 
@@ -82,6 +86,18 @@ class AgentMetrics(Collector):
                 "lookout_agent_outbox_depth",
                 "Journal records held in the outbox, not yet acknowledged by the master.",
                 value=outbox.depth,
+            )
+            # The two ends of the held range: how far behind the master is, in sequence
+            # numbers, and what a restarted agent resumes from (its spool keeps both).
+            yield GaugeMetricFamily(
+                "lookout_agent_outbox_acked_seq",
+                "Highest journal sequence number the master acknowledged.",
+                value=outbox.acked,
+            )
+            yield GaugeMetricFamily(
+                "lookout_agent_outbox_last_seq",
+                "Highest journal sequence number the outbox handed out.",
+                value=outbox.last_seq,
             )
             yield CounterMetricFamily(
                 "lookout_agent_outbox_dropped_records",

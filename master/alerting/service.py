@@ -33,6 +33,7 @@ import contextlib
 import logging
 import random
 import signal
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence, Set
 from dataclasses import dataclass, field, replace
@@ -64,6 +65,7 @@ from master.store import Store, StoreBusy
 from master.store.repositories.notifications import OutboxLease, OutboxWritten
 from shared.clock import now_ms
 from shared.domain.journal import FindingBatch, JournalRecord, NodeMetricsBatch
+from shared.logs import RateLimited
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +73,7 @@ T = TypeVar("T")
 BATCH_MAX = 1_000  # events per step: bounds one transaction
 CALL_TIMEOUT_S = 30.0
 FAILED_STEP_PAUSE_S = 1.0
+PAUSED_LOG_EVERY_S = 300.0
 # Told after each committed step: its clock and the fingerprints of the alert rows it wrote.
 StepObserver = Callable[[int, Set[str]], None]
 # The attachments for a notification (its row's idempotency key names the commands it runs).
@@ -253,13 +256,22 @@ class AlertService:
 
     async def _deliver(self) -> None:
         """The worker, restarted after a store failure (a lost database must not stop the
-        master: the rows wait in the outbox, leased ones come back when their lease ends)."""
+        master: the rows wait in the outbox, leased ones come back when their lease ends).
+        Restarts come every second while the store is away; the pause is logged once per
+        ``PAUSED_LOG_EVERY_S`` (the store's probe already logs the outage and its end)."""
+        paused = RateLimited(every_s=PAUSED_LOG_EVERY_S)
         while True:
             try:
                 self._sender = self._worker()
                 await self._sender.run()
             except Exception as e:
-                log.warning("alerts: notification delivery paused, the store failed: %s", e)
+                if paused.ready(time.monotonic()):
+                    log.warning(
+                        "alerts: notification delivery paused, the store failed: %s "
+                        "(%d restarts since the last such line)",
+                        _innermost(e),
+                        paused.take_suppressed(),
+                    )
                 await asyncio.sleep(FAILED_STEP_PAUSE_S)
 
     async def _loop(self, stop: asyncio.Event) -> None:
@@ -473,3 +485,11 @@ class AlertService:
             name, now_ms=now, language=receiver.language, external_url=self.settings.external_url
         )
         return await send_notification(receiver, n, now_ms=now, context=self._context)
+
+
+def _innermost(e: BaseException) -> BaseException:
+    """The first leaf of a TaskGroup's ExceptionGroup: the store's own error, not
+    "unhandled errors in a TaskGroup"."""
+    while isinstance(e, BaseExceptionGroup) and e.exceptions:
+        e = e.exceptions[0]
+    return e

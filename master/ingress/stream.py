@@ -49,11 +49,16 @@ from master.ingress.reading import read_loop
 from master.ingress.sessions import SessionRegistry, SessionSlot
 from master.ingress.writing import write_loop
 from master.processor.journal import JournalProcessor
+from master.store.errors import StoreUnavailable
 from shared.clock import now_ms
 from shared.logs import RateLimited, bind, printable
 from shared.pb.lookout.v1 import link_pb2
 
 log = logging.getLogger(__name__)
+
+# What an agent hears while the store is away (never the store's own message: it names the
+# database server).
+STORE_UNAVAILABLE = "the master's store is unavailable; retry later"
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +129,18 @@ class _Replaced(Exception):
 
 
 async def serve_stream(context: Context, parts: StreamParts) -> None:
+    try:
+        await _serve(context, parts)
+    except StoreUnavailable as e:
+        # The hello's token lookup, the resume mark and every journal commit need the store.
+        # Without it the agent hears UNAVAILABLE, keeps its records unacknowledged and redials
+        # with back-off. No line per stream here: every agent redials every few seconds, and
+        # the store's probe already logs the outage once (and its end).
+        log.debug("stream refused or closed, the store is unavailable: %s", e)
+        await context.abort(grpc.StatusCode.UNAVAILABLE, STORE_UNAVAILABLE)
+
+
+async def _serve(context: Context, parts: StreamParts) -> None:
     accepted = await accept_hello(
         context,
         timeout_s=parts.config.hello_timeout_s,
@@ -159,8 +176,13 @@ async def serve_stream(context: Context, parts: StreamParts) -> None:
         finally:
             if parts.registry.release(slot):
                 state.stream_open = False
-            if parts.hooks is not None:
-                await parts.hooks.closed(hello.cluster, slot.session_id)
+            try:
+                if parts.hooks is not None:
+                    await parts.hooks.closed(hello.cluster, slot.session_id)
+            except StoreUnavailable:
+                # The session row stays open; the hook's failure must not replace the reason
+                # the stream ended.
+                log.debug("session end not recorded: the store is unavailable")
             log.info("session ended")
 
 

@@ -5,78 +5,20 @@ Real MariaDB behind a TCP relay the test cuts."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy.engine import make_url
 
 from master.store import Store, StoreUnavailable
 from tests.harness import API_TOKEN, master_settings, running_master
-
-
-class _Relay:
-    """Forwards TCP to the server until ``cut``: then every connection drops and new ones are
-    refused, as when the database host goes away."""
-
-    def __init__(self, host: str, port: int) -> None:
-        self._target = (host, port)
-        self._writers: list[asyncio.StreamWriter] = []
-        self._pipes: set[asyncio.Task[None]] = set()
-        self._server: asyncio.Server | None = None
-        self.port = 0
-
-    async def start(self) -> None:
-        self._server = await asyncio.start_server(self._accept, "127.0.0.1", 0)
-        self.port = self._server.sockets[0].getsockname()[1]
-
-    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        up_reader, up_writer = await asyncio.open_connection(*self._target)
-        self._writers += [writer, up_writer]
-        pipes = {
-            asyncio.create_task(_pipe(reader, up_writer)),
-            asyncio.create_task(_pipe(up_reader, writer)),
-        }
-        self._pipes |= pipes
-        await asyncio.gather(*pipes, return_exceptions=True)
-
-    async def cut(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
-            self._server = None
-        for w in self._writers:
-            w.close()
-        for task in self._pipes:
-            task.cancel()
-        await asyncio.gather(*self._pipes, return_exceptions=True)
-
-
-async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    with contextlib.suppress(ConnectionError):
-        while data := await reader.read(65536):
-            writer.write(data)
-            await writer.drain()
-    writer.close()
-
-
-@contextlib.asynccontextmanager
-async def _relayed(dsn: str) -> AsyncIterator[tuple[str, _Relay]]:
-    url = make_url(dsn)
-    relay = _Relay(url.host or "127.0.0.1", url.port or 3306)
-    await relay.start()
-    try:
-        yield url.set(host="127.0.0.1", port=relay.port).render_as_string(False), relay
-    finally:
-        await relay.cut()
+from tests.tcprelay import relayed
 
 
 async def test_reads_and_writes_on_a_lost_server_raise_store_unavailable(
     mariadb_dsn: str,
 ) -> None:
-    async with _relayed(mariadb_dsn) as (dsn, relay):
+    async with relayed(mariadb_dsn) as (dsn, relay):
         store = await Store.open(dsn)
         try:
             assert await store.clusters.list() == []
@@ -93,7 +35,7 @@ async def test_reads_and_writes_on_a_lost_server_raise_store_unavailable(
 async def test_the_gateway_answers_a_lost_store_with_503_and_retry_after(
     mariadb_dsn: str, tmp_path: Path
 ) -> None:
-    async with _relayed(mariadb_dsn) as (dsn, relay):
+    async with relayed(mariadb_dsn) as (dsn, relay):
         settings = master_settings(tmp_path / "m", store_dsn=dsn)
         async with running_master(settings) as m:
             async with httpx.AsyncClient(

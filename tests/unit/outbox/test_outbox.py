@@ -5,10 +5,12 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from agent.outbox.spool import Outbox
+from agent.outbox.spoolfile import SpoolFile
 from shared.domain.journal import FindingBatch, Gap, JournalRecord
 
 EMPTY = FindingBatch(())
@@ -158,3 +160,36 @@ def test_spool_file_ignores_a_torn_tail(tmp_path: Path) -> None:
     again = Outbox(max_records=100, path=path)
     assert [r.seq for r in again.after(0, 100)] == [1, 2, 3]
     again.close()
+
+
+@pytest.mark.parametrize("tail", [b"R\x00", b"R\x00\x00\x10\x00partial"])
+def test_a_torn_tail_is_dropped_with_its_size_and_never_appended_behind(
+    tmp_path: Path, tail: bytes
+) -> None:
+    path = tmp_path / "spool.bin"
+    box = Outbox(max_records=100, path=path)
+    for i in range(3):
+        box.put(EMPTY, now_ms=i)
+    box.close()
+    with path.open("ab") as fh:
+        fh.write(tail)
+    torn = SpoolFile(path)
+    torn.load()
+    assert torn.torn_bytes == len(tail)
+    again = Outbox(max_records=100, path=path)  # its load rewrites the file without the tail
+    again.put(EMPTY, now_ms=9)
+    again.close()
+    whole = SpoolFile(path)
+    assert [r.seq for r in whole.load()[1]] == [1, 2, 3, 4] and whole.torn_bytes == 0
+
+
+def test_a_malformed_ack_entry_is_skipped_not_fatal(tmp_path: Path) -> None:
+    path = tmp_path / "spool.bin"
+    box = Outbox(max_records=100, path=path)
+    box.put(EMPTY, now_ms=1)
+    box.close()
+    with path.open("ab") as fh:  # an ack entry whose length is not 8 (a bit flip)
+        fh.write(b"A\x00\x00\x00\x03abc" + b"Z\x00\x00\x00\x01x")
+    spool = SpoolFile(path)
+    assert [r.seq for r in spool.load()[1]] == [1]
+    assert spool.unreadable == 2
