@@ -137,12 +137,15 @@ class LogEnricher:
     per_attachment_chars: int = 2_000
     total_chars: int = 5_000
     event_lines: int = 5  # per pod
+    events_settle_s: float = 1.0  # how long after the start to look again when none were found
     clock: Callable[[], int] = now_ms
 
     async def __call__(self, n: Notification, key: str) -> tuple[Attachment, ...]:
         found = subjects(n, reasons=self.reasons, limit=self.max_subjects)
         if not found:
             return ()
+        loop = asyncio.get_running_loop()
+        started = loop.time()
         tasks = [
             asyncio.ensure_future(self.fetch(s, self.lines, self.budget_s, f"{key}-logs-{i}"))
             for i, s in enumerate(found)
@@ -153,7 +156,14 @@ class LogEnricher:
             for t in tasks:
                 t.cancel()  # those still running: the budget is spent
         logs = self._attachments(found, tasks)
-        events = self._events(found, self.total_chars - sum(len(a.text) for a in logs))
+        room = self.total_chars - sum(len(a.text) for a in logs)
+        events = self._events(found, room)
+        wait = self.events_settle_s - (loop.time() - started)
+        if not events and self.events is not None and wait > 0:
+            # The event that goes with the change that raised the finding can reach the mirror
+            # a delta window (the agent's ``delta_window_s``, 0.25 s) after the finding did.
+            await asyncio.sleep(wait)
+            events = self._events(found, room)
         return (*logs, *events)
 
     def _events(self, found: Sequence[LogSubject], room: int) -> tuple[Attachment, ...]:

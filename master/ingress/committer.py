@@ -40,6 +40,7 @@ class PendingBudget:
             raise ValueError(f"capacity must be at least 1, got {capacity}")
         self.capacity = capacity
         self.used = 0
+        self.waiting = 0  # sessions whose reader is waiting for room right now (observable)
 
     def fits(self, n: int) -> bool:
         return self.used + n <= self.capacity
@@ -80,17 +81,25 @@ class GroupCommitter:
         once nothing else is pending, so the bound can never wedge the stream."""
         if not records or self._closed:
             return  # after run() ended nothing commits or acks them: the agent replays them
-        while self._pending and (
-            len(self._pending) + len(records) > self._max or not self._budget.fits(len(records))
-        ):
-            self._taken.clear()
-            # No timeout of its own: this waits for exactly one commit, whose duration the
-            # store bounds; giving up here could only drop records or end a healthy session.
-            await self._taken.wait()
+        if self._full(len(records)):
+            self._budget.waiting += 1
+            try:
+                while self._full(len(records)):
+                    self._taken.clear()
+                    # No timeout of its own: this waits for exactly one commit, whose duration
+                    # the store bounds; giving up could only drop records or end a healthy session.
+                    await self._taken.wait()
+            finally:
+                self._budget.waiting -= 1
         self._pending.extend(records)
         self._budget.used += len(records)
         self._idle.clear()
         self._arrived.set()
+
+    def _full(self, n: int) -> bool:
+        return bool(self._pending) and (
+            len(self._pending) + n > self._max or not self._budget.fits(n)
+        )
 
     async def flush(self) -> None:
         """Wait until everything put so far is committed (e.g. at end of stream)."""

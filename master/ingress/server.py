@@ -106,6 +106,11 @@ class LinkServer:
     async def serve(self, context: Context) -> None:
         await serve_stream(context, self._parts)
 
+    @property
+    def session_config(self) -> SessionConfig:
+        """The config every session shares (its journal budget, e.g., for metrics)."""
+        return self._options.session
+
     async def start(self) -> int:
         creds = self._options.credentials
         if creds is None:

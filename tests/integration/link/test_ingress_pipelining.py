@@ -254,8 +254,10 @@ async def test_the_reader_stops_at_the_pending_bound_and_resumes_after_the_commi
         await agent.pod("before")
         await agent.journal(10, 11)  # would exceed it: the reader waits here
         await agent.pod("after")
-        await eventually(lambda: _pod_seen(ingress, "before"), what="reader at the bound")
-        await asyncio.sleep(0.2)  # ample for an unbounded reader to read two local frames
+        await eventually(lambda: _pod_seen(ingress, "before"), what="reader past 'before'")
+        budget = ingress.link.session_config.journal_budget
+        # The reader is inside its put of 10-11, waiting for room: it cannot have read on.
+        await eventually(lambda: budget.waiting == 1, what="reader waiting at the bound")
         assert not _pod_seen(ingress, "after")
         ingress.sink.gate.set()
         await eventually(lambda: _pod_seen(ingress, "after"), what="reader resumed")

@@ -181,5 +181,20 @@ async def test_one_events_attachment_lists_each_enriched_pod_s_events_after_the_
     one = await enrich(crashloop(1), "k")
     assert one[-1].title == "Recent events of shop/api-7d9f-0000"
     assert one[-1].text.startswith("60s ago  Warning  BackOff")
-    quiet = LogEnricher(fetch, events=lambda *_: [], clock=lambda: T0)
+    quiet = LogEnricher(fetch, events=lambda *_: [], clock=lambda: T0, events_settle_s=0.01)
     assert [a.kind for a in await quiet(crashloop(1), "k")] == ["logs"]
+
+
+async def test_events_still_on_their_way_to_the_mirror_are_looked_for_once_more() -> None:
+    calls: list[str] = []
+
+    def events(_c: str, _ns: str, pod: str) -> list[Mapping[str, Any]]:
+        calls.append(pod)  # none on the first look (the delta window), there on the second
+        return [_event("BackOff", 1, pod=pod)] if len(calls) > 1 else []
+
+    async def fetch(s: LogSubject, *_a: object) -> str:
+        return "log of " + s.pod
+
+    enrich = LogEnricher(fetch, events=events, clock=lambda: T0, events_settle_s=0.05)
+    found = await enrich(crashloop(1), "k")
+    assert [a.kind for a in found] == ["logs", "events"] and calls == ["api-7d9f-0000"] * 2
