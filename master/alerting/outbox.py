@@ -21,9 +21,11 @@ class StoreOutbox:
     clock_ms: Callable[[], int]
     lease_ms: int
 
-    async def claim(self, now_ms: int, limit: int) -> list[Delivery]:
+    async def claim(
+        self, now_ms: int, limit: int, *, room: Callable[[str], int] | None = None
+    ) -> list[Delivery]:
         out: list[Delivery] = []
-        for row in await self.repo.claim(now_ms, limit, lease_ms=self.lease_ms):
+        for row in await self.repo.claim(now_ms, limit, lease_ms=self.lease_ms, room=room):
             try:
                 n = from_payload(row.payload)
             except (KeyError, TypeError, ValueError) as e:

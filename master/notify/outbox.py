@@ -12,6 +12,8 @@ idempotency key makes that resend harmless)."""
 from __future__ import annotations
 
 import itertools
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol
 
@@ -33,7 +35,12 @@ class Delivery:
 
 
 class Outbox(Protocol):
-    async def claim(self, now_ms: int, limit: int) -> list[Delivery]: ...
+    async def claim(
+        self, now_ms: int, limit: int, *, room: Callable[[str], int] | None = None
+    ) -> list[Delivery]:
+        """Lease up to ``limit`` due deliveries, each the oldest unfinished of its group, and
+        at most ``room(receiver)`` per receiver (None: no per-receiver bound)."""
+        ...
 
     async def succeeded(self, id: str, at_ms: int, status: int) -> None: ...
 
@@ -68,8 +75,11 @@ class MemoryOutbox:
         self.rows[key] = Row(delivery, seq, created_ms)
         return key
 
-    async def claim(self, now_ms: int, limit: int) -> list[Delivery]:
+    async def claim(
+        self, now_ms: int, limit: int, *, room: Callable[[str], int] | None = None
+    ) -> list[Delivery]:
         blocked: set[tuple[str, str]] = set()
+        taken: Counter[str] = Counter()
         out: list[Delivery] = []
         for row in sorted(self.rows.values(), key=lambda r: r.seq):
             if row.state in ("sent", "dead"):
@@ -78,8 +88,12 @@ class MemoryOutbox:
             if group in blocked:
                 continue
             blocked.add(group)  # the oldest unfinished one of its group, due or not
+            receiver = row.delivery.receiver
+            if room is not None and taken[receiver] >= room(receiver):
+                continue
             if row.state == "pending" and row.due_ms <= now_ms and len(out) < limit:
                 row.state = "leased"
+                taken[receiver] += 1
                 out.append(replace(row.delivery, attempt=row.attempts + 1))
         return out
 

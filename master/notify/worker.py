@@ -12,7 +12,10 @@ interval. A worker that waited out a poll before picking up new work would add t
 every alert's latency.
 
 Concurrency is bounded per receiver (one ``asyncio.Semaphore`` each), held for the send only:
-recording the outcome in the store does not keep the next send to that receiver waiting.
+recording the outcome in the store does not keep the next send to that receiver waiting. A
+receiver has at most ``AHEAD`` times its concurrency claimed (in flight or waiting for a turn),
+so a slow receiver's backlog waits in the outbox, not in the worker's slots: the other
+receivers' notifications are still claimed and sent.
 Before a row's first attempt the optional ``enrich`` port may attach enrichment (container log
 lines, saved to the row by the port, so retries resend the same payload); it is bounded by its
 own budget and a failure sends the notification without. Clock, sleep and random source are
@@ -28,6 +31,7 @@ import asyncio
 import heapq
 import logging
 import random
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -42,6 +46,7 @@ from master.notify.receivers import Receiver
 log = logging.getLogger(__name__)
 
 Outcome = Literal["sent", "retry", "dead"]
+AHEAD = 2  # claimed per receiver at most: its concurrency times this
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +94,7 @@ class Worker:
     wakeup: asyncio.Event = field(default_factory=asyncio.Event)  # set: new rows were queued
     _slots: dict[str, asyncio.Semaphore] = field(default_factory=dict)
     _in_flight: set[str] = field(default_factory=set)
+    _per_receiver: Counter[str] = field(default_factory=Counter)  # in flight, by receiver
     _reserved: int = 0  # room promised to ``reserve`` callers, not yet offered
     _offered: list[Delivery] = field(default_factory=list)
     _running: bool = False
@@ -105,7 +111,8 @@ class Worker:
                     self._offered = []
                     room = self.batch - len(self._in_flight) - self._reserved
                     if room > 0:
-                        self._start(tg, await self.outbox.claim(self.clock_ms(), room))
+                        claimed = await self.outbox.claim(self.clock_ms(), room, room=self._room)
+                        self._start(tg, claimed)
                     await self._idle()
         finally:
             self._running = False
@@ -129,9 +136,18 @@ class Worker:
             self._offered += deliveries[:reserved]
         self.wakeup.set()
 
+    def _room(self, name: str) -> int:
+        """How many more of ``name``'s deliveries a claim may take: its sends plus as many
+        again waiting for a turn. An unknown receiver: all (its rows are dead-lettered)."""
+        receiver = self.receivers(name)
+        if receiver is None:
+            return self.batch
+        return max(0, AHEAD * receiver.max_concurrency - self._per_receiver[name])
+
     def _start(self, tg: asyncio.TaskGroup, deliveries: list[Delivery]) -> None:
         for d in deliveries:
             self._in_flight.add(d.id)
+            self._per_receiver[d.receiver] += 1
             tg.create_task(self._run_attempt(d), name=f"notify-delivery-{d.id}")
 
     async def run_once(self) -> int:
@@ -148,6 +164,9 @@ class Worker:
             await self._attempt(d)
         finally:
             self._in_flight.discard(d.id)
+            self._per_receiver[d.receiver] -= 1
+            if self._per_receiver[d.receiver] <= 0:
+                del self._per_receiver[d.receiver]
             # Room again, and the group's next notification may be due now. Refilled at half
             # empty rather than per finished send: every claim scans the unfinished rows and
             # commits, and during a burst one claim per send costs more than the sends.

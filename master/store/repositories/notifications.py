@@ -12,7 +12,7 @@ The log has one row per delivery attempt: what was sent where, when, with what r
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +26,25 @@ from master.store.writing.writer import Writer
 
 UNFINISHED = ("pending", "leased")
 ERROR_MAX = 2_000
+
+
+CLAIM_OVERFETCH = 4  # candidate rows read per row claimed when receivers have a room bound
+
+
+def _within_room(
+    rows: list[OutboxRow], limit: int, room: Callable[[str], int] | None
+) -> list[OutboxRow]:
+    if room is None:
+        return rows[:limit]
+    taken: dict[str, int] = {}
+    out: list[OutboxRow] = []
+    for r in rows:
+        if len(out) >= limit:
+            break
+        if taken.get(r.receiver, 0) < room(r.receiver):
+            taken[r.receiver] = taken.get(r.receiver, 0) + 1
+            out.append(r)
+    return out
 
 
 def group_hash(receiver: str, group_key: str) -> str:
@@ -223,9 +242,18 @@ class NotificationRepo:
 
         return await self._writer.run(work)
 
-    async def claim(self, now_ms: int, limit: int, *, lease_ms: int) -> list[OutboxRow]:
-        """Lease up to ``limit`` due rows, each the oldest unfinished of its group; a row whose
-        lease ran out (its master crashed mid-send) is due again."""
+    async def claim(
+        self,
+        now_ms: int,
+        limit: int,
+        *,
+        lease_ms: int,
+        room: Callable[[str], int] | None = None,
+    ) -> list[OutboxRow]:
+        """Lease up to ``limit`` due rows, each the oldest unfinished of its group, at most
+        ``room(receiver)`` per receiver; a row whose lease ran out (its master crashed
+        mid-send) is due again. Rows past a receiver's room stay pending for a later claim:
+        a slow receiver's backlog does not take the whole claim from the others."""
 
         def work(conn: Connection) -> list[OutboxRow]:
             t = notification_outbox
@@ -239,8 +267,10 @@ class NotificationRepo:
                 and_(t.c.state == "pending", t.c.next_at_ms <= now_ms),
                 and_(t.c.state == "leased", t.c.lease_until_ms <= now_ms),
             )
-            q = select(t).where(t.c.id.in_(select(heads.c.id)), due).order_by(t.c.id).limit(limit)
-            found = [_outbox_row(r) for r in conn.execute(q)]
+            # Over-fetch when a receiver may be full, so the others still fill the claim.
+            fetch = limit if room is None else limit * CLAIM_OVERFETCH
+            q = select(t).where(t.c.id.in_(select(heads.c.id)), due).order_by(t.c.id).limit(fetch)
+            found = _within_room([_outbox_row(r) for r in conn.execute(q)], limit, room)
             if found:
                 conn.execute(
                     update(t)

@@ -21,6 +21,7 @@ from master.notify.receivers import Receiver as ReceiverConfig
 from master.notify.receivers import parse_receiver
 from master.notify.safety import OutboundPolicy
 from master.notify.worker import AttemptLog, Worker
+from tests.harness import eventually
 from tests.integration.notify.peers import Answer, Received, Receiver, VirtualClock
 from tests.unit.notify.samples import T0, crashloop, resolved
 
@@ -203,6 +204,42 @@ async def test_concurrency_is_bounded_per_receiver(peer: Receiver, http: HttpCli
     assert await run == 7
     assert peer.max_in_flight == 3
     assert all(e.outcome == "sent" for e in log) and len(log) == 7
+
+
+async def test_a_slow_receiver_s_backlog_does_not_take_the_slots_of_the_others(
+    http: HttpClient,
+) -> None:
+    slow, fast = Receiver(), Receiver()
+    await slow.start()
+    await fast.start()
+    try:
+        slow.gate = asyncio.Event()  # the slow receiver answers nothing until released
+        clock = VirtualClock(T0)
+        box, log = MemoryOutbox(), list[AttemptLog]()
+        receivers = {
+            "slow": _webhook(slow, "slow", max_concurrency=2),
+            "fast": _webhook(fast, "fast"),
+        }
+        for i in range(40):  # older than fast's: a claim by age alone takes only these
+            notification = crashloop(1, key=f"s{i}", receiver="slow")
+            box.add(replace(notification, group_key=f"g{i}"), created_ms=T0)
+        box.add(crashloop(1, key="f", receiver="fast"), created_ms=T0)
+        worker = _worker(box, receivers, clock, log, http, batch=8)
+        task = asyncio.create_task(worker.run())
+        try:
+            await eventually(lambda: len(fast.received) == 1, what="fast's notification")
+            assert slow.in_flight == 2 and slow.received == []  # sent while slow held its two
+            # slow holds twice its concurrency of the 8 slots, the rest stay in the outbox
+            assert sum(r.state == "leased" for r in box.rows.values()) == 4
+            slow.gate.set()
+            await eventually(lambda: len(slow.received) == 40, what="slow's backlog")
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        assert slow.max_in_flight == 2
+    finally:
+        await slow.stop()
+        await fast.stop()
 
 
 async def test_run_delivers_until_cancelled_and_lets_the_cancellation_through(

@@ -174,7 +174,9 @@ async def test_a_receivers_slot_is_free_while_the_outcome_is_being_recorded(
 class _NoClaims(MemoryOutbox):
     """An outbox whose ``claim`` finds nothing: what is delivered came by ``offer``."""
 
-    async def claim(self, now_ms: int, limit: int) -> list[Delivery]:
+    async def claim(
+        self, now_ms: int, limit: int, *, room: Callable[[str], int] | None = None
+    ) -> list[Delivery]:
         return []
 
 

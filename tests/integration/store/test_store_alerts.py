@@ -63,6 +63,19 @@ async def test_only_the_oldest_unfinished_of_a_group_is_claimed(store: Store) ->
     assert [r.idempotency_key for r in nxt] == ["a2"]
 
 
+async def test_a_claim_takes_at_most_each_receiver_s_room_and_fills_up_with_others(
+    store: Store,
+) -> None:
+    slow = [_n(f"s{i}", group=f"gs{i}", receiver="slow") for i in range(6)]
+    await store.notifications.enqueue([*slow, _n("f1", group="gf", receiver="fast")], now_ms=10)
+    room = {"slow": 2, "fast": 5}
+    first = await store.notifications.claim(10, 4, lease_ms=LEASE, room=room.__getitem__)
+    assert [r.idempotency_key for r in first] == ["s0", "s1", "f1"]
+    # what was past slow's room stays pending: a later claim with room takes it
+    more = await store.notifications.claim(11, 10, lease_ms=LEASE, room=lambda _r: 1)
+    assert [r.idempotency_key for r in more] == ["s2"]
+
+
 async def test_a_retry_waits_for_its_time_and_keeps_the_group_blocked(store: Store) -> None:
     await store.notifications.enqueue([_n("a1"), _n("a2")], now_ms=10)
     (row,) = await store.notifications.claim(10, 10, lease_ms=LEASE)
