@@ -261,14 +261,25 @@ def test_agent_service_account_can_do_exactly_what_the_values_allow(
     assert agent.can("patch", "nodes")
     assert agent.can("get", "pods", "--subresource=log")
     assert not agent.can("create", "pods", "--subresource=eviction")
+    # metrics-server's lists (podMetrics.enabled, on by default): get/list, never watch.
+    for verb in ("get", "list"):
+        assert agent.can(verb, "pods.metrics.k8s.io", "-A"), verb
+        assert agent.can(verb, "nodes.metrics.k8s.io"), verb
+    assert not agent.can("watch", "pods.metrics.k8s.io", "-A")
 
-    # Take commands away: their verbs go with them.
-    restricted = {**AGENT_SETS, "policy.allowedCommands": "{scale,describe}"}
+    # Take commands and pod metrics away: their verbs go with them.
+    restricted = {
+        **AGENT_SETS,
+        "policy.allowedCommands": "{scale,describe}",
+        "podMetrics.enabled": "false",
+    }
     helm_install(khelm, "upgrade", release, AGENT_CHART, kube=kube, sets=restricted)
     assert not agent.can("delete", "pods")
     assert not agent.can("patch", "nodes")
     assert not agent.can("get", "pods", "--subresource=log")
     assert agent.can("patch", "deployments.apps", "--subresource=scale")
+    assert not agent.can("list", "pods.metrics.k8s.io", "-A")
+    assert not agent.can("list", "nodes.metrics.k8s.io")
     khelm.run("uninstall", release, "--namespace", kube.namespace, "--wait", timeout=180)
 
 
