@@ -24,58 +24,21 @@ MODULE=sigs.k8s.io/metrics-server
 
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-buildvcs=false
 
-print=dir
-args=("$@")
-if [[ ${1:-} == --print-path ]]; then
-  print=path
-  args=(--check)
-fi
-
 # shellcheck source=scripts/lib/cached-peer.sh
 . "$(cd "$(dirname "$0")" && pwd)/lib/cached-peer.sh"
-peer_init metrics-server "${args[@]}"
+peer_init metrics-server "$@"
 peer_needs metrics-server go
 GO_VERSION=$(go env GOVERSION)
 ROOT="$LOOKOUT_CACHE_ROOT/metrics-server/${METRICS_SERVER_VERSION#v}-${GO_VERSION}"
 BIN="$ROOT/bin"
-EXE="$BIN/metrics-server"
 
-done_() {
-  if [[ $print == path ]]; then echo "$EXE"; else echo "$BIN"; fi
-}
-
-# The binary runs and reports the pinned version (stamped below through ldflags, as upstream's
-# Makefile does): a half-written binary from an interrupted build, or one of another version,
-# fails this.
-metrics_server_ok() {
-  [[ -x $EXE ]] || return 1
+# Its --version prints client-go's gitVersion, which upstream's Makefile stamps as below.
+peer_ok() {
+  [[ -x $BIN/metrics-server ]] || return 1
   local out
-  out=$("$EXE" --version 2>&1) || return 1
+  out=$("$BIN/metrics-server" --version 2>&1) || return 1
   [[ $out == "$METRICS_SERVER_VERSION" ]]
 }
 
-if [[ $mode == check ]]; then
-  if metrics_server_ok; then done_; exit 0; fi
-  log "metrics-server missing or stale in $BIN; run scripts/metrics-server.sh to build it"
-  exit 1
-fi
-
-if metrics_server_ok; then
-  log "cached"
-else
-  log "building metrics-server $METRICS_SERVER_VERSION (about two minutes cold)"
-  started=$(date +%s)
-  # Build into a private temp dir and move into place, so a concurrent --check never sees a
-  # half-written binary.
-  tmp="$ROOT/tmp.$$"
-  mkdir -p "$tmp"
-  trap 'rm -rf "$tmp"' EXIT
-  GOBIN="$tmp" go install -trimpath \
-    -ldflags "-s -w -X k8s.io/client-go/pkg/version.gitVersion=$METRICS_SERVER_VERSION" \
-    "$MODULE/cmd/metrics-server@$METRICS_SERVER_VERSION" >&2
-  mkdir -p "$BIN"
-  mv -f "$tmp/metrics-server" "$EXE"
-  metrics_server_ok || { log "built but its --version check failed"; exit 1; }
-  log "built in $(($(date +%s) - started))s"
-fi
-done_
+go_install_peer metrics-server "$MODULE/cmd/metrics-server@$METRICS_SERVER_VERSION" \
+  "-s -w -X k8s.io/client-go/pkg/version.gitVersion=$METRICS_SERVER_VERSION" "about two minutes"

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -24,8 +23,13 @@ from kubernetes import client
 
 from tests.contract.backends import Backend, Simulator, wait_for
 from tests.contract.workloads import FAULT, IMAGE, deployment
-from tests.harness import API_TOKEN, add_cluster, master_settings, running_master
-from tests.toxiproxy import free_port
+from tests.harness import (
+    API_TOKEN,
+    add_cluster,
+    agent_process_env,
+    master_settings,
+    running_master,
+)
 
 NS = "leaky"
 INTERVAL_S = 5  # the agent's floor (PodMetricsSettings.interval_s ge=5)
@@ -59,25 +63,6 @@ def _leaky_pod(core: client.CoreV1Api) -> str:
     pods = core.list_namespaced_pod(NS, label_selector="app=leaky").items
     running = [p.metadata.name for p in pods if p.status.phase == "Running"]
     return running[0] if running else ""
-
-
-def _agent_env(address: str, token: str, kubeconfig: Path, tmp: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MASTER_", "AGENT_"))}
-    env.update(
-        AGENT_CLUSTER_NAME="edge",
-        AGENT_MASTER_ADDRESS=address,
-        AGENT_TOKEN=token,
-        AGENT_PLAINTEXT="true",
-        AGENT_RECONNECT_INITIAL_S="0.05",
-        AGENT_RECONNECT_MAX_S="0.5",
-        AGENT_SHUTDOWN_GRACE_S="2",
-        AGENT_INTAKE__LISTEN=f"127.0.0.1:{free_port()}",
-        AGENT_METRICS_LISTEN="",
-        AGENT_SOURCES__KUBECONFIG=str(kubeconfig),
-        AGENT_SPOOL_PATH=str(tmp / "spool" / "spool.bin"),
-        AGENT_POD_METRICS__INTERVAL_S=str(INTERVAL_S),
-    )
-    return env
 
 
 def _with_limits(body: dict[str, Any]) -> list[int]:
@@ -116,7 +101,14 @@ async def test_a_leaking_pod_s_stored_memory_grows_under_its_limit(
     settings = master_settings(tmp_path / "m")
     token = await add_cluster(settings, "edge")
     async with running_master(settings) as m:
-        env = _agent_env(m.address, token, sim.kubeconfig, tmp_path)
+        env = agent_process_env(
+            "edge",
+            token,
+            m.address,
+            kubeconfig=sim.kubeconfig,
+            spool=tmp_path / "spool" / "spool.bin",
+            AGENT_POD_METRICS__INTERVAL_S=str(INTERVAL_S),
+        )
         agent = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "agent", env=env, stderr=subprocess.DEVNULL
         )

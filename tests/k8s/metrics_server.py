@@ -23,35 +23,17 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from tests.k8s.controlplane import REPO, ControlPlane, ControlPlaneError, free_port
-from tests.required import unavailable
+from tests.k8s.controlplane import ControlPlane, ControlPlaneError, free_port
+from tests.required import require_built
 
 APISERVICE = "v1beta1.metrics.k8s.io"
 SERVICE, NAMESPACE = "metrics-server", "kube-system"
 RESOLUTION = "10s"  # metrics-server's floor: the first rates come after two scrapes
 
 
-def find_metrics_server() -> Path | None:
-    out = subprocess.run(
-        [str(REPO / "scripts" / "metrics-server.sh"), "--print-path"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    lines = out.stdout.strip().splitlines()
-    if out.returncode == 0 and lines and Path(lines[-1]).is_file():
-        return Path(lines[-1])
-    return None
-
-
 def require_metrics_server() -> Path:
     """The binary, or a skip (a failure under CI)."""
-    found = find_metrics_server()
-    if found is None:
-        why = "metrics-server is not built: run scripts/metrics-server.sh (make test-bins does)"
-        unavailable("metrics-server", why)
-    return found
+    return require_built("metrics-server", "metrics-server.sh", "metrics-server")
 
 
 def _manifests(cp: ControlPlane, port: int) -> list[dict[str, object]]:

@@ -9,8 +9,6 @@ and SQLite), the webhook receiver on a real socket in this loop."""
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
 import subprocess
 import sys
 import time
@@ -21,7 +19,14 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.harness import API_TOKEN, add_cluster, eventually, master_settings, running_master
+from tests.harness import (
+    API_TOKEN,
+    add_cluster,
+    agent_process_env,
+    eventually,
+    master_settings,
+    running_master,
+)
 from tests.integration.notify.peers import Receiver
 
 LOGS_OF_CHECKOUT = "Last log lines of lookout-demo/checkout-"
@@ -66,13 +71,6 @@ async def peer() -> AsyncIterator[Receiver]:
     await p.stop()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 def _enriched(bodies: list[Any]) -> list[dict[str, Any]]:
     return [
         a
@@ -92,19 +90,12 @@ async def test_a_crash_looping_pod_s_notification_carries_its_last_log_lines(
     settings = master_settings(tmp_path / "m", alerts={"config_file": config})
     token = await add_cluster(settings, "edge")
     async with running_master(settings) as m:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("MASTER_", "AGENT_"))}
-        env.update(
-            AGENT_CLUSTER_NAME="edge",
-            AGENT_MASTER_ADDRESS=m.address,
-            AGENT_TOKEN=token,
-            AGENT_PLAINTEXT="true",
-            AGENT_RECONNECT_INITIAL_S="0.05",
-            AGENT_RECONNECT_MAX_S="0.5",
-            AGENT_SHUTDOWN_GRACE_S="2",
-            AGENT_INTAKE__LISTEN=f"127.0.0.1:{_free_port()}",
-            AGENT_METRICS_LISTEN="",
-            AGENT_SOURCES__KUBECONFIG=str(kubeconfig),
-            AGENT_SPOOL_PATH=str(tmp_path / "spool" / "spool.bin"),
+        env = agent_process_env(
+            "edge",
+            token,
+            m.address,
+            kubeconfig=kubeconfig,
+            spool=tmp_path / "spool" / "spool.bin",
         )
         agent = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "agent", env=env, stderr=subprocess.DEVNULL
