@@ -41,6 +41,7 @@ BENCHES: dict[str, str] = {
     "alert_intake": "bench.alert_intake",
     "slo": "bench.slo",
     "ingress_scrape": "bench.ingress_scrape",
+    "pod_metrics": "bench.pod_metrics",
     "link_faults": "bench.link_faults",
     "dashboard": "bench.dashboard",
 }

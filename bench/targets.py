@@ -161,6 +161,10 @@ _ROWS: tuple[Target, ...] = (
     T("anomaly", "precision", "", 0.95, ">=", "issue 19"),
     T("anomaly", "recall", "", 0.90, ">=", "issue 19"),
     T("anomaly", "false_alarms", "per 1,000 series-days", 0, "<=", "issue 19"),
+    # -- pod metrics ingest (issue 19: 5,000 pods every 30 s) --
+    T("pod_metrics", "agent_cpu", "millicores", 5, "<=", "issue 19 (5,000 pods / 30 s)"),
+    T("pod_metrics", "master_attach_ms", "ms", None, "<=", "issue 19 (figure, no target)"),
+    T("pod_metrics", "master_commit_ms", "ms", None, "<=", "issue 19 (figure, no target)"),
     # -- alerts: finding -> notification, and delivery (issue 17) --
     T("alerts", "latency_p50", "ms", 25, "<=", f"{PERF} alert latency"),
     T("alerts", "latency_p99", "ms", 50, "<=", f"{PERF} alert latency", stretch=20),

@@ -6,12 +6,14 @@
 #   alertmanager.sh    the push channel's real receiver (Go)
 #   toxiproxy.sh       the fault-injecting TCP proxy the link fault tests put between agent and
 #                      master (Go)
+#   metrics-server.sh  the real metrics.k8s.io the pod-metrics tests register in the control
+#                      plane (Go)
 #   oidc-provider.sh   the SSO tests' OpenID provider (npm)
 #   build-dashboard.sh the dashboard and Swagger UI the browser tests load (npm, into the package)
 # Warm, each only checks its cache. Exits non-zero, naming them, if any failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-PEERS=(k8s-bins promtool alertmanager toxiproxy oidc-provider build-dashboard axe-core)
+PEERS=(k8s-bins promtool alertmanager toxiproxy metrics-server oidc-provider build-dashboard axe-core)
 declare -A pid
 for p in "${PEERS[@]}"; do
   scripts/$p.sh >/dev/null & pid[$p]=$!

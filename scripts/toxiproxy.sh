@@ -23,57 +23,20 @@ MODULE=github.com/Shopify/toxiproxy/v2
 
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-buildvcs=false
 
-print=dir
-args=("$@")
-if [[ ${1:-} == --print-path ]]; then
-  print=path
-  args=(--check)
-fi
-
 # shellcheck source=scripts/lib/cached-peer.sh
 . "$(cd "$(dirname "$0")" && pwd)/lib/cached-peer.sh"
-peer_init toxiproxy "${args[@]}"
+peer_init toxiproxy "$@"
 peer_needs toxiproxy go
 GO_VERSION=$(go env GOVERSION)
 ROOT="$LOOKOUT_CACHE_ROOT/toxiproxy/${TOXIPROXY_VERSION#v}-${GO_VERSION}"
 BIN="$ROOT/bin"
-EXE="$BIN/toxiproxy-server"
 
-done_() {
-  if [[ $print == path ]]; then echo "$EXE"; else echo "$BIN"; fi
-}
-
-# The binary runs and reports the pinned version (stamped below through ldflags): a
-# half-written binary from an interrupted build, or one of another version, fails this.
-toxiproxy_ok() {
-  [[ -x $EXE ]] || return 1
+peer_ok() {
+  [[ -x $BIN/toxiproxy-server ]] || return 1
   local out
-  out=$("$EXE" -version 2>&1) || return 1
+  out=$("$BIN/toxiproxy-server" -version 2>&1) || return 1
   [[ $out == *"version ${TOXIPROXY_VERSION#v}"* ]]
 }
 
-if [[ $mode == check ]]; then
-  if toxiproxy_ok; then done_; exit 0; fi
-  log "toxiproxy-server missing or stale in $BIN; run scripts/toxiproxy.sh to build it"
-  exit 1
-fi
-
-if toxiproxy_ok; then
-  log "cached"
-else
-  log "building toxiproxy-server $TOXIPROXY_VERSION (10-20 s cold)"
-  started=$(date +%s)
-  # Build into a private temp dir and move into place, so a concurrent --check never sees a
-  # half-written binary.
-  tmp="$ROOT/tmp.$$"
-  mkdir -p "$tmp"
-  trap 'rm -rf "$tmp"' EXIT
-  GOBIN="$tmp" go install -trimpath \
-    -ldflags "-s -w -X $MODULE.Version=${TOXIPROXY_VERSION#v}" \
-    "$MODULE/cmd/server@$TOXIPROXY_VERSION" >&2
-  mkdir -p "$BIN"
-  mv -f "$tmp/server" "$EXE"
-  toxiproxy_ok || { log "built but its -version check failed"; exit 1; }
-  log "built in $(($(date +%s) - started))s"
-fi
-done_
+go_install_peer toxiproxy-server "$MODULE/cmd/server@$TOXIPROXY_VERSION" \
+  "-s -w -X $MODULE.Version=${TOXIPROXY_VERSION#v}" "10-20 s"

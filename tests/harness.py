@@ -1,9 +1,12 @@
-"""In-process master and agents for integration tests: real gRPC on port 0, real SQLite."""
+"""In-process master and agents for integration tests: real gRPC on port 0, real SQLite; and
+the environment of a ``python -m agent`` subprocess."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import socket
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,6 +99,33 @@ def agent_settings(cluster: str, token: str, address: str, **overrides: Any) -> 
     }
     values.update(overrides)
     return AgentSettings(**values)
+
+
+def agent_process_env(
+    cluster: str, token: str, address: str, *, kubeconfig: Path, spool: Path, **extra: str
+) -> dict[str, str]:
+    """The environment of a ``python -m agent`` child against ``kubeconfig``: this process's
+    own minus any ``MASTER_``/``AGENT_`` setting, a plaintext link with quick reconnects, a
+    free intake port, no metrics listener; ``extra`` adds or overrides ``AGENT_*`` values."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MASTER_", "AGENT_"))}
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        intake = f"127.0.0.1:{s.getsockname()[1]}"
+    env.update(
+        AGENT_CLUSTER_NAME=cluster,
+        AGENT_MASTER_ADDRESS=address,
+        AGENT_TOKEN=token,
+        AGENT_PLAINTEXT="true",
+        AGENT_RECONNECT_INITIAL_S="0.05",
+        AGENT_RECONNECT_MAX_S="0.5",
+        AGENT_SHUTDOWN_GRACE_S="2",
+        AGENT_INTAKE__LISTEN=intake,
+        AGENT_METRICS_LISTEN="",
+        AGENT_SOURCES__KUBECONFIG=str(kubeconfig),
+        AGENT_SPOOL_PATH=str(spool),
+    )
+    env.update(extra)
+    return env
 
 
 @dataclass

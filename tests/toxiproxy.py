@@ -23,34 +23,18 @@ from typing import Literal
 
 import httpx
 
-from tests.required import unavailable
-
-REPO = Path(__file__).resolve().parents[1]
+from tests.required import built, require_built
 
 Stream = Literal["upstream", "downstream"]
 
 
 def find_toxiproxy() -> Path | None:
-    out = subprocess.run(
-        [str(REPO / "scripts" / "toxiproxy.sh"), "--print-path"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    lines = out.stdout.strip().splitlines()
-    if out.returncode == 0 and lines and Path(lines[-1]).is_file():
-        return Path(lines[-1])
-    return None
+    return built("toxiproxy.sh", "toxiproxy-server")
 
 
 def require_toxiproxy() -> Path:
     """The binary, or a skip (a failure under CI=true)."""
-    found = find_toxiproxy()
-    if found is None:
-        why = "toxiproxy-server is not built: run scripts/toxiproxy.sh (make test-bins does)"
-        unavailable("toxiproxy", why)
-    return found
+    return require_built("toxiproxy", "toxiproxy.sh", "toxiproxy-server")
 
 
 def free_port() -> int:

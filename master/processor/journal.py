@@ -17,7 +17,7 @@ from typing import Protocol
 from master.datahub.cluster import ClusterState
 from master.datahub.hub import DataHub
 from master.errors import SequenceError
-from master.processor.podspecs import attach_specs
+from master.processor.podspecs import SpecCache, attach_specs
 from master.processor.reconcile import close_missing
 from master.telemetry.metrics import MasterMetrics
 from shared.clock import now_ms
@@ -69,6 +69,7 @@ class JournalProcessor:
         self._metrics = metrics or MasterMetrics()
         self._sink = sink
         self._observers: list[Observer] = []
+        self._specs = SpecCache()  # parsed mirrored pods, across batches and clusters
         self._inflight: dict[str, set[asyncio.Task[None]]] = {}
         self.handled_total = 0
 
@@ -91,7 +92,7 @@ class JournalProcessor:
             return state.hwm
         fresh = close_missing(fresh, state.findings)
         # Requests/limits as the mirror holds them on arrival (a replay gets today's).
-        fresh = attach_specs(fresh, state)
+        fresh = attach_specs(fresh, state, self._specs)
         # Once a commit starts, its effects (mark, DataHub, observers) must happen exactly
         # once even if the session is cancelled meanwhile (shutdown, replacement): the store
         # will have the records, so a replay would skip them. drain() awaits these on shutdown.

@@ -1,21 +1,38 @@
-"""The agent's metrics.k8s.io read on both backends ("kube" and "sim"): where the group is
-served (kubesim; the real control plane once metrics-server is registered in it) every
-Running pod reads as usage per container in the agent's own shapes; where it is not, the read
-fails as NotFound or Forbidden -- the two answers the agent says once and retries rarely."""
+"""The agent's metrics.k8s.io read on both backends ("kube" and "sim"): kubesim serves the group
+itself, the real control plane through a real metrics-server registered as an APIService and
+scraping kwok's emulated kubelets (``tests.k8s.metrics_server``, started for this test only).
+On both, every Running pod reads as usage per container in the agent's own shapes, as the
+agent's identity (the chart's ClusterRole on the real one). The group's absence (NotFound) is
+proved on the real control plane in ``tests/k8s/test_pod_metrics.py``."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from kubernetes import client
 
-from agent.kubeapi.errors import Forbidden, NotFound
 from agent.kubeapi.transport import KubeAccess
 from agent.pod_metrics.running import read_once
 from tests.contract.backends import Backend
 from tests.contract.commands_runner import settled
 from tests.contract.workloads import IMAGE, deployment, running_ready
+from tests.k8s import harness
+from tests.k8s.metrics_server import running_metrics_server
+
+
+@pytest.fixture
+def metrics_api(backend: Backend, tmp_path: Path) -> Iterator[None]:
+    """metrics.k8s.io served on ``backend`` for the test's length."""
+    if backend.name != "kube":  # kubesim serves it itself
+        yield
+        return
+    cp = harness.current()  # the backend fixture started it
+    assert cp is not None
+    with running_metrics_server(cp, tmp_path / "metrics-server"):
+        yield
 
 
 async def _served(backend: Backend) -> bool:
@@ -24,6 +41,7 @@ async def _served(backend: Backend) -> bool:
     return any(g.name == "metrics.k8s.io" for g in groups.groups)
 
 
+@pytest.mark.usefixtures("metrics_api")
 async def test_the_agent_reads_every_running_pods_usage_per_container(
     backend: Backend, core: client.CoreV1Api, apps: client.AppsV1Api, ns: str
 ) -> None:
@@ -37,13 +55,10 @@ async def test_the_agent_reads_every_running_pods_usage_per_container(
     access = await asyncio.to_thread(
         KubeAccess.from_files, kubeconfig=backend.agent_kubeconfig, context=backend.agent_context
     )
+    assert await _served(backend)
     async with access:
-        if not await _served(backend):
-            with pytest.raises((NotFound, Forbidden)):
-                await read_once(access, timeout_s=10)
-            pytest.skip(f"{backend.name}: metrics.k8s.io not served (no metrics-server yet)")
-        # metrics-server answers for a pod once it has scraped it: wait for both of ours.
-        for _ in range(60):
+        # metrics-server answers for a pod once it has scraped it twice: wait for both of ours.
+        for _ in range(90):
             reading = await read_once(access, timeout_s=10)
             if sum(p.namespace == ns for p in reading.batch.pods) == 2:
                 break

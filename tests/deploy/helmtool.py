@@ -136,6 +136,8 @@ def kinds(objects: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]
 
 
 Grant = tuple[str, str, str]  # (apiGroup, resource, verb)
+# What podMetrics.enabled adds: the agent's two metrics-server lists (agent/pod_metrics).
+POD_METRICS_GRANTS = {("metrics.k8s.io", r, v) for r in ("pods", "nodes") for v in ("get", "list")}
 
 
 def render_agent(helm: Helm, **sets: str) -> dict[tuple[str, str], dict[str, Any]]:

@@ -23,6 +23,7 @@ from shared.commands.catalogue import CATALOGUE
 from tests.deploy.helmtool import (
     AGENT_CHART,
     AGENT_REQUIRED,
+    POD_METRICS_GRANTS,
     Grant,
     Helm,
     HelmError,
@@ -45,7 +46,8 @@ LEADER: frozenset[Grant] = frozenset(
 )
 CLUSTER_ROLE = ("ClusterRole", "lookout-agent")
 COMMANDS_ROLE = ("ClusterRole", "lookout-agent-commands")
-NO_SOURCES = {"sources.watch": "null"}  # leaves only what commands are granted
+# Leaves only what commands are granted: no watched kinds, no metrics.k8s.io reads.
+NO_SOURCES = {"sources.watch": "null", "podMetrics.enabled": "false"}
 
 
 def reads_object(grant: Grant) -> bool:
@@ -132,12 +134,17 @@ def test_namespace_bound_permissions_follow_allowed_namespaces(helm: Helm, name:
 
 
 @pytest.mark.parametrize("drain", [False, True])
-def test_default_rules_are_the_sources_reads_plus_the_enabled_commands_needs(
+def test_default_rules_are_the_sources_and_pod_metrics_reads_plus_the_enabled_commands_needs(
     helm: Helm, drain: bool
 ) -> None:
     objs = render_agent(helm, replicas="3", **(drain_on() if drain else {}))
     enabled = [c for c in CATALOGUE if drain or c != "drain"]
-    expected = source_grants(VALUES["sources"]["watch"]) | command_grants(enabled) | LEADER
+    expected = (
+        source_grants(VALUES["sources"]["watch"])
+        | POD_METRICS_GRANTS
+        | command_grants(enabled)
+        | LEADER
+    )
     assert all_grants(objs) == expected
     assert grants(objs[("Role", "lookout-agent-leader")]) == LEADER
 

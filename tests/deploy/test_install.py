@@ -11,6 +11,7 @@ Uses the control-plane fixtures of tests/k8s/fixtures.py (k8s_cluster with .admi
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import subprocess
 import uuid
@@ -73,11 +74,13 @@ class Kube:
         )
         return Kube(self.cluster, self.namespace, path)
 
-    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    def run(
+        self, *args: str, check: bool = True, stdin: str | None = None
+    ) -> subprocess.CompletedProcess[str]:
         argv = [str(Path(self.cluster.bin_dir) / "kubectl")]
         argv += ["--kubeconfig", str(self.kubeconfig), "-n", self.namespace]
         proc = subprocess.run(
-            [*argv, *args], capture_output=True, text=True, timeout=60, check=False
+            [*argv, *args], input=stdin, capture_output=True, text=True, timeout=60, check=False
         )
         if check and proc.returncode != 0:
             raise AssertionError(f"kubectl {' '.join(args)}: {proc.stderr}")
@@ -92,6 +95,20 @@ class Kube:
     def can(self, verb: str, resource: str, *extra: str) -> bool:
         out = self.run("auth", "can-i", verb, resource, *extra, check=False).stdout.strip()
         return out == "yes"
+
+    def may(self, verb: str, group: str, resource: str) -> bool:
+        """The authorizer's answer for a resource the server need not serve, cluster-wide:
+        ``auth can-i`` resolves names through discovery and, for an unserved group such as
+        metrics.k8s.io without metrics-server, asks about a group-less resource instead."""
+        review = {
+            "apiVersion": "authorization.k8s.io/v1",
+            "kind": "SelfSubjectAccessReview",
+            "spec": {"resourceAttributes": {"verb": verb, "group": group, "resource": resource}},
+        }
+        out = self.run(
+            "create", "--validate=false", "-o", "json", "-f", "-", stdin=json.dumps(review)
+        ).stdout
+        return bool(json.loads(out)["status"]["allowed"])
 
 
 def ns_name(k8s_namespace: Any) -> str:
@@ -261,14 +278,24 @@ def test_agent_service_account_can_do_exactly_what_the_values_allow(
     assert agent.can("patch", "nodes")
     assert agent.can("get", "pods", "--subresource=log")
     assert not agent.can("create", "pods", "--subresource=eviction")
+    # metrics-server's lists (podMetrics.enabled, on by default): get/list, never watch.
+    for verb, resource in itertools.product(("get", "list"), ("pods", "nodes")):
+        assert agent.may(verb, "metrics.k8s.io", resource), (verb, resource)
+    assert not agent.may("watch", "metrics.k8s.io", "pods")
 
-    # Take commands away: their verbs go with them.
-    restricted = {**AGENT_SETS, "policy.allowedCommands": "{scale,describe}"}
+    # Take commands and pod metrics away: their verbs go with them.
+    restricted = {
+        **AGENT_SETS,
+        "policy.allowedCommands": "{scale,describe}",
+        "podMetrics.enabled": "false",
+    }
     helm_install(khelm, "upgrade", release, AGENT_CHART, kube=kube, sets=restricted)
     assert not agent.can("delete", "pods")
     assert not agent.can("patch", "nodes")
     assert not agent.can("get", "pods", "--subresource=log")
     assert agent.can("patch", "deployments.apps", "--subresource=scale")
+    assert not agent.may("list", "metrics.k8s.io", "pods")
+    assert not agent.may("list", "metrics.k8s.io", "nodes")
     khelm.run("uninstall", release, "--namespace", kube.namespace, "--wait", timeout=180)
 
 

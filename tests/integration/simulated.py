@@ -5,13 +5,14 @@ against an in-process master."""
 from __future__ import annotations
 
 import contextlib
-import os
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+
+from tests.harness import agent_process_env
 
 
 @contextlib.contextmanager
@@ -43,21 +44,5 @@ def free_port() -> int:
 
 
 def agent_env(*, address: str, token: str, kubeconfig: Path, spool: Path) -> dict[str, str]:
-    """The environment of ``python -m agent`` for cluster ``edge``: quick reconnects and
-    shutdown, no metrics port, the intake on a free port, this process's other settings
-    dropped (a ``MASTER_*`` or ``AGENT_*`` variable of the caller's must not leak in)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MASTER_", "AGENT_"))}
-    env.update(
-        AGENT_CLUSTER_NAME="edge",
-        AGENT_MASTER_ADDRESS=address,
-        AGENT_TOKEN=token,
-        AGENT_PLAINTEXT="true",
-        AGENT_RECONNECT_INITIAL_S="0.05",
-        AGENT_RECONNECT_MAX_S="0.5",
-        AGENT_SHUTDOWN_GRACE_S="2",
-        AGENT_INTAKE__LISTEN=f"127.0.0.1:{free_port()}",
-        AGENT_METRICS_LISTEN="",
-        AGENT_SOURCES__KUBECONFIG=str(kubeconfig),
-        AGENT_SPOOL_PATH=str(spool),
-    )
-    return env
+    """The environment of ``python -m agent`` for cluster ``edge`` (``agent_process_env``)."""
+    return agent_process_env("edge", token, address, kubeconfig=kubeconfig, spool=spool)

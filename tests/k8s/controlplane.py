@@ -219,6 +219,11 @@ class ControlPlane:
                 "--requestheader-username-headers=X-Remote-User",
                 "--requestheader-group-headers=X-Remote-Group",
                 "--requestheader-extra-headers-prefix=X-Remote-Extra-",
+                # The aggregator (metrics.k8s.io from tests/k8s/metrics_server.py): its client
+                # certificate towards extension servers. No --enable-aggregator-routing: that
+                # resolver refuses ExternalName Services, the one way to name 127.0.0.1.
+                f"--proxy-client-cert-file={p}/front-proxy-client.crt",
+                f"--proxy-client-key-file={p}/front-proxy-client.key",
                 "--authorization-mode=Node,RBAC",
                 # Compact etcd often (default 5 min) so that stale resourceVersions really expire
                 # and watches/continues get 410 Gone within a test's lifetime, as in a busy cluster.

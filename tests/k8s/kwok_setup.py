@@ -8,6 +8,9 @@ from typing import Any
 import yaml
 
 STAGES = Path(__file__).resolve().parent / "stages"
+# kwok's /metrics/resource for every fake node: what metrics-server scrapes when a test starts
+# one (tests/k8s/metrics_server.py). Served only when asked, so it costs the rest nothing.
+METRICS = Path(__file__).resolve().parent / "kwok" / "metrics-usage.yaml"
 
 
 def kwok_args(workdir: Path, pki: Path, kubeconfig: Path, port: int) -> list[str]:
@@ -40,6 +43,7 @@ def kwok_args(workdir: Path, pki: Path, kubeconfig: Path, port: int) -> list[str
         f"--tls-cert-file={pki / 'kwok.crt'}",
         f"--tls-private-key-file={pki / 'kwok.key'}",
         f"--config={logs_cfg}",
+        f"--config={METRICS}",
         # kwok v0.8.0 loads no default stages: pass the vendored and Lookout's own.
         *[f"--config={f}" for f in sorted(STAGES.glob("*.yaml"))],
     ]
@@ -54,7 +58,14 @@ def fake_nodes(count: int) -> list[dict[str, Any]]:
             "kind": "Node",
             "metadata": {
                 "name": f"kwok-node-{i}",
-                "annotations": {"kwok.x-k8s.io/node": "fake", "node.alpha.kubernetes.io/ttl": "0"},
+                "annotations": {
+                    "kwok.x-k8s.io/node": "fake",
+                    "node.alpha.kubernetes.io/ttl": "0",
+                    # Where metrics-server finds this node's resource metrics on kwok's port
+                    # (one port serves every node, so the path names the node).
+                    "metrics.k8s.io/resource-metrics-path": f"/metrics/nodes/kwok-node-{i}"
+                    "/metrics/resource",
+                },
                 "labels": {
                     "kubernetes.io/hostname": f"kwok-node-{i}",
                     "kubernetes.io/os": "linux",

@@ -1,4 +1,5 @@
-"""Test PKI with openssl: CA, kube-apiserver and kwok serving certs, admin client cert, SA keys.
+"""Test PKI with openssl: CA; kube-apiserver, kwok and metrics-server serving certs; admin and
+front-proxy client certs; SA keys.
 
 Every certificate carries SKI/AKI and key usages: Python >= 3.13 with urllib3 >= 2.4 verifies
 with VERIFY_X509_STRICT and rejects certificates without an Authority Key Identifier.
@@ -105,6 +106,26 @@ def make_pki(pki: Path) -> None:
             "extendedKeyUsage=serverAuth",
             "keyUsage=critical,digitalSignature,keyEncipherment",
         ],
+    )
+    # metrics-server (tests/k8s/metrics_server.py) serves metrics.k8s.io on 127.0.0.1; the
+    # aggregator checks the name of the APIService's Service, <name>.<namespace>.svc.
+    _leaf(
+        pki,
+        "metrics-server",
+        "/CN=metrics-server",
+        [
+            "subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:metrics-server.kube-system.svc",
+            "extendedKeyUsage=serverAuth",
+            "keyUsage=critical,digitalSignature,keyEncipherment",
+        ],
+    )
+    # The aggregator's client certificate towards extension API servers (--proxy-client-*):
+    # they trust it through --requestheader-client-ca-file and --requestheader-allowed-names.
+    _leaf(
+        pki,
+        "front-proxy-client",
+        "/CN=front-proxy-client",
+        ["extendedKeyUsage=clientAuth", "keyUsage=critical,digitalSignature,keyEncipherment"],
     )
     _leaf(
         pki,

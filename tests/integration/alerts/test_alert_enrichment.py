@@ -18,9 +18,16 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.harness import API_TOKEN, add_cluster, eventually, master_settings, running_master
+from tests.harness import (
+    API_TOKEN,
+    add_cluster,
+    agent_process_env,
+    eventually,
+    master_settings,
+    running_master,
+)
 from tests.integration.notify.peers import Receiver
-from tests.integration.simulated import agent_env, kubesim
+from tests.integration.simulated import kubesim
 
 LOGS_OF_CHECKOUT = "Last log lines of lookout-demo/checkout-"
 LOGS_OF_CACHE = "Last log lines of lookout-demo/cache-"
@@ -69,10 +76,13 @@ async def test_a_crash_looping_pod_s_notification_carries_its_last_log_lines(
     settings = master_settings(tmp_path / "m", alerts={"config_file": config})
     token = await add_cluster(settings, "edge")
     async with running_master(settings) as m:
-        env = agent_env(
-            address=m.address, token=token, kubeconfig=kubeconfig,
+        env = agent_process_env(
+            "edge",
+            token,
+            m.address,
+            kubeconfig=kubeconfig,
             spool=tmp_path / "spool" / "spool.bin",
-        )  # fmt: skip
+        )
         agent = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "agent", env=env, stderr=subprocess.DEVNULL
         )

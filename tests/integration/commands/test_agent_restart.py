@@ -9,7 +9,6 @@ entry point, its ``scale`` held so the kill lands mid-run, before the master has
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import subprocess
 import sys
@@ -20,9 +19,9 @@ from pathlib import Path
 import pytest
 
 from agent.executor.running import INTERRUPTED
-from tests.harness import add_cluster, master_settings, running_master
+from tests.harness import add_cluster, agent_process_env, master_settings, running_master
 from tests.integration.commands.conftest import api
-from tests.integration.simulated import free_port, kubesim
+from tests.integration.simulated import kubesim
 
 SCALE = {
     "type": "scale",
@@ -60,18 +59,12 @@ async def test_a_command_killed_mid_run_is_not_run_again_after_the_agent_restart
     token = await add_cluster(settings, "edge")
     runs = tmp_path / "runs"
     async with running_master(settings) as m, api(m) as http:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("MASTER_", "AGENT_"))}
-        env.update(
-            AGENT_CLUSTER_NAME="edge",
-            AGENT_MASTER_ADDRESS=m.address,
-            AGENT_TOKEN=token,
-            AGENT_PLAINTEXT="true",
-            AGENT_RECONNECT_INITIAL_S="0.05",
-            AGENT_RECONNECT_MAX_S="0.5",
-            AGENT_SHUTDOWN_GRACE_S="2",
-            AGENT_INTAKE__LISTEN=f"127.0.0.1:{free_port()}",
-            AGENT_SOURCES__KUBECONFIG=str(kubeconfig),
-            AGENT_SPOOL_PATH=str(tmp_path / "spool" / "spool.bin"),
+        env = agent_process_env(
+            "edge",
+            token,
+            m.address,
+            kubeconfig=kubeconfig,
+            spool=tmp_path / "spool" / "spool.bin",
             LOOKOUT_TEST_RUNS=str(runs),
         )
         argv = [sys.executable, "-m", "tests.integration.commands.gated_agent"]

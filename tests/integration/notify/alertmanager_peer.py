@@ -17,9 +17,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.required import unavailable
+from tests.required import require_built
 
-REPO = Path(__file__).resolve().parents[3]
 CONFIG = """\
 route:
   receiver: nowhere
@@ -29,27 +28,9 @@ receivers:
 """
 
 
-def find_alertmanager() -> Path | None:
-    out = subprocess.run(
-        [str(REPO / "scripts" / "alertmanager.sh"), "--check"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    lines = out.stdout.strip().splitlines()
-    if out.returncode == 0 and lines and (Path(lines[-1]) / "alertmanager").is_file():
-        return Path(lines[-1]) / "alertmanager"
-    return None
-
-
 @pytest.fixture(scope="session")
 def alertmanager_bin() -> Path:
-    found = find_alertmanager()
-    if found is None:
-        why = "alertmanager is not built: run scripts/alertmanager.sh (make test-bins does)"
-        unavailable("alertmanager", why)
-    return found
+    return require_built("alertmanager", "alertmanager.sh", "alertmanager")
 
 
 def _free_port() -> int:

@@ -7,7 +7,7 @@ import orjson
 
 from master.datahub.cluster import ClusterState
 from master.datahub.hub import DataHub
-from master.processor.podspecs import attach_specs
+from master.processor.podspecs import SpecCache, attach_specs
 from shared.domain.journal import Gap, JournalRecord, PodMetricsBatch
 from shared.domain.podmetrics import ContainerSpec, ContainerUsage, PodUsage
 from shared.domain.refs import ObjectRef
@@ -95,3 +95,45 @@ def test_a_bare_pod_is_its_own_workload_and_an_unmirrored_pod_keeps_no_spec() ->
 def test_other_records_pass_through_unchanged() -> None:
     rec = JournalRecord(1, 1, Gap(1, 1, 1))
     assert attach_specs([rec], _state()) == [rec]
+
+
+def _pod(version: str, body: dict[str, object] = POD) -> Resource:
+    return Resource(
+        ObjectRef("Pod", "shop", "web-1", "uid-1"), version, body_json=orjson.dumps(body)
+    )
+
+
+def _app_spec(state: ClusterState, cache: SpecCache) -> ContainerSpec | None:
+    [rec] = attach_specs([_record("web-1")], state, cache)
+    assert isinstance(rec.body, PodMetricsBatch)
+    return rec.body.pods[0].containers[0].spec
+
+
+def test_the_cache_reads_a_pod_version_once_and_a_new_version_afresh() -> None:
+    cache = SpecCache()
+    state = _state(_pod("1"))
+    first = _app_spec(state, cache)
+    assert _app_spec(state, cache) is first and len(cache) == 1  # parsed once, reused
+    raised = orjson.loads(orjson.dumps(POD))
+    raised["spec"]["containers"][0]["resources"]["limits"]["memory"] = "1Gi"
+    state = _state(_pod("2", raised))  # a rollout raised the limit: a new resourceVersion
+    spec = _app_spec(state, cache)
+    assert spec is not None and spec.memory_limit_bytes == 1024 * MI
+
+
+def test_a_cached_pod_learns_its_deployment_when_the_replicaset_arrives_later() -> None:
+    cache = SpecCache()
+    pod = _pod("1")
+    assert _app_spec(_state(pod), cache).workload == "ReplicaSet/web-7f9"  # type: ignore[union-attr]
+    rs = _res("ReplicaSet", "web-7f9", {"metadata": _owner("Deployment", "web")})
+    assert _app_spec(_state(pod, rs), cache).workload == "Deployment/web"  # type: ignore[union-attr]
+
+
+def test_the_cache_drops_the_least_recently_used_past_its_bound() -> None:
+    cache = SpecCache(max_entries=2)
+    specs = {v: _app_spec(_state(_pod(v)), cache) for v in ("1", "2")}
+    assert _app_spec(_state(_pod("1")), cache) is specs["1"]  # "1" used again: "2" is oldest
+    _app_spec(_state(_pod("3")), cache)
+    assert len(cache) == 2
+    assert _app_spec(_state(_pod("1")), cache) is specs["1"]
+    assert _app_spec(_state(_pod("2")), cache) is not specs["2"]  # dropped, read afresh

@@ -84,6 +84,10 @@ Renders PolicyRules for permissions "apiGroup|resource|verb" (a JSON list), one 
 {{- /* Discovery lists controller pods by label; it never watches or changes them. */}}
 {{- $out = concat $out (list "core|pods|get" "core|pods|list") }}
 {{- end }}
+{{- if .Values.podMetrics.enabled }}
+{{- /* metrics-server's usage lists (agent/pod_metrics): read, never watched (it serves no watch). */}}
+{{- $out = concat $out (list "metrics.k8s.io|pods|get" "metrics.k8s.io|pods|list" "metrics.k8s.io|nodes|get" "metrics.k8s.io|nodes|list") }}
+{{- end }}
 {{- $out = concat $out (include "lookout-agent.commandPerms" (dict "root" . "scope" "cluster") | fromJsonArray) }}
 {{- if not .Values.policy.allowedNamespaces }}
 {{- $out = concat $out (include "lookout-agent.commandPerms" (dict "root" . "scope" "ns") | fromJsonArray) }}
