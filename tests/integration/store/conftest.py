@@ -11,9 +11,13 @@ from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import delete
 
+from master.datahub.hub import DataHub
+from master.gateway.app import create_app
+from master.gateway.state import GatewayState
 from master.store import Store
 from master.store.schema.tables import metadata, schema_version
 from tests.mariadb import MariaDB, mariadb_dsn, mariadb_server
@@ -65,3 +69,23 @@ async def store(
         yield s
     finally:
         await s.close()
+
+
+API_TOKEN = "store-api-test-token-0123456789ab"
+
+
+@pytest.fixture
+async def api(store: Store) -> AsyncIterator[httpx.AsyncClient]:
+    """The real gateway (every route, its authentication and permission checks, the error
+    handlers) over ``store``, called with the API token; cluster ``prod`` registered. A
+    client without the token is refused, which ``test_store_history_api`` proves."""
+    state = GatewayState(
+        hub=DataHub(reconnecting_after_s=15, offline_after_s=60), api_token=API_TOKEN, store=store
+    )
+    await store.clusters.add("prod", token_id="tid", token_hash="hash", now_ms=1)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(create_app(state=state, dashboard_dir=None)),
+        base_url="http://t",
+        headers={"Authorization": f"Bearer {API_TOKEN}"},
+    ) as c:
+        yield c

@@ -2,40 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import httpx
 import pytest
-from fastapi import FastAPI
 
-from master.datahub.hub import DataHub
-from master.gateway import errors
-from master.gateway.routes.history import router
-from master.gateway.state import GatewayState
 from master.store import Store, StoreSettings, maintain_once
 from master.store.repositories import journal as journal_module
 from shared.domain.findings import Severity
 from tests.integration.store.store_records import finding, findings_record, metrics_record
 
 NOW = 1_700_000_000_000
-TOKEN = "history-api-test-token-0123456789"
 
 
 @pytest.fixture
-async def client(store: Store) -> AsyncIterator[httpx.AsyncClient]:
-    app = FastAPI()
-    app.include_router(router, prefix="/api/v1")
-    app.state.gateway = GatewayState(
-        hub=DataHub(reconnecting_after_s=15, offline_after_s=60), api_token=TOKEN, store=store
-    )
-    errors.install(app)
-    await store.clusters.add("prod", token_id="tid", token_hash="hash", now_ms=1)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app),
-        base_url="http://t",
-        headers={"Authorization": f"Bearer {TOKEN}"},
-    ) as c:
-        yield c
+def client(api: httpx.AsyncClient) -> httpx.AsyncClient:
+    return api  # the real gateway over the store (conftest)
 
 
 async def _seed_findings(store: Store) -> None:
@@ -54,6 +34,17 @@ async def _seed_findings(store: Store) -> None:
         for i in range(10, 0, -1)
     ]
     await store.journal.commit("prod", records, 10)
+
+
+async def test_the_history_routes_refuse_a_caller_without_credentials(
+    client: httpx.AsyncClient,
+) -> None:
+    for path in (
+        "/api/v1/clusters/prod/findings/history",
+        "/api/v1/clusters/prod/nodes/n1/metrics",
+    ):
+        r = await client.get(path, headers={"Authorization": ""})
+        assert r.status_code == 401, (path, r.text)
 
 
 async def test_findings_history_pages_through_every_occurrence_once(

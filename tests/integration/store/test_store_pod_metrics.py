@@ -3,16 +3,9 @@ requests and limits, 5-minute roll-ups, and the pod and workload routes over HTT
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import httpx
 import pytest
-from fastapi import FastAPI
 
-from master.datahub.hub import DataHub
-from master.gateway import errors
-from master.gateway.routes.pod_metrics import router
-from master.gateway.state import GatewayState
 from master.store import Store, StoreSettings, maintain_once
 from shared.clock import now_ms
 from shared.domain.journal import JournalRecord, PodMetricsBatch
@@ -21,7 +14,6 @@ from shared.domain.podmetrics import ContainerSpec, ContainerUsage, PodUsage
 # A 5-minute boundary an hour ago: the store stamps rows with the wall clock on commit, and
 # roll-ups and retention go by that, so the samples' own times must be near it.
 NOW = now_ms() // 300_000 * 300_000 - 3_600_000
-TOKEN = "pod-metrics-api-test-token-0123456789"
 MI = 2**20
 
 
@@ -66,20 +58,8 @@ async def _seed(store: Store) -> None:
 
 
 @pytest.fixture
-async def client(store: Store) -> AsyncIterator[httpx.AsyncClient]:
-    app = FastAPI()
-    app.include_router(router, prefix="/api/v1")
-    app.state.gateway = GatewayState(
-        hub=DataHub(reconnecting_after_s=15, offline_after_s=60), api_token=TOKEN, store=store
-    )
-    errors.install(app)
-    await store.clusters.add("prod", token_id="tid", token_hash="hash", now_ms=1)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app),
-        base_url="http://t",
-        headers={"Authorization": f"Bearer {TOKEN}"},
-    ) as c:
-        yield c
+def client(api: httpx.AsyncClient) -> httpx.AsyncClient:
+    return api  # the real gateway over the store (conftest)
 
 
 async def test_a_pod_answers_raw_samples_next_to_the_limits_they_ran_under(
