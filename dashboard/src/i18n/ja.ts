@@ -118,7 +118,18 @@ export const ja: Catalogue = {
     memory: 'メモリ',
     disk: 'ディスク',
   },
+  podMetrics: {
+    title: 'メトリクス',
+    workloadTitle: 'メトリクス（全 Pod の合計）',
+    cpu: 'CPU、ミリコア · {{container}}',
+    memory: 'メモリ、MiB · {{container}}',
+    line: { usage: '使用量', request: 'リクエスト', limit: 'リミット' },
+    noSamples:
+      'この範囲にはまだ CPU・メモリのサンプルがありません（クラスタが metrics.k8s.io を提供していれば、agent が 30 秒ごとに読み取ります）。',
+  },
   findings: {
+    statistical: '統計',
+    statisticalHint: 'Lookout がメトリクス系列の統計的ベースラインで検出（agent の報告ではありません）',
     none: 'アクティブな検出はありません。',
     for: '継続',
     past_one: '解決済みの検出 {{count}} 件',

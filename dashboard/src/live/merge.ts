@@ -57,6 +57,7 @@ const PER_CLUSTER = new Set([
   'findings',
   'findings-history',
   'node-metrics',
+  'pod-metrics',
 ]);
 
 export function objectKey(cluster: string, kind: string, namespace: string, name: string): string {

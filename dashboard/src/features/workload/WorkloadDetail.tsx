@@ -14,6 +14,7 @@ import { SeverityChip } from '../../ui/SeverityChip';
 import { QueryState } from '../../ui/States';
 import { RelTime } from '../../ui/Time';
 import { ActionButtons } from '../actions/ActionButtons';
+import { ContainerMetricCharts } from '../podmetrics/ContainerMetricCharts';
 import { toPodRow } from '../cluster/podRows';
 import { toWorkloadRow, workloadContainers } from '../cluster/workloadRows';
 
@@ -99,6 +100,10 @@ export default function WorkloadDetail() {
                   <Conditions items={conditions(item.data!.object)} />
                 </section>
               </div>
+              <section className="section" aria-labelledby="wl-metrics">
+                <h3 id="wl-metrics">{t('podMetrics.workloadTitle')}</h3>
+                <ContainerMetricCharts subject={{ cluster, kind, namespace: ns, name }} />
+              </section>
               {kind === 'Deployment' && (
                 <section className="section" aria-labelledby="wl-history">
                   <h3 id="wl-history">{t('workloads.history')}</h3>

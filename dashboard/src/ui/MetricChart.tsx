@@ -1,7 +1,17 @@
-/** One uPlot line chart (time on x); sized to its box, redrawn when data or theme change. */
+/**
+ * One uPlot line chart (time on x); sized to its box, redrawn when data or theme change. A
+ * series may be a reference line (`line: 'request' | 'limit'`: dashed, in its own colour), so
+ * usage is read against what the container asked for and may not exceed.
+ */
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+
+export interface ChartSeries {
+  label: string;
+  values: (number | null)[];
+  line?: 'request' | 'limit';
+}
 
 const compact = new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 1 });
 
@@ -13,7 +23,7 @@ export function MetricChart({
 }: {
   title: string;
   times: number[];
-  series: { label: string; values: (number | null)[] }[];
+  series: ChartSeries[];
   unit: string;
 }) {
   const box = useRef<HTMLDivElement>(null);
@@ -25,6 +35,10 @@ export function MetricChart({
       css.getPropertyValue('--accent').trim() || '#0b5cad',
       css.getPropertyValue('--warning').trim() || '#8a5300',
     ];
+    const lines = {
+      request: css.getPropertyValue('--muted').trim() || '#666',
+      limit: css.getPropertyValue('--critical').trim() || '#b00020',
+    };
     const axis = {
       stroke: css.getPropertyValue('--muted').trim(),
       grid: { stroke: css.getPropertyValue('--border').trim() },
@@ -37,8 +51,9 @@ export function MetricChart({
           {},
           ...series.map((s, i) => ({
             label: s.label,
-            stroke: colors[i % colors.length],
+            stroke: s.line ? lines[s.line] : colors[i % colors.length],
             width: 1.5,
+            dash: s.line ? [6, 4] : undefined,
             value: (_u: uPlot, v: number | null) => (v == null ? '' : `${v.toFixed(1)} ${unit}`),
           })),
         ],
