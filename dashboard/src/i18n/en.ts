@@ -1,4 +1,5 @@
 import { enAlerts } from '../features/alerts/i18n/en';
+import { enRemediation } from '../features/remediation/i18n/en';
 import { enSlos } from '../features/slos/i18n/en';
 
 /** English catalogue: the reference shape zh and ja must match (types/catalogue.ts). */
@@ -427,4 +428,5 @@ export const en = {
   },
   alerts: enAlerts,
   slos: enSlos,
+  remediation: enRemediation,
 };

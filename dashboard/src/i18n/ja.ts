@@ -1,5 +1,6 @@
 import type { Catalogue } from './catalogue';
 import { jaAlerts } from '../features/alerts/i18n/ja';
+import { jaRemediation } from '../features/remediation/i18n/ja';
 import { jaSlos } from '../features/slos/i18n/ja';
 
 /** 日本語. Kubernetes terms (Pod, Deployment, CrashLoopBackOff …) stay in English. */
@@ -129,7 +130,8 @@ export const ja: Catalogue = {
   },
   findings: {
     statistical: '統計',
-    statisticalHint: 'Lookout がメトリクス系列の統計的ベースラインで検出（agent の報告ではありません）',
+    statisticalHint:
+      'Lookout がメトリクス系列の統計的ベースラインで検出（agent の報告ではありません）',
     none: 'アクティブな検出はありません。',
     for: '継続',
     past_one: '解決済みの検出 {{count}} 件',
@@ -424,4 +426,5 @@ export const ja: Catalogue = {
   },
   alerts: jaAlerts,
   slos: jaSlos,
+  remediation: jaRemediation,
 };

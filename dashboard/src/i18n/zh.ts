@@ -1,5 +1,6 @@
 import type { Catalogue } from './catalogue';
 import { zhAlerts } from '../features/alerts/i18n/zh';
+import { zhRemediation } from '../features/remediation/i18n/zh';
 import { zhSlos } from '../features/slos/i18n/zh';
 
 /** 简体中文. Kubernetes terms (Pod, Deployment, CrashLoopBackOff …) stay in English. */
@@ -416,4 +417,5 @@ export const zh: Catalogue = {
   },
   alerts: zhAlerts,
   slos: zhSlos,
+  remediation: zhRemediation,
 };

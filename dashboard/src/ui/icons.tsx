@@ -40,4 +40,6 @@ export const SearchIcon = () => (
 );
 
 /** A trend line: statistical (baseline) findings. */
-export const TrendIcon = () => <Svg d="M1 13h14v1.5H1V13Zm1-2.2 4-4.3 3 2.6 4.6-5.3 1.1 1-5.6 6.4-3-2.6-3 3.3L2 10.8Z" />;
+export const TrendIcon = () => (
+  <Svg d="M1 13h14v1.5H1V13Zm1-2.2 4-4.3 3 2.6 4.6-5.3 1.1 1-5.6 6.4-3-2.6-3 3.3L2 10.8Z" />
+);

@@ -23,8 +23,7 @@ export function ContainerMetricCharts({ subject }: { subject: MetricsSubject }) 
           const containers = (q.data?.containers ?? [])
             .map((c) => ({ c, charts: containerCharts(c) }))
             .filter((x) => x.charts.length > 0);
-          if (containers.length === 0)
-            return <p className="muted">{t('podMetrics.noSamples')}</p>;
+          if (containers.length === 0) return <p className="muted">{t('podMetrics.noSamples')}</p>;
           return containers.map(({ c, charts }) => (
             <div key={c.container} className="charts">
               {charts.map((chart) => {
