@@ -20,11 +20,14 @@ export function MetricChart({
   times,
   series,
   unit,
+  window,
 }: {
   title: string;
   times: number[];
   series: ChartSeries[];
   unit: string;
+  /** The x range in epoch ms (the asked-for window): a few samples are not stretched over years. */
+  window?: [number, number];
 }) {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -67,12 +70,13 @@ export function MetricChart({
           },
         ],
         legend: { show: true },
+        scales: window ? { x: { time: true, range: [window[0] / 1000, window[1] / 1000] } } : {},
       },
       [times.map((t) => t / 1000), ...series.map((s) => s.values)] as uPlot.AlignedData,
       el,
     );
     return () => plot.destroy();
-  }, [times, series, unit]);
+  }, [times, series, unit, window]);
   return (
     <figure className="chart">
       <figcaption>{title}</figcaption>

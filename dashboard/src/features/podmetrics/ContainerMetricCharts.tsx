@@ -23,6 +23,7 @@ export function ContainerMetricCharts({ subject }: { subject: MetricsSubject }) 
           const containers = (q.data?.containers ?? [])
             .map((c) => ({ c, charts: containerCharts(c) }))
             .filter((x) => x.charts.length > 0);
+          const window: [number, number] = [q.data!.from_ms, q.data!.to_ms];
           if (containers.length === 0) return <p className="muted">{t('podMetrics.noSamples')}</p>;
           return containers.map(({ c, charts }) => (
             <div key={c.container} className="charts">
@@ -40,6 +41,7 @@ export function ContainerMetricCharts({ subject }: { subject: MetricsSubject }) 
                     unit={chart.unit}
                     times={c.times_ms}
                     series={series}
+                    window={window}
                   />
                 );
               })}

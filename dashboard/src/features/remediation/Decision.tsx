@@ -24,7 +24,7 @@ export function Decision({ remediation: r }: { remediation: Remediation }) {
   if (!canPreview(r.state) && !canApprove(r.state) && !canReject(r.state) && !error) return null;
   return (
     <section className="section" aria-labelledby="rem-decision">
-      <h3 id="rem-decision">{t('remediation.detail.decision')}</h3>
+      <h2 id="rem-decision">{t('remediation.detail.decision')}</h2>
       <div className="actions" role="group" aria-label={t('remediation.detail.decision')}>
         {canPreview(r.state) && (
           <button

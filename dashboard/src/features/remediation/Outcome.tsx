@@ -13,7 +13,7 @@ export function Approvals({ remediation: r }: { remediation: Remediation }) {
   const { t } = useTranslation();
   return (
     <section className="section" aria-labelledby="rem-approvals">
-      <h3 id="rem-approvals">{t('remediation.detail.approvals')}</h3>
+      <h2 id="rem-approvals">{t('remediation.detail.approvals')}</h2>
       {r.requested_by && <p>{t('remediation.detail.requestedBy', { name: r.requested_by })}</p>}
       {r.approvals.length === 0 ? (
         <p className="muted">{t('remediation.detail.noApprovals')}</p>
@@ -38,7 +38,8 @@ export function Approvals({ remediation: r }: { remediation: Remediation }) {
 
 function InverseLink({ remediation: r }: { remediation: Remediation }) {
   const { t } = useTranslation();
-  const list = useRemediations({ cluster: r.cluster });
+  // Shown only after a `worse` verdict, when the undo is being added: poll fast meanwhile.
+  const list = useRemediations({ cluster: r.cluster }, true);
   const inverse = inverseOf(list.data?.items ?? [], r);
   if (!inverse) return <p className="muted">{t('remediation.detail.inverseMissing')}</p>;
   return (
@@ -56,7 +57,7 @@ export function Outcome({ remediation: r }: { remediation: Remediation }) {
   const verdict = r.outcome && VERDICTS.has(r.outcome) ? r.outcome : null;
   return (
     <section className="section" aria-labelledby="rem-outcome">
-      <h3 id="rem-outcome">{t('remediation.detail.outcome')}</h3>
+      <h2 id="rem-outcome">{t('remediation.detail.outcome')}</h2>
       {r.run_command_id ? (
         <p>
           <Link to={`/commands/${encodeURIComponent(r.run_command_id)}`}>

@@ -58,7 +58,7 @@ function ImpactCheck({ impact }: { impact: Impact }) {
   const { t } = useTranslation();
   return (
     <div className="impact">
-      <h4>{t('remediation.detail.impact')}</h4>
+      <h3>{t('remediation.detail.impact')}</h3>
       <ul className="plain">
         {impact.replicas && (
           <li>
@@ -107,7 +107,7 @@ export function PreviewPanel({ preview }: { preview: Preview }) {
   const { t } = useTranslation();
   return (
     <section className="section preview" aria-labelledby="rem-preview">
-      <h3 id="rem-preview">{t('remediation.detail.preview')}</h3>
+      <h2 id="rem-preview">{t('remediation.detail.preview')}</h2>
       <Diff preview={preview} />
       {preview.impact && <ImpactCheck impact={preview.impact} />}
     </section>

@@ -23,7 +23,7 @@ function History({ remediation: r }: { remediation: Remediation }) {
   const { t } = useTranslation();
   return (
     <section className="section" aria-labelledby="rem-history">
-      <h3 id="rem-history">{t('remediation.detail.history')}</h3>
+      <h2 id="rem-history">{t('remediation.detail.history')}</h2>
       <ol className="plain history">
         {(r.history ?? []).map((h, i) => (
           <li key={i}>
@@ -42,14 +42,14 @@ function Page({ remediation: r }: { remediation: Remediation }) {
   const me = useMe();
   const target = r.target;
   return (
-    <article className="page" aria-labelledby="rem-title">
+    <article className="page remediation-detail" aria-labelledby="rem-title">
       <header className="detail-head">
         <div>
           <p className="muted">
             <Link to="/remediations">{t('remediation.title')}</Link> ·{' '}
             <span className="mono">{r.cluster}</span>
           </p>
-          <h2 id="rem-title">{t('remediation.detail.of', { reason: r.reason })}</h2>
+          <h1 id="rem-title">{t('remediation.detail.of', { reason: r.reason })}</h1>
           <p className="chips">
             <RemediationStateChip state={r.state} />
             {r.auto && <span className="muted">{t('remediation.auto')}</span>}
@@ -66,11 +66,11 @@ function Page({ remediation: r }: { remediation: Remediation }) {
       </header>
       <div className="grid-2">
         <section className="section" aria-labelledby="rem-finding">
-          <h3 id="rem-finding">{t('remediation.detail.finding')}</h3>
+          <h2 id="rem-finding">{t('remediation.detail.finding')}</h2>
           <Evidence cluster={r.cluster} evidence={r.suggestion.evidence} />
         </section>
         <section className="section" aria-labelledby="rem-command">
-          <h3 id="rem-command">{t('remediation.detail.command')}</h3>
+          <h2 id="rem-command">{t('remediation.detail.command')}</h2>
           <p>
             <CommandWords action={r.suggestion.action} />
           </p>

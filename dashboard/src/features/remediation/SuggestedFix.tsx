@@ -12,7 +12,9 @@ export function SuggestedFix({ cluster, fingerprint }: { cluster: string; finger
   if (!r) return null;
   return (
     <Link className="suggested-fix" to={`/remediations/${encodeURIComponent(r.id)}`}>
-      {t('remediation.suggestedFixState', { state: t(`remediation.state.${r.state}`) })}
+      {r.state === 'suggested'
+        ? t('remediation.suggestedFix')
+        : t('remediation.suggestedFixState', { state: t(`remediation.state.${r.state}`) })}
     </Link>
   );
 }

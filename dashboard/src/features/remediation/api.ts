@@ -17,7 +17,9 @@ export const POLL_MS = 15_000;
 // A preview waits for the dry run through the agent (the master's preview_timeout_s: 30 s).
 const PREVIEW_TIMEOUT_MS = 45_000;
 
-export function useRemediations(filters: { cluster?: string; state?: string }) {
+/** `fast`: poll as if something moved (a page waiting for a remediation the server is about
+ *  to add, e.g. the undo after a `worse` verdict). */
+export function useRemediations(filters: { cluster?: string; state?: string }, fast = false) {
   const f = Object.fromEntries(Object.entries(filters).filter(([, v]) => v)) as Record<
     string,
     string
@@ -26,7 +28,7 @@ export function useRemediations(filters: { cluster?: string; state?: string }) {
     queryKey: remediationKeys.list(f),
     queryFn: () => call<RemediationPage>(`remediations${qs({ ...f, limit: 500 })}`),
     refetchInterval: (q) =>
-      q.state.data?.items.some((r) => isMoving(r.state)) ? MOVING_POLL_MS : POLL_MS,
+      fast || q.state.data?.items.some((r) => isMoving(r.state)) ? MOVING_POLL_MS : POLL_MS,
   });
 }
 

@@ -121,6 +121,7 @@ export const enRemediation = {
     no_effect: 'No effect: the finding is still there after the watch.',
     worse: 'Worse: new critical findings on the workload after the fix.',
   },
+  suggestedFix: 'Suggested fix',
   suggestedFixState: 'Suggested fix ({{state}})',
   policy: {
     nav: 'Remediation policy',

@@ -122,6 +122,7 @@ export const jaRemediation: Catalogue['remediation'] = {
     no_effect: '効果なし：監視期間後も検出が残っています。',
     worse: '悪化：修復後にワークロードで新たな重大な検出があります。',
   },
+  suggestedFix: '提案された修復',
   suggestedFixState: '提案された修復（{{state}}）',
   policy: {
     nav: '修復ポリシー',

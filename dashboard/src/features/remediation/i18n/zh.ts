@@ -121,6 +121,7 @@ export const zhRemediation: Catalogue['remediation'] = {
     no_effect: '无效果：观察期后问题仍然存在。',
     worse: '更糟：修复后该工作负载出现新的严重问题。',
   },
+  suggestedFix: '建议的修复',
   suggestedFixState: '建议的修复（{{state}}）',
   policy: {
     nav: '修复策略',
