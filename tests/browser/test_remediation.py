@@ -12,19 +12,17 @@ with LOOKOUT_SCREENSHOTS=1 (else a temporary folder)."""
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.async_api import Page, expect
+from playwright.async_api import Locator, Page, expect
 
 from tests.browser.accessibility import axe_violations
-from tests.browser.conftest import ADMIN_PASSWORD, JWT_SECRET, fleet_site
-from tests.browser.demo import DEMO_NS, FAULT_LABEL, Fleet, log_in, running_fleet, until
-from tests.browser.test_tour import SHOTS, VIEWPORT, axe_source
+from tests.browser.conftest import fleet_site, fleet_with
+from tests.browser.demo import DEMO_NS, FAULT_LABEL, Fleet, log_in, until
+from tests.browser.test_tour import VIEWPORT, axe_source, shots
 
 pytestmark = pytest.mark.browser
 
@@ -37,7 +35,7 @@ WATCH_S = 10  # the policy's verification watch (its minimum): the verdict withi
 DEPLOYMENT = f"/apis/apps/v1/namespaces/{DEMO_NS}/deployments/{APP}"
 
 site = pytest.fixture(name="site")(fleet_site)  # page and watch guard the fleet's master
-__all__ = ["axe_source"]  # the fixture, shared with the tour
+__all__ = ["axe_source", "shots"]  # the fixtures, shared with the tour
 
 
 @pytest.fixture
@@ -45,24 +43,8 @@ def dashboard_dir(built_dashboard: Path) -> Path:
     return built_dashboard
 
 
-@pytest.fixture
-async def fleet(tmp_path: Path, dashboard_dir: Path) -> AsyncIterator[Fleet]:
-    """The demo fleet with agents reading metrics.k8s.io every 5 s (the default is 30 s)."""
-    async with running_fleet(
-        tmp_path,
-        dashboard_dir=dashboard_dir,
-        jwt_secret=JWT_SECRET,
-        admin_password=ADMIN_PASSWORD,
-        agent_env={"AGENT_POD_METRICS__INTERVAL_S": "5"},
-    ) as f:
-        yield f
-
-
-@pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    out = SHOTS if os.environ.get("LOOKOUT_SCREENSHOTS") == "1" else tmp_path / "screenshots"
-    out.mkdir(parents=True, exist_ok=True)
-    return out
+# Agents read metrics.k8s.io every 5 s (the default is 30 s): the pod chart has samples soon.
+fleet = fleet_with(agent_env={"AGENT_POD_METRICS__INTERVAL_S": "5"})
 
 
 async def add_users(fleet: Fleet, *users: tuple[str, str]) -> None:
@@ -123,6 +105,12 @@ async def log_out(page: Page) -> None:
     await expect(page.get_by_role("button", name="Sign in")).to_be_visible()
 
 
+async def centre(target: Locator) -> None:
+    """Scroll ``target`` to the middle of the viewport (the screenshot's subject, clear of the
+    sticky top bar)."""
+    await target.evaluate("e => e.scrollIntoView({block: 'center'})")
+
+
 async def no_axe_violations(page: Page, axe_source: str, where: str) -> None:
     found = await axe_violations(page, axe_source)
     assert found == [], f"axe violations on {where}: {found}"
@@ -170,7 +158,8 @@ async def test_two_operators_preview_approve_and_see_the_verdict(
     async with fleet.kube(CLUSTER) as kube:  # the dry run changed nothing
         container = (await kube.get(DEPLOYMENT)).json()["spec"]["template"]["spec"]["containers"][0]
         assert container["resources"]["limits"]["memory"] == "128Mi"
-    await page.screenshot(path=str(shots / "remediation-preview.png"), full_page=True)
+    await centre(preview)
+    await page.screenshot(path=str(shots / "remediation-preview.png"))
     await no_axe_violations(page, axe_source, "the remediation detail (light)")
     await page.emulate_media(color_scheme="dark")
     await no_axe_violations(page, axe_source, "the remediation detail (dark)")
@@ -208,7 +197,24 @@ async def test_two_operators_preview_approve_and_see_the_verdict(
     await expect(verdict).to_contain_text(
         re.compile("Resolved|No effect|Worse"), timeout=WATCH_S * 1000 + 30_000
     )
-    await page.screenshot(path=str(shots / "remediation-verdict.png"), full_page=True)
+    if "Worse" in await verdict.inner_text():
+        # The undo is offered as a new suggestion, unless another open suggestion for the same
+        # reason and workload holds its place (the store keeps one open per reason and target).
+        async with fleet.api() as http:
+            r = await http.get("/api/v1/remediations", params={"cluster": CLUSTER})
+        mine = r.json()["items"]
+        undo = [x for x in mine if x["suggestion"]["id"] == f"{rem['suggestion']['id']}-inverse"]
+        outcome = page.get_by_role("region", name="Outcome")
+        if undo:
+            await expect(
+                outcome.get_by_role("link", name=f"The undo is suggested: {undo[0]['id']}")
+            ).to_be_visible(timeout=LIVE)
+        else:
+            await expect(outcome.get_by_role("link", name="open remediations")).to_have_attribute(
+                "href", f"/remediations?cluster={CLUSTER}&namespace={DEMO_NS}"
+            )
+    await centre(page.get_by_role("region", name="Outcome"))
+    await page.screenshot(path=str(shots / "remediation-verdict.png"))
 
 
 async def test_the_pod_page_charts_memory_against_its_limit_and_links_its_fix(
@@ -238,18 +244,19 @@ async def test_the_pod_page_charts_memory_against_its_limit_and_links_its_fix(
     await expect(memory.locator(".u-legend")).to_contain_text("limit")
     await expect(memory.locator(".u-legend")).to_contain_text("usage")
     await expect(memory.locator("canvas")).to_have_count(1)
-    await page.get_by_role("heading", name="Metrics").scroll_into_view_if_needed()
-    await page.screenshot(path=str(shots / "pod-metrics.png"), full_page=True)
+    await centre(memory)
+    await page.screenshot(path=str(shots / "pod-metrics.png"))
     await no_axe_violations(page, axe_source, "the pod page")
 
     await page.get_by_role("link", name=re.compile(r"^Suggested fix")).click()
     await expect(page.get_by_role("heading", name="Remediation of OOMKilled")).to_be_visible()
     await page.locator("#lang-switch").select_option("ja")
     await expect(page.get_by_role("heading", name="OOMKilled の修復")).to_be_visible()
-    await page.screenshot(path=str(shots / "remediation-detail-ja.png"), full_page=True)
+    await page.screenshot(path=str(shots / "remediation-detail-ja.png"))
     await page.goto(f"/clusters/{CLUSTER}/pods/{DEMO_NS}/{pod}")
     await expect(page.locator("figure", has_text="メモリ、MiB · main")).to_be_visible(timeout=LIVE)
-    await page.screenshot(path=str(shots / "pod-metrics-ja.png"), full_page=True)
+    await centre(page.locator("figure", has_text="メモリ、MiB · main"))
+    await page.screenshot(path=str(shots / "pod-metrics-ja.png"))
 
     await page.goto("/admin/remediation")
     await expect(page.get_by_role("heading", name="修復の承認ポリシー")).to_be_visible()

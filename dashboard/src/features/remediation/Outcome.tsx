@@ -41,7 +41,17 @@ function InverseLink({ remediation: r }: { remediation: Remediation }) {
   // Shown only after a `worse` verdict, when the undo is being added: poll fast meanwhile.
   const list = useRemediations({ cluster: r.cluster }, true);
   const inverse = inverseOf(list.data?.items ?? [], r);
-  if (!inverse) return <p className="muted">{t('remediation.detail.inverseMissing')}</p>;
+  if (!inverse)
+    return (
+      <p className="muted">
+        {t('remediation.detail.inverseMissing')}{' '}
+        <Link
+          to={`/remediations?cluster=${encodeURIComponent(r.cluster)}&namespace=${encodeURIComponent(r.namespace ?? '')}`}
+        >
+          {t('remediation.detail.openOnes')}
+        </Link>
+      </p>
+    );
   return (
     <p>
       <Link to={`/remediations/${encodeURIComponent(inverse.id)}`}>

@@ -4,6 +4,7 @@
  * whether it is still moving (the page polls then), the set_resources diff as rows, the
  * command as words (i18n key and values), and the list's filtering and order.
  */
+import type { Level } from '../../ui/SeverityChip';
 import type { Action, Remediation, RemediationState } from './types';
 
 export const STATES: RemediationState[] = [
@@ -31,8 +32,6 @@ export const canPreview = (s: string) => PREVIEWABLE.has(s);
 export const canApprove = (s: string) => s === 'pending_approval';
 export const canReject = (s: string) => REJECTABLE.has(s);
 export const isMoving = (s: string | undefined) => !!s && MOVING.has(s);
-
-export type Level = 'critical' | 'warning' | 'info' | 'ok' | 'unknown';
 
 export function stateLevel(s: string): Level {
   if (s === 'worse' || s === 'failed') return 'critical';

@@ -56,7 +56,9 @@ export const enRemediation = {
     watching:
       'The command succeeded; Lookout watches the finding before it says whether the fix worked.',
     inverse: 'The undo is suggested: {{id}}',
-    inverseMissing: 'The undo will be suggested shortly.',
+    inverseMissing:
+      'No undo is suggested (yet): another open suggestion for this workload may hold its place; see the',
+    openOnes: 'open remediations',
     message: 'Last note',
     by: 'by {{name}}',
   },

@@ -57,7 +57,9 @@ export const jaRemediation: Catalogue['remediation'] = {
     ranAt: '実行',
     watching: 'コマンドは成功しました。Lookout が検出を監視し、修復が効いたかを判定します。',
     inverse: '取り消しが提案されています：{{id}}',
-    inverseMissing: '取り消しはまもなく提案されます。',
+    inverseMissing:
+      '取り消しはまだ提案されていません。このワークロードの別の未完了の提案が先にある可能性があります。確認：',
+    openOnes: '未完了の修復',
     message: '最新のメモ',
     by: '実行者 {{name}}',
   },
