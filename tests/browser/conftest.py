@@ -34,7 +34,7 @@ import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -145,14 +145,26 @@ async def site(tmp_path: Path, dashboard_dir: Path) -> AsyncIterator[Site]:
         yield Site(m, f"http://127.0.0.1:{m.master.http_port}")
 
 
-@pytest.fixture
-async def fleet(tmp_path: Path, dashboard_dir: Path) -> AsyncIterator[Fleet]:
-    from tests.browser.demo import running_fleet  # it uses this module's constants
+def fleet_with(**options: Any) -> Any:
+    """A ``fleet`` fixture started with ``running_fleet``'s options (``pods=``,
+    ``agent_env=``): a module that needs another fleet says ``fleet = fleet_with(pods=5000)``."""
 
-    async with running_fleet(
-        tmp_path, dashboard_dir=dashboard_dir, jwt_secret=JWT_SECRET, admin_password=ADMIN_PASSWORD
-    ) as f:
-        yield f
+    async def fleet(tmp_path: Path, dashboard_dir: Path) -> AsyncIterator[Fleet]:
+        from tests.browser.demo import running_fleet  # it uses this module's constants
+
+        async with running_fleet(
+            tmp_path,
+            dashboard_dir=dashboard_dir,
+            jwt_secret=JWT_SECRET,
+            admin_password=ADMIN_PASSWORD,
+            **options,
+        ) as f:
+            yield f
+
+    return pytest.fixture(name="fleet")(fleet)
+
+
+fleet = fleet_with()
 
 
 def fleet_site(fleet: Fleet) -> Site:

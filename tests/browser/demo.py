@@ -102,7 +102,9 @@ async def running_fleet(
     jwt_secret: str,
     admin_password: str,
     pods: int = 24,
+    agent_env: dict[str, str] | None = None,
 ) -> AsyncIterator[Fleet]:
+    """``agent_env``: extra environment for every agent (e.g. a short pod-metrics interval)."""
     out = tmp_path / "kubeconfigs"
     logs = contextlib.ExitStack()  # every process's stderr in tmp_path, closed at the end
     sim = await asyncio.create_subprocess_exec(
@@ -151,6 +153,7 @@ async def running_fleet(
                     "AGENT_INTAKE__LISTEN": f"127.0.0.1:{_free_port()}",
                     "AGENT_METRICS_LISTEN": "127.0.0.1:0",
                 }
+                env |= agent_env or {}
                 agents[c] = await asyncio.create_subprocess_exec(
                     str(BIN / "lookout-agent"),
                     env=env,

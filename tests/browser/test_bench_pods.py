@@ -17,15 +17,14 @@ import json
 import os
 import statistics
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.async_api import Page
 
-from tests.browser.conftest import ADMIN_PASSWORD, JWT_SECRET, fleet_site
-from tests.browser.demo import DEMO_NS, Fleet, log_in, running_fleet, until
+from tests.browser.conftest import fleet_site, fleet_with
+from tests.browser.demo import DEMO_NS, Fleet, log_in, until
 
 pytestmark = pytest.mark.browser
 
@@ -39,16 +38,7 @@ def dashboard_dir(built_dashboard: Path) -> Path:
     return built_dashboard
 
 
-@pytest.fixture
-async def fleet(tmp_path: Path, dashboard_dir: Path) -> AsyncIterator[Fleet]:
-    async with running_fleet(
-        tmp_path,
-        dashboard_dir=dashboard_dir,
-        jwt_secret=JWT_SECRET,
-        admin_password=ADMIN_PASSWORD,
-        pods=PODS,
-    ) as f:
-        yield f
+fleet = fleet_with(pods=PODS)
 
 
 ROWS_JS = "() => Number(document.querySelector('[role=table]')?.getAttribute('aria-rowcount') || 0)"

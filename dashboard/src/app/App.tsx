@@ -37,6 +37,8 @@ const AuditPage = lazy(() => import('../features/admin/AuditPage'));
 const AlertsArea = lazy(() => import('../features/alerts/AlertsArea'));
 const SlosArea = lazy(() => import('../features/slos/SlosArea'));
 const SloDefinitionsPage = lazy(() => import('../features/slos/SloDefinitionsPage'));
+const RemediationArea = lazy(() => import('../features/remediation/RemediationArea'));
+const PolicyPage = lazy(() => import('../features/remediation/PolicyPage'));
 
 export function App() {
   const [client] = useState(makeQueryClient);
@@ -74,6 +76,7 @@ export function App() {
               </Route>
               <Route path="alerts/*" element={<AlertsArea />} />
               <Route path="slos/*" element={<SlosArea />} />
+              <Route path="remediations/*" element={<RemediationArea />} />
               <Route path="commands" element={<CommandsPage />} />
               <Route path="commands/:id" element={<CommandDetail />} />
               <Route path="admin" element={<AdminLayout />}>
@@ -84,6 +87,7 @@ export function App() {
                 <Route path="clusters" element={<ClustersAdminPage />} />
                 <Route path="audit" element={<AuditPage />} />
                 <Route path="slos" element={<SloDefinitionsPage />} />
+                <Route path="remediation" element={<PolicyPage />} />
               </Route>
               <Route path="*" element={<NotFound />} />
             </Route>

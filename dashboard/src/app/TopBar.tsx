@@ -1,4 +1,4 @@
-/** Product name, cluster switcher, search (`/`), firing critical alerts, alerts, SLOs, commands, admin, language, theme, user. */
+/** Product name, cluster switcher, search (`/`), firing critical alerts, alerts, SLOs, remediation, commands, admin, language, theme, user. */
 import { useCallback, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, NavLink, useMatch, useNavigate } from 'react-router-dom';
@@ -78,6 +78,7 @@ export function TopBar() {
         </NavLink>
         <NavLink to="/alerts">{t('alerts.nav.top')}</NavLink>
         <NavLink to="/slos">{t('slos.nav')}</NavLink>
+        <NavLink to="/remediations">{t('remediation.nav')}</NavLink>
         <NavLink to="/commands">{t('nav.commands')}</NavLink>
         {isAdmin(me.data) ? (
           <NavLink to="/admin">{t('nav.admin')}</NavLink>

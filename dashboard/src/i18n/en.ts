@@ -1,4 +1,5 @@
 import { enAlerts } from '../features/alerts/i18n/en';
+import { enRemediation } from '../features/remediation/i18n/en';
 import { enSlos } from '../features/slos/i18n/en';
 
 /** English catalogue: the reference shape zh and ja must match (types/catalogue.ts). */
@@ -123,7 +124,19 @@ export const en = {
     memory: 'Memory',
     disk: 'Disk',
   },
+  podMetrics: {
+    title: 'Metrics',
+    workloadTitle: 'Metrics (summed over its pods)',
+    cpu: 'CPU, millicores · {{container}}',
+    memory: 'Memory, MiB · {{container}}',
+    line: { usage: 'usage', request: 'request', limit: 'limit' },
+    noSamples:
+      'No CPU or memory samples in this range yet (the agent reads metrics.k8s.io every 30 s when the cluster serves it).',
+  },
   findings: {
+    statistical: 'statistical',
+    statisticalHint:
+      'Found by Lookout’s statistical baselines on the metric series, not reported by the agent',
     none: 'No active findings.',
     for: 'for',
     past_one: '{{count}} resolved finding',
@@ -415,4 +428,5 @@ export const en = {
   },
   alerts: enAlerts,
   slos: enSlos,
+  remediation: enRemediation,
 };

@@ -1,5 +1,6 @@
 import type { Catalogue } from './catalogue';
 import { jaAlerts } from '../features/alerts/i18n/ja';
+import { jaRemediation } from '../features/remediation/i18n/ja';
 import { jaSlos } from '../features/slos/i18n/ja';
 
 /** 日本語. Kubernetes terms (Pod, Deployment, CrashLoopBackOff …) stay in English. */
@@ -118,7 +119,19 @@ export const ja: Catalogue = {
     memory: 'メモリ',
     disk: 'ディスク',
   },
+  podMetrics: {
+    title: 'メトリクス',
+    workloadTitle: 'メトリクス（全 Pod の合計）',
+    cpu: 'CPU、ミリコア · {{container}}',
+    memory: 'メモリ、MiB · {{container}}',
+    line: { usage: '使用量', request: 'リクエスト', limit: 'リミット' },
+    noSamples:
+      'この範囲にはまだ CPU・メモリのサンプルがありません（クラスタが metrics.k8s.io を提供していれば、agent が 30 秒ごとに読み取ります）。',
+  },
   findings: {
+    statistical: '統計',
+    statisticalHint:
+      'Lookout がメトリクス系列の統計的ベースラインで検出（agent の報告ではありません）',
     none: 'アクティブな検出はありません。',
     for: '継続',
     past_one: '解決済みの検出 {{count}} 件',
@@ -413,4 +426,5 @@ export const ja: Catalogue = {
   },
   alerts: jaAlerts,
   slos: jaSlos,
+  remediation: jaRemediation,
 };

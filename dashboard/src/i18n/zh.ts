@@ -1,5 +1,6 @@
 import type { Catalogue } from './catalogue';
 import { zhAlerts } from '../features/alerts/i18n/zh';
+import { zhRemediation } from '../features/remediation/i18n/zh';
 import { zhSlos } from '../features/slos/i18n/zh';
 
 /** 简体中文. Kubernetes terms (Pod, Deployment, CrashLoopBackOff …) stay in English. */
@@ -114,7 +115,18 @@ export const zh: Catalogue = {
     memory: '内存',
     disk: '磁盘',
   },
+  podMetrics: {
+    title: '指标',
+    workloadTitle: '指标（其所有 Pod 之和）',
+    cpu: 'CPU，毫核 · {{container}}',
+    memory: '内存，MiB · {{container}}',
+    line: { usage: '使用量', request: '请求', limit: '限制' },
+    noSamples:
+      '此时间范围内尚无 CPU 或内存样本（集群提供 metrics.k8s.io 时，agent 每 30 秒读取一次）。',
+  },
   findings: {
+    statistical: '统计',
+    statisticalHint: '由 Lookout 基于指标序列的统计基线发现，而非 agent 报告',
     none: '无活动问题。',
     for: '持续',
     past_one: '{{count}} 个已解决的问题',
@@ -405,4 +417,5 @@ export const zh: Catalogue = {
   },
   alerts: zhAlerts,
   slos: zhSlos,
+  remediation: zhRemediation,
 };

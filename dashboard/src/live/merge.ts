@@ -6,6 +6,7 @@
 import type { QueryClient } from '@tanstack/react-query';
 import { keys } from '../api/keys';
 import { mergeAlert, type AlertEventData } from '../features/alerts/merge';
+import { mergeRemediation } from '../features/remediation/merge';
 import type {
   ClusterView,
   CommandPage,
@@ -57,6 +58,7 @@ const PER_CLUSTER = new Set([
   'findings',
   'findings-history',
   'node-metrics',
+  'pod-metrics',
 ]);
 
 export function objectKey(cluster: string, kind: string, namespace: string, name: string): string {
@@ -123,6 +125,7 @@ export function mergeEvent(cache: Cache, ev: StreamEvent): MergeResult {
         const items = op === 'resolved' ? rest : [...rest, finding];
         return { items: items.sort(compareFindings) };
       });
+      mergeRemediation(cache, { fingerprint: finding.fingerprint, opened: op === 'opened' });
       break;
     }
     case 'command': {
@@ -140,6 +143,7 @@ export function mergeEvent(cache: Cache, ev: StreamEvent): MergeResult {
         return { ...old, items: old.items.map((x) => (x.id === cmd.id ? { ...x, ...cmd } : x)) };
       });
       if (!found) void cache.invalidateQueries({ queryKey: ['commands'] });
+      mergeRemediation(cache, { commandId: cmd.id });
       break;
     }
     case 'alert':

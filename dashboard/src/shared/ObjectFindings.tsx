@@ -1,11 +1,12 @@
-/** Active findings whose subject or owner is this object, then its past ones (history API). */
+/** Active findings whose subject or owner is this object, then its past ones (history API);
+ *  `extra`: the page's own piece per active finding (its suggested fix). */
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { call, enc, qs } from '../api/client';
 import { keys } from '../api/keys';
 import { useFindings } from '../api/queries';
 import type { FindingOccurrence } from '../api/types';
-import { FindingsList } from './FindingsList';
+import { FindingsList, type FindingExtra } from './FindingsList';
 import { SeverityChip } from '../ui/SeverityChip';
 import { QueryState } from '../ui/States';
 import { RelTime } from '../ui/Time';
@@ -15,11 +16,13 @@ export function ObjectFindings({
   kind,
   namespace,
   name,
+  extra,
 }: {
   cluster: string;
   kind: string;
   namespace: string;
   name: string;
+  extra?: FindingExtra;
 }) {
   const { t } = useTranslation();
   const active = useFindings(cluster);
@@ -42,7 +45,7 @@ export function ObjectFindings({
   return (
     <>
       <QueryState query={active} rows={2}>
-        {() => <FindingsList cluster={cluster} items={mine} />}
+        {() => <FindingsList cluster={cluster} items={mine} extra={extra} />}
       </QueryState>
       {resolved.length > 0 && (
         <details>

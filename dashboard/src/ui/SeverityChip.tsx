@@ -10,7 +10,27 @@ const ICONS = {
   unknown: UnknownIcon,
 } as const;
 
-type Level = keyof typeof ICONS;
+export type Level = keyof typeof ICONS;
+
+/** A chip of one level (colour + icon) with its word: what every state chip is made of. */
+export function LevelChip({
+  level,
+  label,
+  count,
+}: {
+  level: Level;
+  label: string;
+  count?: number;
+}) {
+  const Icon = ICONS[level];
+  return (
+    <span className={`chip chip-${level}`}>
+      <Icon />
+      <span>{label}</span>
+      {count !== undefined && <span className="chip-count">{count}</span>}
+    </span>
+  );
+}
 
 function level(s: string): Level {
   return s in ICONS ? (s as Level) : 'unknown';
@@ -19,14 +39,7 @@ function level(s: string): Level {
 export function SeverityChip({ severity, count }: { severity: string; count?: number }) {
   const { t } = useTranslation();
   const l = level(severity);
-  const Icon = ICONS[l];
-  return (
-    <span className={`chip chip-${l}`}>
-      <Icon />
-      <span>{t(`severity.${l}`)}</span>
-      {count !== undefined && <span className="chip-count">{count}</span>}
-    </span>
-  );
+  return <LevelChip level={l} label={t(`severity.${l}`)} count={count} />;
 }
 
 /** Cluster link status: connected (neutral), reconnecting (amber), offline (red). */
@@ -40,12 +53,6 @@ export function ClusterStatusChip({ status }: { status: string }) {
         : status === 'offline'
           ? 'critical'
           : 'unknown';
-  const Icon = ICONS[l];
   const known = ['connected', 'reconnecting', 'offline', 'never_connected'].includes(status);
-  return (
-    <span className={`chip chip-${l}`}>
-      <Icon />
-      <span>{known ? t(`cluster.status.${status}`) : status}</span>
-    </span>
-  );
+  return <LevelChip level={l} label={known ? t(`cluster.status.${status}`) : status} />;
 }

@@ -38,3 +38,8 @@ export const MoonIcon = () => <Svg d="M6 1a7 7 0 1 0 9 9A6 6 0 0 1 6 1Z" />;
 export const SearchIcon = () => (
   <Svg d="M6.5 1a5.5 5.5 0 0 1 4.4 8.8l4 4-1.1 1.1-4-4A5.5 5.5 0 1 1 6.5 1Zm0 1.6a3.9 3.9 0 1 0 0 7.8 3.9 3.9 0 0 0 0-7.8Z" />
 );
+
+/** A trend line: statistical (baseline) findings. */
+export const TrendIcon = () => (
+  <Svg d="M1 13h14v1.5H1V13Zm1-2.2 4-4.3 3 2.6 4.6-5.3 1.1 1-5.6 6.4-3-2.6-3 3.3L2 10.8Z" />
+);

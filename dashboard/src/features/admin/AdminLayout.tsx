@@ -1,4 +1,4 @@
-/** Admin section: users, role bindings, clusters, SLO definitions (admins); audit (operators see their own); API tokens (everyone's own). */
+/** Admin section: users, role bindings, clusters, SLO definitions, remediation policy (admins); audit (operators see their own); API tokens (everyone's own). */
 import { useTranslation } from 'react-i18next';
 import { NavLink, Outlet } from 'react-router-dom';
 import { useMe } from '../../api/queries';
@@ -17,6 +17,7 @@ export default function AdminLayout() {
         <NavLink to="/admin/tokens">{t('admin.nav.tokens')}</NavLink>
         {admin && <NavLink to="/admin/clusters">{t('admin.nav.clusters')}</NavLink>}
         {admin && <NavLink to="/admin/slos">{t('slos.definitions.nav')}</NavLink>}
+        {admin && <NavLink to="/admin/remediation">{t('remediation.policy.nav')}</NavLink>}
         {canSeeAudit(me.data) && <NavLink to="/admin/audit">{t('admin.nav.audit')}</NavLink>}
       </nav>
       <Outlet />

@@ -9,7 +9,7 @@ import type { AuditPage as Page } from '../../api/types';
 import { isAdmin } from '../../auth/permissions';
 import { EmptyState, ErrorState, QueryState } from '../../ui/States';
 import { RelTime } from '../../ui/Time';
-import { useUrlState } from '../cluster/useUrlState';
+import { useUrlState } from '../../ui/useUrlState';
 
 const FIELDS = ['actor', 'cluster', 'action', 'from', 'to', 'q', 'before_id'] as const;
 

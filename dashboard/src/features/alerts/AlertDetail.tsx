@@ -7,6 +7,7 @@ import { useParams } from 'react-router-dom';
 import { useMe } from '../../api/queries';
 import { isAdmin } from '../../auth/permissions';
 import { ObjectFindings } from '../../shared/ObjectFindings';
+import { isStatistical, StatisticalBadge } from '../../ui/StatisticalBadge';
 import { SeverityChip } from '../../ui/SeverityChip';
 import { EmptyState, QueryState } from '../../ui/States';
 import { Since } from '../../ui/Time';
@@ -50,6 +51,7 @@ function Detail({ alert }: { alert: Alert }) {
         <h2 id="alert-title">{title}</h2>
         <AlertStateChip state={displayState(alert)} />
         <SeverityChip severity={alert.labels.severity ?? 'unknown'} />
+        {isStatistical(alert.labels) && <StatisticalBadge />}
         <span className="muted">
           {t('alerts.detail.since')} <Since ms={alert.starts_at_ms} />
         </span>
@@ -69,6 +71,9 @@ function Detail({ alert }: { alert: Alert }) {
         </p>
       )}
       {alert.annotations.message && <p>{alert.annotations.message}</p>}
+      {isStatistical(alert.labels) && alert.annotations.summary && (
+        <p>{alert.annotations.summary}</p>
+      )}
       <section className="section" aria-labelledby="alert-labels">
         <h3 id="alert-labels">{t('alerts.detail.labels')}</h3>
         <KeyValues label={t('alerts.detail.labels')} values={alert.labels} />

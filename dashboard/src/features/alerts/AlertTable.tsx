@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
 import { subjectPath } from '../../ui/links';
 import { SeverityChip } from '../../ui/SeverityChip';
+import { isStatistical, StatisticalBadge } from '../../ui/StatisticalBadge';
 import { Since } from '../../ui/Time';
 import { AlertActions } from './AlertActions';
 import { AlertStateChip } from './AlertStateChip';
@@ -56,6 +57,15 @@ export function AlertTable({
               <Link to={`/alerts/${encodeURIComponent(a.fingerprint)}`}>
                 {a.labels.alertname ?? a.rule}
               </Link>
+              {isStatistical(a.labels) && (
+                <>
+                  {' '}
+                  <StatisticalBadge />
+                  {a.annotations.summary && (
+                    <span className="alert-summary">{a.annotations.summary}</span>
+                  )}
+                </>
+              )}
             </td>
             <td>
               <SubjectLink labels={a.labels} />

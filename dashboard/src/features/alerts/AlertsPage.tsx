@@ -5,8 +5,8 @@
 import { useTranslation } from 'react-i18next';
 import { EmptyState, QueryState } from '../../ui/States';
 import { RelTime } from '../../ui/Time';
-import { FilterSelect } from '../cluster/FilterSelect';
-import { useUrlState } from '../cluster/useUrlState';
+import { FilterSelect } from '../../ui/FilterSelect';
+import { useUrlState } from '../../ui/useUrlState';
 import { useGroupedAlerts } from './api';
 import { AlertTable } from './AlertTable';
 import { DISPLAY_STATES, FILTER_NAMES, groupRows, labelValues, type GroupRow } from './model';

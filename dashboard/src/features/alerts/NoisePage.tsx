@@ -1,7 +1,7 @@
 /** Noise per rule and receiver over 7 or 30 days, noisiest first, so the noisy rules get fixed. */
 import { useTranslation } from 'react-i18next';
 import { EmptyState, QueryState } from '../../ui/States';
-import { useUrlState } from '../cluster/useUrlState';
+import { useUrlState } from '../../ui/useUrlState';
 import { useNoise } from './api';
 import { NOISE_KINDS, noiseRows } from './model';
 

@@ -6,8 +6,8 @@ import { useResources } from '../../api/queries';
 import { EventList } from '../../shared/EventList';
 import { sortEvents, toEventRow } from '../../shared/k8s';
 import { EmptyState, QueryState } from '../../ui/States';
-import { FilterSelect } from './FilterSelect';
-import { useUrlState } from './useUrlState';
+import { FilterSelect } from '../../ui/FilterSelect';
+import { useUrlState } from '../../ui/useUrlState';
 
 export default function EventsPage() {
   const { t } = useTranslation();

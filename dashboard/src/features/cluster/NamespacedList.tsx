@@ -7,9 +7,9 @@ import { useDeferredValue, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { EmptyState, QueryState } from '../../ui/States';
 import { VirtualTable, type Column } from '../../ui/VirtualTable';
-import { FilterSelect } from './FilterSelect';
+import { FilterSelect } from '../../ui/FilterSelect';
 import { filterNamed, namespacesOf, type NamedRow } from './namedRows';
-import { useUrlState } from './useUrlState';
+import { useUrlState } from '../../ui/useUrlState';
 
 const FILTERS = ['namespace', 'q'] as const;
 

@@ -10,8 +10,8 @@ import { EmptyState, QueryState } from '../../ui/States';
 import { RelTime } from '../../ui/Time';
 import { VirtualTable, type Column } from '../../ui/VirtualTable';
 import { distinct, filterPods, podRowOf, sortPods, type PodRow } from './podRows';
-import { formatSort, parseSort, useUrlState } from './useUrlState';
-import { FilterSelect } from './FilterSelect';
+import { formatSort, parseSort, useUrlState } from '../../ui/useUrlState';
+import { FilterSelect } from '../../ui/FilterSelect';
 
 const FILTERS = ['namespace', 'kind', 'status', 'q', 'sort'] as const;
 

@@ -10,8 +10,8 @@ import { healthRank } from '../../ui/severity';
 import { EmptyState, ErrorState, Skeleton } from '../../ui/States';
 import { RelTime } from '../../ui/Time';
 import { VirtualTable, type Column } from '../../ui/VirtualTable';
-import { FilterSelect } from './FilterSelect';
-import { useUrlState } from './useUrlState';
+import { FilterSelect } from '../../ui/FilterSelect';
+import { useUrlState } from '../../ui/useUrlState';
 import { toWorkloadRow, WORKLOAD_KINDS, type WorkloadRow } from './workloadRows';
 
 export default function WorkloadsPage() {

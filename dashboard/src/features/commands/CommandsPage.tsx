@@ -6,8 +6,8 @@ import { CommandStateChip } from '../../ui/CommandProgress';
 import { EmptyState, QueryState } from '../../ui/States';
 import { RelTime } from '../../ui/Time';
 import { ACTIONS } from '../actions/catalogue';
-import { FilterSelect } from '../cluster/FilterSelect';
-import { useUrlState } from '../cluster/useUrlState';
+import { FilterSelect } from '../../ui/FilterSelect';
+import { useUrlState } from '../../ui/useUrlState';
 
 export const STATES = [
   'pending',

@@ -6,8 +6,9 @@ import { call, enc, qs } from '../../api/client';
 import { keys } from '../../api/keys';
 import type { NodeSeries } from '../../api/types';
 import { QueryState } from '../../ui/States';
-import { MetricChart } from './MetricChart';
-import { field, hasData, RANGES, ratioPercent, type Range } from './series';
+import { MetricChart, type ChartSeries } from '../../ui/MetricChart';
+import { field, hasData, ratioPercent } from './series';
+import { RANGES, RangePicker, type Range } from '../../ui/RangePicker';
 
 export function NodeMetrics({ cluster, node }: { cluster: string; node: string }) {
   const { t } = useTranslation();
@@ -23,11 +24,7 @@ export function NodeMetrics({ cluster, node }: { cluster: string; node: string }
   const charts = useMemo(() => {
     const s = q.data;
     if (!s) return [];
-    const out: {
-      title: string;
-      unit: string;
-      series: { label: string; values: (number | null)[] }[];
-    }[] = [];
+    const out: { title: string; unit: string; series: ChartSeries[] }[] = [];
     const cpu = field(s, 'cpu_pct');
     if (hasData(cpu))
       out.push({
@@ -71,19 +68,7 @@ export function NodeMetrics({ cluster, node }: { cluster: string; node: string }
   }, [q.data, t]);
   return (
     <div>
-      <div className="actions" role="group" aria-label={t('nodes.range')}>
-        {(Object.keys(RANGES) as Range[]).map((r) => (
-          <button
-            key={r}
-            type="button"
-            aria-pressed={r === range}
-            className={r === range ? 'primary' : ''}
-            onClick={() => setRange(r)}
-          >
-            {r}
-          </button>
-        ))}
-      </div>
+      <RangePicker label={t('nodes.range')} value={range} onChange={setRange} />
       <QueryState query={q} rows={3}>
         {() =>
           charts.length === 0 ? (

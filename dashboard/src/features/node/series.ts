@@ -19,11 +19,3 @@ export function ratioPercent(
 export function hasData(values: (number | null)[] | null): values is (number | null)[] {
   return !!values && values.some((v) => v !== null);
 }
-
-export const RANGES = {
-  '1h': 3_600_000,
-  '6h': 21_600_000,
-  '24h': 86_400_000,
-  '7d': 604_800_000,
-} as const;
-export type Range = keyof typeof RANGES;

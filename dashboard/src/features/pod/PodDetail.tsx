@@ -15,6 +15,8 @@ import { SeverityChip } from '../../ui/SeverityChip';
 import { QueryState } from '../../ui/States';
 import { RelTime } from '../../ui/Time';
 import { ActionButtons } from '../actions/ActionButtons';
+import { ContainerMetricCharts } from '../podmetrics/ContainerMetricCharts';
+import { SuggestedFix } from '../remediation/SuggestedFix';
 import { podStatus } from '../cluster/podRows';
 import { containerNames, Containers } from './Containers';
 import { PodLogs, ReadCommand } from './ReadCommand';
@@ -72,7 +74,17 @@ export default function PodDetail() {
               </section>
               <section className="section" aria-labelledby="pod-findings">
                 <h3 id="pod-findings">{t('cluster.findings')}</h3>
-                <ObjectFindings cluster={cluster} kind="Pod" namespace={ns} name={name} />
+                <ObjectFindings
+                  cluster={cluster}
+                  kind="Pod"
+                  namespace={ns}
+                  name={name}
+                  extra={(f) => <SuggestedFix cluster={cluster} fingerprint={f.fingerprint} />}
+                />
+              </section>
+              <section className="section" aria-labelledby="pod-metrics">
+                <h3 id="pod-metrics">{t('podMetrics.title')}</h3>
+                <ContainerMetricCharts subject={target} />
               </section>
               <section className="section" aria-labelledby="pod-conditions">
                 <h3 id="pod-conditions">{t('detail.conditions')}</h3>

@@ -14,6 +14,8 @@ import { SeverityChip } from '../../ui/SeverityChip';
 import { QueryState } from '../../ui/States';
 import { RelTime } from '../../ui/Time';
 import { ActionButtons } from '../actions/ActionButtons';
+import { ContainerMetricCharts } from '../podmetrics/ContainerMetricCharts';
+import { SuggestedFix } from '../remediation/SuggestedFix';
 import { toPodRow } from '../cluster/podRows';
 import { toWorkloadRow, workloadContainers } from '../cluster/workloadRows';
 
@@ -92,13 +94,23 @@ export default function WorkloadDetail() {
               <div className="grid-2">
                 <section className="section" aria-labelledby="wl-findings">
                   <h3 id="wl-findings">{t('cluster.findings')}</h3>
-                  <ObjectFindings cluster={cluster} kind={kind} namespace={ns} name={name} />
+                  <ObjectFindings
+                    cluster={cluster}
+                    kind={kind}
+                    namespace={ns}
+                    name={name}
+                    extra={(f) => <SuggestedFix cluster={cluster} fingerprint={f.fingerprint} />}
+                  />
                 </section>
                 <section className="section" aria-labelledby="wl-conditions">
                   <h3 id="wl-conditions">{t('workloads.rollout')}</h3>
                   <Conditions items={conditions(item.data!.object)} />
                 </section>
               </div>
+              <section className="section" aria-labelledby="wl-metrics">
+                <h3 id="wl-metrics">{t('podMetrics.workloadTitle')}</h3>
+                <ContainerMetricCharts subject={{ cluster, kind, namespace: ns, name }} />
+              </section>
               {kind === 'Deployment' && (
                 <section className="section" aria-labelledby="wl-history">
                   <h3 id="wl-history">{t('workloads.history')}</h3>

@@ -1,7 +1,17 @@
-/** One uPlot line chart (time on x); sized to its box, redrawn when data or theme change. */
+/**
+ * One uPlot line chart (time on x); sized to its box, redrawn when data or theme change. A
+ * series may be a reference line (`line: 'request' | 'limit'`: dashed, in its own colour), so
+ * usage is read against what the container asked for and may not exceed.
+ */
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+
+export interface ChartSeries {
+  label: string;
+  values: (number | null)[];
+  line?: 'request' | 'limit';
+}
 
 const compact = new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 1 });
 
@@ -10,11 +20,14 @@ export function MetricChart({
   times,
   series,
   unit,
+  window,
 }: {
   title: string;
   times: number[];
-  series: { label: string; values: (number | null)[] }[];
+  series: ChartSeries[];
   unit: string;
+  /** The x range in epoch ms (the asked-for window): a few samples are not stretched over years. */
+  window?: [number, number];
 }) {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -25,6 +38,10 @@ export function MetricChart({
       css.getPropertyValue('--accent').trim() || '#0b5cad',
       css.getPropertyValue('--warning').trim() || '#8a5300',
     ];
+    const lines = {
+      request: css.getPropertyValue('--muted').trim() || '#666',
+      limit: css.getPropertyValue('--critical').trim() || '#b00020',
+    };
     const axis = {
       stroke: css.getPropertyValue('--muted').trim(),
       grid: { stroke: css.getPropertyValue('--border').trim() },
@@ -37,8 +54,9 @@ export function MetricChart({
           {},
           ...series.map((s, i) => ({
             label: s.label,
-            stroke: colors[i % colors.length],
+            stroke: s.line ? lines[s.line] : colors[i % colors.length],
             width: 1.5,
+            dash: s.line ? [6, 4] : undefined,
             value: (_u: uPlot, v: number | null) => (v == null ? '' : `${v.toFixed(1)} ${unit}`),
           })),
         ],
@@ -52,12 +70,13 @@ export function MetricChart({
           },
         ],
         legend: { show: true },
+        scales: window ? { x: { time: true, range: [window[0] / 1000, window[1] / 1000] } } : {},
       },
       [times.map((t) => t / 1000), ...series.map((s) => s.values)] as uPlot.AlignedData,
       el,
     );
     return () => plot.destroy();
-  }, [times, series, unit]);
+  }, [times, series, unit, window]);
   return (
     <figure className="chart">
       <figcaption>{title}</figcaption>
