@@ -49,6 +49,7 @@ log = logging.getLogger(__name__)
 
 _OPEN = frozenset(s.value for s in OPEN)
 AUTO_TASKS_MAX = 16  # automatic previews in flight; past it a finding waits for a person
+UNDO_PREFIX = "undo:"  # the reason of an inverse offered after a "worse" verdict
 # A crash-looping pod reports a change with every crash: the same suggestion is offered to the
 # store (whose check refuses the repeat) at most once per this long, so a busy finding costs
 # no writer transaction per record. Bounded: past SEEN_MAX keys the memory starts again.
@@ -425,7 +426,9 @@ class RemediationService:
     ) -> None:
         undo = Suggestion(
             id=f"{s.id}-inverse",
-            reason=s.reason,
+            # Its own reason: the store keeps one open remediation per reason and target, and a
+            # fresh suggestion for the original reason (the next OOM, say) may already hold it.
+            reason=UNDO_PREFIX + s.reason,
             why=f"undo remediation {row.id} ({why}): {inverse.type} back to how it was",
             evidence={
                 "remediation": row.id,

@@ -174,7 +174,7 @@ async def test_a_fix_followed_by_a_new_critical_finding_is_worse_and_offers_its_
     # The inverse is offered as a new suggestion: the rollback of the rollback.
     async def inverse() -> dict[str, Any] | None:
         items = await env.remediations(state="suggested")
-        return _for(items, "cache", "ProgressDeadlineExceeded")
+        return _for(items, "cache", "undo:ProgressDeadlineExceeded")
 
     undo = await until(inverse, what="the inverse suggestion")
     assert undo["id"] != rem["id"]
