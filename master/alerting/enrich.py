@@ -136,6 +136,9 @@ class LogEnricher:
     budget_s: float = 3.0
     per_attachment_chars: int = 2_000
     total_chars: int = 5_000
+    # Kept out of ``total_chars`` for the events when there is an events port: three pods'
+    # logs fill the rest, and events cut to their last pod read as if the others had none.
+    events_chars: int = 1_200
     event_lines: int = 5  # per pod
     events_settle_s: float = 1.0  # how long after the start to look again when none were found
     clock: Callable[[], int] = now_ms
@@ -190,7 +193,7 @@ class LogEnricher:
         self, found: Sequence[LogSubject], tasks: Sequence[asyncio.Future[str]]
     ) -> tuple[Attachment, ...]:
         out: list[Attachment] = []
-        left = self.total_chars
+        left = self.total_chars - (self.events_chars if self.events is not None else 0)
         for s, t in zip(found, tasks, strict=True):
             if not t.done() or t.cancelled():
                 text = f"logs unavailable: no answer within {self.budget_s:g} s"

@@ -198,3 +198,18 @@ async def test_events_still_on_their_way_to_the_mirror_are_looked_for_once_more(
     enrich = LogEnricher(fetch, events=events, clock=lambda: T0, events_settle_s=0.05)
     found = await enrich(crashloop(1), "k")
     assert [a.kind for a in found] == ["logs", "events"] and calls == ["api-7d9f-0000"] * 2
+
+
+async def test_long_logs_leave_the_events_their_own_room() -> None:
+    def events(_c: str, _ns: str, pod: str) -> list[Mapping[str, Any]]:
+        return [_event("BackOff", 5, pod=pod)]
+
+    async def fetch(s: LogSubject, *_a: object) -> str:
+        return "\n".join(f"{s.pod} step {i}" for i in range(500))
+
+    enrich = LogEnricher(fetch, events=events, clock=lambda: T0, events_chars=1_200)
+    found = await enrich(crashloop(3), "k")
+    assert sum(len(a.text) for a in found) <= enrich.total_chars
+    (ev,) = [a for a in found if a.kind == "events"]
+    # every pod's events, the first one's too: not clipped to the last pod
+    assert all(f"shop/api-7d9f-000{i}:" in ev.text for i in range(3)), ev.text
