@@ -83,6 +83,8 @@ async def people_on(settings: MasterSettings) -> AsyncIterator[People]:
 
 
 def people_settings(data_dir: Path, **overrides: Any) -> MasterSettings:
+    # No agent runs here: a remediation's preview gives up on its dry run after a second.
+    overrides.setdefault("remediation", {"preview_timeout_s": 1.0})
     return master_settings(
         data_dir, jwt_secret=JWT_SECRET, bootstrap_admin_password=ADMIN_PASSWORD, **overrides
     )

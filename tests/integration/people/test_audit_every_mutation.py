@@ -13,7 +13,10 @@ from typing import Any
 
 import httpx
 
+from master.remediation.states import State
+from master.remediation.suggestions import Action, Suggestion
 from master.store.repositories.notifications import OutboxInsert
+from master.store.repositories.remediations import RemediationRow
 from shared.domain.findings import Finding, Severity
 from shared.domain.journal import FindingBatch, JournalRecord
 from shared.domain.refs import ObjectRef
@@ -136,6 +139,39 @@ async def _alert_steps(walk: Walk, people: People) -> None:
     )
 
 
+async def _remediation_steps(walk: Walk, people: People) -> None:
+    """No agent is connected here, so a preview's dry run cannot finish: its own step shows
+    the preview answered and audited as it stands; the approval is of a request another
+    operator's preview left waiting (moved there as a successful preview would)."""
+    service = people.master.master.remediations
+    assert service is not None
+    await walk.call("PUT", "/remediation-policy", "/remediation-policy", json={"rules": []})
+
+    async def suggested(name: str) -> RemediationRow:
+        node = ObjectRef("Node", "", name)
+        s = Suggestion(
+            id=f"audit-{name}", reason="NodeNotReady", why=f"node {name} is NotReady",
+            evidence={}, action=Action("cordon", node), inverse=Action("uncordon", node),
+        )  # fmt: skip
+        row = await service._insert("edge", f"fp-{name}", s, note="for the audit walk")
+        assert row is not None
+        return row
+
+    rejected, previewed, approved = [await suggested(n) for n in ("n1", "n2", "n3")]
+    path = "/remediations/{remediation_id}"
+    await walk.call(
+        "POST", path + "/reject", f"/remediations/{rejected.id}/reject", role="operator",
+        json={"reason": "not now"},
+    )  # fmt: skip
+    await walk.call("POST", path + "/preview", f"/remediations/{previewed.id}/preview")
+    await service._move(
+        approved, expect={State.SUGGESTED}, to=State.PENDING_APPROVAL, actor="otto",
+        why="dry run succeeded; waiting for approval", requested_by="otto",
+        approvals_json="[]", expires_ms=service.clock_ms() + 3_600_000,
+    )  # fmt: skip
+    await walk.call("POST", path + "/approve", f"/remediations/{approved.id}/approve")
+
+
 async def test_every_mutation_is_audited_with_its_trace_id(people: People) -> None:
     walk = Walk(people)
     login = await walk.call(
@@ -209,6 +245,7 @@ async def test_every_mutation_is_audited_with_its_trace_id(people: People) -> No
         role="operator",
     )
     await _alert_steps(walk, people)
+    await _remediation_steps(walk, people)
     await walk.call(
         "POST",
         "/auth/logout",
