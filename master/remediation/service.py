@@ -38,7 +38,7 @@ from master.remediation.settings import RemediationSettings
 from master.remediation.states import OPEN, PREVIEWABLE, REJECTABLE, State
 from master.remediation.suggestions import Action, Suggestion, Tuning, suggest
 from master.remediation.verification import Outcome, judge
-from master.store import AuditEntry, Store
+from master.store import AuditEntry, Store, StoreUnavailable
 from master.store.repositories.remediations import RemediationRow
 from shared.clock import now_ms
 from shared.domain.commands import CommandState
@@ -76,6 +76,7 @@ class RemediationService:
         self.queue: asyncio.Queue[tuple[str, Finding]] = asyncio.Queue(self.settings.queue_max)
         self._auto: set[asyncio.Task[None]] = set()
         self._seen: dict[str, int] = {}  # suggestion id -> when it was last offered
+        self._store_down = False  # the last tick found the store unavailable (logged once)
 
     # -- the findings port -------------------------------------------------------------------
 
@@ -103,14 +104,24 @@ class RemediationService:
                 pass
             except asyncio.CancelledError:
                 raise
+            except StoreUnavailable as e:
+                log.warning("remediation: a finding not considered, the store is down: %s", e)
             except Exception:
                 log.exception("remediation: considering a finding failed")
             try:
                 await self.tick()
             except asyncio.CancelledError:
                 raise
+            except StoreUnavailable as e:  # an outage: said once, the next tick retries
+                if not self._store_down:
+                    log.warning("remediation: the store is unavailable (%s); retrying", e)
+                self._store_down = True
+                continue
             except Exception:
-                log.exception("remediation tick failed")  # a store hiccup: the next tick retries
+                log.exception("remediation tick failed")  # the next tick retries
+            if self._store_down:
+                log.info("remediation: the store is back")
+                self._store_down = False
         for task in list(self._auto):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
