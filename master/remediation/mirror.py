@@ -104,7 +104,8 @@ def evidence(state: ClusterState, f: Finding) -> Evidence:
         return ev
     body = _body(state, w.kind, w.namespace, w.name) or {}
     resources = _container(body, f.attrs.get("container", "")).get("resources") or {}
-    peak = f.attrs.get("peak_bytes") or f.attrs.get("bytes")  # an anomaly's evidence
+    # an anomaly's evidence: its finding carries the detector's figures as evidence_<name>
+    peak = f.attrs.get("peak_bytes") or f.attrs.get("bytes") or f.attrs.get("evidence_bytes")
     return Evidence(
         cluster=state.name,
         finding=f,

@@ -57,6 +57,13 @@ def test_evidence_reads_the_containers_memory_and_the_revisions_oldest_first() -
     assert ev.revisions[1].created_ms > ev.revisions[0].created_ms > 0
 
 
+def test_a_predicted_oom_s_level_is_the_highest_usage_seen() -> None:
+    # the anomaly service's finding carries the detector's evidence as evidence_<name>
+    attrs = {"container": "main", "statistical": "true", "evidence_bytes": "4.2e+08"}
+    ev = mirror.evidence(_cluster(), finding("PredictedOOM", attrs=attrs))
+    assert ev.memory_peak == 420_000_000
+
+
 def test_the_impact_check_names_missing_replicas_and_a_budget_with_no_headroom() -> None:
     out = mirror.impact(_cluster(), Action("rollout_restart", DEPLOY))
     assert out["replicas"] == {"desired": 3, "available": 2}
