@@ -24,7 +24,8 @@ PATH_VALUES = {"name": "edge", "kind": "pods", "namespace": "default", "obj": "w
 PATH_VALUES |= {"node": "n1", "command_id": "0" * 26, "username": "vera"}
 PATH_VALUES |= {"token_id": "0" * 16, "binding_id": "999"}
 PATH_VALUES |= {"fingerprint": "0" * 16, "silence_id": "0" * 32, "receiver": "nobody"}
-PATH_VALUES |= {"notification_id": "999", "remediation_id": "0" * 32}
+PATH_VALUES |= {"notification_id": "999", "remediation_id": "0" * 32, "pod": "web-0"}
+PATH_VALUES |= {"workload": "web"}
 
 # Which callers each permission lets through.
 ALLOWED: dict[Permission, set[str]] = {
