@@ -413,8 +413,12 @@ async def serve(master: Master, stop: asyncio.Event) -> None:
             master.commands.release_waiters()
             master.gateway.streams.close_all()
             master.http.should_exit = True
-            async with asyncio.timeout(settings.shutdown_grace_s * 0.3):
-                await http_task
+            done, _ = await asyncio.wait({http_task}, timeout=settings.shutdown_grace_s * 0.3)
+            if not done:  # a request that outlasts the grace is cut off, not waited for
+                log.warning("HTTP requests still open after the grace period: closing them")
+                master.http.force_exit = True
+                http_task.cancel()
+                await asyncio.wait({http_task})  # not awaited: it ends cancelled, by us
             await master.gateway.tokens_used.drain()  # API tokens' last-used writes in flight
             # Last to stop, so the shutdown itself can still be scraped.
             if master.metrics_http is not None:
