@@ -50,6 +50,7 @@ log = logging.getLogger(__name__)
 _OPEN = frozenset(s.value for s in OPEN)
 AUTO_TASKS_MAX = 16  # automatic previews in flight; past it a finding waits for a person
 UNDO_PREFIX = "undo:"  # the reason of an inverse offered after a "worse" verdict
+CLEARED_GRACE_MS = 60_000  # an open suggestion outlives its finding's clearing this long
 # A crash-looping pod reports a change with every crash: the same suggestion is offered to the
 # store (whose check refuses the repeat) at most once per this long, so a busy finding costs
 # no writer transaction per record. Bounded: past SEEN_MAX keys the memory starts again.
@@ -361,8 +362,14 @@ class RemediationService:
         return moved or await self.get(row.id)
 
     async def tick(self) -> None:
-        states = (State.PENDING_APPROVAL, State.RUNNING, State.SUCCEEDED)
+        states = (
+            State.SUGGESTED, State.PREVIEWED, State.PENDING_APPROVAL, State.RUNNING,
+            State.SUCCEEDED,
+        )  # fmt: skip
         for row in await self.store.remediations.in_states([s.value for s in states]):
+            open_ = row.state in (State.SUGGESTED, State.PREVIEWED, State.PENDING_APPROVAL)
+            if open_ and await self._cleared(row):
+                continue
             if row.state == State.PENDING_APPROVAL:
                 if self.clock_ms() >= row.expires_ms:
                     await self._expire(row)
@@ -370,6 +377,32 @@ class RemediationService:
                 await self._follow(row)
             else:
                 await self._verify(row)
+
+    async def _cleared(self, row: RemediationRow) -> bool:
+        """Expire an open suggestion whose condition cleared before anyone ran it: no active
+        finding of its reason on its target any more (a NotReady node that came back must not
+        be drained on a stale approval). Only where the mirror is synced (an agent away knows
+        nothing new), after ``CLEARED_GRACE_MS``, and never for an undo (no finding names it)."""
+        if (
+            row.reason.startswith(UNDO_PREFIX)
+            or self.clock_ms() - row.created_ms < CLEARED_GRACE_MS
+        ):
+            return False
+        state = self._hub.cluster(row.cluster)
+        if state is None or not state.synced:
+            return False
+        target = _watched(row, _suggestion(row))
+        if any(f.reason == row.reason for f in mirror.on_workload(state, target)):
+            return False
+        await self._move(
+            row,
+            expect={State(row.state)},
+            to=State.EXPIRED,
+            actor="lookout",
+            why=f"the condition cleared before the fix ran: no {row.reason} on "
+            f"{target.kind} {target.name} any more",
+        )
+        return True
 
     async def _expire(self, row: RemediationRow) -> None:
         await self._move(

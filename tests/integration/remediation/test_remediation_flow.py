@@ -310,3 +310,21 @@ async def test_an_oom_killed_container_gets_a_raised_memory_limit_after_approval
 
 async def _true(value: bool) -> bool:
     return value
+
+
+async def test_a_suggestion_whose_condition_cleared_expires_and_one_still_active_stays(
+    env: Env,
+) -> None:
+    at = env.service.clock_ms()
+    stuck = {n: stuck_rollout(n, at_ms=at) for n in ("cache", "web")}
+    for f in stuck.values():
+        env.cluster.hold_master_finding(f.fingerprint, f)  # active, as the agent reported it
+        await env.service.consider("edge", f)
+    cache = await _suggested(env, "cache", "ProgressDeadlineExceeded")
+    web = await _suggested(env, "web", "ProgressDeadlineExceeded")
+    env.cluster.hold_master_finding(stuck["cache"].fingerprint, None)  # cache's rollout finished
+    env.advance(61)  # past the grace a cleared condition is given
+    cleared = await _state(env, cache["id"], "expired")
+    assert "the condition cleared before the fix ran" in cleared["message"]
+    # web's finding is still active: its suggestion stays open (it would be expired by now)
+    assert (await env.get(web["id"]))["state"] == "suggested"
