@@ -68,16 +68,23 @@ def container_signals(
     ]
 
 
+Scope = tuple[str, str]  # (cluster, family of signals: "nodes" | "pods")
+
+
 @dataclass(slots=True)
 class Changes:
     """What was last offered per signal key, so each pass offers only what changed."""
 
-    offered: dict[str, dict[str, AlertSignal]] = field(default_factory=dict)  # scope → key →
+    offered: dict[Scope, dict[str, AlertSignal]] = field(default_factory=dict)  # → key →
+
+    def clusters(self, family: str) -> set[str]:
+        """The clusters with a pass of ``family`` on record (their keys may need resolving)."""
+        return {cluster for cluster, f in self.offered if f == family}
 
     def changed(
-        self, signals: Iterable[AlertSignal], *, scope: str, at_ms: int
+        self, signals: Iterable[AlertSignal], *, scope: Scope, at_ms: int
     ) -> list[AlertSignal]:
-        """The signals of one scope's pass (e.g. ``"edge/nodes"``) whose state differs from the
+        """The signals of one scope's pass (e.g. ``("edge", "nodes")``) whose state differs from the
         last offered (all of them on the scope's first pass), and a resolution for each active
         key of the scope that this pass no longer evaluated (a node or pod that went away)."""
         first = scope not in self.offered

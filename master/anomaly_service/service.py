@@ -58,7 +58,8 @@ class AnomalyService:
     windows: Windows | None = None  # made on the first pass, from the settings
     page: int = 50_000  # samples read per query
     _cursor_ms: int | None = None  # received_ms of the last sample read
-    _failing: set[str] = field(default_factory=set)
+    _failing: set[str] = field(default_factory=set)  # clusters whose last node pass failed
+    _pods_failing: bool = False  # the last read of pod metrics failed (logged once)
     _since: dict[str, int] = field(default_factory=dict)  # fingerprint → first fired
 
     async def _publish(self, cluster: str, signals: Sequence[AlertSignal]) -> None:
@@ -117,7 +118,7 @@ class AnomalyService:
         nodes = state.resources.get("Node", {}) if state is not None else {}
         pools = {name: pool_of(res.labels) for (_, name), res in nodes.items()}
         signals = node_signals(cluster, cpu, pools, at_ms=now)
-        return self.changes.changed(signals, scope=f"{cluster}/nodes", at_ms=now)
+        return self.changes.changed(signals, scope=(cluster, "nodes"), at_ms=now)
 
     async def _containers(self) -> int:
         now = self.clock()
@@ -128,29 +129,28 @@ class AnomalyService:
         try:
             await self._read_new(windows, now)
         except Exception as e:  # the store: the next pass goes on from the same cursor
-            if "pods" not in self._failing:
+            if not self._pods_failing:
                 log.warning("anomaly: pod metrics not read: %s", e)
-            self._failing.add("pods")
+            self._pods_failing = True
             return 0
-        self._failing.discard("pods")
+        self._pods_failing = False
         windows.expire(now)
         memory = replace(MEMORY, window_s=cfg.memory_window_s)
         cpu = replace(CPU, window_s=cfg.cpu_window_s)
         offered = 0
-        for cluster in sorted(windows.clusters() | {k.split("/")[0] for k in self._scopes()}):
+        # Clusters followed now, and those with a pass on record whose containers all went
+        # away (what they raised must still resolve).
+        for cluster in sorted(windows.clusters() | self.changes.clusters("pods")):
             signals = [
                 s
                 for key, w in windows.of_cluster(cluster)
                 for s in container_signals(key, w, now_ms=now, memory=memory, cpu=cpu)
             ]
-            changed = self.changes.changed(signals, scope=f"{cluster}/pods", at_ms=now)
+            changed = self.changes.changed(signals, scope=(cluster, "pods"), at_ms=now)
             if changed:
                 await self._publish(cluster, changed)
                 offered += len(changed)
         return offered
-
-    def _scopes(self) -> list[str]:
-        return [s for s in self.changes.offered if s.endswith("/pods")]
 
     async def _read_new(self, windows: Windows, now: int) -> None:
         """Every sample received since the last pass (one memory window back on the first)."""

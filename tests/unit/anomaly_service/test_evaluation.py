@@ -42,20 +42,30 @@ def test_quiet_peers_raise_nothing() -> None:
 def test_only_changes_are_offered_after_a_cluster_s_first_pass() -> None:
     changes = Changes()
     hot = {**QUIET, "n3": 97.0}
-    first = changes.changed(node_signals("edge", QUIET, {}, at_ms=T0), scope="edge", at_ms=T0)
+    first = changes.changed(
+        node_signals("edge", QUIET, {}, at_ms=T0), scope=("edge", "nodes"), at_ms=T0
+    )
     assert len(first) == 6 and not any(s.active for s in first)  # all, to resolve stale ones
-    again = changes.changed(node_signals("edge", QUIET, {}, at_ms=T0), scope="edge", at_ms=T0)
+    again = changes.changed(
+        node_signals("edge", QUIET, {}, at_ms=T0), scope=("edge", "nodes"), at_ms=T0
+    )
     assert again == []
-    fired = changes.changed(node_signals("edge", hot, {}, at_ms=T0 + 1), scope="edge", at_ms=T0)
+    fired = changes.changed(
+        node_signals("edge", hot, {}, at_ms=T0 + 1), scope=("edge", "nodes"), at_ms=T0
+    )
     assert [(s.labels["name"], s.active) for s in fired] == [("n3", True)]
-    other = changes.changed(node_signals("core", QUIET, {}, at_ms=T0), scope="core", at_ms=T0)
+    other = changes.changed(
+        node_signals("core", QUIET, {}, at_ms=T0), scope=("core", "nodes"), at_ms=T0
+    )
     assert len(other) == 6  # another cluster's first pass; edge's alert untouched
     gone = {n: v for n, v in hot.items() if n != "n3"}
     after = changes.changed(
-        node_signals("edge", gone, {}, at_ms=T0 + 2), scope="edge", at_ms=T0 + 2
+        node_signals("edge", gone, {}, at_ms=T0 + 2), scope=("edge", "nodes"), at_ms=T0 + 2
     )
     assert [(s.labels["name"], s.active, s.at_ms) for s in after] == [("n3", False, T0 + 2)]
     assert (
-        changes.changed(node_signals("edge", gone, {}, at_ms=T0 + 3), scope="edge", at_ms=T0 + 3)
+        changes.changed(
+            node_signals("edge", gone, {}, at_ms=T0 + 3), scope=("edge", "nodes"), at_ms=T0 + 3
+        )
         == []
     )
